@@ -1,0 +1,252 @@
+//! Diagnosis: rules that read a finished [`Roam`] and name what went wrong, with the frames
+//! that show it and the fix. Every rule is documented in `docs/FINDINGS.md`; codes are stable.
+
+use serde::Serialize;
+
+use super::{Config, Roam, VoiceGap};
+use crate::dot11::ie::KeyManagement;
+
+/// How much a finding hurts the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; no audible effect by itself.
+    Info,
+    /// Degrades roaming; may be audible.
+    Warning,
+    /// Causes an audible gap or a dropped call.
+    Error,
+}
+
+/// One diagnosis of a roam.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable identifier, e.g. `cckm-ie-missing`.
+    pub code: &'static str,
+    pub severity: Severity,
+    /// What happened, with frame numbers and figures.
+    pub message: String,
+    /// The frames that show it (1-based).
+    pub evidence: Vec<u64>,
+    /// What to change.
+    pub fix: &'static str,
+}
+
+pub mod code {
+    pub const CCKM_IE_MISSING: &str = "cckm-ie-missing";
+    pub const DEAUTH_AFTER_ROAM: &str = "deauth-after-roam";
+    pub const EAPOL_M1_RETRY: &str = "eapol-m1-retry";
+    pub const ADDTS_REFUSED: &str = "addts-refused";
+    pub const LONG_GAP: &str = "long-gap";
+    pub const REASSOC_REFUSED: &str = "reassoc-refused";
+
+    /// Every code, in the order rules run.
+    pub const ALL: [&str; 6] = [
+        REASSOC_REFUSED,
+        CCKM_IE_MISSING,
+        DEAUTH_AFTER_ROAM,
+        EAPOL_M1_RETRY,
+        ADDTS_REFUSED,
+        LONG_GAP,
+    ];
+}
+
+const FIX_CCKM: &str =
+    "Enable Call Admission Control on the SSID of the new AP (`admit-traffic` under \
+     the SSID of an autonomous IOS AP; WMM/CAC on a controller), so that the AP answers the CCKM \
+     reassociation with its CCKM element and the phone need not re-authenticate.";
+const FIX_DEAUTH: &str =
+    "Check the AP/controller log for the station at that time. Reason 2 (previous \
+     authentication no longer valid) right after a reassociation usually means the new AP did not \
+     get the station's key context (CCKM/OKC/FT key distribution between APs, WDS/controller \
+     mobility); make sure both APs share it.";
+const FIX_M1: &str =
+    "The station was not ready for EAPOL message 1 and the AP waited for its retry \
+     timer (~1 s by default). Lower the EAPOL-Key timeout on the AP/controller (e.g. 200-400 ms), \
+     or use a fast-roaming key management (CCKM, FT) so that no 4-way handshake is needed.";
+const FIX_ADDTS: &str = "The AP refused the TSPEC: check Call Admission Control on the AP (voice \
+     bandwidth/max calls), and that the PHY rate the TSPEC asks for (its minimum PHY rate, often \
+     12 Mb/s or 6 Mb/s) is enabled as a supported/mandatory rate.";
+const FIX_GAP: &str = "Look at the roam's phases: which one took the time (authentication, \
+     reassociation, 802.1X/EAP, EAPOL, ADDTS) is named in the other findings; without one, check \
+     the station's scanning and the overlap of the APs' coverage.";
+const FIX_REFUSED: &str = "The new AP refused the reassociation: see the status code. Check the \
+     station's security settings match the SSID's on the new AP, the AP's client limit, and \
+     whether admission control refused the TSPEC in the request.";
+
+/// Runs every rule on a roam.
+pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let frames = |list: &[Option<u64>]| list.iter().flatten().copied().collect::<Vec<u64>>();
+
+    if let Some(status) = roam.status.filter(|&s| s != 0) {
+        out.push(Finding {
+            code: code::REASSOC_REFUSED,
+            severity: Severity::Error,
+            message: format!(
+                "{} to {} refused with status {status} ({}) in frame {}",
+                if roam.reassociation {
+                    "reassociation"
+                } else {
+                    "association"
+                },
+                roam.to_bssid,
+                roam.status_name.unwrap_or("unknown"),
+                roam.response_frame.unwrap_or(0),
+            ),
+            evidence: frames(&[Some(roam.request_frame), roam.response_frame]),
+            fix: FIX_REFUSED,
+        });
+    }
+
+    if roam.cckm_in_request && roam.status == Some(0) && !roam.cckm_in_response {
+        let mut message = format!(
+            "the reassociation request (frame {}) offers CCKM but the response (frame {}) has no CCKM element",
+            roam.request_frame,
+            roam.response_frame.unwrap_or(0)
+        );
+        let mut evidence = frames(&[Some(roam.request_frame), roam.response_frame]);
+        match (&roam.eap, &roam.eapol) {
+            (Some(eap), _) => {
+                message.push_str(&format!(
+                    ": the phone fell back to a full 802.1X/EAP authentication (frames {}-{}, {} ms)",
+                    eap.first_frame, eap.last_frame, eap.duration_ms
+                ));
+                evidence.push(eap.first_frame);
+            }
+            (None, Some(k)) => {
+                message.push_str(&format!(
+                    ": a 4-way handshake followed (M1 in frame {})",
+                    k.m1_frame
+                ));
+                evidence.push(k.m1_frame);
+            }
+            (None, None) => message.push_str(": the phone cannot use the fast (CCKM) path"),
+        }
+        out.push(Finding {
+            code: code::CCKM_IE_MISSING,
+            severity: Severity::Error,
+            message,
+            evidence,
+            fix: FIX_CCKM,
+        });
+    }
+
+    if let Some(d) = &roam.deauth {
+        out.push(Finding {
+            code: code::DEAUTH_AFTER_ROAM,
+            severity: Severity::Error,
+            message: format!(
+                "{} {} {} ms after the reassociation request, reason {} ({}), frame {}",
+                if d.by_station {
+                    "the station sent a"
+                } else {
+                    "the new AP sent a"
+                },
+                if d.disassociation {
+                    "disassociation"
+                } else {
+                    "deauthentication"
+                },
+                d.after_ms,
+                d.reason,
+                d.reason_name,
+                d.frame
+            ),
+            evidence: vec![d.frame],
+            fix: FIX_DEAUTH,
+        });
+    }
+
+    if let Some(k) = roam.eapol.as_ref().filter(|k| k.m1_retries > 0) {
+        let delays: Vec<String> = k
+            .m1_retry_delays_ms
+            .iter()
+            .map(|d| format!("{d} ms"))
+            .collect();
+        let mut evidence = vec![k.m1_frame];
+        evidence.extend(k.m4_frame);
+        out.push(Finding {
+            code: code::EAPOL_M1_RETRY,
+            severity: if k.m1_retry_delays_ms.iter().any(|&d| d >= 500.0) {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            message: format!(
+                "EAPOL message 1 (first in frame {}) was sent {} more time{} after {}{}",
+                k.m1_frame,
+                k.m1_retries,
+                if k.m1_retries == 1 { "" } else { "s" },
+                delays.join(", "),
+                if roam.key_management == Some(KeyManagement::Psk) {
+                    " (the WPA-PSK EAPOL retry timer)"
+                } else {
+                    ""
+                }
+            ),
+            evidence,
+            fix: FIX_M1,
+        });
+    }
+
+    for a in roam.addts.iter().filter(|a| a.status != 0) {
+        out.push(Finding {
+            code: code::ADDTS_REFUSED,
+            severity: Severity::Error,
+            message: format!(
+                "ADDTS response (frame {}) refused the traffic stream{}: status {} ({})",
+                a.frame,
+                a.tid.map(|t| format!(" TID {t}")).unwrap_or_default(),
+                a.status,
+                a.status_name
+            ),
+            evidence: frames(&[a.request_frame, Some(a.frame)]),
+            fix: FIX_ADDTS,
+        });
+    }
+
+    fn over<'a>(g: &'a Option<VoiceGap>, budget: f64) -> Option<(f64, &'a VoiceGap)> {
+        g.as_ref()
+            .and_then(|g| g.gap_ms.filter(|&ms| ms > budget).map(|ms| (ms, g)))
+    }
+    let long: Vec<(&str, f64, &VoiceGap)> = [
+        ("uplink", over(&roam.uplink, config.gap_budget_ms)),
+        ("downlink", over(&roam.downlink, config.gap_budget_ms)),
+    ]
+    .into_iter()
+    .filter_map(|(d, g)| g.map(|(ms, g)| (d, ms, g)))
+    .collect();
+    if !long.is_empty() {
+        let parts: Vec<String> = long
+            .iter()
+            .map(|(d, ms, g)| {
+                format!(
+                    "{d} {ms} ms (frames {}-{}{})",
+                    g.last_before_frame.unwrap_or(0),
+                    g.first_after_frame.unwrap_or(0),
+                    g.lost
+                        .map(|l| format!(", {l} RTP packets lost"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        let evidence = long
+            .iter()
+            .flat_map(|(_, _, g)| [g.last_before_frame, g.first_after_frame])
+            .flatten()
+            .collect();
+        out.push(Finding {
+            code: code::LONG_GAP,
+            severity: Severity::Error,
+            message: format!(
+                "voice gap over the {} ms budget: {}",
+                config.gap_budget_ms,
+                parts.join("; ")
+            ),
+            evidence,
+            fix: FIX_GAP,
+        });
+    }
+    out
+}

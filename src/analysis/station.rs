@@ -1,0 +1,581 @@
+//! The roam state machine of one station, run over its events in frame order.
+
+use std::collections::HashMap;
+
+use super::stream::{Arrival, StreamState};
+use super::{
+    findings, hex_ssrc, ms, secs, AddtsReport, AuthReport, Config, DeauthReport, Direction,
+    EapReport, EapolReport, Note, Roam, StreamReport, TspecReport, VoiceGap,
+};
+use crate::dot11::action::{wmm_status_name, AddtsKind};
+use crate::dot11::data::KeyMessage;
+use crate::dot11::mgmt::{auth_algorithm_name, reason_name, status_name};
+use crate::dot11::MacAddr;
+use crate::events::{AssocRequest, Event, EventKind};
+
+pub(super) struct StationResult {
+    pub roams: Vec<Roam>,
+    pub streams: Vec<StreamReport>,
+    pub notes: Vec<Note>,
+}
+
+/// A received (not duplicate) voice packet.
+#[derive(Clone, Copy, Debug)]
+struct VoicePoint {
+    frame: u64,
+    ts_ns: i64,
+    bssid: MacAddr,
+    ssrc: u32,
+    ext: i64,
+}
+
+#[derive(Default)]
+struct EapolState {
+    m1: Option<(u64, i64)>,
+    last_m1_ns: i64,
+    m1_retries: u32,
+    delays_ms: Vec<f64>,
+    m2: Option<u64>,
+    m3: Option<u64>,
+    m4: Option<(u64, i64)>,
+}
+
+struct RoamState {
+    roam: Roam,
+    request_ns: i64,
+    response_seen: bool,
+    before: [Option<VoicePoint>; 2],
+    after: [Option<VoicePoint>; 2],
+    eapol: EapolState,
+    eap: Option<(u64, u64, u32, bool, i64, i64)>,
+    addts_requests: Vec<(AddtsKind, u8, u64, Option<(u8, u8)>)>,
+}
+
+/// Events of one kind whose 802.11 retransmissions must not count twice.
+fn retransmission_class(kind: &EventKind) -> Option<usize> {
+    Some(match kind {
+        EventKind::AssocRequest(_) => 0,
+        EventKind::AssocResponse { .. } => 1,
+        EventKind::Auth { .. } => 2,
+        EventKind::Deauth { .. } => 3,
+        EventKind::Addts { .. } => 4,
+        EventKind::FtAction { .. } => 5,
+        EventKind::EapolKey { .. } => 6,
+        EventKind::Eap { .. } => 7,
+        _ => return None,
+    })
+}
+
+const AUTH_LOOKBACK_NS: i64 = 5_000_000_000;
+const AUTH_MEMORY: usize = 16;
+
+pub(super) fn analyze_station(
+    capture: usize,
+    station: MacAddr,
+    events: &[Event],
+    config: &Config,
+    channels: &HashMap<MacAddr, u16>,
+) -> StationResult {
+    // Streams are confirmed first, so that a look-alike datagram never becomes a voice point.
+    let mut counts: HashMap<(Direction, u32), u64> = HashMap::new();
+    for e in events {
+        if let EventKind::Rtp { ssrc, .. } = e.kind {
+            *counts
+                .entry((Direction::of(e.from_station), ssrc))
+                .or_default() += 1;
+        }
+    }
+
+    let mut st = Station {
+        capture,
+        station,
+        config,
+        channels,
+        current: None,
+        roams: Vec::new(),
+        streams: Vec::new(),
+        last_voice: [None; 2],
+        auths: Vec::new(),
+        last_seq: [[None; 2]; 8],
+        notes: Vec::new(),
+    };
+    for e in events {
+        let dir = Direction::of(e.from_station);
+        if let Some(class) = retransmission_class(&e.kind) {
+            let last = &mut st.last_seq[class][dir.index()];
+            if e.retry && *last == Some(e.dot11_seq) {
+                continue;
+            }
+            *last = Some(e.dot11_seq);
+        }
+        match e.kind {
+            EventKind::AssocRequest(req) if e.from_station => st.request(e, &req),
+            EventKind::AssocResponse {
+                status,
+                cckm_element,
+                ..
+            } if !e.from_station => st.response(e, status, cckm_element),
+            EventKind::Auth { .. } => {
+                if st.auths.len() == AUTH_MEMORY {
+                    st.auths.remove(0);
+                }
+                st.auths.push(*e);
+            }
+            EventKind::Deauth {
+                reason,
+                disassociation,
+            } => st.deauth(e, reason, disassociation),
+            EventKind::EapolKey { message, .. } => st.eapol(e, message),
+            EventKind::Eap { code, .. } => st.eap(e, code),
+            EventKind::Addts {
+                kind,
+                response,
+                dialog_token,
+                status,
+                tspec,
+            } => {
+                let ts = tspec.map(|t| (t.tid, t.user_priority));
+                st.addts(e, kind, response, dialog_token, status, ts)
+            }
+            EventKind::Rtp {
+                ssrc,
+                sequence,
+                payload_type,
+                src_port,
+                dst_port,
+                ..
+            } => {
+                if counts.get(&(dir, ssrc)).copied().unwrap_or(0) >= config.min_stream_packets {
+                    st.rtp(e, dir, ssrc, sequence, payload_type, (src_port, dst_port));
+                }
+            }
+            EventKind::Data { .. } if e.from_station => st.uplink_data(e),
+            _ => {}
+        }
+    }
+    st.finish()
+}
+
+struct Station<'a> {
+    capture: usize,
+    station: MacAddr,
+    config: &'a Config,
+    channels: &'a HashMap<MacAddr, u16>,
+    /// The BSSID the station was last associated to or sending data through.
+    current: Option<MacAddr>,
+    roams: Vec<RoamState>,
+    streams: Vec<((Direction, u32), StreamState)>,
+    last_voice: [Option<VoicePoint>; 2],
+    auths: Vec<Event>,
+    last_seq: [[Option<u16>; 2]; 8],
+    notes: Vec<Note>,
+}
+
+impl Station<'_> {
+    /// The latest roam, if the event belongs to it: from its new AP and after its request.
+    fn roam_of(&mut self, e: &Event) -> Option<&mut RoamState> {
+        self.roams
+            .last_mut()
+            .filter(|r| r.roam.to_bssid == e.bssid && e.frame > r.roam.request_frame)
+    }
+
+    fn request(&mut self, e: &Event, req: &AssocRequest) {
+        if let Some(r) = self.roams.last_mut() {
+            if r.roam.to_bssid == e.bssid && !r.response_seen {
+                r.roam.request_retries += 1;
+                return;
+            }
+        }
+        let Some(from) = self.current.or(req.current_ap) else {
+            return;
+        };
+        if from == e.bssid {
+            return;
+        }
+        let before = [Direction::Uplink, Direction::Downlink]
+            .map(|d| self.last_voice[d.index()].filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns));
+        let previous_request = self.roams.last().map_or(i64::MIN, |r| r.request_ns);
+        let authentication = self.authentication(e, previous_request);
+        let to_channel = self
+            .channels
+            .get(&e.bssid)
+            .copied()
+            .or(e.channel_mhz.and_then(crate::linklayer::channel_of_mhz));
+        let roam = Roam {
+            capture: self.capture,
+            station: self.station,
+            from_bssid: from,
+            to_bssid: e.bssid,
+            from_channel: self.channels.get(&from).copied(),
+            to_channel,
+            reassociation: req.reassociation,
+            time: secs(e.ts_ns),
+            request_frame: e.frame,
+            request_time: secs(e.ts_ns),
+            response_frame: None,
+            response_time: None,
+            status: None,
+            status_name: None,
+            reassoc_latency_ms: None,
+            request_retries: 0,
+            cckm_in_request: req.cckm_element,
+            cckm_in_response: false,
+            key_management: req.key_management,
+            pmkid_in_request: req.pmkid,
+            tspec: req
+                .tspecs
+                .iter()
+                .map(|t| TspecReport {
+                    tid: t.tid,
+                    up: t.user_priority,
+                    direction: t.direction,
+                    wmm: t.wmm,
+                    nominal_msdu_size: t.nominal_msdu_size,
+                    mean_data_rate: t.mean_data_rate,
+                    min_phy_rate: t.min_phy_rate,
+                    surplus_bandwidth: t.surplus_bandwidth,
+                    medium_time: t.medium_time,
+                })
+                .collect(),
+            authentication,
+            eap: None,
+            eapol: None,
+            addts: Vec::new(),
+            deauth: None,
+            uplink: None,
+            downlink: None,
+            findings: Vec::new(),
+            wireshark_filter: String::new(),
+        };
+        self.roams.push(RoamState {
+            roam,
+            request_ns: e.ts_ns,
+            response_seen: false,
+            before,
+            after: [None; 2],
+            eapol: EapolState::default(),
+            eap: None,
+            addts_requests: Vec::new(),
+        });
+    }
+
+    /// The authentication exchange with the new AP just before the request.
+    fn authentication(&self, e: &Event, after_ns: i64) -> Option<AuthReport> {
+        let window = self.auths.iter().filter(|a| {
+            a.bssid == e.bssid
+                && a.ts_ns <= e.ts_ns
+                && a.ts_ns > after_ns
+                && e.ts_ns - a.ts_ns <= AUTH_LOOKBACK_NS
+        });
+        let mut report: Option<AuthReport> = None;
+        for a in window {
+            let EventKind::Auth {
+                algorithm, status, ..
+            } = a.kind
+            else {
+                continue;
+            };
+            if a.from_station {
+                if report.as_ref().is_none_or(|r| r.response_frame.is_some()) {
+                    report = Some(AuthReport {
+                        algorithm: auth_algorithm_name(algorithm),
+                        request_frame: Some(a.frame),
+                        response_frame: None,
+                        status: None,
+                        time: secs(a.ts_ns),
+                    });
+                }
+            } else {
+                let r = report.get_or_insert(AuthReport {
+                    algorithm: auth_algorithm_name(algorithm),
+                    request_frame: None,
+                    response_frame: None,
+                    status: None,
+                    time: secs(a.ts_ns),
+                });
+                if r.response_frame.is_none() {
+                    r.response_frame = Some(a.frame);
+                    r.status = Some(status);
+                }
+            }
+        }
+        report
+    }
+
+    fn response(&mut self, e: &Event, status: u16, cckm: bool) {
+        if let Some(r) = self.roam_of(e).filter(|r| !r.response_seen) {
+            r.response_seen = true;
+            r.roam.response_frame = Some(e.frame);
+            r.roam.response_time = Some(secs(e.ts_ns));
+            r.roam.status = Some(status);
+            r.roam.status_name = Some(status_name(status));
+            r.roam.reassoc_latency_ms = Some(ms(e.ts_ns - r.request_ns));
+            r.roam.cckm_in_response = cckm;
+        }
+        if status == 0 {
+            self.current = Some(e.bssid);
+        }
+    }
+
+    fn deauth(&mut self, e: &Event, reason: u16, disassociation: bool) {
+        let window_ns = (self.config.deauth_window_ms * 1e6) as i64;
+        if let Some(r) = self.roam_of(e) {
+            if r.roam.deauth.is_none() && e.ts_ns - r.request_ns <= window_ns {
+                r.roam.deauth = Some(DeauthReport {
+                    reason,
+                    reason_name: reason_name(reason),
+                    frame: e.frame,
+                    time: secs(e.ts_ns),
+                    disassociation,
+                    by_station: e.from_station,
+                    after_ms: ms(e.ts_ns - r.request_ns),
+                });
+            }
+        }
+    }
+
+    fn eapol(&mut self, e: &Event, message: KeyMessage) {
+        let Some(r) = self.roam_of(e) else { return };
+        let k = &mut r.eapol;
+        if k.m4.is_some() {
+            // A later rekey is not part of the roam.
+            return;
+        }
+        match message {
+            KeyMessage::M1 => match k.m1 {
+                None => {
+                    k.m1 = Some((e.frame, e.ts_ns));
+                    k.last_m1_ns = e.ts_ns;
+                }
+                Some(_) => {
+                    k.m1_retries += 1;
+                    k.delays_ms.push(ms(e.ts_ns - k.last_m1_ns));
+                    k.last_m1_ns = e.ts_ns;
+                }
+            },
+            KeyMessage::M2 if k.m1.is_some() => {
+                k.m2.get_or_insert(e.frame);
+            }
+            KeyMessage::M3 if k.m1.is_some() => {
+                k.m3.get_or_insert(e.frame);
+            }
+            KeyMessage::M4 if k.m1.is_some() => k.m4 = Some((e.frame, e.ts_ns)),
+            _ => {}
+        }
+    }
+
+    fn eap(&mut self, e: &Event, code: u8) {
+        let Some(r) = self.roam_of(e) else { return };
+        let s = r
+            .eap
+            .get_or_insert((e.frame, e.frame, 0, false, e.ts_ns, e.ts_ns));
+        s.1 = e.frame;
+        s.2 += 1;
+        s.3 |= code == 3;
+        s.5 = e.ts_ns;
+    }
+
+    fn addts(
+        &mut self,
+        e: &Event,
+        kind: AddtsKind,
+        response: bool,
+        token: u8,
+        status: Option<u16>,
+        ts: Option<(u8, u8)>,
+    ) {
+        let Some(r) = self.roam_of(e) else { return };
+        if !response {
+            r.addts_requests.push((kind, token, e.frame, ts));
+            return;
+        }
+        let request = r
+            .addts_requests
+            .iter()
+            .rev()
+            .find(|q| q.0 == kind && q.1 == token)
+            .copied();
+        let status = status.unwrap_or(0);
+        let tspec = ts.or(request.and_then(|q| q.3));
+        r.roam.addts.push(AddtsReport {
+            kind,
+            status,
+            status_name: match kind {
+                AddtsKind::Wmm => wmm_status_name(status),
+                AddtsKind::Qos => status_name(status),
+            },
+            frame: e.frame,
+            time: secs(e.ts_ns),
+            request_frame: request.map(|q| q.2),
+            dialog_token: token,
+            tid: tspec.map(|t| t.0),
+            up: tspec.map(|t| t.1),
+        });
+    }
+
+    fn rtp(&mut self, e: &Event, dir: Direction, ssrc: u32, seq: u16, pt: u8, ports: (u16, u16)) {
+        let key = (dir, ssrc);
+        let arrival = match self.streams.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, s)) => s.packet(seq, e.frame, e.ts_ns),
+            None => {
+                let s = StreamState::new(seq, e.frame, e.ts_ns, pt, ports.0, ports.1);
+                let ext = s.max_ext;
+                self.streams.push((key, s));
+                Arrival::New(ext)
+            }
+        };
+        let Arrival::New(ext) = arrival else { return };
+        let point = VoicePoint {
+            frame: e.frame,
+            ts_ns: e.ts_ns,
+            bssid: e.bssid,
+            ssrc,
+            ext,
+        };
+        self.last_voice[dir.index()] = Some(point);
+        if let Some(r) = self.roam_of(e) {
+            r.after[dir.index()].get_or_insert(point);
+        }
+        if dir == Direction::Uplink {
+            self.uplink_data(e);
+        }
+    }
+
+    /// The station sending data through a BSSID shows it is using that BSSID.
+    fn uplink_data(&mut self, e: &Event) {
+        if let Some(cur) = self.current {
+            let pending = self
+                .roams
+                .last()
+                .is_some_and(|r| r.roam.to_bssid == e.bssid && !r.response_seen);
+            if cur != e.bssid && !pending {
+                self.notes.push(Note {
+                    station: self.station,
+                    frame: e.frame,
+                    message: format!(
+                        "sends data through {} (frame {}) after using {}, with no (re)association in the capture: \
+                         a roam the sniffer did not see (another channel?)",
+                        e.bssid, e.frame, cur
+                    ),
+                });
+            }
+        }
+        self.current = Some(e.bssid);
+    }
+
+    fn finish(self) -> StationResult {
+        let config = self.config;
+        let roams = self
+            .roams
+            .into_iter()
+            .map(|s| {
+                let mut roam = s.roam;
+                let k = s.eapol;
+                roam.eapol = k.m1.map(|(f, t)| EapolReport {
+                    m1_frame: f,
+                    m1_time: secs(t),
+                    m2_frame: k.m2,
+                    m3_frame: k.m3,
+                    m4_frame: k.m4.map(|m| m.0),
+                    m4_time: k.m4.map(|m| secs(m.1)),
+                    m1_retries: k.m1_retries,
+                    m1_retry_delays_ms: k.delays_ms,
+                    duration_ms: k.m4.map(|m| ms(m.1 - s.request_ns)),
+                });
+                roam.eap = s
+                    .eap
+                    .map(|(first, last, packets, success, t0, t1)| EapReport {
+                        first_frame: first,
+                        last_frame: last,
+                        packets,
+                        success,
+                        duration_ms: ms(t1 - t0),
+                    });
+                roam.uplink = voice_gap(s.before[0], s.after[0]);
+                roam.downlink = voice_gap(s.before[1], s.after[1]);
+                roam.findings = findings::evaluate(&roam, config);
+                roam.wireshark_filter = wireshark_filter(&roam, &s.before, &s.after);
+                roam
+            })
+            .collect();
+        let capture = self.capture;
+        let station = self.station;
+        let streams = self
+            .streams
+            .into_iter()
+            .map(|((direction, ssrc), s)| StreamReport {
+                capture,
+                ssrc: hex_ssrc(ssrc),
+                station,
+                direction,
+                payload_type: s.payload_type,
+                src_port: s.src_port,
+                dst_port: s.dst_port,
+                received: s.received,
+                expected: s.expected(),
+                lost: s.lost(),
+                duplicates: s.duplicates,
+                max_gap_ms: ms(s.max_gap_ns),
+                first_frame: s.first_frame,
+                last_frame: s.last_frame,
+            })
+            .collect();
+        StationResult {
+            roams,
+            streams,
+            notes: self.notes,
+        }
+    }
+}
+
+/// The gap of one direction: null when the station had no voice in that direction before
+/// the roam.
+fn voice_gap(before: Option<VoicePoint>, after: Option<VoicePoint>) -> Option<VoiceGap> {
+    let b = before?;
+    Some(VoiceGap {
+        gap_ms: after.map(|a| ms(a.ts_ns - b.ts_ns)),
+        lost: after
+            .filter(|a| a.ssrc == b.ssrc)
+            .map(|a| (a.ext - b.ext - 1).max(0) as u64),
+        last_before_frame: Some(b.frame),
+        first_after_frame: after.map(|a| a.frame),
+        last_before_time: Some(secs(b.ts_ns)),
+        first_after_time: after.map(|a| secs(a.ts_ns)),
+        ssrc: hex_ssrc(after.map_or(b.ssrc, |a| a.ssrc)),
+        measured_from: "rtp",
+    })
+}
+
+/// A Wireshark display filter showing the station's frames from the last voice before the
+/// roam to the last frame that belongs to it.
+fn wireshark_filter(
+    roam: &Roam,
+    before: &[Option<VoicePoint>; 2],
+    after: &[Option<VoicePoint>; 2],
+) -> String {
+    let mut first = roam.request_frame;
+    let mut last = roam.request_frame;
+    let frames = before
+        .iter()
+        .chain(after)
+        .flatten()
+        .map(|p| p.frame)
+        .chain(roam.response_frame)
+        .chain(
+            roam.authentication
+                .as_ref()
+                .and_then(|a| a.request_frame.or(a.response_frame)),
+        )
+        .chain(roam.eapol.as_ref().and_then(|k| k.m4_frame))
+        .chain(roam.eap.as_ref().map(|k| k.last_frame))
+        .chain(roam.addts.iter().map(|a| a.frame))
+        .chain(roam.deauth.as_ref().map(|d| d.frame));
+    for f in frames {
+        first = first.min(f);
+        last = last.max(f);
+    }
+    format!(
+        "wlan.addr=={} && frame.number>={} && frame.number<={}",
+        roam.station, first, last
+    )
+}

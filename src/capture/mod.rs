@@ -1,0 +1,293 @@
+//! Capture files: classic pcap and pcapng, read zero-copy from a memory map.
+//!
+//! A [`Record`] borrows its bytes from the mapped file; nothing here knows about 802.11.
+//! Damage is reported as a [`RecordError`] carrying the 1-based frame number, after which
+//! iteration ends: everything before the damage has already been yielded.
+
+mod pcap;
+mod pcapng;
+
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// A link-layer header type (LINKTYPE_* value of tcpdump.org).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    pub const ETHERNET: LinkType = LinkType(1);
+    pub const IEEE802_11: LinkType = LinkType(105);
+    pub const PRISM: LinkType = LinkType(119);
+    pub const RADIOTAP: LinkType = LinkType(127);
+    pub const AVS: LinkType = LinkType(163);
+    pub const PPI: LinkType = LinkType(192);
+
+    /// The tcpdump.org name of the link type, where it is one a Wi-Fi engineer meets.
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            0 => "NULL (BSD loopback)",
+            1 => "Ethernet",
+            101 => "raw IP",
+            105 => "IEEE 802.11",
+            113 => "Linux cooked (SLL)",
+            119 => "Prism + IEEE 802.11",
+            127 => "radiotap + IEEE 802.11",
+            163 => "AVS + IEEE 802.11",
+            192 => "PPI",
+            276 => "Linux cooked v2 (SLL2)",
+            _ => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for LinkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.0, self.name())
+    }
+}
+
+/// One captured packet, borrowed from the capture's bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    /// 1-based, as Wireshark numbers frames.
+    pub number: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub ts_ns: i64,
+    pub linktype: LinkType,
+    /// The captured bytes (possibly cut by the snapshot length).
+    pub data: &'a [u8],
+    /// The length of the packet on the wire.
+    pub orig_len: u32,
+}
+
+/// The container format of a capture file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Classic pcap; `nanosecond` for the 0xa1b23c4d magic.
+    Pcap {
+        nanosecond: bool,
+        big_endian: bool,
+    },
+    PcapNg,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Format::Pcap {
+                nanosecond: false, ..
+            } => f.write_str("pcap"),
+            Format::Pcap {
+                nanosecond: true, ..
+            } => f.write_str("pcap (ns)"),
+            Format::PcapNg => f.write_str("pcapng"),
+        }
+    }
+}
+
+/// A capture file that cannot be read at all.
+#[derive(Debug, Error)]
+pub enum CaptureError {
+    #[error("cannot open {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a pcap or pcapng file (first bytes {magic})")]
+    UnknownFormat { path: PathBuf, magic: String },
+    #[error("{path}: damaged file header: {detail}")]
+    BadHeader { path: PathBuf, detail: String },
+}
+
+/// Damage met while walking the records; the walk stops there.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum RecordError {
+    #[error("frame {frame} is cut short by the end of the file (needs {needed} bytes at offset {offset}, {available} left): the capture is truncated; frames after it, if any, are lost")]
+    Truncated {
+        frame: u64,
+        offset: usize,
+        needed: u64,
+        available: usize,
+    },
+    #[error("frame {frame}: damaged record at offset {offset}: {detail}; the rest of the file is skipped")]
+    Corrupt {
+        frame: u64,
+        offset: usize,
+        detail: String,
+    },
+}
+
+impl RecordError {
+    /// The frame number at which reading stopped.
+    pub fn frame(&self) -> u64 {
+        match self {
+            RecordError::Truncated { frame, .. } | RecordError::Corrupt { frame, .. } => *frame,
+        }
+    }
+}
+
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+/// An opened capture file: the bytes (memory-mapped) and the container format.
+pub struct CaptureFile {
+    path: PathBuf,
+    bytes: Bytes,
+    format: Format,
+}
+
+impl CaptureFile {
+    /// Opens and memory-maps a capture file.
+    pub fn open(path: &Path) -> Result<CaptureFile, CaptureError> {
+        let io = |source| CaptureError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        let bytes = if len == 0 {
+            Bytes::Owned(Vec::new())
+        } else {
+            // SAFETY: the map is read-only and private to this process. Another process
+            // truncating the file while we read it would fault (SIGBUS); that is the
+            // accepted cost of zero-copy reading, as in every mmap-based capture tool.
+            #[allow(unsafe_code)]
+            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+            Bytes::Mapped(map)
+        };
+        Self::with_bytes(path.to_path_buf(), bytes)
+    }
+
+    /// A capture held in memory (tests, generated captures, decompressed input).
+    pub fn from_vec(name: impl Into<PathBuf>, data: Vec<u8>) -> Result<CaptureFile, CaptureError> {
+        Self::with_bytes(name.into(), Bytes::Owned(data))
+    }
+
+    fn with_bytes(path: PathBuf, bytes: Bytes) -> Result<CaptureFile, CaptureError> {
+        let data: &[u8] = match &bytes {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        };
+        let format = detect(&path, data)?;
+        Ok(CaptureFile {
+            path,
+            bytes,
+            format,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        match &self.bytes {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+
+    /// Walks the records in file order.
+    pub fn records(&self) -> Result<Records<'_>, CaptureError> {
+        let data = self.bytes();
+        let bad = |detail: String| CaptureError::BadHeader {
+            path: self.path.clone(),
+            detail,
+        };
+        Ok(match self.format {
+            Format::Pcap { .. } => Records::Pcap(pcap::PcapRecords::new(data).map_err(bad)?),
+            Format::PcapNg => Records::PcapNg(pcapng::PcapNgRecords::new(data).map_err(bad)?),
+        })
+    }
+}
+
+fn detect(path: &Path, data: &[u8]) -> Result<Format, CaptureError> {
+    let magic = data
+        .get(..4)
+        .map(|m| u32::from_be_bytes([m[0], m[1], m[2], m[3]]));
+    match magic {
+        Some(0xa1b2_c3d4) => Ok(Format::Pcap {
+            nanosecond: false,
+            big_endian: true,
+        }),
+        Some(0xd4c3_b2a1) => Ok(Format::Pcap {
+            nanosecond: false,
+            big_endian: false,
+        }),
+        Some(0xa1b2_3c4d) => Ok(Format::Pcap {
+            nanosecond: true,
+            big_endian: true,
+        }),
+        Some(0x4d3c_b2a1) => Ok(Format::Pcap {
+            nanosecond: true,
+            big_endian: false,
+        }),
+        Some(0x0a0d_0d0a) => Ok(Format::PcapNg),
+        _ => {
+            let shown: Vec<String> = data.iter().take(4).map(|b| format!("{b:02x}")).collect();
+            let magic = if shown.is_empty() {
+                "none: the file is empty".to_string()
+            } else {
+                shown.join(" ")
+            };
+            Err(CaptureError::UnknownFormat {
+                path: path.to_path_buf(),
+                magic,
+            })
+        }
+    }
+}
+
+/// Iterator over the records of a capture.
+pub enum Records<'a> {
+    Pcap(pcap::PcapRecords<'a>),
+    PcapNg(pcapng::PcapNgRecords<'a>),
+}
+
+impl<'a> Records<'a> {
+    /// The link types declared by the file so far (pcap: one; pcapng: one per interface).
+    pub fn linktypes(&self) -> Vec<LinkType> {
+        match self {
+            Records::Pcap(r) => vec![r.linktype()],
+            Records::PcapNg(r) => r.linktypes(),
+        }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<Record<'a>, RecordError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Records::Pcap(r) => r.next(),
+            Records::PcapNg(r) => r.next(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_a_clear_error() {
+        let err = CaptureFile::from_vec("x.bin", b"hello world".to_vec())
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "x.bin: not a pcap or pcapng file (first bytes 68 65 6c 6c)"
+        );
+        let err = CaptureFile::from_vec("e.pcap", Vec::new()).err().unwrap();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+}

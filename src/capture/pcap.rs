@@ -1,0 +1,216 @@
+//! Classic pcap (tcpdump.org "pcap savefile"): the file and record headers are parsed by the
+//! `pcap-file` crate's raw parser; the record bytes are sliced from the map here so that they
+//! keep the map's lifetime.
+//!
+//! `pcap-file`'s validating `next_packet` refuses records whose original length exceeds the
+//! snapshot length, which is exactly what a snaplen-limited sniffer writes, so the raw form is
+//! used and lengths are judged here.
+
+use pcap_file::pcap::PcapParser;
+use pcap_file::{PcapError, TsResolution};
+
+use super::{LinkType, Record, RecordError};
+
+const FILE_HEADER_LEN: usize = 24;
+const RECORD_HEADER_LEN: usize = 16;
+
+pub struct PcapRecords<'a> {
+    parser: PcapParser,
+    data: &'a [u8],
+    offset: usize,
+    number: u64,
+    linktype: LinkType,
+    ns_per_frac: i64,
+    done: bool,
+}
+
+impl<'a> PcapRecords<'a> {
+    pub fn new(data: &'a [u8]) -> Result<Self, String> {
+        let (_, parser) = PcapParser::new(data).map_err(|e| match e {
+            PcapError::IncompleteBuffer => {
+                format!(
+                    "the 24-byte pcap file header is cut short ({} bytes in the file)",
+                    data.len()
+                )
+            }
+            other => other.to_string(),
+        })?;
+        let header = parser.header();
+        let ns_per_frac = match header.ts_resolution {
+            TsResolution::MicroSecond => 1_000,
+            TsResolution::NanoSecond => 1,
+        };
+        let linktype = LinkType(u32::from(header.datalink));
+        Ok(PcapRecords {
+            parser,
+            data,
+            offset: FILE_HEADER_LEN,
+            number: 0,
+            linktype,
+            ns_per_frac,
+            done: false,
+        })
+    }
+
+    pub fn linktype(&self) -> LinkType {
+        self.linktype
+    }
+}
+
+impl<'a> Iterator for PcapRecords<'a> {
+    type Item = Result<Record<'a>, RecordError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.offset >= self.data.len() {
+            return None;
+        }
+        let rest = &self.data[self.offset..];
+        let frame = self.number + 1;
+        match self.parser.next_raw_packet(rest) {
+            Ok((_, raw)) => {
+                let start = self.offset + RECORD_HEADER_LEN;
+                let end = start + raw.incl_len as usize;
+                let Some(bytes) = self.data.get(start..end) else {
+                    self.done = true;
+                    return Some(Err(RecordError::Corrupt {
+                        frame,
+                        offset: self.offset,
+                        detail: "record length inconsistent with the parser".into(),
+                    }));
+                };
+                self.offset = end;
+                self.number = frame;
+                let ts_ns = i64::from(raw.ts_sec) * 1_000_000_000
+                    + i64::from(raw.ts_frac) * self.ns_per_frac;
+                Some(Ok(Record {
+                    number: frame,
+                    ts_ns,
+                    linktype: self.linktype,
+                    data: bytes,
+                    orig_len: raw.orig_len,
+                }))
+            }
+            Err(_) => {
+                // The only way the raw parser fails is a record (header or data) that runs
+                // past the end of the file.
+                self.done = true;
+                let needed = if rest.len() < RECORD_HEADER_LEN {
+                    RECORD_HEADER_LEN as u64
+                } else {
+                    let b = [rest[8], rest[9], rest[10], rest[11]];
+                    let incl = if self.parser.header().endianness == pcap_file::Endianness::Big {
+                        u32::from_be_bytes(b)
+                    } else {
+                        u32::from_le_bytes(b)
+                    };
+                    RECORD_HEADER_LEN as u64 + u64::from(incl)
+                };
+                Some(Err(RecordError::Truncated {
+                    frame,
+                    offset: self.offset,
+                    needed,
+                    available: rest.len(),
+                }))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(magic: u32, big: bool, linktype: u32) -> Vec<u8> {
+        let mut v = Vec::new();
+        let w32 = |v: &mut Vec<u8>, x: u32| {
+            v.extend(if big {
+                x.to_be_bytes()
+            } else {
+                x.to_le_bytes()
+            })
+        };
+        w32(&mut v, magic);
+        v.extend(if big { [0u8, 2, 0, 4] } else { [2u8, 0, 4, 0] });
+        w32(&mut v, 0);
+        w32(&mut v, 0);
+        w32(&mut v, 65535);
+        w32(&mut v, linktype);
+        v
+    }
+
+    fn record(v: &mut Vec<u8>, big: bool, sec: u32, frac: u32, data: &[u8]) {
+        for x in [sec, frac, data.len() as u32, data.len() as u32] {
+            v.extend(if big {
+                x.to_be_bytes()
+            } else {
+                x.to_le_bytes()
+            });
+        }
+        v.extend_from_slice(data);
+    }
+
+    #[test]
+    fn both_byte_orders_and_resolutions() {
+        for (magic, big, frac, want_ns) in [
+            (0xa1b2c3d4u32, false, 250_000u32, 250_000_000i64),
+            (0xa1b2c3d4, true, 250_000, 250_000_000),
+            (0xa1b23c4d, false, 250_000, 250_000),
+            (0xa1b23c4d, true, 7, 7),
+        ] {
+            let mut v = header(magic, big, 127);
+            record(&mut v, big, 10, frac, b"abc");
+            record(&mut v, big, 11, 0, b"de");
+            let mut r = PcapRecords::new(&v).unwrap();
+            assert_eq!(r.linktype(), LinkType::RADIOTAP);
+            let a = r.next().unwrap().unwrap();
+            assert_eq!(
+                (a.number, a.ts_ns, a.data),
+                (1, 10_000_000_000 + want_ns, &b"abc"[..])
+            );
+            let b = r.next().unwrap().unwrap();
+            assert_eq!((b.number, b.ts_ns, b.data), (2, 11_000_000_000, &b"de"[..]));
+            assert!(r.next().is_none());
+        }
+    }
+
+    #[test]
+    fn truncated_record_names_the_frame() {
+        let mut v = header(0xa1b2c3d4, false, 105);
+        record(&mut v, false, 1, 0, &[0u8; 40]);
+        record(&mut v, false, 2, 0, &[0u8; 40]);
+        v.truncate(v.len() - 10);
+        let mut r = PcapRecords::new(&v).unwrap();
+        assert!(r.next().unwrap().is_ok());
+        let err = r.next().unwrap().unwrap_err();
+        assert_eq!(
+            err,
+            RecordError::Truncated {
+                frame: 2,
+                offset: 80,
+                needed: 56,
+                available: 46
+            }
+        );
+        assert!(r.next().is_none());
+    }
+
+    #[test]
+    fn hostile_length_is_truncation_not_allocation() {
+        let mut v = header(0xa1b2c3d4, false, 105);
+        for x in [1u32, 0, u32::MAX, u32::MAX] {
+            v.extend(x.to_le_bytes());
+        }
+        let mut r = PcapRecords::new(&v).unwrap();
+        assert!(matches!(
+            r.next(),
+            Some(Err(RecordError::Truncated { frame: 1, .. }))
+        ));
+    }
+
+    #[test]
+    fn short_header_is_an_error() {
+        assert!(PcapRecords::new(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0])
+            .unwrap_err()
+            .contains("cut short"));
+    }
+}

@@ -1,0 +1,260 @@
+//! Management frame bodies (9.3.3): the fixed fields of each subtype and where its elements
+//! start.
+
+use super::ie::Elements;
+use super::{need, subtype, u16_le, MacAddr, Result};
+
+/// Length of the fixed fields before the elements, per management subtype.
+pub fn fixed_len(subtype: u8) -> usize {
+    match subtype {
+        subtype::ASSOC_REQ => 4, // capability, listen interval
+        subtype::ASSOC_RESP | subtype::REASSOC_RESP => 6, // capability, status, AID
+        subtype::REASSOC_REQ => 10, // capability, listen interval, current AP
+        subtype::PROBE_REQ => 0,
+        subtype::PROBE_RESP | subtype::BEACON => 12, // timestamp, interval, capability
+        subtype::AUTH => 6,                          // algorithm, transaction sequence, status
+        subtype::DISASSOC | subtype::DEAUTH => 2,    // reason
+        _ => 0,
+    }
+}
+
+/// Whether the subtype's body is fixed fields followed by an element chain.
+pub fn has_elements(subtype: u8) -> bool {
+    matches!(
+        subtype,
+        subtype::ASSOC_REQ
+            | subtype::ASSOC_RESP
+            | subtype::REASSOC_REQ
+            | subtype::REASSOC_RESP
+            | subtype::PROBE_REQ
+            | subtype::PROBE_RESP
+            | subtype::BEACON
+            | subtype::AUTH
+    )
+}
+
+fn subtype_name(st: u8) -> &'static str {
+    match st {
+        subtype::ASSOC_REQ => "association request",
+        subtype::ASSOC_RESP => "association response",
+        subtype::REASSOC_REQ => "reassociation request",
+        subtype::REASSOC_RESP => "reassociation response",
+        subtype::PROBE_REQ => "probe request",
+        subtype::PROBE_RESP => "probe response",
+        subtype::BEACON => "beacon",
+        subtype::AUTH => "authentication",
+        subtype::DISASSOC => "disassociation",
+        subtype::DEAUTH => "deauthentication",
+        _ => "management frame",
+    }
+}
+
+/// The body of a management frame whose fixed part is known to be complete.
+#[derive(Clone, Copy, Debug)]
+pub struct MgmtBody<'a> {
+    subtype: u8,
+    body: &'a [u8],
+}
+
+impl<'a> MgmtBody<'a> {
+    pub fn new_checked(subtype: u8, body: &'a [u8]) -> Result<MgmtBody<'a>> {
+        need(subtype_name(subtype), fixed_len(subtype), body.len())?;
+        Ok(MgmtBody { subtype, body })
+    }
+
+    /// Capability Information (9.4.1.4), for subtypes that carry it.
+    pub fn capability(&self) -> Option<u16> {
+        match self.subtype {
+            subtype::ASSOC_REQ
+            | subtype::ASSOC_RESP
+            | subtype::REASSOC_REQ
+            | subtype::REASSOC_RESP => Some(u16_le(self.body, 0)),
+            subtype::BEACON | subtype::PROBE_RESP => Some(u16_le(self.body, 10)),
+            _ => None,
+        }
+    }
+
+    /// Capability bit 4: the BSS requires privacy (WEP when no RSN/WPA element).
+    pub fn privacy(&self) -> bool {
+        self.capability().is_some_and(|c| c & 0x10 != 0)
+    }
+
+    /// Status code (9.4.1.9) of responses and authentication frames.
+    pub fn status(&self) -> Option<u16> {
+        match self.subtype {
+            subtype::ASSOC_RESP | subtype::REASSOC_RESP => Some(u16_le(self.body, 2)),
+            subtype::AUTH => Some(u16_le(self.body, 4)),
+            _ => None,
+        }
+    }
+
+    /// Association ID of a successful (re)association response, without its top two bits.
+    pub fn aid(&self) -> Option<u16> {
+        matches!(self.subtype, subtype::ASSOC_RESP | subtype::REASSOC_RESP)
+            .then(|| u16_le(self.body, 4) & 0x3fff)
+    }
+
+    /// Current AP address of a reassociation request (9.4.1.11).
+    pub fn current_ap(&self) -> Option<MacAddr> {
+        (self.subtype == subtype::REASSOC_REQ).then(|| MacAddr::from_slice(&self.body[4..]))
+    }
+
+    /// Authentication algorithm number (9.4.1.1).
+    pub fn auth_algorithm(&self) -> Option<u16> {
+        (self.subtype == subtype::AUTH).then(|| u16_le(self.body, 0))
+    }
+
+    /// Authentication transaction sequence number (9.4.1.2).
+    pub fn auth_sequence(&self) -> Option<u16> {
+        (self.subtype == subtype::AUTH).then(|| u16_le(self.body, 2))
+    }
+
+    /// Reason code (9.4.1.7) of deauthentication and disassociation.
+    pub fn reason(&self) -> Option<u16> {
+        matches!(self.subtype, subtype::DEAUTH | subtype::DISASSOC).then(|| u16_le(self.body, 0))
+    }
+
+    /// The element chain after the fixed fields.
+    pub fn elements(&self) -> Elements<'a> {
+        let start = if has_elements(self.subtype) {
+            fixed_len(self.subtype)
+        } else {
+            self.body.len()
+        };
+        Elements::new(&self.body[start..], start)
+    }
+}
+
+/// Authentication algorithm numbers (9.4.1.1).
+pub fn auth_algorithm_name(alg: u16) -> &'static str {
+    match alg {
+        0 => "open",
+        1 => "shared-key",
+        2 => "ft",
+        3 => "sae",
+        4 => "fils-sk",
+        5 => "fils-sk-pfs",
+        6 => "fils-pk",
+        0x80 => "network-eap",
+        _ => "unknown",
+    }
+}
+
+/// Reason codes (Table 9-49) that appear around roams.
+pub fn reason_name(code: u16) -> &'static str {
+    match code {
+        1 => "unspecified reason",
+        2 => "previous authentication no longer valid",
+        3 => "station is leaving (or has left) the BSS",
+        4 => "disassociated due to inactivity",
+        5 => "AP is unable to handle all currently associated stations",
+        6 => "class 2 frame received from nonauthenticated station",
+        7 => "class 3 frame received from nonassociated station",
+        8 => "station is leaving (or has left) the BSS (disassociation)",
+        9 => "station requesting (re)association is not authenticated with the responding station",
+        10 => "power capability element unacceptable",
+        11 => "supported channels element unacceptable",
+        12 => "disassociated due to BSS transition management",
+        13 => "invalid element",
+        14 => "message integrity code (MIC) failure",
+        15 => "4-way handshake timeout",
+        16 => "group key handshake timeout",
+        17 => "element in 4-way handshake differs from (re)association request/probe response/beacon",
+        18 => "invalid group cipher",
+        19 => "invalid pairwise cipher",
+        20 => "invalid AKMP",
+        21 => "unsupported RSNE version",
+        22 => "invalid RSNE capabilities",
+        23 => "IEEE 802.1X authentication failed",
+        24 => "cipher suite rejected because of security policy",
+        32 => "disassociated for unspecified QoS-related reason",
+        33 => "QoS AP lacks sufficient bandwidth for this QoS station",
+        34 => "excessive frames not acknowledged (poor channel conditions)",
+        35 => "station is transmitting outside the limits of its TXOPs",
+        36 => "requesting station is leaving the BSS",
+        37 => "requesting station no longer uses the stream or session",
+        38 => "requesting station received frames using a mechanism for which setup has not occurred",
+        39 => "requested from peer station as the station received frames using a mechanism requiring setup",
+        45 => "peer station does not support the requested cipher suite",
+        46 => "disassociated because authorized access limit reached",
+        47 => "disassociated due to external service requirements",
+        48 => "invalid FT action frame count",
+        49 => "invalid pairwise master key identifier (PMKID)",
+        50 => "invalid MDE",
+        51 => "invalid FTE",
+        _ => "reserved or vendor reason",
+    }
+}
+
+/// Status codes (Table 9-50) that appear in roams.
+pub fn status_name(code: u16) -> &'static str {
+    match code {
+        0 => "success",
+        1 => "unspecified failure",
+        10 => "cannot support all requested capabilities",
+        11 => "reassociation denied: association cannot be confirmed",
+        12 => "association denied for a reason outside the scope of the standard",
+        13 => "authentication algorithm not supported",
+        14 => "authentication transaction sequence number out of sequence",
+        15 => "authentication rejected: challenge failure",
+        16 => "authentication rejected: timeout waiting for next frame",
+        17 => "association denied: AP cannot handle more associated stations",
+        18 => "association denied: station does not support all basic rates",
+        30 => "association request rejected temporarily; try again later",
+        31 => "robust management frame policy violation",
+        32 => "unspecified QoS-related failure",
+        33 => "association denied: QoS AP has insufficient bandwidth",
+        34 => "association denied: excessive frame loss",
+        35 => "association denied: station does not support QoS",
+        37 => "the request has been declined",
+        38 => "the request has not been successful as one or more parameters have invalid values",
+        39 => "TS not created: suggested changes in the TSPEC",
+        40 => "invalid element",
+        41 => "invalid group cipher",
+        42 => "invalid pairwise cipher",
+        43 => "invalid AKMP",
+        44 => "unsupported RSNE version",
+        45 => "invalid RSNE capabilities",
+        46 => "cipher suite rejected because of security policy",
+        47 => "TS not created; it may be possible after the delay in the TS Delay element",
+        53 => "invalid PMKID",
+        54 => "invalid MDE",
+        55 => "invalid FTE",
+        _ => "other status",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reassociation_request_fixed_fields() {
+        let mut body = vec![0x31, 0x04, 0x0a, 0x00, 0x00, 0x23, 0xea, 0, 0, 1];
+        body.extend([0, 5, b'v', b'o', b'i', b'c', b'e']);
+        let m = MgmtBody::new_checked(subtype::REASSOC_REQ, &body).unwrap();
+        assert_eq!(m.capability(), Some(0x0431));
+        assert!(m.privacy());
+        assert_eq!(m.current_ap().unwrap().to_string(), "00:23:ea:00:00:01");
+        let e = m.elements().next().unwrap().unwrap();
+        assert_eq!((e.id, e.body), (0, &b"voice"[..]));
+        assert!(MgmtBody::new_checked(subtype::REASSOC_REQ, &body[..9]).is_err());
+    }
+
+    #[test]
+    fn responses_auth_and_deauth() {
+        let resp = [0x31, 0x04, 0x11, 0x00, 0x01, 0xc0];
+        let m = MgmtBody::new_checked(subtype::REASSOC_RESP, &resp).unwrap();
+        assert_eq!((m.status(), m.aid()), (Some(17), Some(1)));
+        let auth = [2, 0, 1, 0, 0, 0];
+        let m = MgmtBody::new_checked(subtype::AUTH, &auth).unwrap();
+        assert_eq!(
+            (m.auth_algorithm(), m.auth_sequence(), m.status()),
+            (Some(2), Some(1), Some(0))
+        );
+        let m = MgmtBody::new_checked(subtype::DEAUTH, &[2, 0]).unwrap();
+        assert_eq!(m.reason(), Some(2));
+        assert_eq!(reason_name(2), "previous authentication no longer valid");
+        assert!(m.elements().next().is_none());
+    }
+}

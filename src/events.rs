@@ -1,0 +1,588 @@
+//! Frames → events: the only place that decides which frames matter to a roam analysis.
+//!
+//! Each record becomes zero or more small `Copy` [`Event`]s (more than one only for an
+//! A-MSDU carrying several voice packets), tagged with frame number, time, station and BSSID.
+//! Decoding is a pure function of one record, so chunks of records decode in parallel; the
+//! per-chunk [`FrameCounters`] add up.
+
+use crate::capture::{LinkType, Record};
+use crate::dot11::action::{Addts, AddtsKind, FtAction};
+use crate::dot11::data::{self, Eapol, KeyMessage};
+use crate::dot11::ie::{self, Cckm, Element, KeyManagement, Rsn, TsDirection, Tspec};
+use crate::dot11::mgmt::{self, MgmtBody};
+use crate::dot11::{subtype, Dot11Error, Frame, FrameType, MacAddr};
+use crate::linklayer::{self, Fcs, LinkError, RadioInfo};
+
+/// A TSPEC, reduced to what the analysis reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TspecInfo {
+    pub tid: u8,
+    pub user_priority: u8,
+    pub direction: TsDirection,
+    pub wmm: bool,
+    pub nominal_msdu_size: u16,
+    pub mean_data_rate: u32,
+    pub min_phy_rate: u32,
+    pub surplus_bandwidth: u16,
+    pub medium_time: u16,
+}
+
+impl From<Tspec<'_>> for TspecInfo {
+    fn from(t: Tspec<'_>) -> TspecInfo {
+        TspecInfo {
+            tid: t.tid(),
+            user_priority: t.user_priority(),
+            direction: t.direction(),
+            wmm: t.is_wmm(),
+            nominal_msdu_size: t.nominal_msdu_size(),
+            mean_data_rate: t.mean_data_rate(),
+            min_phy_rate: t.min_phy_rate(),
+            surplus_bandwidth: t.surplus_bandwidth(),
+            medium_time: t.medium_time(),
+        }
+    }
+}
+
+/// Up to [`TspecList::CAPACITY`] TSPECs of one frame (a phone asks for one per direction at most).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TspecList {
+    items: [Option<TspecInfo>; TspecList::CAPACITY],
+}
+
+impl TspecList {
+    pub const CAPACITY: usize = 4;
+
+    fn push(&mut self, t: TspecInfo) {
+        if let Some(slot) = self.items.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(t);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &TspecInfo> {
+        self.items.iter().flatten()
+    }
+}
+
+/// An SSID, inline (at most 32 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ssid {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl Ssid {
+    fn new(b: &[u8]) -> Ssid {
+        let mut s = Ssid::default();
+        let n = b.len().min(32);
+        s.bytes[..n].copy_from_slice(&b[..n]);
+        s.len = n as u8;
+        s
+    }
+
+    /// The SSID as text; bytes that are not UTF-8 are replaced.
+    pub fn to_text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes[..usize::from(self.len)]).into_owned()
+    }
+}
+
+/// A (re)association request, as the station asked for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AssocRequest {
+    pub reassociation: bool,
+    /// The Current AP field of a reassociation request.
+    pub current_ap: Option<MacAddr>,
+    pub key_management: Option<KeyManagement>,
+    pub cckm_element: bool,
+    pub pmkid: bool,
+    pub mobility_domain: bool,
+    pub fast_transition: bool,
+    pub tspecs: TspecList,
+}
+
+/// What a frame tells the analysis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    AssocRequest(AssocRequest),
+    AssocResponse {
+        reassociation: bool,
+        status: u16,
+        cckm_element: bool,
+        fast_transition: bool,
+    },
+    Auth {
+        algorithm: u16,
+        sequence: u16,
+        status: u16,
+    },
+    /// Deauthentication (`disassociation` false) or disassociation.
+    Deauth {
+        reason: u16,
+        disassociation: bool,
+    },
+    Addts {
+        kind: AddtsKind,
+        response: bool,
+        dialog_token: u8,
+        status: Option<u16>,
+        tspec: Option<TspecInfo>,
+    },
+    FtAction {
+        action: u8,
+        target_ap: MacAddr,
+        status: Option<u16>,
+    },
+    EapolKey {
+        message: KeyMessage,
+        replay_counter: u64,
+    },
+    Eap {
+        code: u8,
+        eap_type: Option<u8>,
+    },
+    /// An RTP packet of the station's voice.
+    Rtp {
+        ssrc: u32,
+        sequence: u16,
+        timestamp: u32,
+        payload_type: u8,
+        src_port: u16,
+        dst_port: u16,
+    },
+    /// Any other data frame between the station and an AP.
+    Data {
+        protected: bool,
+        null: bool,
+    },
+    /// A beacon: what the BSS calls itself and where it is. `station` is the BSSID.
+    Beacon {
+        ssid: Ssid,
+        channel: Option<u8>,
+    },
+}
+
+/// One event: a frame's meaning plus where and when it was seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// 1-based frame number.
+    pub frame: u64,
+    pub ts_ns: i64,
+    /// The non-AP station the frame is to or from.
+    pub station: MacAddr,
+    pub bssid: MacAddr,
+    /// Sent by the station (uplink, station → AP) rather than by the AP.
+    pub from_station: bool,
+    pub retry: bool,
+    /// 802.11 sequence number (retransmissions repeat it).
+    pub dot11_seq: u16,
+    /// User priority of QoS data frames.
+    pub user_priority: Option<u8>,
+    pub channel_mhz: Option<u16>,
+    pub signal_dbm: Option<i8>,
+    pub kind: EventKind,
+}
+
+/// What went wrong with one frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    #[error("802.11: {0}")]
+    Dot11(#[from] Dot11Error),
+}
+
+/// A frame that could not be (fully) decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameIssue {
+    pub frame: u64,
+    pub error: FrameError,
+}
+
+/// Counts over all frames, per capture; per-chunk counters add up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameCounters {
+    pub frames: u64,
+    /// Frames by `type << 4 | subtype` (Wireshark's `wlan.fc.type_subtype`).
+    pub type_subtype: [u64; 64],
+    pub bad_fcs: u64,
+    pub malformed: u64,
+    pub retries: u64,
+    pub protected: u64,
+    /// EAPOL-Key frames by Wireshark message number 1–4 (index 0 unused).
+    pub eapol_key: [u64; 5],
+    pub rtp_packets: u64,
+    /// Records of link types roamgap does not read, by type.
+    pub unsupported: Vec<(LinkType, u64)>,
+    /// The first issues met, in frame order (at most [`FrameCounters::MAX_ISSUES`]).
+    pub issues: Vec<FrameIssue>,
+}
+
+impl Default for FrameCounters {
+    fn default() -> FrameCounters {
+        FrameCounters {
+            frames: 0,
+            type_subtype: [0; 64],
+            bad_fcs: 0,
+            malformed: 0,
+            retries: 0,
+            protected: 0,
+            eapol_key: [0; 5],
+            rtp_packets: 0,
+            unsupported: Vec::new(),
+            issues: Vec::new(),
+        }
+    }
+}
+
+impl FrameCounters {
+    pub const MAX_ISSUES: usize = 100;
+
+    fn issue(&mut self, frame: u64, error: FrameError) {
+        self.malformed += 1;
+        if self.issues.len() < Self::MAX_ISSUES {
+            self.issues.push(FrameIssue { frame, error });
+        }
+    }
+
+    /// Adds the counts of the chunk that follows this one.
+    pub fn merge(&mut self, other: FrameCounters) {
+        self.frames += other.frames;
+        for (a, b) in self.type_subtype.iter_mut().zip(other.type_subtype) {
+            *a += b;
+        }
+        self.bad_fcs += other.bad_fcs;
+        self.malformed += other.malformed;
+        self.retries += other.retries;
+        self.protected += other.protected;
+        for (a, b) in self.eapol_key.iter_mut().zip(other.eapol_key) {
+            *a += b;
+        }
+        self.rtp_packets += other.rtp_packets;
+        for (lt, n) in other.unsupported {
+            match self.unsupported.iter_mut().find(|(l, _)| *l == lt) {
+                Some(e) => e.1 += n,
+                None => self.unsupported.push((lt, n)),
+            }
+        }
+        let room = Self::MAX_ISSUES.saturating_sub(self.issues.len());
+        self.issues.extend(other.issues.into_iter().take(room));
+    }
+}
+
+/// Decodes one record into events.
+pub fn decode_record(rec: &Record<'_>, counters: &mut FrameCounters, out: &mut impl FnMut(Event)) {
+    counters.frames += 1;
+    if !linklayer::is_supported(rec.linktype) {
+        match counters
+            .unsupported
+            .iter_mut()
+            .find(|(l, _)| *l == rec.linktype)
+        {
+            Some(e) => e.1 += 1,
+            None => counters.unsupported.push((rec.linktype, 1)),
+        }
+        return;
+    }
+    let link = match linklayer::decode(rec.linktype, rec.data) {
+        Ok(l) => l,
+        Err(e) => return counters.issue(rec.number, e.into()),
+    };
+    if link.dot11.len() >= 2 {
+        let fc = crate::dot11::FrameControl(u16::from_le_bytes([link.dot11[0], link.dot11[1]]));
+        counters.type_subtype[usize::from(fc.type_subtype() & 0x3f)] += 1;
+    }
+    if link.radio.fcs == Fcs::Bad {
+        // A frame the sniffer received with a wrong checksum: its bytes cannot be trusted,
+        // and a corrupted address could fake a roam.
+        counters.bad_fcs += 1;
+        return;
+    }
+    if let Err(e) = decode_dot11(
+        rec,
+        &link.radio,
+        link.dot11,
+        link.header_padded,
+        counters,
+        out,
+    ) {
+        counters.issue(rec.number, e.into());
+    }
+}
+
+fn decode_dot11(
+    rec: &Record<'_>,
+    radio: &RadioInfo,
+    bytes: &[u8],
+    padded: bool,
+    counters: &mut FrameCounters,
+    out: &mut impl FnMut(Event),
+) -> Result<(), Dot11Error> {
+    let frame = Frame::new_checked(bytes, padded)?;
+    let fc = frame.frame_control();
+    if fc.retry() {
+        counters.retries += 1;
+    }
+    if fc.protected() {
+        counters.protected += 1;
+    }
+    let base = |station: MacAddr, bssid: MacAddr, from_station: bool, kind: EventKind| Event {
+        frame: rec.number,
+        ts_ns: rec.ts_ns,
+        station,
+        bssid,
+        from_station,
+        retry: fc.retry(),
+        dot11_seq: frame.sequence_number().unwrap_or(0),
+        user_priority: frame.qos_control().map(|q| q.user_priority()),
+        channel_mhz: radio.channel_mhz,
+        signal_dbm: radio.signal_dbm,
+        kind,
+    };
+    match fc.frame_type() {
+        FrameType::Management => {
+            let a = frame.addresses();
+            let (Some(bssid), Some(ta)) = (a.bssid, a.transmitter) else {
+                return Ok(());
+            };
+            let from_station = ta != bssid;
+            let station = if from_station { ta } else { a.receiver };
+            if let Some(kind) = management_event(
+                fc.subtype(),
+                frame.body(),
+                fc.protected(),
+                counters,
+                rec.number,
+            )? {
+                let station = if matches!(kind, EventKind::Beacon { .. }) {
+                    bssid
+                } else {
+                    station
+                };
+                out(base(station, bssid, from_station, kind));
+            }
+        }
+        FrameType::Data => {
+            let a = frame.addresses();
+            let (station, bssid, from_station) =
+                match (fc.to_ds(), fc.from_ds(), a.bssid, a.transmitter) {
+                    (true, false, Some(bssid), Some(ta)) => (ta, bssid, true),
+                    (false, true, Some(bssid), _) => (a.receiver, bssid, false),
+                    _ => return Ok(()),
+                };
+            if station.is_group() {
+                return Ok(());
+            }
+            let mut emit = |kind| out(base(station, bssid, from_station, kind));
+            if fc.protected() || fc.is_null_data() {
+                emit(EventKind::Data {
+                    protected: fc.protected(),
+                    null: fc.is_null_data(),
+                });
+                return Ok(());
+            }
+            let body = frame.body();
+            if frame.qos_control().is_some_and(|q| q.amsdu_present()) {
+                let mut any = false;
+                for (_, _, msdu) in data::AmsduSubframes::new(body) {
+                    any |= data_payload(msdu, counters, &mut emit);
+                }
+                if !any {
+                    emit(EventKind::Data {
+                        protected: false,
+                        null: false,
+                    });
+                }
+            } else if !data_payload(body, counters, &mut emit) {
+                emit(EventKind::Data {
+                    protected: false,
+                    null: false,
+                });
+            }
+        }
+        FrameType::Control | FrameType::Extension => {}
+    }
+    Ok(())
+}
+
+/// Decodes an MSDU (LLC/SNAP onwards); emits and returns true if it is EAPOL, EAP or RTP.
+fn data_payload(
+    msdu: &[u8],
+    counters: &mut FrameCounters,
+    emit: &mut impl FnMut(EventKind),
+) -> bool {
+    let Some((ethertype, payload)) = data::llc_snap(msdu) else {
+        return false;
+    };
+    match ethertype {
+        data::ETHERTYPE_EAPOL => match data::eapol(payload) {
+            Some(Eapol::Key(k)) => {
+                if let Some(n) = k.message.wireshark_number() {
+                    counters.eapol_key[usize::from(n)] += 1;
+                }
+                emit(EventKind::EapolKey {
+                    message: k.message,
+                    replay_counter: k.replay_counter,
+                });
+                true
+            }
+            Some(Eapol::Eap { code, eap_type }) => {
+                emit(EventKind::Eap { code, eap_type });
+                true
+            }
+            _ => false,
+        },
+        data::ETHERTYPE_IPV4 | data::ETHERTYPE_IPV6 => {
+            let Some(udp) = data::udp(ethertype, payload) else {
+                return false;
+            };
+            let Some(rtp) = data::rtp(&udp) else {
+                return false;
+            };
+            counters.rtp_packets += 1;
+            emit(EventKind::Rtp {
+                ssrc: rtp.ssrc,
+                sequence: rtp.sequence,
+                timestamp: rtp.timestamp,
+                payload_type: rtp.payload_type,
+                src_port: udp.src_port,
+                dst_port: udp.dst_port,
+            });
+            true
+        }
+        _ => false,
+    }
+}
+
+fn management_event(
+    st: u8,
+    body: &[u8],
+    protected: bool,
+    counters: &mut FrameCounters,
+    frame: u64,
+) -> Result<Option<EventKind>, Dot11Error> {
+    if st == subtype::ACTION || st == subtype::ACTION_NO_ACK {
+        if protected {
+            return Ok(None);
+        }
+        if let Some(a) = Addts::parse(body)? {
+            a.elements().validate()?;
+            return Ok(Some(EventKind::Addts {
+                kind: a.kind,
+                response: a.response,
+                dialog_token: a.dialog_token,
+                status: a.status,
+                tspec: a.tspec().map(TspecInfo::from),
+            }));
+        }
+        if let Some(f) = FtAction::parse(body)? {
+            return Ok(Some(EventKind::FtAction {
+                action: f.action,
+                target_ap: f.target_ap,
+                status: f.status,
+            }));
+        }
+        return Ok(None);
+    }
+    if !mgmt::has_elements(st) && !matches!(st, subtype::DEAUTH | subtype::DISASSOC) {
+        return Ok(None);
+    }
+    if protected && matches!(st, subtype::DEAUTH | subtype::DISASSOC) {
+        // Protected (802.11w) deauthentication: the reason code is encrypted.
+        return Ok(None);
+    }
+    let m = MgmtBody::new_checked(st, body)?;
+    // A damaged element chain makes the frame malformed; what precedes the damage is used.
+    let mut damage = None;
+    let elements = m
+        .elements()
+        .map_while(|e| e.map_err(|err| damage = Some(err)).ok());
+    let kind = match st {
+        subtype::ASSOC_REQ | subtype::REASSOC_REQ => {
+            let mut req = AssocRequest {
+                reassociation: st == subtype::REASSOC_REQ,
+                current_ap: m.current_ap(),
+                key_management: None,
+                cckm_element: false,
+                pmkid: false,
+                mobility_domain: false,
+                fast_transition: false,
+                tspecs: TspecList::default(),
+            };
+            let mut wpa = None;
+            for e in elements {
+                request_element(&e, &mut req, &mut wpa);
+            }
+            req.key_management = req.key_management.or(wpa).or(if req.cckm_element {
+                Some(KeyManagement::Cckm)
+            } else if m.privacy() {
+                Some(KeyManagement::Wep)
+            } else {
+                Some(KeyManagement::Open)
+            });
+            Some(EventKind::AssocRequest(req))
+        }
+        subtype::ASSOC_RESP | subtype::REASSOC_RESP => {
+            let (mut cckm, mut ft) = (false, false);
+            for e in elements {
+                cckm |= Cckm::from_element(&e).is_some();
+                ft |= e.id == ie::id::FAST_TRANSITION;
+            }
+            Some(EventKind::AssocResponse {
+                reassociation: st == subtype::REASSOC_RESP,
+                status: m.status().unwrap_or(0),
+                cckm_element: cckm,
+                fast_transition: ft,
+            })
+        }
+        subtype::AUTH => {
+            elements.for_each(drop);
+            Some(EventKind::Auth {
+                algorithm: m.auth_algorithm().unwrap_or(0),
+                sequence: m.auth_sequence().unwrap_or(0),
+                status: m.status().unwrap_or(0),
+            })
+        }
+        subtype::DEAUTH | subtype::DISASSOC => Some(EventKind::Deauth {
+            reason: m.reason().unwrap_or(0),
+            disassociation: st == subtype::DISASSOC,
+        }),
+        subtype::BEACON => {
+            let (mut ssid, mut channel) = (Ssid::default(), None);
+            for e in elements {
+                match e.id {
+                    ie::id::SSID => ssid = Ssid::new(e.body),
+                    ie::id::DS_PARAMETER_SET if !e.body.is_empty() => channel = Some(e.body[0]),
+                    _ => {}
+                }
+            }
+            Some(EventKind::Beacon { ssid, channel })
+        }
+        _ => {
+            elements.for_each(drop);
+            None
+        }
+    };
+    if let Some(err) = damage {
+        counters.issue(frame, err.into());
+    }
+    Ok(kind)
+}
+
+fn request_element(e: &Element<'_>, req: &mut AssocRequest, wpa: &mut Option<KeyManagement>) {
+    if let Some(rsn) = Rsn::from_element(e) {
+        let km = rsn.key_management();
+        if e.id == ie::id::RSN {
+            req.key_management = req.key_management.or(km);
+            req.pmkid |= rsn.pmkid_count() > 0;
+        } else {
+            *wpa = wpa.or(km);
+        }
+    } else if Cckm::from_element(e).is_some() {
+        req.cckm_element = true;
+    } else if let Some(t) = Tspec::from_element(e) {
+        req.tspecs.push(t.into());
+    } else if e.id == ie::id::MOBILITY_DOMAIN {
+        req.mobility_domain = true;
+    } else if e.id == ie::id::FAST_TRANSITION {
+        req.fast_transition = true;
+    }
+}

@@ -1,0 +1,18 @@
+//! roamgap: measures, roam by roam, how long the voice went silent when a Wi-Fi phone moved
+//! between access points, how many RTP packets were lost, and why.
+//!
+//! Data flows one way, one module per step:
+//! [`capture`] (pcap/pcapng records over a memory map) → [`linklayer`] (radiotap, plain
+//! 802.11) → [`dot11`] (typed views of 802.11 frames and elements) → [`events`] (what a frame
+//! means to a roam) → [`analysis`] (per-station roams, voice gaps, findings) → [`report`]
+//! (table, JSON). [`pipeline`] drives the steps over a file; [`gen`] writes synthetic captures.
+#![deny(unsafe_code)]
+
+pub mod analysis;
+pub mod capture;
+pub mod dot11;
+pub mod events;
+
+pub mod linklayer;
+pub mod pipeline;
+pub mod report;

@@ -1,0 +1,113 @@
+//! Link-layer headers in front of the 802.11 frame: each turns a record's bytes into the radio
+//! facts the sniffer recorded ([`RadioInfo`]) and the 802.11 frame itself.
+
+pub mod radiotap;
+
+use thiserror::Error;
+
+use crate::capture::LinkType;
+
+/// What the frame check sequence tells about a frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fcs {
+    /// No FCS in the captured bytes.
+    #[default]
+    Absent,
+    /// An FCS was present (and has been stripped from the 802.11 slice).
+    Present,
+    /// The sniffer flagged the FCS as wrong: the frame's contents cannot be trusted.
+    Bad,
+}
+
+/// Radio facts recorded by the sniffer for one frame; every field is optional.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RadioInfo {
+    pub channel_mhz: Option<u16>,
+    pub signal_dbm: Option<i8>,
+    pub noise_dbm: Option<i8>,
+    /// Legacy rate in units of 500 kb/s.
+    pub rate_500kbps: Option<u8>,
+    /// HT MCS index.
+    pub mcs: Option<u8>,
+    pub tsft: Option<u64>,
+    pub fcs: Fcs,
+}
+
+impl RadioInfo {
+    /// The IEEE channel number of the frequency (2.4, 5 and 6 GHz bands).
+    pub fn channel(&self) -> Option<u16> {
+        self.channel_mhz.and_then(channel_of_mhz)
+    }
+}
+
+/// Channel number for a centre frequency (IEEE 802.11-2020 clauses 15.4.4.3, 17.3.8.4.2, 27.3.23.2).
+pub fn channel_of_mhz(mhz: u16) -> Option<u16> {
+    match mhz {
+        2484 => Some(14),
+        2412..=2472 => Some((mhz - 2407) / 5),
+        5955..=7115 => Some((mhz - 5950) / 5),
+        5000..=5925 => Some((mhz - 5000) / 5),
+        4910..=4980 => Some((mhz - 4000) / 5),
+        _ => None,
+    }
+}
+
+/// An 802.11 frame with the radio information in front of it.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkFrame<'a> {
+    pub radio: RadioInfo,
+    /// The 802.11 frame, FCS stripped.
+    pub dot11: &'a [u8],
+    /// The radiotap "data pad" flag: padding between the 802.11 header and body to a
+    /// 32-bit boundary.
+    pub header_padded: bool,
+}
+
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
+pub enum LinkError {
+    #[error("link type {0} is not read by roamgap (it reads 105, IEEE 802.11, and 127, radiotap)")]
+    Unsupported(LinkType),
+    #[error("radiotap header: {0}")]
+    Radiotap(&'static str),
+}
+
+/// Splits a record of the given link type into radio information and the 802.11 frame.
+pub fn decode(linktype: LinkType, data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+    match linktype {
+        LinkType::RADIOTAP => radiotap::decode(data),
+        LinkType::IEEE802_11 => Ok(LinkFrame {
+            radio: RadioInfo::default(),
+            dot11: data,
+            header_padded: false,
+        }),
+        other => Err(LinkError::Unsupported(other)),
+    }
+}
+
+/// Whether [`decode`] reads this link type.
+pub fn is_supported(linktype: LinkType) -> bool {
+    matches!(linktype, LinkType::RADIOTAP | LinkType::IEEE802_11)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels() {
+        assert_eq!(channel_of_mhz(2412), Some(1));
+        assert_eq!(channel_of_mhz(2437), Some(6));
+        assert_eq!(channel_of_mhz(2462), Some(11));
+        assert_eq!(channel_of_mhz(2484), Some(14));
+        assert_eq!(channel_of_mhz(5180), Some(36));
+        assert_eq!(channel_of_mhz(5825), Some(165));
+        assert_eq!(channel_of_mhz(5955), Some(1));
+        assert_eq!(channel_of_mhz(1000), None);
+    }
+
+    #[test]
+    fn other_link_types_are_named() {
+        let e = decode(LinkType::ETHERNET, &[]).unwrap_err();
+        assert_eq!(e.to_string(), "link type 1 (Ethernet) is not read by roamgap (it reads 105, IEEE 802.11, and 127, radiotap)");
+    }
+}

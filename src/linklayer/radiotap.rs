@@ -1,0 +1,276 @@
+//! Radiotap (<https://www.radiotap.org>): a version, a length and a chain of "present"
+//! bitmaps, then the fields in bit order, each aligned to its natural size relative to the
+//! start of the header.
+//!
+//! Walked here without allocating (the `radiotap` crate collects the present bits into a `Vec`
+//! per frame); the crate is used in the tests as an independent cross-check.
+
+use super::{Fcs, LinkError, LinkFrame, RadioInfo};
+
+/// Alignment and size of the fields of the default namespace, by bit number.
+const FIELDS: [(usize, usize); 28] = [
+    (8, 8),  // 0 TSFT
+    (1, 1),  // 1 Flags
+    (1, 1),  // 2 Rate
+    (2, 4),  // 3 Channel: frequency, flags
+    (2, 2),  // 4 FHSS
+    (1, 1),  // 5 dBm antenna signal
+    (1, 1),  // 6 dBm antenna noise
+    (2, 2),  // 7 Lock quality
+    (2, 2),  // 8 TX attenuation
+    (2, 2),  // 9 dB TX attenuation
+    (1, 1),  // 10 dBm TX power
+    (1, 1),  // 11 Antenna
+    (1, 1),  // 12 dB antenna signal
+    (1, 1),  // 13 dB antenna noise
+    (2, 2),  // 14 RX flags
+    (2, 2),  // 15 TX flags
+    (1, 1),  // 16 RTS retries
+    (1, 1),  // 17 data retries
+    (4, 8),  // 18 XChannel: flags, frequency, channel, max power
+    (1, 3),  // 19 MCS: known, flags, index
+    (4, 8),  // 20 A-MPDU status
+    (2, 12), // 21 VHT
+    (8, 12), // 22 timestamp
+    (2, 12), // 23 HE
+    (2, 12), // 24 HE-MU
+    (2, 6),  // 25 HE-MU-other-user
+    (1, 1),  // 26 0-length PSDU
+    (2, 4),  // 27 L-SIG
+];
+
+const FLAG_FCS_AT_END: u8 = 0x10;
+const FLAG_DATA_PAD: u8 = 0x20;
+const FLAG_BAD_FCS: u8 = 0x40;
+
+/// Present-word bits that switch namespace or chain another word.
+const BIT_RADIOTAP_NS: u32 = 1 << 29;
+const BIT_VENDOR_NS: u32 = 1 << 30;
+const BIT_EXT: u32 = 1 << 31;
+/// Bound on the present-word chain, so a hostile header cannot make us walk far.
+const MAX_PRESENT_WORDS: usize = 64;
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// Decodes a radiotap header and returns the 802.11 frame behind it.
+///
+/// The header itself must be sound (version 0, length within the record, present words
+/// within the length); a field that runs past the header only ends the field walk, as the
+/// 802.11 frame is still where the length says.
+pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+    if data.len() < 8 {
+        return Err(LinkError::Radiotap("shorter than its 8-byte fixed part"));
+    }
+    if data[0] != 0 {
+        return Err(LinkError::Radiotap("version is not 0"));
+    }
+    let len = usize::from(u16_at(data, 2));
+    if len < 8 {
+        return Err(LinkError::Radiotap("length field below 8"));
+    }
+    if len > data.len() {
+        return Err(LinkError::Radiotap(
+            "length field runs past the end of the record",
+        ));
+    }
+    let header = &data[..len];
+
+    let mut words_end = 4;
+    loop {
+        if words_end + 4 > len {
+            return Err(LinkError::Radiotap(
+                "present bitmaps run past the header length",
+            ));
+        }
+        let word = u32_at(header, words_end);
+        words_end += 4;
+        if word & BIT_EXT == 0 {
+            break;
+        }
+        if (words_end - 4) / 4 >= MAX_PRESENT_WORDS {
+            return Err(LinkError::Radiotap("more than 64 present bitmaps"));
+        }
+    }
+
+    let mut radio = RadioInfo::default();
+    let mut flags = 0u8;
+    walk_fields(header, words_end, &mut radio, &mut flags);
+
+    let mut dot11 = &data[len..];
+    if flags & FLAG_FCS_AT_END != 0 && dot11.len() >= 4 {
+        dot11 = &dot11[..dot11.len() - 4];
+        radio.fcs = Fcs::Present;
+    }
+    if flags & FLAG_BAD_FCS != 0 {
+        radio.fcs = Fcs::Bad;
+    }
+    Ok(LinkFrame {
+        radio,
+        dot11,
+        header_padded: flags & FLAG_DATA_PAD != 0,
+    })
+}
+
+/// Walks the fields of the first default namespace (and steps over vendor namespaces);
+/// stops quietly at an unknown field or one that runs past the header.
+fn walk_fields(header: &[u8], words_end: usize, radio: &mut RadioInfo, flags: &mut u8) {
+    let len = header.len();
+    let mut cursor = words_end;
+    let mut in_vendor = false;
+    // Only the first default namespace describes the frame as a whole; later ones repeat
+    // fields per antenna.
+    let mut first_namespace = true;
+    let mut bit_base = 0usize;
+    for word_at in (4..words_end).step_by(4) {
+        let word = u32_at(header, word_at);
+        if !in_vendor {
+            for bit in 0..29usize {
+                if word & (1 << bit) == 0 {
+                    continue;
+                }
+                let Some(&(align, size)) = FIELDS.get(bit_base + bit) else {
+                    return;
+                };
+                cursor = cursor.next_multiple_of(align);
+                if cursor + size > len {
+                    return;
+                }
+                if first_namespace {
+                    read_field(bit_base + bit, &header[cursor..cursor + size], radio, flags);
+                }
+                cursor += size;
+            }
+        }
+        if word & BIT_RADIOTAP_NS != 0 {
+            in_vendor = false;
+            first_namespace = false;
+            bit_base = 0;
+        } else if word & BIT_VENDOR_NS != 0 {
+            // Vendor namespace: OUI (3), sub-namespace (1), skip length (2), then that many
+            // bytes of vendor fields.
+            cursor = cursor.next_multiple_of(2);
+            if cursor + 6 > len {
+                return;
+            }
+            let skip = usize::from(u16_at(header, cursor + 4));
+            cursor += 6 + skip;
+            in_vendor = true;
+            first_namespace = false;
+            bit_base = 0;
+        } else {
+            bit_base += 32;
+        }
+    }
+}
+
+fn read_field(index: usize, v: &[u8], radio: &mut RadioInfo, flags: &mut u8) {
+    match index {
+        0 => {
+            radio.tsft = Some(u64::from_le_bytes([
+                v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+            ]))
+        }
+        1 => *flags = v[0],
+        2 => radio.rate_500kbps = Some(v[0]),
+        3 => radio.channel_mhz = Some(u16_at(v, 0)).filter(|&f| f != 0),
+        5 => radio.signal_dbm = Some(v[0] as i8),
+        6 => radio.noise_dbm = Some(v[0] as i8),
+        18 => {
+            if radio.channel_mhz.is_none() {
+                radio.channel_mhz = Some(u16_at(v, 4)).filter(|&f| f != 0);
+            }
+        }
+        19 => {
+            // MCS known bit 1: the MCS index is known.
+            if v[0] & 0x02 != 0 {
+                radio.mcs = Some(v[2]);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A radiotap header as our generator writes it: TSFT, flags, rate, channel, signal.
+    fn header(flags: u8) -> Vec<u8> {
+        let mut h = vec![0, 0, 0, 0];
+        h.extend(0x0000_002fu32.to_le_bytes());
+        h.extend(123_456u64.to_le_bytes());
+        h.extend([flags, 24]);
+        h.extend(2437u16.to_le_bytes());
+        h.extend(0x00a0u16.to_le_bytes());
+        h.push(-61i8 as u8);
+        let len = h.len() as u16;
+        h[2..4].copy_from_slice(&len.to_le_bytes());
+        h
+    }
+
+    #[test]
+    fn fields_and_fcs() {
+        let mut rec = header(FLAG_FCS_AT_END);
+        rec.extend([0x80, 0, 1, 2, 3, 4, 5, 6]);
+        let f = decode(&rec).unwrap();
+        assert_eq!(f.radio.tsft, Some(123_456));
+        assert_eq!(f.radio.rate_500kbps, Some(24));
+        assert_eq!(f.radio.channel_mhz, Some(2437));
+        assert_eq!(f.radio.channel(), Some(6));
+        assert_eq!(f.radio.signal_dbm, Some(-61));
+        assert_eq!(f.radio.fcs, Fcs::Present);
+        assert_eq!(f.dot11, &[0x80, 0, 1, 2]);
+        let f = decode(&header(FLAG_FCS_AT_END | FLAG_BAD_FCS)).unwrap();
+        assert_eq!(f.radio.fcs, Fcs::Bad);
+    }
+
+    #[test]
+    fn extended_bitmaps_and_vendor_namespace() {
+        // word 0: flags + ext + vendor ns next; word 1 (vendor): ext + radiotap ns next;
+        // word 2 (radiotap ns again): antenna signal (per antenna: ignored).
+        let mut h = vec![0, 0, 0, 0];
+        h.extend((1u32 << 1 | BIT_VENDOR_NS | BIT_EXT).to_le_bytes());
+        h.extend((1u32 | BIT_RADIOTAP_NS | BIT_EXT).to_le_bytes());
+        h.extend((1u32 << 5).to_le_bytes());
+        h.push(FLAG_DATA_PAD); // flags at 16
+        h.push(0); // align 2
+        h.extend([0x00, 0x11, 0x22, 0x01, 3, 0]); // vendor header, 3 bytes follow
+        h.extend([9, 9, 9]);
+        h.push(-40i8 as u8);
+        let len = h.len() as u16;
+        h[2..4].copy_from_slice(&len.to_le_bytes());
+        let f = decode(&h).unwrap();
+        assert!(f.header_padded);
+        assert_eq!(f.radio.signal_dbm, None);
+        assert!(f.dot11.is_empty());
+    }
+
+    #[test]
+    fn hostile_headers_are_errors() {
+        assert!(decode(&[0, 0, 8]).is_err());
+        assert!(decode(&[1, 0, 8, 0, 0, 0, 0, 0]).is_err());
+        assert!(decode(&[0, 0, 200, 0, 0, 0, 0, 0]).is_err());
+        assert!(decode(&[0, 0, 4, 0, 0, 0, 0, 0]).is_err());
+        // An endless chain of present words.
+        let mut h = vec![0, 0, 0, 0];
+        for _ in 0..100 {
+            h.extend(BIT_EXT.to_le_bytes());
+        }
+        let len = h.len() as u16;
+        h[2..4].copy_from_slice(&len.to_le_bytes());
+        assert!(decode(&h).is_err());
+        // A field running past the header ends the walk, not the frame.
+        let mut h = vec![0, 0, 8 + 4, 0];
+        h.extend(1u32.to_le_bytes());
+        h.extend([1, 2, 3, 4, 0xc0]);
+        let f = decode(&h).unwrap();
+        assert_eq!(f.radio.tsft, None);
+        assert_eq!(f.dot11, &[0xc0]);
+    }
+}

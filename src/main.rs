@@ -1,0 +1,123 @@
+//! The `roamgap` command: a thin layer over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use roamgap::analysis::Config;
+use roamgap::pipeline;
+use roamgap::report::{render_table, Report};
+
+/// Exit status: the analysis ran.
+const EXIT_OK: u8 = 0;
+/// Exit status: findings, with `--fail-on-findings`.
+const EXIT_FINDINGS: u8 = 1;
+/// Exit status: bad usage or unreadable input.
+const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "roamgap",
+    version,
+    about = "Voice gaps, RTP loss and their causes for every Wi-Fi roam in a sniffer trace"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze captures (pcap or pcapng, radiotap or plain 802.11) and report every roam.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// Capture files; each is analyzed on its own.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutputFormat,
+    /// A voice gap above this many milliseconds is a `long-gap` finding.
+    #[arg(long, default_value_t = 150.0)]
+    gap_budget_ms: f64,
+    /// A deauthentication this many milliseconds after a roam's request belongs to the roam.
+    #[arg(long, default_value_t = 5000.0)]
+    deauth_window_ms: f64,
+    /// Exit with status 1 when any roam has a finding.
+    #[arg(long)]
+    fail_on_findings: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> ExitCode {
+    if !(args.gap_budget_ms.is_finite() && args.gap_budget_ms >= 0.0)
+        || !(args.deauth_window_ms.is_finite() && args.deauth_window_ms >= 0.0)
+    {
+        eprintln!("roamgap: --gap-budget-ms and --deauth-window-ms must be non-negative numbers");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    let config = Config {
+        gap_budget_ms: args.gap_budget_ms,
+        deauth_window_ms: args.deauth_window_ms,
+        ..Config::default()
+    };
+    let results: Vec<_> = args
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| pipeline::analyze_path(i, path, &config))
+        .collect();
+    let mut analyses = Vec::new();
+    let mut failed = false;
+    for r in results {
+        match r {
+            Ok(a) => analyses.push(a),
+            Err(e) => {
+                eprintln!("roamgap: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    let report = Report::new(analyses);
+    match args.format {
+        OutputFormat::Table => print!("{}", render_table(&report)),
+        OutputFormat::Json => println!("{}", report.to_json()),
+    }
+    for w in report.warnings() {
+        eprintln!("roamgap: warning: {w}");
+    }
+    if args.fail_on_findings && report.has_findings() {
+        return ExitCode::from(EXIT_FINDINGS);
+    }
+    ExitCode::from(EXIT_OK)
+}

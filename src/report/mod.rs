@@ -1,0 +1,210 @@
+//! Analysis → what a person reads: a terminal table, or JSON for tools (the contract is
+//! documented in `docs/JSON.md`).
+
+mod table;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::{BssReport, Note, Roam, StreamReport};
+use crate::pipeline::CaptureAnalysis;
+
+pub use table::render_table;
+
+/// A link type as reported: number and name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkTypeReport {
+    pub linktype: u32,
+    pub name: &'static str,
+    /// Records of this link type in the capture.
+    pub frames: Option<u64>,
+}
+
+/// A frame roamgap could not (fully) decode, or where reading stopped.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IssueReport {
+    pub frame: u64,
+    pub message: String,
+}
+
+/// What one capture file contained.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaptureReport {
+    pub file: String,
+    /// `pcap`, `pcap (ns)` or `pcapng`.
+    pub format: String,
+    pub linktypes: Vec<LinkTypeReport>,
+    /// Records read (damaged ones included; a record cut by the end of the file is not).
+    pub frames: u64,
+    pub first_time: Option<f64>,
+    pub last_time: Option<f64>,
+    pub duration_s: Option<f64>,
+    /// Frames per `wlan.fc.type_subtype` (`"0x%04x"`), as Wireshark counts them.
+    pub type_subtype: BTreeMap<String, u64>,
+    pub retries: u64,
+    pub protected: u64,
+    /// Frames the sniffer marked with a bad FCS: counted and skipped.
+    pub bad_fcs: u64,
+    /// Frames (or parts of them) that could not be decoded.
+    pub malformed: u64,
+    /// EAPOL-Key frames per message number 1–4.
+    pub eapol_key_msg: BTreeMap<String, u64>,
+    pub rtp_packets: u64,
+    pub stations: usize,
+    pub bss: Vec<BssReport>,
+    /// Records of link types roamgap does not read (skipped).
+    pub unsupported_frames: u64,
+    /// Set when the file ends (or is damaged) in the middle of a record.
+    pub truncated: Option<IssueReport>,
+    /// The first malformed frames, with what is wrong.
+    pub issues: Vec<IssueReport>,
+    pub notes: Vec<Note>,
+}
+
+/// The whole report: the JSON document's top level.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub version: &'static str,
+    pub captures: Vec<CaptureReport>,
+    pub roams: Vec<Roam>,
+    pub streams: Vec<StreamReport>,
+}
+
+impl Report {
+    pub fn new(analyses: Vec<CaptureAnalysis>) -> Report {
+        let mut report = Report {
+            version: env!("CARGO_PKG_VERSION"),
+            captures: Vec::new(),
+            roams: Vec::new(),
+            streams: Vec::new(),
+        };
+        for a in analyses {
+            let s = &a.summary;
+            let c = &s.counters;
+            let type_subtype = c
+                .type_subtype
+                .iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(ts, &n)| (format!("{ts:#06x}"), n))
+                .collect();
+            let eapol_key_msg = (1..=4)
+                .filter(|&i| c.eapol_key[i] > 0)
+                .map(|i| (i.to_string(), c.eapol_key[i]))
+                .collect();
+            let mut linktypes: Vec<LinkTypeReport> = s
+                .linktypes
+                .iter()
+                .map(|lt| LinkTypeReport {
+                    linktype: lt.0,
+                    name: lt.name(),
+                    frames: c.unsupported.iter().find(|(u, _)| u == lt).map(|(_, n)| *n),
+                })
+                .collect();
+            linktypes.dedup_by_key(|l| l.linktype);
+            report.captures.push(CaptureReport {
+                file: s.path.display().to_string(),
+                format: s.format.to_string(),
+                linktypes,
+                frames: c.frames,
+                first_time: s.first_ns.map(crate::analysis::secs),
+                last_time: s.last_ns.map(crate::analysis::secs),
+                duration_s: s
+                    .first_ns
+                    .zip(s.last_ns)
+                    .map(|(a, b)| crate::analysis::secs(b - a)),
+                type_subtype,
+                retries: c.retries,
+                protected: c.protected,
+                bad_fcs: c.bad_fcs,
+                malformed: c.malformed,
+                eapol_key_msg,
+                rtp_packets: c.rtp_packets,
+                stations: a.analysis.stations,
+                bss: a.analysis.bss.clone(),
+                unsupported_frames: c.unsupported.iter().map(|(_, n)| n).sum(),
+                truncated: s.truncated.as_ref().map(|e| IssueReport {
+                    frame: e.frame(),
+                    message: e.to_string(),
+                }),
+                issues: c
+                    .issues
+                    .iter()
+                    .map(|i| IssueReport {
+                        frame: i.frame,
+                        message: format!("frame {}: {}", i.frame, i.error),
+                    })
+                    .collect(),
+                notes: a.analysis.notes.clone(),
+            });
+            report.roams.extend(a.analysis.roams);
+            report.streams.extend(a.analysis.streams);
+        }
+        report
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        // Serializing plain data structures to a String cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// Whether any roam has a finding.
+    pub fn has_findings(&self) -> bool {
+        self.roams.iter().any(|r| !r.findings.is_empty())
+    }
+
+    /// Warnings a person must see: truncation, malformed frames, skipped link types.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in &self.captures {
+            if let Some(t) = &c.truncated {
+                out.push(format!(
+                    "{}: {}; analyzed the {} frames before it",
+                    c.file, t.message, c.frames
+                ));
+            }
+            if c.malformed > 0 {
+                let shown: Vec<String> =
+                    c.issues.iter().take(5).map(|i| i.message.clone()).collect();
+                out.push(format!(
+                    "{}: {} malformed frame{} decoded as far as possible ({}{})",
+                    c.file,
+                    c.malformed,
+                    if c.malformed == 1 { "" } else { "s" },
+                    shown.join("; "),
+                    if c.malformed > 5 { "; ..." } else { "" }
+                ));
+            }
+            if c.bad_fcs > 0 {
+                out.push(format!(
+                    "{}: {} frames with a bad FCS skipped",
+                    c.file, c.bad_fcs
+                ));
+            }
+            if c.unsupported_frames > 0 {
+                let types: Vec<String> = c
+                    .linktypes
+                    .iter()
+                    .filter(|l| l.frames.is_some())
+                    .map(|l| {
+                        format!(
+                            "{} ({}): {} frames",
+                            l.linktype,
+                            l.name,
+                            l.frames.unwrap_or(0)
+                        )
+                    })
+                    .collect();
+                out.push(format!(
+                    "{}: {} frames of link types roamgap does not read were skipped [{}]",
+                    c.file,
+                    c.unsupported_frames,
+                    types.join(", ")
+                ));
+            }
+        }
+        out
+    }
+}
