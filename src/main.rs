@@ -77,9 +77,8 @@ fn main() -> ExitCode {
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
-    if !(args.gap_budget_ms.is_finite() && args.gap_budget_ms >= 0.0)
-        || !(args.deauth_window_ms.is_finite() && args.deauth_window_ms >= 0.0)
-    {
+    let valid = |v: f64| v.is_finite() && v >= 0.0;
+    if !valid(args.gap_budget_ms) || !valid(args.deauth_window_ms) {
         eprintln!("roamgap: --gap-budget-ms and --deauth-window-ms must be non-negative numbers");
         return ExitCode::from(EXIT_BAD_INPUT);
     }

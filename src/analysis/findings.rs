@@ -206,7 +206,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
         });
     }
 
-    fn over<'a>(g: &'a Option<VoiceGap>, budget: f64) -> Option<(f64, &'a VoiceGap)> {
+    fn over(g: &Option<VoiceGap>, budget: f64) -> Option<(f64, &VoiceGap)> {
         g.as_ref()
             .and_then(|g| g.gap_ms.filter(|&ms| ms > budget).map(|ms| (ms, g)))
     }

@@ -266,8 +266,9 @@ pub(crate) fn hex_ssrc(ssrc: u32) -> String {
 /// Channel of each BSSID: from its beacons (DS Parameter Set), else from the radio channel
 /// its frames were captured on.
 fn bss_table(events: &[Event]) -> Vec<BssReport> {
-    let mut table: HashMap<MacAddr, (Option<String>, Option<u16>, HashMap<u16, u32>)> =
-        HashMap::new();
+    // Per BSSID: SSID and channel from beacons, frames seen per radio channel.
+    type Seen = (Option<String>, Option<u16>, HashMap<u16, u32>);
+    let mut table: HashMap<MacAddr, Seen> = HashMap::new();
     for e in events {
         if e.bssid.is_group() {
             continue;

@@ -40,6 +40,9 @@ struct EapolState {
     m4: Option<(u64, i64)>,
 }
 
+/// An ADDTS request awaiting its response: kind, dialog token, frame, (TID, UP).
+type AddtsRequest = (AddtsKind, u8, u64, Option<(u8, u8)>);
+
 struct RoamState {
     roam: Roam,
     request_ns: i64,
@@ -48,7 +51,7 @@ struct RoamState {
     after: [Option<VoicePoint>; 2],
     eapol: EapolState,
     eap: Option<(u64, u64, u32, bool, i64, i64)>,
-    addts_requests: Vec<(AddtsKind, u8, u64, Option<(u8, u8)>)>,
+    addts_requests: Vec<AddtsRequest>,
 }
 
 /// Events of one kind whose 802.11 retransmissions must not count twice.
@@ -144,10 +147,8 @@ pub(super) fn analyze_station(
                 src_port,
                 dst_port,
                 ..
-            } => {
-                if counts.get(&(dir, ssrc)).copied().unwrap_or(0) >= config.min_stream_packets {
-                    st.rtp(e, dir, ssrc, sequence, payload_type, (src_port, dst_port));
-                }
+            } if counts.get(&(dir, ssrc)).copied().unwrap_or(0) >= config.min_stream_packets => {
+                st.rtp(e, dir, ssrc, sequence, payload_type, (src_port, dst_port))
             }
             EventKind::Data { .. } if e.from_station => st.uplink_data(e),
             _ => {}

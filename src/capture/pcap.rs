@@ -209,8 +209,9 @@ mod tests {
 
     #[test]
     fn short_header_is_an_error() {
-        assert!(PcapRecords::new(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0])
-            .unwrap_err()
-            .contains("cut short"));
+        let err = PcapRecords::new(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0])
+            .err()
+            .unwrap();
+        assert!(err.contains("cut short"), "{err}");
     }
 }

@@ -401,7 +401,7 @@ mod tests {
             for (resol, want) in [
                 (None, 1_500_000_000i64),
                 (Some(9), 1_500_000),
-                (Some(0x80 | 20), 1_430_511),
+                (Some(0x80 | 20), 1_430_511_474),
             ] {
                 let data = capture(big, resol);
                 let recs: Vec<_> = PcapNgRecords::new(&data)

@@ -381,7 +381,7 @@ mod tests {
             Some(Err(Dot11Error::ElementOverrun {
                 id: 48,
                 len: 40,
-                at: 12 + 7
+                at: 12 + 8
             }))
         );
         assert_eq!(it.next(), None);

@@ -181,17 +181,12 @@ fn read_field(index: usize, v: &[u8], radio: &mut RadioInfo, flags: &mut u8) {
         3 => radio.channel_mhz = Some(u16_at(v, 0)).filter(|&f| f != 0),
         5 => radio.signal_dbm = Some(v[0] as i8),
         6 => radio.noise_dbm = Some(v[0] as i8),
-        18 => {
-            if radio.channel_mhz.is_none() {
-                radio.channel_mhz = Some(u16_at(v, 4)).filter(|&f| f != 0);
-            }
+        // XChannel: used when the Channel field is absent.
+        18 if radio.channel_mhz.is_none() => {
+            radio.channel_mhz = Some(u16_at(v, 4)).filter(|&f| f != 0)
         }
-        19 => {
-            // MCS known bit 1: the MCS index is known.
-            if v[0] & 0x02 != 0 {
-                radio.mcs = Some(v[2]);
-            }
-        }
+        // MCS known bit 1: the MCS index is known.
+        19 if v[0] & 0x02 != 0 => radio.mcs = Some(v[2]),
         _ => {}
     }
 }
@@ -226,8 +221,8 @@ mod tests {
         assert_eq!(f.radio.signal_dbm, Some(-61));
         assert_eq!(f.radio.fcs, Fcs::Present);
         assert_eq!(f.dot11, &[0x80, 0, 1, 2]);
-        let f = decode(&header(FLAG_FCS_AT_END | FLAG_BAD_FCS)).unwrap();
-        assert_eq!(f.radio.fcs, Fcs::Bad);
+        let bad = header(FLAG_FCS_AT_END | FLAG_BAD_FCS);
+        assert_eq!(decode(&bad).unwrap().radio.fcs, Fcs::Bad);
     }
 
     #[test]
