@@ -190,6 +190,20 @@ pub enum FrameError {
     Dot11(#[from] Dot11Error),
 }
 
+impl FrameError {
+    /// The frame ended before a part that had to be there: damage, unless the sniffer's
+    /// snapshot length cut the frame.
+    fn ran_out(&self) -> bool {
+        matches!(
+            self,
+            FrameError::Link(LinkError::RadiotapShort(_))
+                | FrameError::Dot11(
+                    Dot11Error::Truncated { .. } | Dot11Error::ElementOverrun { .. }
+                )
+        )
+    }
+}
+
 /// A frame that could not be (fully) decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrameIssue {
@@ -205,6 +219,8 @@ pub struct FrameCounters {
     pub type_subtype: [u64; 64],
     pub bad_fcs: u64,
     pub malformed: u64,
+    /// Frames that end early because the sniffer's snapshot length cut them (not malformed).
+    pub cut_by_snaplen: u64,
     pub retries: u64,
     pub protected: u64,
     /// EAPOL-Key frames by Wireshark message number 1–4 (index 0 unused).
@@ -223,6 +239,7 @@ impl Default for FrameCounters {
             type_subtype: [0; 64],
             bad_fcs: 0,
             malformed: 0,
+            cut_by_snaplen: 0,
             retries: 0,
             protected: 0,
             eapol_key: [0; 5],
@@ -236,7 +253,14 @@ impl Default for FrameCounters {
 impl FrameCounters {
     pub const MAX_ISSUES: usize = 100;
 
-    fn issue(&mut self, frame: u64, error: FrameError) {
+    /// Records damage in a frame. A frame the sniffer cut at its snapshot length is not
+    /// malformed: decoding simply stops where the captured bytes end.
+    fn issue(&mut self, rec: &Record<'_>, error: FrameError) {
+        let frame = rec.number;
+        if error.ran_out() && (rec.data.len() as u64) < u64::from(rec.orig_len) {
+            self.cut_by_snaplen += 1;
+            return;
+        }
         self.malformed += 1;
         if self.issues.len() < Self::MAX_ISSUES {
             self.issues.push(FrameIssue { frame, error });
@@ -251,6 +275,7 @@ impl FrameCounters {
         }
         self.bad_fcs += other.bad_fcs;
         self.malformed += other.malformed;
+        self.cut_by_snaplen += other.cut_by_snaplen;
         self.retries += other.retries;
         self.protected += other.protected;
         for (a, b) in self.eapol_key.iter_mut().zip(other.eapol_key) {
@@ -282,9 +307,9 @@ pub fn decode_record(rec: &Record<'_>, counters: &mut FrameCounters, out: &mut i
         }
         return;
     }
-    let link = match linklayer::decode(rec.linktype, rec.data) {
+    let link = match linklayer::decode(rec.linktype, rec.data, rec.fcs_len) {
         Ok(l) => l,
-        Err(e) => return counters.issue(rec.number, e.into()),
+        Err(e) => return counters.issue(rec, e.into()),
     };
     if link.dot11.len() >= 2 {
         let fc = crate::dot11::FrameControl(u16::from_le_bytes([link.dot11[0], link.dot11[1]]));
@@ -304,7 +329,7 @@ pub fn decode_record(rec: &Record<'_>, counters: &mut FrameCounters, out: &mut i
         counters,
         out,
     ) {
-        counters.issue(rec.number, e.into());
+        counters.issue(rec, e.into());
     }
 }
 
@@ -345,13 +370,9 @@ fn decode_dot11(
             };
             let from_station = ta != bssid;
             let station = if from_station { ta } else { a.receiver };
-            if let Some(kind) = management_event(
-                fc.subtype(),
-                frame.body(),
-                fc.protected(),
-                counters,
-                rec.number,
-            )? {
+            if let Some(kind) =
+                management_event(fc.subtype(), frame.body(), fc.protected(), counters, rec)?
+            {
                 let station = if matches!(kind, EventKind::Beacon { .. }) {
                     bssid
                 } else {
@@ -457,7 +478,7 @@ fn management_event(
     body: &[u8],
     protected: bool,
     counters: &mut FrameCounters,
-    frame: u64,
+    rec: &Record<'_>,
 ) -> Result<Option<EventKind>, Dot11Error> {
     if st == subtype::ACTION || st == subtype::ACTION_NO_ACK {
         if protected {
@@ -562,7 +583,7 @@ fn management_event(
         }
     };
     if let Some(err) = damage {
-        counters.issue(frame, err.into());
+        counters.issue(rec, err.into());
     }
     Ok(kind)
 }

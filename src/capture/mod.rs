@@ -61,6 +61,9 @@ pub struct Record<'a> {
     pub data: &'a [u8],
     /// The length of the packet on the wire.
     pub orig_len: u32,
+    /// Bytes of frame check sequence at the end of `data`, when the file header declares
+    /// them (pcap link-type field, FCS-length bits); 0 when unknown or absent.
+    pub fcs_len: u8,
 }
 
 /// The container format of a capture file.

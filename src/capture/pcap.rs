@@ -20,6 +20,7 @@ pub struct PcapRecords<'a> {
     offset: usize,
     number: u64,
     linktype: LinkType,
+    fcs_len: u8,
     ns_per_frac: i64,
     done: bool,
 }
@@ -40,13 +41,28 @@ impl<'a> PcapRecords<'a> {
             TsResolution::MicroSecond => 1_000,
             TsResolution::NanoSecond => 1,
         };
-        let linktype = LinkType(u32::from(header.datalink));
+        // The header's link-type field (draft-ietf-opsawg-pcap, 4): link type in the low 16
+        // bits; with the F bit (0x04000000) set, the top 4 bits give the FCS length in 16-bit
+        // words. Other upper bits are reserved and ignored, as libpcap does.
+        let field = u32::from_le_bytes([data[20], data[21], data[22], data[23]]);
+        let field = if data[0] == 0xa1 {
+            field.swap_bytes()
+        } else {
+            field
+        };
+        let linktype = LinkType(field & 0xffff);
+        let fcs_len = if field & 0x0400_0000 != 0 {
+            ((field >> 28) * 2) as u8
+        } else {
+            0
+        };
         Ok(PcapRecords {
             parser,
             data,
             offset: FILE_HEADER_LEN,
             number: 0,
             linktype,
+            fcs_len,
             ns_per_frac,
             done: false,
         })
@@ -88,6 +104,7 @@ impl<'a> Iterator for PcapRecords<'a> {
                     linktype: self.linktype,
                     data: bytes,
                     orig_len: raw.orig_len,
+                    fcs_len: self.fcs_len,
                 }))
             }
             Err(_) => {

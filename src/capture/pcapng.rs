@@ -231,6 +231,7 @@ impl<'a> PcapNgRecords<'a> {
             number: self.number,
             ts_ns,
             linktype: iface.linktype,
+            fcs_len: 0,
             data,
             orig_len,
         })

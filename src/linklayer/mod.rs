@@ -69,17 +69,30 @@ pub enum LinkError {
     Unsupported(LinkType),
     #[error("radiotap header: {0}")]
     Radiotap(&'static str),
+    /// The radiotap header needs more bytes than the record has.
+    #[error("radiotap header: {0}")]
+    RadiotapShort(&'static str),
 }
 
 /// Splits a record of the given link type into radio information and the 802.11 frame.
-pub fn decode(linktype: LinkType, data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+/// `fcs_len` is the FCS length the capture file declares for its records (0 if none).
+pub fn decode(linktype: LinkType, data: &[u8], fcs_len: u8) -> Result<LinkFrame<'_>, LinkError> {
     match linktype {
         LinkType::RADIOTAP => radiotap::decode(data),
-        LinkType::IEEE802_11 => Ok(LinkFrame {
-            radio: RadioInfo::default(),
-            dot11: data,
-            header_padded: false,
-        }),
+        LinkType::IEEE802_11 => {
+            let (dot11, fcs) = match data.len().checked_sub(usize::from(fcs_len)) {
+                Some(n) if fcs_len > 0 => (&data[..n], Fcs::Present),
+                _ => (data, Fcs::Absent),
+            };
+            Ok(LinkFrame {
+                radio: RadioInfo {
+                    fcs,
+                    ..RadioInfo::default()
+                },
+                dot11,
+                header_padded: false,
+            })
+        }
         other => Err(LinkError::Unsupported(other)),
     }
 }
@@ -107,7 +120,7 @@ mod tests {
 
     #[test]
     fn other_link_types_are_named() {
-        let e = decode(LinkType::ETHERNET, &[]).unwrap_err();
+        let e = decode(LinkType::ETHERNET, &[], 0).unwrap_err();
         assert_eq!(e.to_string(), "link type 1 (Ethernet) is not read by roamgap (it reads 105, IEEE 802.11, and 127, radiotap)");
     }
 }

@@ -65,7 +65,9 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 /// 802.11 frame is still where the length says.
 pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     if data.len() < 8 {
-        return Err(LinkError::Radiotap("shorter than its 8-byte fixed part"));
+        return Err(LinkError::RadiotapShort(
+            "shorter than its 8-byte fixed part",
+        ));
     }
     if data[0] != 0 {
         return Err(LinkError::Radiotap("version is not 0"));
@@ -75,7 +77,7 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         return Err(LinkError::Radiotap("length field below 8"));
     }
     if len > data.len() {
-        return Err(LinkError::Radiotap(
+        return Err(LinkError::RadiotapShort(
             "length field runs past the end of the record",
         ));
     }

@@ -48,6 +48,8 @@ pub struct CaptureReport {
     pub bad_fcs: u64,
     /// Frames (or parts of them) that could not be decoded.
     pub malformed: u64,
+    /// Frames cut short by the sniffer's snapshot length, decoded as far as they go.
+    pub cut_by_snaplen: u64,
     /// EAPOL-Key frames per message number 1–4.
     pub eapol_key_msg: BTreeMap<String, u64>,
     pub rtp_packets: u64,
@@ -119,6 +121,7 @@ impl Report {
                 protected: c.protected,
                 bad_fcs: c.bad_fcs,
                 malformed: c.malformed,
+                cut_by_snaplen: c.cut_by_snaplen,
                 eapol_key_msg,
                 rtp_packets: c.rtp_packets,
                 stations: a.analysis.stations,
@@ -175,6 +178,12 @@ impl Report {
                     if c.malformed == 1 { "" } else { "s" },
                     shown.join("; "),
                     if c.malformed > 5 { "; ..." } else { "" }
+                ));
+            }
+            if c.cut_by_snaplen > 0 {
+                out.push(format!(
+                    "{}: {} frames were cut short by the sniffer's snapshot length and decoded only as far as captured",
+                    c.file, c.cut_by_snaplen
                 ));
             }
             if c.bad_fcs > 0 {

@@ -1,0 +1,281 @@
+//! Shared by the integration tests: run the analyzer and compare its JSON report with a
+//! truth file (the format of `tests/data/synthetic/*.truth.json`, documented in TRUTH.md).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use roamgap::analysis::Config;
+use roamgap::capture::CaptureFile;
+use roamgap::pipeline;
+use roamgap::report::Report;
+use serde_json::Value;
+
+pub fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
+}
+
+pub fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Analyzes a file and returns the report as JSON, as `roamgap analyze --format json` prints it.
+pub fn analyze_file(path: &Path) -> Value {
+    let a = pipeline::analyze_path(0, path, &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_str(&Report::new(vec![a]).to_json()).unwrap()
+}
+
+/// Analyzes a capture held in memory.
+pub fn analyze_bytes(name: &str, bytes: Vec<u8>) -> Value {
+    let cap = CaptureFile::from_vec(name, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let a =
+        pipeline::analyze_capture(0, &cap, &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_str(&Report::new(vec![a]).to_json()).unwrap()
+}
+
+/// Collects mismatches instead of stopping at the first, so a failure shows them all.
+pub struct Diff {
+    pub what: String,
+    pub problems: Vec<String>,
+}
+
+impl Diff {
+    pub fn new(what: impl Into<String>) -> Diff {
+        Diff {
+            what: what.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn eq(&mut self, field: &str, got: &Value, want: &Value) {
+        if got != want {
+            self.problems
+                .push(format!("{field}: got {got}, want {want}"));
+        }
+    }
+
+    pub fn near(&mut self, field: &str, got: &Value, want: &Value, tolerance: f64) {
+        match (got.as_f64(), want.as_f64()) {
+            (Some(g), Some(w)) if (g - w).abs() <= tolerance => {}
+            (None, None) if got.is_null() && want.is_null() => {}
+            _ => self
+                .problems
+                .push(format!("{field}: got {got}, want {want} (±{tolerance})")),
+        }
+    }
+
+    pub fn assert_ok(self) {
+        assert!(
+            self.problems.is_empty(),
+            "{}:\n  {}",
+            self.what,
+            self.problems.join("\n  ")
+        );
+    }
+}
+
+/// Times are compared to 2 µs (captures with microsecond stamps); gaps to 1 ms.
+const TIME_TOL: f64 = 2e-6;
+const GAP_TOL_MS: f64 = 1.0;
+
+/// Compares a report with a truth file: every field the JSON contract covers.
+pub fn compare_with_truth(report: &Value, truth: &Value, what: &str) {
+    let mut d = Diff::new(what);
+    let capture = &report["captures"][0];
+    d.eq("frames", &capture["frames"], &truth["frames"]);
+    if let Some(m) = truth.get("malformed_frames") {
+        d.eq("malformed", &capture["malformed"], m);
+    }
+    let roams = report["roams"].as_array().cloned().unwrap_or_default();
+    let want_roams = truth["roams"].as_array().cloned().unwrap_or_default();
+    let got_frames: Vec<&Value> = roams.iter().map(|r| &r["request_frame"]).collect();
+    let want_frames: Vec<&Value> = want_roams.iter().map(|r| &r["request_frame"]).collect();
+    if got_frames != want_frames {
+        d.problems.push(format!(
+            "roams (request frames): got {got_frames:?}, want {want_frames:?}"
+        ));
+    }
+    for want in &want_roams {
+        let Some(got) = roams
+            .iter()
+            .find(|r| r["request_frame"] == want["request_frame"])
+        else {
+            continue;
+        };
+        let f = want["request_frame"].clone();
+        let p = |field: &str| format!("roam {f} {field}");
+        for key in [
+            "station",
+            "from_bssid",
+            "to_bssid",
+            "key_management",
+            "cckm_in_request",
+            "cckm_in_response",
+            "status",
+            "request_frame",
+            "response_frame",
+        ] {
+            d.eq(&p(key), &got[key], &want[key]);
+        }
+        d.near(&p("time"), &got["time"], &want["request_time"], TIME_TOL);
+        d.near(
+            &p("request_time"),
+            &got["request_time"],
+            &want["request_time"],
+            TIME_TOL,
+        );
+        d.near(
+            &p("response_time"),
+            &got["response_time"],
+            &want["response_time"],
+            TIME_TOL,
+        );
+        // TSPECs in the request.
+        let tspec: Vec<Value> = got["tspec"]
+            .as_array()
+            .map(|l| l.iter().map(|t| serde_json::json!({"up": t["up"], "tid": t["tid"], "direction": t["direction"]})).collect())
+            .unwrap_or_default();
+        d.eq(&p("tspec"), &Value::Array(tspec), &want["tspec_in_request"]);
+        // ADDTS responses.
+        let addts: Vec<Value> = got["addts"]
+            .as_array()
+            .map(|l| l.iter().map(|a| serde_json::json!({"status": a["status"], "up": a["up"], "frame": a["frame"]})).collect())
+            .unwrap_or_default();
+        let want_addts: Vec<Value> = want["addts"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|a| serde_json::json!({"status": a["status"], "up": a.get("up").cloned().unwrap_or(Value::Null), "frame": a["frame"]}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        d.eq(&p("addts"), &Value::Array(addts), &Value::Array(want_addts));
+        // EAPOL.
+        match (&got["eapol"], &want["eapol"]) {
+            (Value::Null, Value::Null) => {}
+            (g, w) if g.is_object() && w.is_object() => {
+                for key in ["m1_frame", "m4_frame", "m1_retries"] {
+                    d.eq(&p(&format!("eapol.{key}")), &g[key], &w[key]);
+                }
+                for key in ["m1_time", "m4_time"] {
+                    d.near(&p(&format!("eapol.{key}")), &g[key], &w[key], TIME_TOL);
+                }
+            }
+            (g, w) => d
+                .problems
+                .push(format!("{}: got {g}, want {w}", p("eapol"))),
+        }
+        // Deauthentication.
+        match (&got["deauth"], &want["deauth"]) {
+            (Value::Null, Value::Null) => {}
+            (g, w) if g.is_object() && w.is_object() => {
+                d.eq(&p("deauth.reason"), &g["reason"], &w["reason"]);
+                d.eq(&p("deauth.frame"), &g["frame"], &w["frame"]);
+                d.near(&p("deauth.time"), &g["time"], &w["time"], TIME_TOL);
+            }
+            (g, w) => d
+                .problems
+                .push(format!("{}: got {g}, want {w}", p("deauth"))),
+        }
+        // Voice gaps.
+        for dir in ["uplink", "downlink"] {
+            match (&got[dir], &want[dir]) {
+                (Value::Null, Value::Null) => {}
+                (g, w) if g.is_object() && w.is_object() => {
+                    for key in [
+                        "last_before_frame",
+                        "first_after_frame",
+                        "lost",
+                        "measured_from",
+                    ] {
+                        d.eq(&p(&format!("{dir}.{key}")), &g[key], &w[key]);
+                    }
+                    d.near(
+                        &p(&format!("{dir}.gap_ms")),
+                        &g["gap_ms"],
+                        &w["gap_ms"],
+                        GAP_TOL_MS,
+                    );
+                    for key in ["last_before_time", "first_after_time"] {
+                        d.near(&p(&format!("{dir}.{key}")), &g[key], &w[key], TIME_TOL);
+                    }
+                }
+                (g, w) => d.problems.push(format!("{}: got {g}, want {w}", p(dir))),
+            }
+        }
+        // Findings: exactly the expected codes.
+        let mut codes: Vec<String> = got["findings"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|f| f["code"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut want_codes: Vec<String> = want["expected_findings"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|f| f.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        codes.sort();
+        want_codes.sort();
+        if codes != want_codes {
+            d.problems.push(format!(
+                "{}: got {codes:?}, want {want_codes:?}",
+                p("findings")
+            ));
+        }
+        for finding in got["findings"].as_array().into_iter().flatten() {
+            if finding["message"].as_str().is_none_or(str::is_empty) {
+                d.problems.push(format!(
+                    "{}: finding without a message: {finding}",
+                    p("findings")
+                ));
+            }
+        }
+    }
+    // Streams.
+    let streams = report["streams"].as_array().cloned().unwrap_or_default();
+    let want_streams: Vec<&Value> = truth["streams"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s.get("rtp_visible").is_none_or(|v| v == &Value::Bool(true)))
+        .collect();
+    let key = |s: &Value| {
+        (
+            s["ssrc"].to_string(),
+            s["direction"].to_string(),
+            s["station"].to_string(),
+        )
+    };
+    let mut got_keys: Vec<_> = streams.iter().map(key).collect();
+    let mut want_keys: Vec<_> = want_streams.iter().map(|s| key(s)).collect();
+    got_keys.sort();
+    want_keys.sort();
+    if got_keys != want_keys {
+        d.problems
+            .push(format!("streams: got {got_keys:?}, want {want_keys:?}"));
+    }
+    for want in want_streams {
+        let Some(got) = streams.iter().find(|s| key(s) == key(want)) else {
+            continue;
+        };
+        let p = |field: &str| format!("stream {} {} {field}", want["ssrc"], want["direction"]);
+        for k in ["received", "expected", "lost", "duplicates"] {
+            d.eq(&p(k), &got[k], &want[k]);
+        }
+        d.near(
+            &p("max_gap_ms"),
+            &got["max_gap_ms"],
+            &want["max_gap_ms"],
+            GAP_TOL_MS,
+        );
+    }
+    d.assert_ok();
+}
