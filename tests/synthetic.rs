@@ -93,7 +93,8 @@ fn every_truth_file_is_checked() {
 fn the_comparison_catches_a_wrong_answer() {
     let report = analyze_file(&data("synthetic/cckm_missing_ie.pcap"));
     let truth = read_json(&data("synthetic/cckm_missing_ie.truth.json"));
-    let mutations: [(&str, fn(&mut serde_json::Value)); 5] = [
+    type Mutation = fn(&mut serde_json::Value);
+    let mutations: [(&str, Mutation); 5] = [
         ("lost", |t| t["roams"][0]["uplink"]["lost"] = 64.into()),
         ("gap", |t| {
             t["roams"][0]["downlink"]["gap_ms"] = 1302.0.into()
