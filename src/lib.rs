@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod capture;
 pub mod dot11;
 pub mod events;
+pub mod gen;
 
 pub mod linklayer;
 pub mod pipeline;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use roamgap::analysis::Config;
+use roamgap::gen;
 use roamgap::pipeline;
 use roamgap::report::{render_table, Report};
 
@@ -32,6 +33,33 @@ struct Cli {
 enum Command {
     /// Analyze captures (pcap or pcapng, radiotap or plain 802.11) and report every roam.
     Analyze(AnalyzeArgs),
+    /// Write a synthetic roaming capture (and its exact truth) for a scenario.
+    Gen(GenArgs),
+}
+
+#[derive(clap::Args)]
+struct GenArgs {
+    /// Scenario name (see --list).
+    #[arg(required_unless_present = "list")]
+    scenario: Option<String>,
+    /// Capture file to write.
+    #[arg(short, long, required_unless_present = "list")]
+    output: Option<PathBuf>,
+    /// Write the truth (JSON) to this file.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Seed of the randomized timings, addresses and retransmissions.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Container: pcap, pcap-ns, pcapng or pcapng-ns.
+    #[arg(long, default_value = "pcap")]
+    format: String,
+    /// Link layer: radiotap (127) or dot11 (105, plain 802.11).
+    #[arg(long, default_value = "radiotap")]
+    link: String,
+    /// List the scenarios.
+    #[arg(long)]
+    list: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,7 +101,69 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Gen(args) => generate(args),
     }
+}
+
+fn generate(args: GenArgs) -> ExitCode {
+    if args.list {
+        for (name, what) in gen::SCENARIOS {
+            println!("{name:<18} {what}");
+        }
+        return ExitCode::from(EXIT_OK);
+    }
+    let (Some(scenario), Some(output)) = (args.scenario, args.output) else {
+        eprintln!("roamgap gen: a scenario and --output are required");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    };
+    let Some(format) = gen::FileFormat::from_name(&args.format) else {
+        eprintln!(
+            "roamgap gen: unknown --format `{}`; use pcap, pcap-ns, pcapng or pcapng-ns",
+            args.format
+        );
+        return ExitCode::from(EXIT_BAD_INPUT);
+    };
+    let link = match args.link.as_str() {
+        "radiotap" => gen::Link::Radiotap,
+        "dot11" => gen::Link::Dot11,
+        other => {
+            eprintln!("roamgap gen: unknown --link `{other}`; use radiotap or dot11");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let generated = match gen::generate(
+        &scenario,
+        &gen::Options {
+            seed: args.seed,
+            format,
+            link,
+        },
+    ) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("roamgap gen: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    if let Err(e) = std::fs::write(&output, &generated.bytes) {
+        eprintln!("roamgap gen: cannot write {}: {e}", output.display());
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    if let Some(path) = args.truth {
+        let json = serde_json::to_string_pretty(&generated.truth).unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, json + "\n") {
+            eprintln!("roamgap gen: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    }
+    eprintln!(
+        "roamgap gen: wrote {} ({} frames, {} roams, {} bytes)",
+        output.display(),
+        generated.truth.frames,
+        generated.truth.roams.len(),
+        generated.bytes.len()
+    );
+    ExitCode::from(EXIT_OK)
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {

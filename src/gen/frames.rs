@@ -1,0 +1,285 @@
+//! Builders for the 802.11 frames the generator writes, byte by byte, from the same clauses
+//! the decoder reads (so each side can be checked against the other and against tshark).
+
+use crate::dot11::MacAddr;
+
+/// Management frame subtypes used here (9.2.4.1.3, Table 9-1).
+pub mod st {
+    pub const ASSOC_REQ: u8 = 0;
+    pub const ASSOC_RESP: u8 = 1;
+    pub const REASSOC_REQ: u8 = 2;
+    pub const REASSOC_RESP: u8 = 3;
+    pub const BEACON: u8 = 8;
+    pub const AUTH: u8 = 11;
+    pub const DEAUTH: u8 = 12;
+    pub const ACTION: u8 = 13;
+}
+
+pub const OUI_IEEE: [u8; 3] = [0x00, 0x0f, 0xac];
+pub const OUI_CISCO: [u8; 3] = [0x00, 0x40, 0x96];
+pub const OUI_MICROSOFT: [u8; 3] = [0x00, 0x50, 0xf2];
+
+/// Appends one element (9.4.2.1): ID, length, body.
+pub fn element(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+    out.push(id);
+    out.push(body.len() as u8);
+    out.extend_from_slice(body);
+}
+
+/// A management frame header (9.3.3.2): DA, SA (= TA), BSSID.
+pub fn mgmt_header(
+    subtype: u8,
+    retry: bool,
+    da: MacAddr,
+    sa: MacAddr,
+    bssid: MacAddr,
+    seq: u16,
+) -> Vec<u8> {
+    let mut f = Vec::with_capacity(256);
+    f.push(subtype << 4);
+    f.push(if retry { 0x08 } else { 0 });
+    f.extend_from_slice(&314u16.to_le_bytes());
+    f.extend_from_slice(&da.0);
+    f.extend_from_slice(&sa.0);
+    f.extend_from_slice(&bssid.0);
+    f.extend_from_slice(&(seq << 4).to_le_bytes());
+    f
+}
+
+/// SSID, supported rates (1, 2, 5.5, 11 basic; 6..54) and DS Parameter Set.
+pub fn basic_elements(out: &mut Vec<u8>, ssid: &str, channel: Option<u8>) {
+    element(out, 0, ssid.as_bytes());
+    element(out, 1, &[0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24]);
+    if let Some(ch) = channel {
+        element(out, 3, &[ch]);
+    }
+}
+
+/// An RSN element (9.4.2.24) with CCMP and one AKM suite; `pmkid` adds one PMKID.
+pub fn rsn_element(out: &mut Vec<u8>, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
+    let mut b = Vec::with_capacity(40);
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&OUI_IEEE);
+    b.push(4); // group: CCMP
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&OUI_IEEE);
+    b.push(4); // pairwise: CCMP
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&akm);
+    b.extend_from_slice(&0u16.to_le_bytes()); // RSN capabilities
+    if let Some(id) = pmkid {
+        b.extend_from_slice(&1u16.to_le_bytes());
+        b.extend_from_slice(&id);
+    }
+    element(out, 48, &b);
+}
+
+/// The Cisco CCKM element: ID 156, OUI 00:40:96, type 0, then timestamp (8), rekey
+/// number (4) and MIC (8) in a request; just the OUI and type in a response.
+pub fn cckm_element(out: &mut Vec<u8>, request: Option<(u64, u32)>) {
+    let mut b = OUI_CISCO.to_vec();
+    b.push(0);
+    if let Some((timestamp, rn)) = request {
+        b.extend_from_slice(&timestamp.to_le_bytes());
+        b.extend_from_slice(&rn.to_le_bytes());
+        b.extend_from_slice(&[0x5a; 8]);
+    }
+    element(out, 156, &b);
+}
+
+/// A TSPEC body (9.4.2.29, 55 bytes) for a G.711 voice stream at 20 ms.
+pub fn tspec_body(tid: u8, up: u8, direction_bits: u8, min_phy_rate: u32) -> Vec<u8> {
+    let mut b = Vec::with_capacity(55);
+    // TS Info: TID bits 1-4, direction 5-6, access policy EDCA (bit 7), PSB, UP bits 11-13.
+    let ts_info: u32 =
+        (u32::from(tid) << 1) | (u32::from(direction_bits) << 5) | (1 << 7) | (u32::from(up) << 11);
+    b.extend_from_slice(&ts_info.to_le_bytes()[..3]);
+    b.extend_from_slice(&(208u16 | 0x8000).to_le_bytes()); // nominal MSDU size, fixed
+    b.extend_from_slice(&208u16.to_le_bytes()); // maximum MSDU size
+    b.extend_from_slice(&0u32.to_le_bytes()); // minimum service interval
+    b.extend_from_slice(&0u32.to_le_bytes()); // maximum service interval
+    b.extend_from_slice(&0u32.to_le_bytes()); // inactivity interval
+    b.extend_from_slice(&0u32.to_le_bytes()); // suspension interval
+    b.extend_from_slice(&0u32.to_le_bytes()); // service start time
+    b.extend_from_slice(&83_200u32.to_le_bytes()); // minimum data rate
+    b.extend_from_slice(&83_200u32.to_le_bytes()); // mean data rate
+    b.extend_from_slice(&83_200u32.to_le_bytes()); // peak data rate
+    b.extend_from_slice(&0u32.to_le_bytes()); // burst size
+    b.extend_from_slice(&0u32.to_le_bytes()); // delay bound
+    b.extend_from_slice(&min_phy_rate.to_le_bytes());
+    b.extend_from_slice(&0x2000u16.to_le_bytes()); // surplus bandwidth allowance 1.0
+    b.extend_from_slice(&0u16.to_le_bytes()); // medium time
+    b
+}
+
+/// A WMM TSPEC element: vendor 00:50:F2, type 2, subtype 2, version 1.
+pub fn wmm_tspec_element(out: &mut Vec<u8>, tid: u8, up: u8, direction_bits: u8) {
+    let mut b = OUI_MICROSOFT.to_vec();
+    b.extend_from_slice(&[2, 2, 1]);
+    b.extend_from_slice(&tspec_body(tid, up, direction_bits, 12_000_000));
+    element(out, 221, &b);
+}
+
+/// Mobility Domain (9.4.2.46): MDID, FT capability (over the DS off).
+pub fn mobility_domain_element(out: &mut Vec<u8>, mdid: u16) {
+    let mut b = mdid.to_le_bytes().to_vec();
+    b.push(0);
+    element(out, 54, &b);
+}
+
+/// Fast BSS Transition element (9.4.2.47): MIC control, MIC, ANonce, SNonce.
+pub fn fast_transition_element(out: &mut Vec<u8>, nonce_seed: u8) {
+    let mut b = vec![0u8; 2 + 16];
+    b.extend((0..32).map(|i| nonce_seed.wrapping_add(i)));
+    b.extend((0..32).map(|i| nonce_seed.wrapping_mul(3).wrapping_add(i)));
+    element(out, 55, &b);
+}
+
+/// A QoS Data frame header (9.3.2.1) between a station and its AP, with QoS Control (TID).
+pub fn qos_data_header(
+    uplink: bool,
+    retry: bool,
+    station: MacAddr,
+    bssid: MacAddr,
+    peer: MacAddr,
+    seq: u16,
+    tid: u8,
+) -> Vec<u8> {
+    let mut f = Vec::with_capacity(256);
+    f.push(0x88);
+    let mut flags = if uplink { 0x01 } else { 0x02 };
+    if retry {
+        flags |= 0x08;
+    }
+    f.push(flags);
+    f.extend_from_slice(&44u16.to_le_bytes());
+    let (a1, a2, a3) = if uplink {
+        (bssid, station, peer)
+    } else {
+        (station, bssid, peer)
+    };
+    f.extend_from_slice(&a1.0);
+    f.extend_from_slice(&a2.0);
+    f.extend_from_slice(&a3.0);
+    f.extend_from_slice(&(seq << 4).to_le_bytes());
+    f.extend_from_slice(&u16::from(tid).to_le_bytes());
+    f
+}
+
+/// LLC/SNAP header (RFC 1042) with an EtherType.
+pub fn llc_snap(out: &mut Vec<u8>, ethertype: u16) {
+    out.extend_from_slice(&[0xaa, 0xaa, 0x03, 0, 0, 0]);
+    out.extend_from_slice(&ethertype.to_be_bytes());
+}
+
+/// IPv4 (RFC 791, with header checksum) + UDP (RFC 768, checksum 0) + RTP (RFC 3550) with a
+/// G.711 payload.
+#[allow(clippy::too_many_arguments)]
+pub fn ipv4_udp_rtp(
+    out: &mut Vec<u8>,
+    src: [u8; 4],
+    dst: [u8; 4],
+    sport: u16,
+    dport: u16,
+    ssrc: u32,
+    seq: u16,
+    timestamp: u32,
+    ip_id: u16,
+    payload_len: usize,
+) {
+    let udp_len = 8 + 12 + payload_len;
+    let total = 20 + udp_len;
+    let mut ip = [0u8; 20];
+    ip[0] = 0x45;
+    ip[1] = 0xb8; // DSCP EF
+    ip[2..4].copy_from_slice(&(total as u16).to_be_bytes());
+    ip[4..6].copy_from_slice(&ip_id.to_be_bytes());
+    ip[8] = 64;
+    ip[9] = 17;
+    ip[12..16].copy_from_slice(&src);
+    ip[16..20].copy_from_slice(&dst);
+    let mut sum: u32 = ip
+        .chunks(2)
+        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    ip[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+    out.extend_from_slice(&ip);
+    out.extend_from_slice(&sport.to_be_bytes());
+    out.extend_from_slice(&dport.to_be_bytes());
+    out.extend_from_slice(&(udp_len as u16).to_be_bytes());
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.push(0x80);
+    out.push(0); // PCMU
+    out.extend_from_slice(&seq.to_be_bytes());
+    out.extend_from_slice(&timestamp.to_be_bytes());
+    out.extend_from_slice(&ssrc.to_be_bytes());
+    out.extend((0..payload_len).map(|i| 0xff ^ (i as u8 & 0x0f)));
+}
+
+/// EAPOL-Key messages of the 4-way handshake (12.7.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyMsg {
+    M1,
+    M2,
+    M3,
+    M4,
+}
+
+/// An EAPOL-Key frame (802.1X-2010 11.3, 802.11 12.7.2), RSN descriptor, HMAC-SHA1/AES.
+pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed: u8) {
+    let (key_info, key_data_len): (u16, usize) = match msg {
+        KeyMsg::M1 => (0x008a, 0),
+        KeyMsg::M2 => (0x010a, 22),
+        KeyMsg::M3 => (0x13ca, 56),
+        KeyMsg::M4 => (0x030a, 0),
+    };
+    let body_len = 95 + key_data_len;
+    out.push(2); // 802.1X-2004
+    out.push(3); // EAPOL-Key
+    out.extend_from_slice(&(body_len as u16).to_be_bytes());
+    out.push(2); // RSN key descriptor
+    out.extend_from_slice(&key_info.to_be_bytes());
+    out.extend_from_slice(&16u16.to_be_bytes());
+    out.extend_from_slice(&replay_counter.to_be_bytes());
+    let nonce = matches!(msg, KeyMsg::M1 | KeyMsg::M2 | KeyMsg::M3);
+    out.extend((0..32u8).map(|i| {
+        if nonce {
+            nonce_seed.wrapping_add(i.wrapping_mul(7))
+        } else {
+            0
+        }
+    }));
+    out.extend_from_slice(&[0u8; 16 + 8 + 8]); // IV, RSC, reserved
+    let mic = matches!(msg, KeyMsg::M2 | KeyMsg::M3 | KeyMsg::M4);
+    out.extend_from_slice(&[if mic { 0x3c } else { 0 }; 16]);
+    out.extend_from_slice(&(key_data_len as u16).to_be_bytes());
+    if msg == KeyMsg::M2 {
+        // The station's RSN element (22 bytes).
+        rsn_element(out, [0x00, 0x0f, 0xac, 2], None);
+    } else {
+        out.extend(std::iter::repeat_n(0xa5, key_data_len));
+    }
+}
+
+/// An EAPOL frame carrying an EAP packet (RFC 3748 4): code, identifier, type and data.
+pub fn eap_packet(out: &mut Vec<u8>, code: u8, id: u8, eap_type: Option<u8>, data_len: usize) {
+    let eap_len = 4 + usize::from(eap_type.is_some()) + data_len;
+    out.push(2);
+    out.push(0); // EAP packet
+    out.extend_from_slice(&(eap_len as u16).to_be_bytes());
+    out.push(code);
+    out.push(id);
+    out.extend_from_slice(&(eap_len as u16).to_be_bytes());
+    if let Some(t) = eap_type {
+        out.push(t);
+    }
+    out.extend((0..data_len).map(|i| i as u8));
+}
+
+/// EAPOL-Start (802.1X-2010 11.3): the station asks for an EAP authentication.
+pub fn eapol_start(out: &mut Vec<u8>) {
+    out.extend_from_slice(&[2, 1, 0, 0]);
+}

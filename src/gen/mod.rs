@@ -1,0 +1,1313 @@
+//! `roamgap gen`: writes synthetic roaming captures with their exact truth.
+//!
+//! A scenario is a set of phones in G.711 calls (RTP every 20 ms each way in QoS Data, UP 6)
+//! that roam between APs in a given way (healthy CCKM, CCKM element missing, late EAPOL M1,
+//! FT, ADDTS refused, ...). The simulator plans each roam's phases, then the voice packets
+//! around the outages, then sorts every frame by time. The truth is read back from the
+//! frames as written (their final numbers and quantized times), following the definitions of
+//! `docs/METRICS.md`, never from the analyzer.
+
+mod frames;
+mod writer;
+
+use serde::Serialize;
+
+use crate::dot11::MacAddr;
+use frames::{st, KeyMsg};
+pub use writer::{FileFormat, Link};
+use writer::{Radio, Writer};
+
+/// Generation settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub seed: u64,
+    pub format: FileFormat,
+    pub link: Link,
+}
+
+/// A generated capture and its truth.
+pub struct Generated {
+    pub bytes: Vec<u8>,
+    pub truth: Truth,
+}
+
+/// What the capture contains, in the format of the truth files (see `docs/METRICS.md`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Truth {
+    pub scenario: &'static str,
+    pub frames: u64,
+    pub malformed_frames: u64,
+    pub linktype: u16,
+    pub roams: Vec<TruthRoam>,
+    pub streams: Vec<TruthStream>,
+    pub format: &'static str,
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthTspec {
+    pub up: u8,
+    pub tid: u8,
+    pub direction: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthAddts {
+    pub status: u16,
+    pub up: u8,
+    pub frame: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthEapol {
+    pub m1_frame: u64,
+    pub m4_frame: Option<u64>,
+    pub m1_time: f64,
+    pub m1_retries: u32,
+    pub m4_time: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthDeauth {
+    pub reason: u16,
+    pub frame: u64,
+    pub time: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthGap {
+    pub last_before_frame: u64,
+    pub first_after_frame: Option<u64>,
+    pub last_before_time: f64,
+    pub first_after_time: Option<f64>,
+    pub gap_ms: Option<f64>,
+    pub lost: Option<u64>,
+    pub measured_from: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthRoam {
+    pub station: MacAddr,
+    pub from_bssid: MacAddr,
+    pub to_bssid: MacAddr,
+    pub key_management: &'static str,
+    pub cckm_in_request: bool,
+    pub cckm_in_response: bool,
+    pub tspec_in_request: Vec<TruthTspec>,
+    pub addts: Vec<TruthAddts>,
+    pub eapol: Option<TruthEapol>,
+    pub deauth: Option<TruthDeauth>,
+    pub status: u16,
+    pub request_time: f64,
+    pub response_time: f64,
+    pub request_frame: u64,
+    pub response_frame: u64,
+    pub uplink: Option<TruthGap>,
+    pub downlink: Option<TruthGap>,
+    pub expected_findings: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthStream {
+    pub ssrc: String,
+    pub station: MacAddr,
+    pub direction: &'static str,
+    pub received: u64,
+    pub expected: u64,
+    pub lost: u64,
+    pub duplicates: u64,
+    pub max_gap_ms: f64,
+    pub rtp_visible: bool,
+}
+
+/// The scenarios `roamgap gen` knows, with what each shows.
+pub const SCENARIOS: [(&str, &str); 12] = [
+    (
+        "cckm-ok",
+        "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
+    ),
+    (
+        "cckm-missing-ie",
+        "CCKM offered, the response lacks the CCKM element: full 802.1X/EAP, ~1 s gap",
+    ),
+    ("psk-ok", "WPA2-PSK roams with a prompt 4-way handshake"),
+    (
+        "psk-late-m1",
+        "WPA2-PSK: EAPOL M1 before the phone is ready, resent after ~1 s",
+    ),
+    ("ft-ok", "two FT-PSK (802.11r over the air) roams"),
+    (
+        "addts-refused",
+        "CCKM roam, the new AP refuses the ADDTS request (status 3)",
+    ),
+    (
+        "deauth-after-roam",
+        "PSK roam, the new AP deauthenticates the phone right after (reason 2, 6 or 7)",
+    ),
+    (
+        "dot1x-full",
+        "802.1X roam without key caching: full EAP exchange and 4-way handshake",
+    ),
+    (
+        "reassoc-refused",
+        "CCKM roam refused by the new AP (status 17), then a roam to a third AP",
+    ),
+    (
+        "seq-wrap",
+        "healthy CCKM roams while both RTP sequence numbers wrap past 65535",
+    ),
+    ("reorder", "PSK roams with RTP packets reordered on the air"),
+    (
+        "multi-phone",
+        "six phones of mixed key management, several roaming at the same moment",
+    ),
+];
+
+/// Generates a scenario.
+pub fn generate(scenario: &str, options: &Options) -> Result<Generated, String> {
+    let name = SCENARIOS
+        .iter()
+        .find(|(n, _)| *n == scenario)
+        .map(|(n, _)| *n)
+        .ok_or_else(|| {
+            let names: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
+            format!("unknown scenario `{scenario}`; known: {}", names.join(", "))
+        })?;
+    let mut sim = Sim::new(options);
+    sim.run(name);
+    Ok(sim.finish(name, options))
+}
+
+/// SplitMix64: small, fast, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..hi` (hi exclusive; `lo` if empty).
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + (self.next() % (hi - lo) as u64) as i64
+    }
+    fn chance(&mut self, one_in: u64) -> bool {
+        self.next() % one_in == 0
+    }
+    fn mac(&mut self, oui: [u8; 3]) -> MacAddr {
+        let r = self.next().to_le_bytes();
+        MacAddr([oui[0], oui[1], oui[2], r[0], r[1], r[2]])
+    }
+}
+
+const MS: i64 = 1_000_000;
+const US: i64 = 1_000;
+const VOICE_PERIOD: i64 = 20 * MS;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyMgmt {
+    Cckm,
+    Psk,
+    FtPsk,
+    Dot1x,
+}
+
+impl KeyMgmt {
+    fn name(self) -> &'static str {
+        match self {
+            KeyMgmt::Cckm => "cckm",
+            KeyMgmt::Psk => "psk",
+            KeyMgmt::FtPsk => "ft-psk",
+            KeyMgmt::Dot1x => "802.1x",
+        }
+    }
+    fn akm(self) -> [u8; 4] {
+        match self {
+            KeyMgmt::Cckm => [0x00, 0x40, 0x96, 0x00],
+            KeyMgmt::Psk => [0x00, 0x0f, 0xac, 2],
+            KeyMgmt::FtPsk => [0x00, 0x0f, 0xac, 4],
+            KeyMgmt::Dot1x => [0x00, 0x0f, 0xac, 1],
+        }
+    }
+    fn kinds(self) -> &'static [RoamKind] {
+        match self {
+            KeyMgmt::Cckm => &[
+                RoamKind::CckmOk,
+                RoamKind::CckmMissingIe,
+                RoamKind::AddtsRefused,
+                RoamKind::AddtsOk,
+                RoamKind::ReassocRefused,
+            ],
+            KeyMgmt::Psk => &[
+                RoamKind::PskOk,
+                RoamKind::PskLateM1,
+                RoamKind::DeauthAfterRoam,
+            ],
+            KeyMgmt::FtPsk => &[RoamKind::FtOk],
+            KeyMgmt::Dot1x => &[RoamKind::Dot1xFull],
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RoamKind {
+    CckmOk,
+    CckmMissingIe,
+    PskOk,
+    PskLateM1,
+    FtOk,
+    AddtsRefused,
+    AddtsOk,
+    DeauthAfterRoam,
+    Dot1xFull,
+    ReassocRefused,
+}
+
+struct Ap {
+    bssid: MacAddr,
+    channel: u8,
+    freq: u16,
+    seq: u16,
+}
+
+struct Phone {
+    mac: MacAddr,
+    ip: [u8; 4],
+    peer_ip: [u8; 4],
+    port: u16,
+    peer_port: u16,
+    ssrc: [u32; 2],
+    /// RTP sequence number of packet 0, per direction.
+    seq0: [u16; 2],
+    ts0: [u32; 2],
+    km: KeyMgmt,
+    seq: u16,
+    call: (i64, i64),
+    /// Outages: (phone leaves the old AP, voice may resume on the new one).
+    outages: Vec<(i64, i64)>,
+    /// (time from which this AP carries the voice, AP index).
+    attachments: Vec<(i64, usize)>,
+    reorder_one_in: u64,
+    signal: i8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    Request,
+    Response,
+    M1,
+    M4,
+    Deauth(u16),
+    AddtsResponse(u16),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Tag {
+    None,
+    Rtp {
+        phone: usize,
+        dir: usize,
+        k: u64,
+        ap: usize,
+    },
+    Roam {
+        roam: usize,
+        mark: Mark,
+    },
+}
+
+struct Pending {
+    t: i64,
+    order: u64,
+    retry: bool,
+    radio: Radio,
+    bytes: Vec<u8>,
+    tag: Tag,
+}
+
+/// What a roam's plan knows before the frames are numbered.
+struct RoamPlan {
+    phone: usize,
+    from: usize,
+    to: usize,
+    cckm_in_request: bool,
+    cckm_in_response: bool,
+    tspec: bool,
+    status: u16,
+}
+
+struct Sim {
+    rng: Rng,
+    aps: Vec<Ap>,
+    phones: Vec<Phone>,
+    frames: Vec<Pending>,
+    roams: Vec<RoamPlan>,
+    gateway: MacAddr,
+    ssid: String,
+    start: i64,
+    duration: i64,
+    retry_one_in: u64,
+    dialog_token: u8,
+    ip_id: u16,
+}
+
+impl Sim {
+    fn new(options: &Options) -> Sim {
+        let mut rng = Rng(options.seed ^ 0x726f_616d_6761_7000);
+        let gateway = rng.mac([0x00, 0x1b, 0x2b]);
+        let start = (1_780_000_000 + rng.range(0, 10_000_000)) * 1_000_000_000
+            + rng.range(0, 1_000_000) * US;
+        Sim {
+            rng,
+            aps: Vec::new(),
+            phones: Vec::new(),
+            frames: Vec::new(),
+            roams: Vec::new(),
+            gateway,
+            ssid: "voice".into(),
+            start,
+            duration: 12_000 * MS,
+            retry_one_in: 30,
+            dialog_token: 0,
+            ip_id: 1,
+        }
+    }
+
+    fn add_aps(&mut self, channels: &[u8]) {
+        let base = self.rng.mac([0x00, 0x3a, 0x98]);
+        for (i, &ch) in channels.iter().enumerate() {
+            let mut bssid = base;
+            bssid.0[5] = (bssid.0[5] & 0xf0) | (i as u8 + 1);
+            let freq = if ch <= 14 {
+                2407 + 5 * u16::from(ch)
+            } else {
+                5000 + 5 * u16::from(ch)
+            };
+            self.aps.push(Ap {
+                bssid,
+                channel: ch,
+                freq,
+                seq: self.rng.range(0, 4096) as u16,
+            });
+        }
+    }
+
+    fn add_phone(&mut self, km: KeyMgmt, first_ap: usize) -> usize {
+        let n = self.phones.len() as u8;
+        let r = &mut self.rng;
+        let mac = r.mac([0x00, 0x1b, 0xd4]);
+        let phone = Phone {
+            mac,
+            ip: [10, 10, 20, 10 + n],
+            peer_ip: [10, 10, 90, 10 + n],
+            port: 16384 + 2 * r.range(0, 4000) as u16,
+            peer_port: 20000 + 2 * r.range(0, 4000) as u16,
+            ssrc: [r.next() as u32, r.next() as u32],
+            seq0: [r.next() as u16, r.next() as u16],
+            ts0: [r.next() as u32, r.next() as u32],
+            km,
+            seq: r.range(0, 4096) as u16,
+            call: (
+                self.start + r.range(50, 250) * MS,
+                self.start + self.duration - r.range(50, 250) * MS,
+            ),
+            outages: Vec::new(),
+            attachments: vec![(i64::MIN, first_ap)],
+            reorder_one_in: 0,
+            signal: -(r.range(52, 68) as i8),
+        };
+        self.phones.push(phone);
+        self.phones.len() - 1
+    }
+
+    fn run(&mut self, scenario: &str) {
+        match scenario {
+            "multi-phone" => self.multi_phone(),
+            _ => {
+                self.add_aps(&[1, 6, 11]);
+                let (km, kinds): (KeyMgmt, &[RoamKind]) = match scenario {
+                    "cckm-ok" | "seq-wrap" => {
+                        (KeyMgmt::Cckm, &[RoamKind::CckmOk, RoamKind::CckmOk])
+                    }
+                    "cckm-missing-ie" => (KeyMgmt::Cckm, &[RoamKind::CckmMissingIe]),
+                    "psk-ok" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    "psk-late-m1" => (KeyMgmt::Psk, &[RoamKind::PskLateM1]),
+                    "ft-ok" => (KeyMgmt::FtPsk, &[RoamKind::FtOk, RoamKind::FtOk]),
+                    "addts-refused" => (KeyMgmt::Cckm, &[RoamKind::AddtsRefused]),
+                    "deauth-after-roam" => (KeyMgmt::Psk, &[RoamKind::DeauthAfterRoam]),
+                    "dot1x-full" => (KeyMgmt::Dot1x, &[RoamKind::Dot1xFull]),
+                    "reassoc-refused" => (KeyMgmt::Cckm, &[RoamKind::ReassocRefused]),
+                    "reorder" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    _ => unreachable!("scenario names are checked by generate()"),
+                };
+                let first_ap = self.rng.range(0, 3) as usize;
+                let p = self.add_phone(km, first_ap);
+                if scenario == "reorder" {
+                    self.phones[p].reorder_one_in = 8;
+                }
+                let mut t = self.start + self.rng.range(2500, 4000) * MS;
+                for &kind in kinds {
+                    let ready = self.roam(p, kind, t);
+                    t = ready + self.rng.range(3000, 4500) * MS;
+                }
+                if scenario == "seq-wrap" {
+                    // Uplink wraps inside the first roam's outage, downlink a second earlier.
+                    let ph = &mut self.phones[p];
+                    let (leave, _) = ph.outages[0];
+                    let k_leave = ((leave - ph.call.0) / VOICE_PERIOD) as u16;
+                    ph.seq0[0] = 0u16.wrapping_sub(k_leave).wrapping_sub(2);
+                    ph.seq0[1] = 0u16.wrapping_sub(k_leave).wrapping_add(50);
+                }
+            }
+        }
+        self.beacons();
+        for p in 0..self.phones.len() {
+            self.voice(p);
+        }
+    }
+
+    fn multi_phone(&mut self) {
+        self.add_aps(&[1, 6, 11, 36]);
+        self.duration = 20_000 * MS;
+        let kms = [
+            KeyMgmt::Cckm,
+            KeyMgmt::Psk,
+            KeyMgmt::FtPsk,
+            KeyMgmt::Dot1x,
+            KeyMgmt::Cckm,
+            KeyMgmt::Psk,
+        ];
+        let together = self.start + self.rng.range(2500, 3500) * MS;
+        for (i, &km) in kms.iter().enumerate() {
+            let first_ap = self.rng.range(0, 4) as usize;
+            let p = self.add_phone(km, first_ap);
+            // The first three phones roam within a few ms of each other.
+            let mut t = if i < 3 {
+                together + self.rng.range(0, 15) * MS
+            } else {
+                self.start + self.rng.range(2000, 6000) * MS
+            };
+            let roams = self.rng.range(1, 4);
+            for _ in 0..roams {
+                if t > self.start + self.duration - 4000 * MS {
+                    break;
+                }
+                let kinds = km.kinds();
+                let kind = kinds[self.rng.range(0, kinds.len() as i64) as usize];
+                let ready = self.roam(p, kind, t);
+                t = ready + self.rng.range(3000, 6000) * MS;
+            }
+        }
+    }
+
+    /// The AP of a phone at time `t`.
+    fn ap_at(&self, p: usize, t: i64) -> usize {
+        self.phones[p]
+            .attachments
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= t)
+            .map_or(0, |(_, ap)| *ap)
+    }
+
+    fn pick_other_ap(&mut self, not: &[usize]) -> usize {
+        loop {
+            let ap = self.rng.range(0, self.aps.len() as i64) as usize;
+            if !not.contains(&ap) {
+                return ap;
+            }
+        }
+    }
+
+    /// Queues one frame, and sometimes its 802.11 retransmission a moment later.
+    fn push(&mut self, t: i64, radio: Radio, bytes: Vec<u8>, tag: Tag) {
+        let order = self.frames.len() as u64;
+        if self.rng.chance(self.retry_one_in) {
+            let mut copy = bytes.clone();
+            copy[1] |= 0x08;
+            let dt = self.rng.range(150, 600) * US;
+            self.frames.push(Pending {
+                t: t + dt,
+                order: order + 1,
+                retry: true,
+                radio,
+                bytes: copy,
+                tag,
+            });
+        }
+        self.frames.push(Pending {
+            t,
+            order,
+            retry: false,
+            radio,
+            bytes,
+            tag,
+        });
+    }
+
+    fn radio(&mut self, p: usize, ap: usize, from_station: bool) -> Radio {
+        let base = if from_station {
+            self.phones[p].signal
+        } else {
+            self.phones[p].signal + 8
+        };
+        Radio {
+            freq_mhz: self.aps[ap].freq,
+            signal_dbm: base - self.rng.range(0, 5) as i8,
+            rate: 108,
+        }
+    }
+
+    fn next_seq(&mut self, p: usize, from_station: bool, ap: usize) -> u16 {
+        let s = if from_station {
+            &mut self.phones[p].seq
+        } else {
+            &mut self.aps[ap].seq
+        };
+        *s = (*s + 1) % 4096;
+        *s
+    }
+
+    /// A management frame between phone `p` and AP `ap`; `body` is appended to the header.
+    #[allow(clippy::too_many_arguments)]
+    fn mgmt(
+        &mut self,
+        t: i64,
+        p: usize,
+        ap: usize,
+        subtype: u8,
+        from_station: bool,
+        body: &[u8],
+        tag: Tag,
+    ) {
+        let seq = self.next_seq(p, from_station, ap);
+        let (sta, bssid) = (self.phones[p].mac, self.aps[ap].bssid);
+        let (da, sa) = if from_station {
+            (bssid, sta)
+        } else {
+            (sta, bssid)
+        };
+        let mut f = frames::mgmt_header(subtype, false, da, sa, bssid, seq);
+        f.extend_from_slice(body);
+        let radio = self.radio(p, ap, from_station);
+        self.push(t, radio, f, tag);
+    }
+
+    /// A QoS Data frame with an EAPOL payload (TID 7).
+    fn eapol(&mut self, t: i64, p: usize, ap: usize, from_station: bool, payload: &[u8], tag: Tag) {
+        let seq = self.next_seq(p, from_station, ap);
+        let mut f = frames::qos_data_header(
+            from_station,
+            false,
+            self.phones[p].mac,
+            self.aps[ap].bssid,
+            self.aps[ap].bssid,
+            seq,
+            7,
+        );
+        frames::llc_snap(&mut f, 0x888e);
+        f.extend_from_slice(payload);
+        let radio = self.radio(p, ap, from_station);
+        self.push(t, radio, f, tag);
+    }
+
+    fn auth(&mut self, t: i64, p: usize, ap: usize, ft: bool) -> i64 {
+        let alg: u16 = if ft { 2 } else { 0 };
+        let mut req = Vec::new();
+        req.extend_from_slice(&alg.to_le_bytes());
+        req.extend_from_slice(&1u16.to_le_bytes());
+        req.extend_from_slice(&0u16.to_le_bytes());
+        let mut resp = Vec::new();
+        resp.extend_from_slice(&alg.to_le_bytes());
+        resp.extend_from_slice(&2u16.to_le_bytes());
+        resp.extend_from_slice(&0u16.to_le_bytes());
+        if ft {
+            let km = self.phones[p].km;
+            for body in [&mut req, &mut resp] {
+                frames::rsn_element(body, km.akm(), Some([0x11; 16]));
+                frames::mobility_domain_element(body, 0x4d2);
+                frames::fast_transition_element(body, p as u8);
+            }
+        }
+        self.mgmt(t, p, ap, st::AUTH, true, &req, Tag::None);
+        let t = t + self.rng.range(700, 1600) * US;
+        self.mgmt(t, p, ap, st::AUTH, false, &resp, Tag::None);
+        t
+    }
+
+    /// (Re)association request and response; returns the response time.
+    #[allow(clippy::too_many_arguments)]
+    fn associate(
+        &mut self,
+        t: i64,
+        p: usize,
+        from: Option<usize>,
+        to: usize,
+        cckm_req: bool,
+        cckm_resp: bool,
+        tspec: bool,
+        status: u16,
+        roam: Option<usize>,
+    ) -> i64 {
+        let km = self.phones[p].km;
+        let mut req = Vec::new();
+        req.extend_from_slice(&0x0431u16.to_le_bytes()); // ESS, privacy, short preamble, short slot
+        req.extend_from_slice(&10u16.to_le_bytes());
+        if let Some(f) = from {
+            req.extend_from_slice(&self.aps[f].bssid.0);
+        }
+        let ssid = self.ssid.clone();
+        frames::basic_elements(&mut req, &ssid, None);
+        frames::rsn_element(
+            &mut req,
+            km.akm(),
+            (km == KeyMgmt::FtPsk).then_some([0x11; 16]),
+        );
+        if km == KeyMgmt::FtPsk {
+            frames::mobility_domain_element(&mut req, 0x4d2);
+            frames::fast_transition_element(&mut req, p as u8);
+        }
+        if cckm_req {
+            let ts = (t / 1000) as u64;
+            frames::cckm_element(&mut req, Some((ts, self.roams.len() as u32 + 1)));
+        }
+        if tspec {
+            frames::wmm_tspec_element(&mut req, 6, 6, 3);
+        }
+        let (req_st, resp_st) = if from.is_some() {
+            (st::REASSOC_REQ, st::REASSOC_RESP)
+        } else {
+            (st::ASSOC_REQ, st::ASSOC_RESP)
+        };
+        let mark = |m| roam.map_or(Tag::None, |r| Tag::Roam { roam: r, mark: m });
+        self.mgmt(t, p, to, req_st, true, &req, mark(Mark::Request));
+        let mut resp = Vec::new();
+        resp.extend_from_slice(&0x0431u16.to_le_bytes());
+        resp.extend_from_slice(&status.to_le_bytes());
+        resp.extend_from_slice(&(0xc000u16 | (p as u16 + 1)).to_le_bytes());
+        frames::element(
+            &mut resp,
+            1,
+            &[0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24],
+        );
+        if km == KeyMgmt::FtPsk && status == 0 {
+            frames::rsn_element(&mut resp, km.akm(), Some([0x11; 16]));
+            frames::mobility_domain_element(&mut resp, 0x4d2);
+            frames::fast_transition_element(&mut resp, p as u8);
+        }
+        if cckm_resp {
+            frames::cckm_element(&mut resp, None);
+        }
+        let t = t + self.rng.range(1800, 3200) * US;
+        self.mgmt(t, p, to, resp_st, false, &resp, mark(Mark::Response));
+        t
+    }
+
+    /// The 4-way handshake; `late_m1_retries` M1s go unanswered first. Returns M4's time.
+    fn four_way(
+        &mut self,
+        t: i64,
+        p: usize,
+        ap: usize,
+        roam: Option<usize>,
+        late_m1_retries: u32,
+    ) -> i64 {
+        let mark = |m| roam.map_or(Tag::None, |r| Tag::Roam { roam: r, mark: m });
+        let mut t = t;
+        let mut replay = self.rng.range(1, 50) as u64;
+        let nonce = self.rng.next() as u8;
+        for _ in 0..late_m1_retries {
+            let mut m1 = Vec::new();
+            frames::eapol_key(&mut m1, KeyMsg::M1, replay, nonce);
+            self.eapol(t, p, ap, false, &m1, mark(Mark::M1));
+            replay += 1;
+            t += 1000 * MS + self.rng.range(0, 3000) * US;
+        }
+        for (msg, from_station, m) in [
+            (KeyMsg::M1, false, Some(Mark::M1)),
+            (KeyMsg::M2, true, None),
+            (KeyMsg::M3, false, None),
+            (KeyMsg::M4, true, Some(Mark::M4)),
+        ] {
+            let mut payload = Vec::new();
+            frames::eapol_key(&mut payload, msg, replay, nonce);
+            if msg == KeyMsg::M3 {
+                replay += 1;
+            }
+            self.eapol(t, p, ap, from_station, &payload, m.map_or(Tag::None, mark));
+            if msg != KeyMsg::M4 {
+                t += self.rng.range(1200, 3500) * US;
+            }
+        }
+        t
+    }
+
+    /// EAPOL-Start, EAP identity, `rounds` method round trips, EAP-Success. Returns its time.
+    fn eap(&mut self, t: i64, p: usize, ap: usize, rounds: u32, round_ms: (i64, i64)) -> i64 {
+        let mut t = t;
+        let mut buf = Vec::new();
+        frames::eapol_start(&mut buf);
+        self.eapol(t, p, ap, true, &buf, Tag::None);
+        let id = self.rng.next() as u8;
+        t += self.rng.range(1500, 4000) * US;
+        // (from station, code, type, data length, delay to the next packet)
+        let mut steps: Vec<(bool, u8, Option<u8>, usize, i64)> = vec![
+            (false, 1, Some(1), 0, self.rng.range(1500, 4000) * US),
+            (true, 2, Some(1), 12, self.rng.range(10, 40) * MS),
+        ];
+        for _ in 0..rounds {
+            steps.push((
+                false,
+                1,
+                Some(25),
+                self.rng.range(40, 1000) as usize,
+                self.rng.range(2, 6) * MS,
+            ));
+            steps.push((
+                true,
+                2,
+                Some(25),
+                self.rng.range(40, 400) as usize,
+                self.rng.range(round_ms.0, round_ms.1) * MS,
+            ));
+        }
+        steps.push((false, 3, None, 0, 0));
+        for (i, (from_station, code, eap_type, len, dt)) in steps.into_iter().enumerate() {
+            let mut buf = Vec::new();
+            // A request and its response share an identifier.
+            frames::eap_packet(
+                &mut buf,
+                code,
+                id.wrapping_add((i / 2) as u8),
+                eap_type,
+                len,
+            );
+            self.eapol(t, p, ap, from_station, &buf, Tag::None);
+            t += dt;
+        }
+        t
+    }
+
+    fn addts(&mut self, t: i64, p: usize, ap: usize, status: u8, roam: usize) -> i64 {
+        self.dialog_token = self.dialog_token.wrapping_add(1);
+        let token = self.dialog_token;
+        for (response, st_byte) in [(false, 0u8), (true, status)] {
+            let mut body = vec![17, u8::from(response), token, st_byte];
+            frames::wmm_tspec_element(&mut body, 6, 6, 3);
+            let tag = if response {
+                Tag::Roam {
+                    roam,
+                    mark: Mark::AddtsResponse(u16::from(status)),
+                }
+            } else {
+                Tag::None
+            };
+            let t = if response {
+                t + self.rng.range(1500, 5000) * US
+            } else {
+                t
+            };
+            self.mgmt(t, p, ap, st::ACTION, !response, &body, tag);
+            if response {
+                return t;
+            }
+        }
+        t
+    }
+
+    /// Plans one roam of phone `p` leaving its AP at `leave`; returns when voice may resume.
+    fn roam(&mut self, p: usize, kind: RoamKind, leave: i64) -> i64 {
+        let from = self.ap_at(p, leave);
+        let to = self.pick_other_ap(&[from]);
+        let ready = self.roam_to(p, kind, leave, from, to);
+        self.phones[p].outages.push((leave, ready));
+        ready
+    }
+
+    fn roam_to(&mut self, p: usize, kind: RoamKind, leave: i64, from: usize, to: usize) -> i64 {
+        let km = self.phones[p].km;
+        let cckm = km == KeyMgmt::Cckm;
+        let mut t = leave + self.rng.range(3, 12) * MS;
+        t = self.auth(t, p, to, kind == RoamKind::FtOk) + self.rng.range(800, 2000) * US;
+        let refused = kind == RoamKind::ReassocRefused;
+        let status = if refused { 17 } else { 0 };
+        let cckm_resp = cckm && !matches!(kind, RoamKind::CckmMissingIe | RoamKind::ReassocRefused);
+        let tspec = cckm
+            && matches!(kind, RoamKind::CckmOk | RoamKind::CckmMissingIe)
+            && self.rng.chance(2);
+        let roam = self.roams.len();
+        self.roams.push(RoamPlan {
+            phone: p,
+            from,
+            to,
+            cckm_in_request: cckm,
+            cckm_in_response: cckm_resp,
+            tspec,
+            status,
+        });
+        t = self.associate(
+            t,
+            p,
+            Some(from),
+            to,
+            cckm,
+            cckm_resp,
+            tspec,
+            status,
+            Some(roam),
+        );
+        t += self.rng.range(1000, 3000) * US;
+        match kind {
+            RoamKind::CckmOk | RoamKind::FtOk => {}
+            RoamKind::CckmMissingIe => {
+                if self.rng.chance(3) {
+                    // The phone goes straight to 802.1X.
+                } else {
+                    // The new AP has no key context: it deauthenticates the phone, which
+                    // authenticates and associates again.
+                    t += self.rng.range(120, 320) * MS;
+                    self.mgmt(
+                        t,
+                        p,
+                        to,
+                        st::DEAUTH,
+                        false,
+                        &2u16.to_le_bytes(),
+                        Tag::Roam {
+                            roam,
+                            mark: Mark::Deauth(2),
+                        },
+                    );
+                    t += self.rng.range(3, 20) * MS;
+                    t = self.auth(t, p, to, false) + self.rng.range(800, 2000) * US;
+                    t = self.associate(t, p, None, to, true, false, false, 0, None);
+                    t += self.rng.range(1, 4) * MS;
+                }
+                let rounds = self.rng.range(6, 11) as u32;
+                t = self.eap(t, p, to, rounds, (40, 90));
+                t += self.rng.range(2, 6) * MS;
+                t = self.four_way(t, p, to, Some(roam), 0);
+            }
+            RoamKind::PskOk => t = self.four_way(t, p, to, Some(roam), 0),
+            RoamKind::PskLateM1 => {
+                let retries = if self.rng.chance(4) { 2 } else { 1 };
+                t = self.four_way(t, p, to, Some(roam), retries);
+            }
+            RoamKind::AddtsRefused | RoamKind::AddtsOk => {
+                let status = if kind == RoamKind::AddtsRefused { 3 } else { 0 };
+                t = self.addts(t, p, to, status, roam);
+            }
+            RoamKind::DeauthAfterRoam => {
+                t = self.four_way(t, p, to, Some(roam), 0);
+                t += self.rng.range(10, 60) * MS;
+                let reason = [2u16, 6, 7][self.rng.range(0, 3) as usize];
+                self.mgmt(
+                    t,
+                    p,
+                    to,
+                    st::DEAUTH,
+                    false,
+                    &reason.to_le_bytes(),
+                    Tag::Roam {
+                        roam,
+                        mark: Mark::Deauth(reason),
+                    },
+                );
+                t += self.rng.range(5, 30) * MS;
+                t = self.auth(t, p, to, false) + self.rng.range(800, 2000) * US;
+                t = self.associate(t, p, None, to, false, false, false, 0, None);
+                t += self.rng.range(2, 6) * MS;
+                t = self.four_way(t, p, to, None, 0);
+            }
+            RoamKind::Dot1xFull => {
+                let rounds = self.rng.range(3, 7) as u32;
+                t = self.eap(t, p, to, rounds, (15, 45));
+                t += self.rng.range(2, 6) * MS;
+                t = self.four_way(t, p, to, Some(roam), 0);
+            }
+            RoamKind::ReassocRefused => {
+                // The phone tries a third AP, which accepts.
+                let third = self.pick_other_ap(&[from, to]);
+                let leave_again = t + self.rng.range(20, 60) * MS;
+                return self.roam_to(p, RoamKind::CckmOk, leave_again, from, third);
+            }
+        }
+        let ready = t + self.rng.range(1000, 3000) * US;
+        self.phones[p].attachments.push((ready, to));
+        ready
+    }
+
+    fn beacons(&mut self) {
+        let interval = 102_400 * US;
+        for a in 0..self.aps.len() {
+            let mut t = self.start + self.rng.range(0, 102) * MS;
+            let mut tsf: u64 = self.rng.next() >> 20;
+            while t < self.start + self.duration {
+                let seq = {
+                    let s = &mut self.aps[a].seq;
+                    *s = (*s + 1) % 4096;
+                    *s
+                };
+                let ap = &self.aps[a];
+                let mut f = frames::mgmt_header(
+                    st::BEACON,
+                    false,
+                    MacAddr([0xff; 6]),
+                    ap.bssid,
+                    ap.bssid,
+                    seq,
+                );
+                f.extend_from_slice(&tsf.to_le_bytes());
+                f.extend_from_slice(&100u16.to_le_bytes());
+                f.extend_from_slice(&0x0431u16.to_le_bytes());
+                let (ssid, ch, freq) = (self.ssid.clone(), ap.channel, ap.freq);
+                frames::basic_elements(&mut f, &ssid, Some(ch));
+                let radio = Radio {
+                    freq_mhz: freq,
+                    signal_dbm: -40 - self.rng.range(0, 30) as i8,
+                    rate: 2,
+                };
+                let order = self.frames.len() as u64;
+                self.frames.push(Pending {
+                    t,
+                    order,
+                    retry: false,
+                    radio,
+                    bytes: f,
+                    tag: Tag::None,
+                });
+                t += interval;
+                tsf += 102_400;
+            }
+        }
+    }
+
+    /// The voice packets of a phone's call, both directions, around its outages.
+    fn voice(&mut self, p: usize) {
+        for dir in 0..2 {
+            let uplink = dir == 0;
+            let offset = self.rng.range(0, 20_000) * US;
+            let (start, end) = self.phones[p].call;
+            let near_roam = |ph: &Phone, t: i64| {
+                ph.outages
+                    .iter()
+                    .any(|&(a, b)| t > a - 400 * MS && t < b + 400 * MS)
+            };
+            let mut k: u64 = 0;
+            loop {
+                let nominal = start + offset + k as i64 * VOICE_PERIOD;
+                if nominal >= end {
+                    break;
+                }
+                let ph = &self.phones[p];
+                let silent = ph.outages.iter().any(|&(a, b)| nominal >= a && nominal < b);
+                if !silent {
+                    let mut t = nominal + self.rng.range(0, 400) * US;
+                    let ph = &self.phones[p];
+                    if ph.reorder_one_in > 0
+                        && !near_roam(ph, nominal)
+                        && nominal + 2 * VOICE_PERIOD < end
+                        && self.rng.chance(ph.reorder_one_in)
+                    {
+                        // Overtaken on the air by the next packet.
+                        t += VOICE_PERIOD + 500 * US;
+                    }
+                    let ap = self.ap_at(p, nominal);
+                    self.rtp(t, p, ap, uplink, k);
+                }
+                k += 1;
+            }
+        }
+    }
+
+    fn rtp(&mut self, t: i64, p: usize, ap: usize, uplink: bool, k: u64) {
+        let dir = usize::from(!uplink);
+        let seq80211 = self.next_seq(p, uplink, ap);
+        let ph = &self.phones[p];
+        let mut f = frames::qos_data_header(
+            uplink,
+            false,
+            ph.mac,
+            self.aps[ap].bssid,
+            self.gateway,
+            seq80211,
+            6,
+        );
+        frames::llc_snap(&mut f, 0x0800);
+        let (src, dst, sport, dport) = if uplink {
+            (ph.ip, ph.peer_ip, ph.port, ph.peer_port)
+        } else {
+            (ph.peer_ip, ph.ip, ph.peer_port, ph.port)
+        };
+        let seq = ph.seq0[dir].wrapping_add(k as u16);
+        let ts = ph.ts0[dir].wrapping_add((k as u32).wrapping_mul(160));
+        self.ip_id = self.ip_id.wrapping_add(1);
+        frames::ipv4_udp_rtp(
+            &mut f,
+            src,
+            dst,
+            sport,
+            dport,
+            ph.ssrc[dir],
+            seq,
+            ts,
+            self.ip_id,
+            160,
+        );
+        let radio = self.radio(p, ap, uplink);
+        self.push(
+            t,
+            radio,
+            f,
+            Tag::Rtp {
+                phone: p,
+                dir,
+                k,
+                ap,
+            },
+        );
+    }
+
+    /// Sorts, numbers and writes the frames, then reads the truth back from them.
+    fn finish(mut self, scenario: &'static str, options: &Options) -> Generated {
+        let res = options.format.resolution_ns();
+        self.frames.sort_by_key(|f| (f.t, f.order));
+        let mut w = Writer::new(options.format, options.link);
+        for f in &mut self.frames {
+            f.t -= f.t.rem_euclid(res);
+            w.frame(f.t, f.radio, &f.bytes);
+        }
+        let secs = |t: i64| t as f64 / 1e9;
+        // (frame number, time, tag, retry) of every frame.
+        let numbered: Vec<(u64, i64, Tag, bool)> = self
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i as u64 + 1, f.t, f.tag, f.retry))
+            .collect();
+
+        let mut roams = Vec::new();
+        for (r, plan) in self.roams.iter().enumerate() {
+            let marks: Vec<(u64, i64, Mark)> = numbered
+                .iter()
+                .filter_map(|&(n, t, tag, retry)| match tag {
+                    Tag::Roam { roam, mark } if roam == r && !retry => Some((n, t, mark)),
+                    _ => None,
+                })
+                .collect();
+            let first = |m: Mark| marks.iter().find(|x| x.2 == m).map(|x| (x.0, x.1));
+            let (request_frame, request_t) =
+                first(Mark::Request).expect("every roam has a request");
+            let (response_frame, response_t) =
+                first(Mark::Response).expect("every roam has a response");
+            let m1s: Vec<(u64, i64)> = marks
+                .iter()
+                .filter(|x| x.2 == Mark::M1)
+                .map(|x| (x.0, x.1))
+                .collect();
+            let eapol = m1s.first().map(|&(f, t)| {
+                let m4 = first(Mark::M4);
+                TruthEapol {
+                    m1_frame: f,
+                    m4_frame: m4.map(|m| m.0),
+                    m1_time: secs(t),
+                    m1_retries: m1s.len() as u32 - 1,
+                    m4_time: m4.map(|m| secs(m.1)),
+                }
+            });
+            let deauth = marks.iter().find_map(|&(f, t, m)| match m {
+                Mark::Deauth(reason) => Some(TruthDeauth {
+                    reason,
+                    frame: f,
+                    time: secs(t),
+                }),
+                _ => None,
+            });
+            let addts: Vec<TruthAddts> = marks
+                .iter()
+                .filter_map(|&(f, _, m)| match m {
+                    Mark::AddtsResponse(status) => Some(TruthAddts {
+                        status,
+                        up: 6,
+                        frame: f,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            // The next roam of the same phone bounds where this one's voice can resume.
+            let next_request = self.roams[r + 1..]
+                .iter()
+                .position(|q| q.phone == plan.phone)
+                .and_then(|i| {
+                    let nr = r + 1 + i;
+                    numbered
+                        .iter()
+                        .find(|x| {
+                            matches!(x.2, Tag::Roam { roam, mark: Mark::Request } if roam == nr)
+                                && !x.3
+                        })
+                        .map(|x| x.0)
+                })
+                .unwrap_or(u64::MAX);
+            let gap = |dir: usize| -> Option<TruthGap> {
+                let voice = |n: &&(u64, i64, Tag, bool)| {
+                    matches!(n.2, Tag::Rtp { phone, dir: d, .. } if phone == plan.phone && d == dir)
+                        && !n.3
+                };
+                let ap_of = |tag: Tag| match tag {
+                    Tag::Rtp { ap, .. } => ap,
+                    _ => usize::MAX,
+                };
+                let k_of = |tag: Tag| match tag {
+                    Tag::Rtp { k, .. } => k,
+                    _ => 0,
+                };
+                let before = numbered
+                    .iter()
+                    .rev()
+                    .filter(voice)
+                    .find(|n| n.0 < request_frame)?;
+                if ap_of(before.2) != plan.from {
+                    return None;
+                }
+                let after = numbered
+                    .iter()
+                    .filter(voice)
+                    .find(|n| n.0 > request_frame && n.0 < next_request && ap_of(n.2) == plan.to);
+                Some(TruthGap {
+                    last_before_frame: before.0,
+                    first_after_frame: after.map(|a| a.0),
+                    last_before_time: secs(before.1),
+                    first_after_time: after.map(|a| secs(a.1)),
+                    gap_ms: after.map(|a| (a.1 - before.1) as f64 / 1e6),
+                    lost: after.map(|a| k_of(a.2).saturating_sub(k_of(before.2) + 1)),
+                    measured_from: "rtp",
+                })
+            };
+            let (uplink, downlink) = (gap(0), gap(1));
+            let mut findings = Vec::new();
+            if plan.status != 0 {
+                findings.push("reassoc-refused");
+            }
+            if plan.cckm_in_request && plan.status == 0 && !plan.cckm_in_response {
+                findings.push("cckm-ie-missing");
+            }
+            if deauth
+                .as_ref()
+                .is_some_and(|d| d.time - secs(request_t) <= 5.0)
+            {
+                findings.push("deauth-after-roam");
+            }
+            if eapol.as_ref().is_some_and(|e| e.m1_retries > 0) {
+                findings.push("eapol-m1-retry");
+            }
+            if addts.iter().any(|a| a.status != 0) {
+                findings.push("addts-refused");
+            }
+            if [&uplink, &downlink].iter().any(|g| {
+                g.as_ref()
+                    .and_then(|g| g.gap_ms)
+                    .is_some_and(|ms| ms > 150.0)
+            }) {
+                findings.push("long-gap");
+            }
+            let ph = &self.phones[plan.phone];
+            roams.push(TruthRoam {
+                station: ph.mac,
+                from_bssid: self.aps[plan.from].bssid,
+                to_bssid: self.aps[plan.to].bssid,
+                key_management: ph.km.name(),
+                cckm_in_request: plan.cckm_in_request,
+                cckm_in_response: plan.cckm_in_response,
+                tspec_in_request: if plan.tspec {
+                    vec![TruthTspec {
+                        up: 6,
+                        tid: 6,
+                        direction: "bidirectional",
+                    }]
+                } else {
+                    Vec::new()
+                },
+                addts,
+                eapol,
+                deauth,
+                status: plan.status,
+                request_time: secs(request_t),
+                response_time: secs(response_t),
+                request_frame,
+                response_frame,
+                uplink,
+                downlink,
+                expected_findings: findings,
+            });
+        }
+        roams.sort_by_key(|r| r.request_frame);
+
+        let mut streams = Vec::new();
+        for (p, ph) in self.phones.iter().enumerate() {
+            for dir in 0..2 {
+                let mut received = 0u64;
+                let mut duplicates = 0u64;
+                let (mut lo, mut hi) = (u64::MAX, 0u64);
+                let mut last_t: Option<i64> = None;
+                let mut max_gap = 0i64;
+                for &(_, t, tag, retry) in &numbered {
+                    let Tag::Rtp {
+                        phone, dir: d, k, ..
+                    } = tag
+                    else {
+                        continue;
+                    };
+                    if phone != p || d != dir {
+                        continue;
+                    }
+                    if retry {
+                        duplicates += 1;
+                        continue;
+                    }
+                    received += 1;
+                    lo = lo.min(k);
+                    hi = hi.max(k);
+                    if let Some(l) = last_t {
+                        max_gap = max_gap.max(t - l);
+                    }
+                    last_t = Some(t);
+                }
+                if received == 0 {
+                    continue;
+                }
+                let expected = hi - lo + 1;
+                streams.push(TruthStream {
+                    ssrc: format!("{:#010x}", ph.ssrc[dir]),
+                    station: ph.mac,
+                    direction: if dir == 0 { "uplink" } else { "downlink" },
+                    received,
+                    expected,
+                    lost: expected - received,
+                    duplicates,
+                    max_gap_ms: max_gap as f64 / 1e6,
+                    rtp_visible: true,
+                });
+            }
+        }
+        let truth = Truth {
+            scenario,
+            frames: self.frames.len() as u64,
+            malformed_frames: 0,
+            linktype: options.link.linktype(),
+            roams,
+            streams,
+            format: options.format.name(),
+            seed: options.seed,
+        };
+        Generated {
+            bytes: w.finish(),
+            truth,
+        }
+    }
+}

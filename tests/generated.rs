@@ -1,0 +1,154 @@
+//! The analyzer against the exact truth of `roamgap gen` scenarios, over seeds, containers
+//! and link types the other tests never saw.
+
+mod common;
+
+use common::{analyze_bytes, compare_with_truth};
+use roamgap::gen::{self, FileFormat, Link, Options, SCENARIOS};
+
+fn check(scenario: &str, seed: u64, format: FileFormat, link: Link) -> serde_json::Value {
+    let g = gen::generate(scenario, &Options { seed, format, link }).unwrap();
+    let truth = serde_json::to_value(&g.truth).unwrap();
+    let name = format!("{scenario} seed {seed} {} {link:?}", format.name());
+    let report = analyze_bytes(&name, g.bytes);
+    compare_with_truth(&report, &truth, &name);
+    truth
+}
+
+#[test]
+fn every_scenario_over_seeds() {
+    for (scenario, _) in SCENARIOS {
+        for seed in 1..=6 {
+            check(scenario, seed, FileFormat::Pcap, Link::Radiotap);
+        }
+    }
+}
+
+#[test]
+fn every_container_and_link_type() {
+    for (scenario, _) in SCENARIOS {
+        for (i, format) in FileFormat::ALL.into_iter().enumerate() {
+            let link = if i % 2 == 0 {
+                Link::Dot11
+            } else {
+                Link::Radiotap
+            };
+            check(scenario, 100 + i as u64, format, link);
+        }
+    }
+}
+
+#[test]
+fn scenarios_show_what_they_claim() {
+    let findings = |t: &serde_json::Value| -> Vec<String> {
+        t["roams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| {
+                r["expected_findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    for seed in 1..=4 {
+        let t = check("cckm-missing-ie", seed, FileFormat::Pcap, Link::Radiotap);
+        assert!(findings(&t).contains(&"cckm-ie-missing".to_string()));
+        assert!(findings(&t).contains(&"long-gap".to_string()));
+        let t = check("psk-late-m1", seed, FileFormat::Pcap, Link::Radiotap);
+        assert!(t["roams"][0]["eapol"]["m1_retries"].as_u64().unwrap() >= 1);
+        let t = check("addts-refused", seed, FileFormat::Pcap, Link::Radiotap);
+        assert_eq!(t["roams"][0]["addts"][0]["status"], 3);
+        let t = check("deauth-after-roam", seed, FileFormat::Pcap, Link::Radiotap);
+        assert!(t["roams"][0]["deauth"].is_object());
+        let t = check("reassoc-refused", seed, FileFormat::Pcap, Link::Radiotap);
+        assert_eq!(t["roams"][0]["status"], 17);
+        assert_eq!(t["roams"][1]["status"], 0);
+        for healthy in ["cckm-ok", "ft-ok", "psk-ok"] {
+            let t = check(healthy, seed, FileFormat::Pcap, Link::Radiotap);
+            assert!(findings(&t).is_empty(), "{healthy}: {:?}", findings(&t));
+        }
+    }
+}
+
+#[test]
+fn several_phones_roam_at_once() {
+    for seed in 1..=3 {
+        let t = check("multi-phone", seed, FileFormat::PcapNg, Link::Radiotap);
+        let roams = t["roams"].as_array().unwrap();
+        let stations: std::collections::BTreeSet<&str> = roams
+            .iter()
+            .map(|r| r["station"].as_str().unwrap())
+            .collect();
+        assert_eq!(stations.len(), 6);
+        // At least two phones' roams overlap in time.
+        let times: Vec<(f64, &str)> = roams
+            .iter()
+            .map(|r| {
+                (
+                    r["request_time"].as_f64().unwrap(),
+                    r["station"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let overlap = times
+            .iter()
+            .any(|a| times.iter().any(|b| a.1 != b.1 && (a.0 - b.0).abs() < 0.05));
+        assert!(overlap, "seed {seed}: no simultaneous roams");
+    }
+}
+
+#[test]
+fn sequence_wrap_is_inside_the_roam() {
+    for seed in 1..=4 {
+        let g = gen::generate(
+            "seq-wrap",
+            &Options {
+                seed,
+                format: FileFormat::Pcap,
+                link: Link::Radiotap,
+            },
+        )
+        .unwrap();
+        let report = analyze_bytes("seq-wrap", g.bytes);
+        compare_with_truth(
+            &report,
+            &serde_json::to_value(&g.truth).unwrap(),
+            "seq-wrap",
+        );
+        // Loss across the wrap is small (a healthy roam), not ~65536.
+        let lost = report["roams"][0]["uplink"]["lost"].as_u64().unwrap();
+        assert!(lost <= 3, "seed {seed}: {lost}");
+    }
+}
+
+#[test]
+fn reordered_packets_are_neither_lost_nor_duplicates() {
+    for seed in 1..=4 {
+        let t = check("reorder", seed, FileFormat::Pcap, Link::Radiotap);
+        for s in t["streams"].as_array().unwrap() {
+            assert_eq!(
+                s["received"].as_u64().unwrap() + s["lost"].as_u64().unwrap(),
+                s["expected"].as_u64().unwrap()
+            );
+        }
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let o = Options {
+        seed: 42,
+        format: FileFormat::PcapNgNs,
+        link: Link::Radiotap,
+    };
+    let a = gen::generate("multi-phone", &o).unwrap();
+    let b = gen::generate("multi-phone", &o).unwrap();
+    assert_eq!(a.bytes, b.bytes);
+    let c = gen::generate("multi-phone", &Options { seed: 43, ..o }).unwrap();
+    assert_ne!(a.bytes, c.bytes);
+    assert!(gen::generate("no-such", &o).is_err());
+}
