@@ -172,3 +172,21 @@ fn association_sequence_is_decoded() {
         "{assoc:?}"
     );
 }
+
+#[test]
+fn combined_signal_is_the_first_radiotap_signal_field() {
+    // meshid frame 2 has three dBm signal fields: combined -38, then antennas -38 and -44.
+    // tshark's wlan_radio.signal_dbm shows the last (-44); the combined one is the first.
+    let cap = CaptureFile::open(&data("real/ieee802.11_meshid.pcap")).unwrap();
+    let signals: Vec<Option<i8>> = cap
+        .records()
+        .unwrap()
+        .map(|r| {
+            roamgap::linklayer::decode(r.unwrap().linktype, r.unwrap().data, 0)
+                .unwrap()
+                .radio
+                .signal_dbm
+        })
+        .collect();
+    assert_eq!(signals, [Some(-34), Some(-38), Some(-34)]);
+}

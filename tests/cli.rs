@@ -1,0 +1,279 @@
+//! The `roamgap` command as a user runs it: output, warnings and exit codes.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::data;
+
+fn roamgap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_roamgap"))
+        .args(args)
+        .output()
+        .expect("runs roamgap")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn table_names_the_roam_and_its_cause() {
+    let f = data("synthetic/cckm_missing_ie.pcap");
+    let out = roamgap(&["analyze", path(&f)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for want in [
+        "1200 frames",
+        "00:23:ea:00:00:01 (1) -> 00:23:ea:00:00:02 (6)",
+        "cckm",
+        "1320.0 ms / 65",
+        "1300.0 ms / 64",
+        "cckm-ie-missing, deauth-after-roam, long-gap",
+        "admit-traffic",
+        "reason 2 (previous authentication no longer valid), frame 367",
+        "wlan.addr==00:22:55:d4:b4:80 && frame.number>=359 && frame.number<=398",
+        "0xc29f12fb",
+    ] {
+        assert!(s.contains(want), "missing `{want}` in:\n{s}");
+    }
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let f = data("synthetic/psk_late_m1.pcap");
+    let out = roamgap(&["analyze", "--format", "json", path(&f)]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roam = &v["roams"][0];
+    for key in [
+        "station",
+        "from_bssid",
+        "to_bssid",
+        "time",
+        "request_frame",
+        "response_frame",
+        "status",
+        "cckm_in_request",
+        "cckm_in_response",
+        "key_management",
+        "tspec",
+        "addts",
+        "eapol",
+        "deauth",
+        "uplink",
+        "downlink",
+        "findings",
+    ] {
+        assert!(roam.get(key).is_some(), "roam lacks `{key}`");
+    }
+    assert_eq!(roam["key_management"], "psk");
+    assert_eq!(roam["eapol"]["m1_retries"], 1);
+    assert_eq!(roam["findings"][0]["code"], "eapol-m1-retry");
+    assert!(roam["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("1000 ms"));
+    let stream = &v["streams"][0];
+    for key in [
+        "ssrc",
+        "station",
+        "direction",
+        "received",
+        "expected",
+        "lost",
+        "duplicates",
+        "max_gap_ms",
+    ] {
+        assert!(stream.get(key).is_some(), "stream lacks `{key}`");
+    }
+    assert!(stream["ssrc"].as_str().unwrap().starts_with("0x"));
+}
+
+#[test]
+fn fail_on_findings_sets_exit_status_1() {
+    let bad = data("synthetic/addts_refused.pcap");
+    let good = data("synthetic/cckm_ok.pcap");
+    assert_eq!(roamgap(&["analyze", path(&bad)]).status.code(), Some(0));
+    assert_eq!(
+        roamgap(&["analyze", "--fail-on-findings", path(&bad)])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        roamgap(&["analyze", "--fail-on-findings", path(&good)])
+            .status
+            .code(),
+        Some(0)
+    );
+    // A budget above the gaps silences long-gap but not the cause.
+    let out = roamgap(&[
+        "analyze",
+        "--format",
+        "json",
+        "--gap-budget-ms",
+        "5000",
+        path(&data("synthetic/cckm_missing_ie.pcap")),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = v["roams"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["cckm-ie-missing", "deauth-after-roam"]);
+}
+
+#[test]
+fn several_files_in_one_report() {
+    let a = data("synthetic/cckm_ok.pcap");
+    let b = data("synthetic/ft_ok.pcap");
+    let out = roamgap(&["analyze", "--format", "json", path(&a), path(&b)]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["captures"].as_array().unwrap().len(), 2);
+    let caps: Vec<u64> = v["roams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["capture"].as_u64().unwrap())
+        .collect();
+    assert_eq!(caps, [0, 0, 1, 1]);
+}
+
+#[test]
+fn garbage_and_missing_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("notes.txt");
+    std::fs::write(&garbage, "this is not a capture\n").unwrap();
+    let out = roamgap(&["analyze", path(&garbage)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("notes.txt: not a pcap or pcapng file (first bytes 74 68 69 73)"),
+        "{err}"
+    );
+
+    let empty = dir.path().join("empty.pcap");
+    std::fs::write(&empty, b"").unwrap();
+    let out = roamgap(&["analyze", path(&empty)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("empty"));
+
+    let out = roamgap(&["analyze", path(&dir.path().join("absent.pcap"))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot open"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A header cut short.
+    let short = dir.path().join("short.pcap");
+    std::fs::write(&short, [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]).unwrap();
+    let out = roamgap(&["analyze", path(&short)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cut short"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn unsupported_link_type_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let eth = dir.path().join("ethernet.pcap");
+    let mut bytes = vec![
+        0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0,
+    ];
+    bytes.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 14, 0, 0, 0, 14, 0, 0, 0]);
+    bytes.extend_from_slice(&[0u8; 14]);
+    std::fs::write(&eth, bytes).unwrap();
+    let out = roamgap(&["analyze", path(&eth)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("1 (Ethernet)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn truncated_capture_reports_up_to_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::read(data("synthetic/cckm_ok.pcap")).unwrap();
+    let cut = dir.path().join("cut.pcap");
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    let out = roamgap(&["analyze", "--format", "json", path(&cut)]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let frames = v["captures"][0]["frames"].as_u64().unwrap();
+    assert!(frames > 500 && frames < 700, "{frames}");
+    assert_eq!(v["captures"][0]["truncated"]["frame"], frames + 1);
+    // The first roam (frame 365) is still found whole.
+    assert_eq!(v["roams"][0]["request_frame"], 365);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("frame {} is cut short", frames + 1)),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_usage_is_exit_status_2() {
+    assert_eq!(roamgap(&[]).status.code(), Some(2));
+    assert_eq!(roamgap(&["analyze"]).status.code(), Some(2));
+    assert_eq!(
+        roamgap(&["analyze", "--format", "xml", "x.pcap"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        roamgap(&["analyze", "--gap-budget-ms", "-5", "x.pcap"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        roamgap(&["gen", "nonsense", "-o", "/dev/null"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(roamgap(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn gen_writes_capture_and_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("x.pcapng");
+    let truth = dir.path().join("x.truth.json");
+    let out = roamgap(&[
+        "gen",
+        "psk-late-m1",
+        "-o",
+        path(&cap),
+        "--truth",
+        path(&truth),
+        "--seed",
+        "9",
+        "--format",
+        "pcapng-ns",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+    let out = roamgap(&["analyze", "--format", "json", path(&cap)]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::compare_with_truth(&v, &t, "gen psk-late-m1");
+    let list = text(&roamgap(&["gen", "--list"]).stdout);
+    assert!(list.contains("cckm-missing-ie") && list.contains("multi-phone"));
+}

@@ -1,0 +1,142 @@
+//! Hostile input: damaged captures must give partial results or a clear error, never a
+//! panic, a hang or an allocation sized by a length field.
+
+mod common;
+
+use common::data;
+use roamgap::analysis::Config;
+use roamgap::capture::CaptureFile;
+use roamgap::pipeline;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Runs the whole analysis; returns the frames read, or None for a clean error.
+fn run(name: &str, bytes: Vec<u8>) -> Option<u64> {
+    let cap = CaptureFile::from_vec(name, bytes).ok()?;
+    let a = pipeline::analyze_capture(0, &cap, &Config::default()).ok()?;
+    let report = roamgap::report::Report::new(vec![a]);
+    let _ = roamgap::report::render_table(&report);
+    let _ = report.to_json();
+    Some(report.captures[0].frames)
+}
+
+#[test]
+fn mutated_captures_never_panic() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for file in [
+        "cckm_missing_ie.pcap",
+        "cckm_missing_ie_ns.pcapng",
+        "ft_ok_dot11.pcap",
+        "addts_refused.pcap",
+    ] {
+        let original = std::fs::read(data(&format!("synthetic/{file}"))).unwrap();
+        for round in 0..400 {
+            let mut b = original.clone();
+            match round % 4 {
+                // Flip bytes anywhere (headers, lengths, elements).
+                0 => {
+                    for _ in 0..1 + rng.below(64) {
+                        let i = rng.below(b.len());
+                        b[i] ^= 1 << rng.below(8);
+                    }
+                }
+                // Overwrite a run with random bytes.
+                1 => {
+                    let at = rng.below(b.len());
+                    let n = rng.below(400).min(b.len() - at);
+                    for x in &mut b[at..at + n] {
+                        *x = rng.next() as u8;
+                    }
+                }
+                // Cut anywhere.
+                2 => b.truncate(rng.below(b.len())),
+                // Set a length-looking field to huge values.
+                _ => {
+                    for _ in 0..8 {
+                        let i = rng.below(b.len() - 4);
+                        b[i..i + 4].copy_from_slice(&[0xff, 0xff, 0xff, 0x7f]);
+                    }
+                }
+            }
+            let _ = run(file, b);
+        }
+    }
+}
+
+#[test]
+fn random_records_after_a_valid_header_never_panic() {
+    let mut rng = Rng(12345);
+    for linktype in [105u8, 127] {
+        for _ in 0..200 {
+            let mut b = vec![
+                0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0,
+                linktype, 0, 0, 0,
+            ];
+            for _ in 0..rng.below(20) {
+                let len = rng.below(300);
+                b.extend_from_slice(&[0; 8]);
+                b.extend_from_slice(&(len as u32).to_le_bytes());
+                b.extend_from_slice(&(len as u32).to_le_bytes());
+                // Random bytes, but often a plausible radiotap/802.11 start.
+                let mut rec: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                if linktype == 127 && len >= 8 && rng.below(2) == 0 {
+                    rec[0] = 0;
+                    rec[2] = 8;
+                    rec[3] = 0;
+                    rec[4..8].fill(0);
+                }
+                b.extend_from_slice(&rec);
+            }
+            let frames = run("random.pcap", b);
+            assert!(
+                frames.is_some(),
+                "a valid header with random records still gives a report"
+            );
+        }
+    }
+}
+
+#[test]
+fn huge_record_length_is_not_allocated() {
+    // A record header claiming 2 GiB: reported as truncated, nothing allocated for it.
+    let mut b = vec![
+        0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 127, 0, 0, 0,
+    ];
+    b.extend_from_slice(&[0; 8]);
+    b.extend_from_slice(&0x7fff_ffffu32.to_le_bytes());
+    b.extend_from_slice(&0x7fff_ffffu32.to_le_bytes());
+    b.extend_from_slice(&[0; 32]);
+    let cap = CaptureFile::from_vec("huge.pcap", b).unwrap();
+    let a = pipeline::analyze_capture(0, &cap, &Config::default()).unwrap();
+    assert_eq!(a.summary.counters.frames, 0);
+    let t = a.summary.truncated.expect("reported");
+    assert_eq!(t.frame(), 1);
+
+    // pcapng: a block claiming 4 GiB.
+    let mut b = Vec::new();
+    b.extend_from_slice(&0x0a0d_0d0au32.to_le_bytes());
+    b.extend_from_slice(&28u32.to_le_bytes());
+    b.extend_from_slice(&0x1a2b_3c4du32.to_le_bytes());
+    b.extend_from_slice(&[1, 0, 0, 0]);
+    b.extend_from_slice(&(-1i64).to_le_bytes());
+    b.extend_from_slice(&28u32.to_le_bytes());
+    b.extend_from_slice(&6u32.to_le_bytes());
+    b.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
+    b.extend_from_slice(&[0; 40]);
+    let cap = CaptureFile::from_vec("huge.pcapng", b).unwrap();
+    let a = pipeline::analyze_capture(0, &cap, &Config::default()).unwrap();
+    assert_eq!(a.summary.counters.frames, 0);
+    assert!(a.summary.truncated.is_some());
+}
