@@ -182,7 +182,8 @@ fn combined_signal_is_the_first_radiotap_signal_field() {
         .records()
         .unwrap()
         .map(|r| {
-            roamgap::linklayer::decode(r.unwrap().linktype, r.unwrap().data, 0)
+            let r = r.unwrap();
+            roamgap::linklayer::decode(r.linktype, r.data, 0)
                 .unwrap()
                 .radio
                 .signal_dbm
