@@ -78,7 +78,7 @@ fn json_follows_the_contract() {
     assert!(roam["findings"][0]["message"]
         .as_str()
         .unwrap()
-        .contains("1000 ms"));
+        .contains("after 1000.0 ms"));
     let stream = &v["streams"][0];
     for key in [
         "ssrc",

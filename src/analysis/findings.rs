@@ -109,7 +109,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
         match (&roam.eap, &roam.eapol) {
             (Some(eap), _) => {
                 message.push_str(&format!(
-                    ": the phone fell back to a full 802.1X/EAP authentication (frames {}-{}, {} ms)",
+                    ": the phone fell back to a full 802.1X/EAP authentication (frames {}-{}, {:.1} ms)",
                     eap.first_frame, eap.last_frame, eap.duration_ms
                 ));
                 evidence.push(eap.first_frame);
@@ -137,7 +137,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             code: code::DEAUTH_AFTER_ROAM,
             severity: Severity::Error,
             message: format!(
-                "{} {} {} ms after the reassociation request, reason {} ({}), frame {}",
+                "{} {} {:.1} ms after the reassociation request, reason {} ({}), frame {}",
                 if d.by_station {
                     "the station sent a"
                 } else {
@@ -162,7 +162,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
         let delays: Vec<String> = k
             .m1_retry_delays_ms
             .iter()
-            .map(|d| format!("{d} ms"))
+            .map(|d| format!("{d:.1} ms"))
             .collect();
         let mut evidence = vec![k.m1_frame];
         evidence.extend(k.m4_frame);
@@ -222,7 +222,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             .iter()
             .map(|(d, ms, g)| {
                 format!(
-                    "{d} {ms} ms (frames {}-{}{})",
+                    "{d} {ms:.1} ms (frames {}-{}{})",
                     g.last_before_frame.unwrap_or(0),
                     g.first_after_frame.unwrap_or(0),
                     g.lost
