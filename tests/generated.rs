@@ -139,6 +139,43 @@ fn reordered_packets_are_neither_lost_nor_duplicates() {
 }
 
 #[test]
+fn encrypted_voice_is_measured_from_frame_timing() {
+    for seed in 1..=4 {
+        let g = gen::generate(
+            "encrypted-voice",
+            &Options {
+                seed,
+                format: FileFormat::PcapNs,
+                link: Link::Radiotap,
+            },
+        )
+        .unwrap();
+        let truth = serde_json::to_value(&g.truth).unwrap();
+        let report = analyze_bytes("encrypted-voice", g.bytes);
+        compare_with_truth(&report, &truth, "encrypted-voice");
+        assert!(
+            report["streams"].as_array().unwrap().is_empty(),
+            "no RTP is visible"
+        );
+        for roam in report["roams"].as_array().unwrap() {
+            for dir in ["uplink", "downlink"] {
+                assert_eq!(roam[dir]["measured_from"], "frames");
+                assert_eq!(roam[dir]["lost_estimated"], true);
+                assert!(roam[dir]["ssrc"].is_null());
+            }
+        }
+        // The late-M1 roam is still diagnosed.
+        let codes: Vec<&str> = report["roams"][1]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["eapol-m1-retry", "long-gap"]);
+    }
+}
+
+#[test]
 fn generation_is_deterministic() {
     let o = Options {
         seed: 42,

@@ -226,7 +226,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
                     g.last_before_frame.unwrap_or(0),
                     g.first_after_frame.unwrap_or(0),
                     g.lost
-                        .map(|l| format!(", {l} RTP packets lost"))
+                        .map(|l| if g.lost_estimated { format!(", ~{l} packets lost, estimated from the cadence of the encrypted voice") } else { format!(", {l} RTP packets lost") })
                         .unwrap_or_default()
                 )
             })

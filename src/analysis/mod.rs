@@ -165,9 +165,13 @@ pub struct VoiceGap {
     pub first_after_frame: Option<u64>,
     pub last_before_time: Option<f64>,
     pub first_after_time: Option<f64>,
-    /// The stream (SSRC) the gap is measured on.
-    pub ssrc: String,
+    /// The stream (SSRC) the gap is measured on; null when measured from frames.
+    pub ssrc: Option<String>,
+    /// `rtp`, or `frames` when the voice is encrypted: then the gap is between voice-priority
+    /// (UP 6/7) data frames and `lost` is estimated from the stream's cadence.
     pub measured_from: &'static str,
+    /// `lost` is an estimate (encrypted voice), not a count of sequence numbers.
+    pub lost_estimated: bool,
 }
 
 /// One roam: a (re)association of a station to a BSSID other than the one it was using.

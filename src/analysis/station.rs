@@ -29,6 +29,48 @@ struct VoicePoint {
     ext: i64,
 }
 
+/// A voice-priority data frame whose payload is encrypted.
+#[derive(Clone, Copy, Debug)]
+struct FramePoint {
+    frame: u64,
+    ts_ns: i64,
+    bssid: MacAddr,
+}
+
+/// The packet interval of an encrypted voice stream: the mean of the intervals between
+/// consecutive frames that fall in the most common 1 ms bucket or its two neighbours
+/// (20 ms for G.711 at 20 ms; the neighbours keep jitter around a bucket edge from biasing it).
+struct Cadence {
+    buckets: [(u32, i64); Cadence::BUCKETS],
+}
+
+impl Cadence {
+    const BUCKETS: usize = 200;
+
+    fn new() -> Cadence {
+        Cadence {
+            buckets: [(0, 0); Cadence::BUCKETS],
+        }
+    }
+
+    fn add(&mut self, interval_ns: i64) {
+        let ms = interval_ns / 1_000_000;
+        if (1..Cadence::BUCKETS as i64).contains(&ms) {
+            let b = &mut self.buckets[ms as usize];
+            b.0 += 1;
+            b.1 += interval_ns;
+        }
+    }
+
+    fn interval_ns(&self) -> Option<i64> {
+        let (mode, _) = self.buckets.iter().enumerate().max_by_key(|(_, b)| b.0)?;
+        let near = &self.buckets[mode.saturating_sub(1)..(mode + 2).min(Cadence::BUCKETS)];
+        let n: u32 = near.iter().map(|b| b.0).sum();
+        let sum: i64 = near.iter().map(|b| b.1).sum();
+        (n >= 3).then(|| sum / i64::from(n))
+    }
+}
+
 #[derive(Default)]
 struct EapolState {
     m1: Option<(u64, i64)>,
@@ -49,6 +91,8 @@ struct RoamState {
     response_seen: bool,
     before: [Option<VoicePoint>; 2],
     after: [Option<VoicePoint>; 2],
+    before_frames: [Option<FramePoint>; 2],
+    after_frames: [Option<FramePoint>; 2],
     eapol: EapolState,
     eap: Option<(u64, u64, u32, bool, i64, i64)>,
     addts_requests: Vec<AddtsRequest>,
@@ -98,6 +142,9 @@ pub(super) fn analyze_station(
         roams: Vec::new(),
         streams: Vec::new(),
         last_voice: [None; 2],
+        last_voice_frame: [None; 2],
+        voice_frame_seq: [None; 2],
+        cadence: [Cadence::new(), Cadence::new()],
         auths: Vec::new(),
         last_seq: [[None; 2]; 8],
         notes: Vec::new(),
@@ -150,6 +197,15 @@ pub(super) fn analyze_station(
             } if counts.get(&(dir, ssrc)).copied().unwrap_or(0) >= config.min_stream_packets => {
                 st.rtp(e, dir, ssrc, sequence, payload_type, (src_port, dst_port))
             }
+            EventKind::Data {
+                protected: true,
+                null: false,
+            } if matches!(e.user_priority, Some(6 | 7)) => {
+                st.encrypted_voice(e, dir);
+                if e.from_station {
+                    st.uplink_data(e);
+                }
+            }
             EventKind::Data { .. } if e.from_station => st.uplink_data(e),
             _ => {}
         }
@@ -167,6 +223,10 @@ struct Station<'a> {
     roams: Vec<RoamState>,
     streams: Vec<((Direction, u32), StreamState)>,
     last_voice: [Option<VoicePoint>; 2],
+    last_voice_frame: [Option<FramePoint>; 2],
+    /// 802.11 sequence number of the last encrypted voice frame, per direction.
+    voice_frame_seq: [Option<u16>; 2],
+    cadence: [Cadence; 2],
     auths: Vec<Event>,
     last_seq: [[Option<u16>; 2]; 8],
     notes: Vec<Note>,
@@ -195,6 +255,9 @@ impl Station<'_> {
         }
         let before = [Direction::Uplink, Direction::Downlink]
             .map(|d| self.last_voice[d.index()].filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns));
+        let before_frames = [Direction::Uplink, Direction::Downlink].map(|d| {
+            self.last_voice_frame[d.index()].filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns)
+        });
         let previous_request = self.roams.last().map_or(i64::MIN, |r| r.request_ns);
         let authentication = self.authentication(e, previous_request);
         let to_channel = self
@@ -254,6 +317,8 @@ impl Station<'_> {
             response_seen: false,
             before,
             after: [None; 2],
+            before_frames,
+            after_frames: [None; 2],
             eapol: EapolState::default(),
             eap: None,
             addts_requests: Vec::new(),
@@ -442,6 +507,27 @@ impl Station<'_> {
         }
     }
 
+    /// A voice-priority data frame with an encrypted payload: the voice of encrypted calls.
+    fn encrypted_voice(&mut self, e: &Event, dir: Direction) {
+        let d = dir.index();
+        if e.retry && self.voice_frame_seq[d] == Some(e.dot11_seq) {
+            return;
+        }
+        self.voice_frame_seq[d] = Some(e.dot11_seq);
+        if let Some(last) = self.last_voice_frame[d].filter(|p| p.bssid == e.bssid) {
+            self.cadence[d].add(e.ts_ns - last.ts_ns);
+        }
+        let point = FramePoint {
+            frame: e.frame,
+            ts_ns: e.ts_ns,
+            bssid: e.bssid,
+        };
+        self.last_voice_frame[d] = Some(point);
+        if let Some(r) = self.roam_of(e) {
+            r.after_frames[d].get_or_insert(point);
+        }
+    }
+
     /// The station sending data through a BSSID shows it is using that BSSID.
     fn uplink_data(&mut self, e: &Event) {
         if let Some(cur) = self.current {
@@ -492,8 +578,11 @@ impl Station<'_> {
                         success,
                         duration_ms: ms(t1 - t0),
                     });
-                roam.uplink = voice_gap(s.before[0], s.after[0]);
-                roam.downlink = voice_gap(s.before[1], s.after[1]);
+                let cadence = [self.cadence[0].interval_ns(), self.cadence[1].interval_ns()];
+                roam.uplink = voice_gap(s.before[0], s.after[0])
+                    .or_else(|| frames_gap(s.before_frames[0], s.after_frames[0], cadence[0]));
+                roam.downlink = voice_gap(s.before[1], s.after[1])
+                    .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
                 roam.findings = findings::evaluate(&roam, config);
                 roam.wireshark_filter = wireshark_filter(&roam, &s.before, &s.after);
                 roam
@@ -542,8 +631,33 @@ fn voice_gap(before: Option<VoicePoint>, after: Option<VoicePoint>) -> Option<Vo
         first_after_frame: after.map(|a| a.frame),
         last_before_time: Some(secs(b.ts_ns)),
         first_after_time: after.map(|a| secs(a.ts_ns)),
-        ssrc: hex_ssrc(after.map_or(b.ssrc, |a| a.ssrc)),
+        ssrc: Some(hex_ssrc(after.map_or(b.ssrc, |a| a.ssrc))),
         measured_from: "rtp",
+        lost_estimated: false,
+    })
+}
+
+/// The gap of one direction of encrypted voice, from voice-priority data frames; the loss is
+/// estimated as the packet intervals that fit in the gap, less one.
+fn frames_gap(
+    before: Option<FramePoint>,
+    after: Option<FramePoint>,
+    cadence_ns: Option<i64>,
+) -> Option<VoiceGap> {
+    let b = before?;
+    let gap_ns = after.map(|a| a.ts_ns - b.ts_ns);
+    Some(VoiceGap {
+        gap_ms: gap_ns.map(ms),
+        lost: gap_ns
+            .zip(cadence_ns)
+            .map(|(g, c)| ((g as f64 / c as f64).round() as i64 - 1).max(0) as u64),
+        last_before_frame: Some(b.frame),
+        first_after_frame: after.map(|a| a.frame),
+        last_before_time: Some(secs(b.ts_ns)),
+        first_after_time: after.map(|a| secs(a.ts_ns)),
+        ssrc: None,
+        measured_from: "frames",
+        lost_estimated: true,
     })
 }
 

@@ -121,7 +121,7 @@ pub struct TruthStream {
 }
 
 /// The scenarios `roamgap gen` knows, with what each shows.
-pub const SCENARIOS: [(&str, &str); 12] = [
+pub const SCENARIOS: [(&str, &str); 13] = [
     (
         "cckm-ok",
         "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
@@ -131,6 +131,10 @@ pub const SCENARIOS: [(&str, &str); 12] = [
         "CCKM offered, the response lacks the CCKM element: full 802.1X/EAP, ~1 s gap",
     ),
     ("psk-ok", "WPA2-PSK roams with a prompt 4-way handshake"),
+    (
+        "encrypted-voice",
+        "WPA2-PSK roams (one with a late EAPOL M1) with CCMP-encrypted voice: gaps from frame timing",
+    ),
     (
         "psk-late-m1",
         "WPA2-PSK: EAPOL M1 before the phone is ready, resent after ~1 s",
@@ -293,6 +297,9 @@ struct Phone {
     /// (time from which this AP carries the voice, AP index).
     attachments: Vec<(i64, usize)>,
     reorder_one_in: u64,
+    /// Voice in CCMP-protected frames: RTP invisible, gaps measured from frame timing.
+    encrypted: bool,
+    pn: u64,
     signal: i8,
 }
 
@@ -419,6 +426,8 @@ impl Sim {
             outages: Vec::new(),
             attachments: vec![(i64::MIN, first_ap)],
             reorder_one_in: 0,
+            encrypted: false,
+            pn: 1,
             signal: -(r.range(52, 68) as i8),
         };
         self.phones.push(phone);
@@ -443,10 +452,12 @@ impl Sim {
                     "dot1x-full" => (KeyMgmt::Dot1x, &[RoamKind::Dot1xFull]),
                     "reassoc-refused" => (KeyMgmt::Cckm, &[RoamKind::ReassocRefused]),
                     "reorder" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    "encrypted-voice" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskLateM1]),
                     _ => unreachable!("scenario names are checked by generate()"),
                 };
                 let first_ap = self.rng.range(0, 3) as usize;
                 let p = self.add_phone(km, first_ap);
+                self.phones[p].encrypted = scenario == "encrypted-voice";
                 if scenario == "reorder" {
                     self.phones[p].reorder_one_in = 8;
                 }
@@ -486,6 +497,8 @@ impl Sim {
         for (i, &km) in kms.iter().enumerate() {
             let first_ap = self.rng.range(0, 4) as usize;
             let p = self.add_phone(km, first_ap);
+            // One call is encrypted end to end on the air.
+            self.phones[p].encrypted = i == 5;
             // The first three phones roam within a few ms of each other.
             let mut t = if i < 3 {
                 together + self.rng.range(0, 15) * MS
@@ -1038,6 +1051,28 @@ impl Sim {
             seq80211,
             6,
         );
+        if ph.encrypted {
+            // CCMP (12.5.3.2): header with PN and key ID, then ciphertext and an 8-byte MIC.
+            f[1] |= 0x40;
+            let pn = ph.pn.to_le_bytes();
+            f.extend_from_slice(&[pn[0], pn[1], 0, 0x20, pn[2], pn[3], pn[4], pn[5]]);
+            let key = ph.ssrc[dir] ^ (k as u32).wrapping_mul(0x9e37_79b9);
+            f.extend((0..208 + 8).map(|i: u32| (key.rotate_left(i % 32) >> 3) as u8));
+            self.phones[p].pn += 1;
+            let radio = self.radio(p, ap, uplink);
+            self.push(
+                t,
+                radio,
+                f,
+                Tag::Rtp {
+                    phone: p,
+                    dir,
+                    k,
+                    ap,
+                },
+            );
+            return;
+        }
         frames::llc_snap(&mut f, 0x0800);
         let (src, dst, sport, dport) = if uplink {
             (ph.ip, ph.peer_ip, ph.port, ph.peer_port)
@@ -1186,7 +1221,11 @@ impl Sim {
                     first_after_time: after.map(|a| secs(a.1)),
                     gap_ms: after.map(|a| (a.1 - before.1) as f64 / 1e6),
                     lost: after.map(|a| k_of(a.2).saturating_sub(k_of(before.2) + 1)),
-                    measured_from: "rtp",
+                    measured_from: if self.phones[plan.phone].encrypted {
+                        "frames"
+                    } else {
+                        "rtp"
+                    },
                 })
             };
             let (uplink, downlink) = (gap(0), gap(1));
@@ -1291,7 +1330,7 @@ impl Sim {
                     lost: expected - received,
                     duplicates,
                     max_gap_ms: max_gap as f64 / 1e6,
-                    rtp_visible: true,
+                    rtp_visible: !ph.encrypted,
                 });
             }
         }

@@ -173,6 +173,9 @@ fn gap(g: &Option<VoiceGap>) -> String {
     match g {
         None => "-".into(),
         Some(g) => match (g.gap_ms, g.lost) {
+            (Some(ms), Some(lost)) if g.lost_estimated => {
+                format!("{ms:.1} ms / ~{lost} (encrypted)")
+            }
             (Some(ms), Some(lost)) => format!("{ms:.1} ms / {lost}"),
             (Some(ms), None) => format!("{ms:.1} ms / ?"),
             (None, _) => "no voice after".into(),
