@@ -13,15 +13,18 @@ use crate::dot11::mgmt::{self, MgmtBody};
 use crate::dot11::{subtype, Dot11Error, Frame, FrameType, MacAddr};
 use crate::linklayer::{self, Fcs, LinkError, RadioInfo};
 
-/// A TSPEC, reduced to what the analysis reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A TSPEC (9.4.2.29), reduced to what the analysis reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TspecInfo {
     pub tid: u8,
+    #[serde(rename = "up")]
     pub user_priority: u8,
     pub direction: TsDirection,
+    /// WMM (vendor) TSPEC rather than element 13.
     pub wmm: bool,
     pub nominal_msdu_size: u16,
     pub mean_data_rate: u32,
+    /// Minimum PHY rate in b/s: the AP must have this rate enabled to admit the stream.
     pub min_phy_rate: u32,
     pub surplus_bandwidth: u16,
     pub medium_time: u16,

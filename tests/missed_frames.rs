@@ -5,39 +5,41 @@ mod common;
 use common::analyze_bytes;
 use roamgap::gen::{self, FileFormat, Link, Options};
 
-/// A classic pcap without the given frames (1-based numbers).
-fn drop_frames(pcap: &[u8], drop: &[u64]) -> Vec<u8> {
-    let mut out = pcap[..24].to_vec();
+/// (frame number, offset of the record header, captured length) of each record of a pcap.
+fn records(pcap: &[u8]) -> Vec<(u64, usize, usize)> {
+    let mut out = Vec::new();
     let mut at = 24;
-    let mut n = 0;
     while at + 16 <= pcap.len() {
         let len = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
-        n += 1;
-        if !drop.contains(&n) {
-            out.extend_from_slice(&pcap[at..at + 16 + len]);
-        }
+        out.push((out.len() as u64 + 1, at, len));
         at += 16 + len;
     }
     out
 }
 
-/// The frames of a roam's request and response, with their 802.11 retransmissions.
-fn exchange_frames(pcap: &[u8], first: u64, count: u64) -> Vec<u64> {
-    // Retransmissions follow within a millisecond; take the next two frames too if they
-    // repeat the request or response subtype.
-    let mut frames = Vec::new();
-    let mut at = 24;
-    let mut n = 0;
-    while at + 16 <= pcap.len() {
-        let len = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
-        n += 1;
-        let fc = pcap[at + 16 + 16];
-        if n >= first && n < first + count + 2 && (fc == 0x20 || fc == 0x30) {
-            frames.push(n);
+/// A classic pcap without the given frames (1-based numbers).
+fn drop_frames(pcap: &[u8], drop: &[u64]) -> Vec<u8> {
+    let mut out = pcap[..24].to_vec();
+    for (n, at, len) in records(pcap) {
+        if !drop.contains(&n) {
+            out.extend_from_slice(&pcap[at..at + 16 + len]);
         }
-        at += 16 + len;
     }
-    frames
+    out
+}
+
+/// (Re)association requests and responses among `count` + 2 frames from `first` (so that
+/// 802.11 retransmissions, which follow within a millisecond, are included).
+fn exchange_frames(pcap: &[u8], first: u64, count: u64) -> Vec<u64> {
+    records(pcap)
+        .into_iter()
+        .filter(|&(n, at, _)| {
+            // Radiotap header of 16 bytes, then the frame control's first byte.
+            let fc = pcap[at + 16 + 16];
+            n >= first && n < first + count + 2 && (fc == 0x20 || fc == 0x30)
+        })
+        .map(|(n, _, _)| n)
+        .collect()
 }
 
 #[test]

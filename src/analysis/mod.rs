@@ -15,9 +15,9 @@ use serde::Serialize;
 
 use crate::dot11::action::AddtsKind;
 use crate::dot11::data::KeyMessage;
-use crate::dot11::ie::{KeyManagement, TsDirection};
+use crate::dot11::ie::KeyManagement;
 use crate::dot11::MacAddr;
-use crate::events::{Event, EventKind};
+use crate::events::{Event, EventKind, TspecInfo};
 
 pub use findings::Finding;
 
@@ -70,22 +70,6 @@ pub(crate) fn secs(ts_ns: i64) -> f64 {
 pub(crate) fn ms(d_ns: i64) -> f64 {
     // Rounded to the microsecond, the resolution of most captures.
     (d_ns as f64 / 1e3).round() / 1e3
-}
-
-/// A TSPEC the station asked for.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct TspecReport {
-    pub tid: u8,
-    pub up: u8,
-    pub direction: TsDirection,
-    /// WMM (vendor) TSPEC rather than element 13.
-    pub wmm: bool,
-    pub nominal_msdu_size: u16,
-    pub mean_data_rate: u32,
-    /// Minimum PHY rate in b/s: the AP must have this rate enabled to admit the stream.
-    pub min_phy_rate: u32,
-    pub surplus_bandwidth: u16,
-    pub medium_time: u16,
 }
 
 /// The authentication exchange with the new AP before the reassociation.
@@ -204,7 +188,8 @@ pub struct Roam {
     pub key_management: Option<KeyManagement>,
     /// PMKID in the request (PMK caching / opportunistic key caching).
     pub pmkid_in_request: bool,
-    pub tspec: Vec<TspecReport>,
+    /// TSPECs in the request.
+    pub tspec: Vec<TspecInfo>,
     pub authentication: Option<AuthReport>,
     pub eap: Option<EapReport>,
     pub eapol: Option<EapolReport>,

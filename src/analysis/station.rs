@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::stream::{Arrival, StreamState};
 use super::{
     findings, hex_ssrc, ms, secs, AddtsReport, AuthReport, Config, DeauthReport, Direction,
-    EapReport, EapolReport, Note, Roam, StreamReport, TspecReport, VoiceGap,
+    EapReport, EapolReport, Note, Roam, StreamReport, VoiceGap,
 };
 use crate::dot11::action::{wmm_status_name, AddtsKind};
 use crate::dot11::data::KeyMessage;
@@ -286,21 +286,7 @@ impl Station<'_> {
             cckm_in_response: false,
             key_management: req.key_management,
             pmkid_in_request: req.pmkid,
-            tspec: req
-                .tspecs
-                .iter()
-                .map(|t| TspecReport {
-                    tid: t.tid,
-                    up: t.user_priority,
-                    direction: t.direction,
-                    wmm: t.wmm,
-                    nominal_msdu_size: t.nominal_msdu_size,
-                    mean_data_rate: t.mean_data_rate,
-                    min_phy_rate: t.min_phy_rate,
-                    surplus_bandwidth: t.surplus_bandwidth,
-                    medium_time: t.medium_time,
-                })
-                .collect(),
+            tspec: req.tspecs.iter().copied().collect(),
             authentication,
             eap: None,
             eapol: None,

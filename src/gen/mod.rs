@@ -1059,41 +1059,9 @@ impl Sim {
             let key = ph.ssrc[dir] ^ (k as u32).wrapping_mul(0x9e37_79b9);
             f.extend((0..208 + 8).map(|i: u32| (key.rotate_left(i % 32) >> 3) as u8));
             self.phones[p].pn += 1;
-            let radio = self.radio(p, ap, uplink);
-            self.push(
-                t,
-                radio,
-                f,
-                Tag::Rtp {
-                    phone: p,
-                    dir,
-                    k,
-                    ap,
-                },
-            );
-            return;
-        }
-        frames::llc_snap(&mut f, 0x0800);
-        let (src, dst, sport, dport) = if uplink {
-            (ph.ip, ph.peer_ip, ph.port, ph.peer_port)
         } else {
-            (ph.peer_ip, ph.ip, ph.peer_port, ph.port)
-        };
-        let seq = ph.seq0[dir].wrapping_add(k as u16);
-        let ts = ph.ts0[dir].wrapping_add((k as u32).wrapping_mul(160));
-        self.ip_id = self.ip_id.wrapping_add(1);
-        frames::ipv4_udp_rtp(
-            &mut f,
-            src,
-            dst,
-            sport,
-            dport,
-            ph.ssrc[dir],
-            seq,
-            ts,
-            self.ip_id,
-            160,
-        );
+            self.rtp_payload(&mut f, p, uplink, k);
+        }
         let radio = self.radio(p, ap, uplink);
         self.push(
             t,
@@ -1105,6 +1073,33 @@ impl Sim {
                 k,
                 ap,
             },
+        );
+    }
+
+    /// LLC/SNAP, IPv4, UDP and RTP of voice packet `k` of a phone's call.
+    fn rtp_payload(&mut self, f: &mut Vec<u8>, p: usize, uplink: bool, k: u64) {
+        let dir = usize::from(!uplink);
+        self.ip_id = self.ip_id.wrapping_add(1);
+        let ph = &self.phones[p];
+        frames::llc_snap(f, 0x0800);
+        let (src, dst, sport, dport) = if uplink {
+            (ph.ip, ph.peer_ip, ph.port, ph.peer_port)
+        } else {
+            (ph.peer_ip, ph.ip, ph.peer_port, ph.port)
+        };
+        let seq = ph.seq0[dir].wrapping_add(k as u16);
+        let ts = ph.ts0[dir].wrapping_add((k as u32).wrapping_mul(160));
+        frames::ipv4_udp_rtp(
+            f,
+            src,
+            dst,
+            sport,
+            dport,
+            ph.ssrc[dir],
+            seq,
+            ts,
+            self.ip_id,
+            160,
         );
     }
 
