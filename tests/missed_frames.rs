@@ -42,9 +42,9 @@ fn exchange_frames(pcap: &[u8], first: u64, count: u64) -> Vec<u64> {
         .collect()
 }
 
-#[test]
-fn a_missed_response_leaves_the_roam_without_status() {
-    let g = gen::generate(
+/// Two healthy CCKM roams (radiotap, classic pcap).
+fn healthy_roams() -> gen::Generated {
+    gen::generate(
         "cckm-ok",
         &Options {
             seed: 3,
@@ -52,7 +52,12 @@ fn a_missed_response_leaves_the_roam_without_status() {
             link: Link::Radiotap,
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_missed_response_leaves_the_roam_without_status() {
+    let g = healthy_roams();
     let roam = &g.truth.roams[0];
     let responses: Vec<u64> = exchange_frames(&g.bytes, roam.response_frame, 1)
         .into_iter()
@@ -72,15 +77,7 @@ fn a_missed_response_leaves_the_roam_without_status() {
 
 #[test]
 fn a_missed_reassociation_is_a_note_not_an_invented_roam() {
-    let g = gen::generate(
-        "cckm-ok",
-        &Options {
-            seed: 3,
-            format: FileFormat::Pcap,
-            link: Link::Radiotap,
-        },
-    )
-    .unwrap();
+    let g = healthy_roams();
     let roam = &g.truth.roams[0];
     let missing = exchange_frames(
         &g.bytes,
