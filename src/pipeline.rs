@@ -66,7 +66,8 @@ pub fn decode_capture(
         truncated: None,
     };
     let mut events = Vec::new();
-    let mut batch: Vec<Record<'_>> = Vec::with_capacity(BATCH);
+    // A record takes at least 16 bytes of the file, so small files get small batches.
+    let mut batch: Vec<Record<'_>> = Vec::with_capacity(BATCH.min(capture.bytes().len() / 16));
     loop {
         batch.clear();
         for r in records.by_ref() {
