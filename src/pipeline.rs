@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::analysis::{self, Analysis, Config};
+use crate::analysis::{Analysis, Analyzer, Config};
 use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
 use crate::events::{self, Event, FrameCounters};
 
@@ -51,10 +51,49 @@ pub enum PipelineError {
     },
 }
 
-/// Reads a capture's records and decodes them into events, in frame order.
-pub fn decode_capture(
+/// How the steps use the cores and memory. Every plan gives the same result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Decode chunks in parallel and analyze stations in parallel shards (rayon's pool);
+    /// otherwise everything runs on the calling thread.
+    pub parallel: bool,
+    /// Records read and decoded per round: bounds the memory of events in flight.
+    pub batch_records: usize,
+    /// Records per parallel decoding task.
+    pub chunk_records: usize,
+}
+
+impl Plan {
+    pub fn parallel() -> Plan {
+        Plan {
+            parallel: true,
+            batch_records: BATCH,
+            chunk_records: CHUNK,
+        }
+    }
+
+    pub fn sequential() -> Plan {
+        Plan {
+            parallel: false,
+            ..Plan::parallel()
+        }
+    }
+}
+
+impl Default for Plan {
+    fn default() -> Plan {
+        Plan::parallel()
+    }
+}
+
+/// Walks a capture in batches of records, decodes each batch into events (in parallel chunks)
+/// and hands the batch's events, in frame order, to `sink`. Memory is bounded by the batch.
+fn walk(
     capture: &CaptureFile,
-) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
+    plan: &Plan,
+    mut sink: impl FnMut(&[Vec<Event>]),
+) -> Result<CaptureSummary, PipelineError> {
+    let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
     let mut summary = CaptureSummary {
         path: capture.path().to_path_buf(),
@@ -65,19 +104,24 @@ pub fn decode_capture(
         last_ns: None,
         truncated: None,
     };
-    let mut events = Vec::new();
     // A record takes at least 16 bytes of the file, so small files get small batches.
-    let mut batch: Vec<Record<'_>> = Vec::with_capacity(BATCH.min(capture.bytes().len() / 16));
+    let mut batch: Vec<Record<'_>> =
+        Vec::with_capacity(batch_records.min(capture.bytes().len() / 16));
+    let decode = |chunk: &[Record<'_>]| {
+        let mut counters = FrameCounters::default();
+        let mut out = Vec::with_capacity(chunk.len());
+        for rec in chunk {
+            events::decode_record(rec, &mut counters, &mut |e| out.push(e));
+        }
+        (out, counters)
+    };
     loop {
         batch.clear();
         for r in records.by_ref() {
             match r {
                 Ok(rec) => {
-                    summary.first_ns =
-                        Some(summary.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
-                    summary.last_ns = Some(summary.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
                     batch.push(rec);
-                    if batch.len() == BATCH {
+                    if batch.len() == batch_records {
                         break;
                     }
                 }
@@ -90,22 +134,22 @@ pub fn decode_capture(
         if batch.is_empty() {
             break;
         }
-        let decoded: Vec<(Vec<Event>, FrameCounters)> = batch
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut counters = FrameCounters::default();
-                let mut out = Vec::new();
-                for rec in chunk {
-                    events::decode_record(rec, &mut counters, &mut |e| out.push(e));
-                }
-                (out, counters)
-            })
-            .collect();
+        for rec in &batch {
+            summary.first_ns = Some(summary.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
+            summary.last_ns = Some(summary.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
+        }
+        let decoded: Vec<(Vec<Event>, FrameCounters)> = if plan.parallel {
+            batch.par_chunks(chunk_records).map(decode).collect()
+        } else {
+            batch.chunks(chunk_records).map(decode).collect()
+        };
+        let mut events = Vec::with_capacity(decoded.len());
         for (evs, counters) in decoded {
-            events.extend(evs);
+            events.push(evs);
             summary.counters.merge(counters);
         }
-        if summary.truncated.is_some() || batch.len() < BATCH {
+        sink(&events);
+        if summary.truncated.is_some() || batch.len() < batch_records {
             break;
         }
     }
@@ -120,18 +164,49 @@ pub fn decode_capture(
             found: found.join(", "),
         });
     }
-    Ok((summary, events))
+    Ok(summary)
 }
 
-/// Reads and analyzes one capture already opened.
+/// Reads a capture's records and decodes them into events, in frame order (all kept: for
+/// tests and tools that want the events themselves).
+pub fn decode_capture(
+    capture: &CaptureFile,
+) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
+    let mut all = Vec::new();
+    let summary = walk(capture, &Plan::parallel(), |batch| {
+        all.extend(batch.iter().flatten().copied())
+    })?;
+    Ok((summary, all))
+}
+
+/// Reads and analyzes one capture already opened, streaming: events are analyzed batch by
+/// batch and dropped.
 pub fn analyze_capture(
     index: usize,
     capture: &CaptureFile,
     config: &Config,
 ) -> Result<CaptureAnalysis, PipelineError> {
-    let (summary, events) = decode_capture(capture)?;
-    let analysis = analysis::analyze(index, events, config);
-    Ok(CaptureAnalysis { summary, analysis })
+    analyze_capture_with(index, capture, config, &Plan::parallel())
+}
+
+/// [`analyze_capture`] with a given plan.
+pub fn analyze_capture_with(
+    index: usize,
+    capture: &CaptureFile,
+    config: &Config,
+    plan: &Plan,
+) -> Result<CaptureAnalysis, PipelineError> {
+    let shards = if plan.parallel {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    let mut analyzer = Analyzer::new(index, *config, shards);
+    let summary = walk(capture, plan, |batch| analyzer.feed(batch))?;
+    Ok(CaptureAnalysis {
+        summary,
+        analysis: analyzer.finish(),
+    })
 }
 
 /// Opens (memory-maps), reads and analyzes one capture file.

@@ -252,91 +252,168 @@ pub(crate) fn hex_ssrc(ssrc: u32) -> String {
     format!("{ssrc:#010x}")
 }
 
-/// Channel of each BSSID: from its beacons (DS Parameter Set), else from the radio channel
-/// its frames were captured on.
-fn bss_table(events: &[Event]) -> Vec<BssReport> {
-    // Per BSSID: SSID and channel from beacons, frames seen per radio channel.
-    type Seen = (Option<String>, Option<u16>, HashMap<u16, u32>);
-    let mut table: HashMap<MacAddr, Seen> = HashMap::new();
-    for e in events {
-        if e.bssid.is_group() {
-            continue;
-        }
-        let entry = table.entry(e.bssid).or_default();
+/// What is known of a BSS: its beacons' SSID and channel, and the radio channels its frames
+/// were captured on.
+#[derive(Default)]
+struct BssState {
+    ssid: Option<crate::events::Ssid>,
+    beacon_channel: Option<u8>,
+    /// (channel, frames) — a BSS is seen on one channel, or a few with adjacent-channel leakage.
+    radio: Vec<(u16, u64)>,
+}
+
+impl BssState {
+    fn event(&mut self, e: &Event) {
         if let EventKind::Beacon { ssid, channel } = e.kind {
-            if entry.0.is_none() {
-                entry.0 = Some(ssid.to_text());
-            }
-            if entry.1.is_none() {
-                entry.1 = channel.map(u16::from);
+            self.ssid.get_or_insert(ssid);
+            if self.beacon_channel.is_none() {
+                self.beacon_channel = channel;
             }
         }
         if let Some(ch) = e.channel_mhz.and_then(crate::linklayer::channel_of_mhz) {
-            *entry.2.entry(ch).or_default() += 1;
+            if let Some(r) = self.radio.iter_mut().find(|(c, _)| *c == ch) {
+                r.1 += 1;
+            } else if self.radio.len() < 16 {
+                self.radio.push((ch, 1));
+            }
         }
     }
-    let mut out: Vec<BssReport> = table
-        .into_iter()
-        .map(|(bssid, (ssid, beacon_ch, seen))| {
-            let radio_ch = seen
-                .into_iter()
-                .max_by_key(|&(ch, n)| (n, std::cmp::Reverse(ch)))
-                .map(|(ch, _)| ch);
-            BssReport {
-                bssid,
-                ssid,
-                channel: beacon_ch.or(radio_ch),
-            }
-        })
-        .collect();
-    out.sort_by_key(|b| b.bssid);
-    out
+
+    /// The beacon's DS Parameter Set channel, else the radio channel most frames came on.
+    fn channel(&self) -> Option<u16> {
+        let radio = self
+            .radio
+            .iter()
+            .max_by_key(|&&(ch, n)| (n, std::cmp::Reverse(ch)))
+            .map(|&(ch, _)| ch);
+        self.beacon_channel.map(u16::from).or(radio)
+    }
 }
 
-/// Analyzes the events of one capture (in frame order).
-pub fn analyze(capture: usize, events: Vec<Event>, config: &Config) -> Analysis {
-    let bss = bss_table(&events);
-    let channels: HashMap<MacAddr, u16> = bss
-        .iter()
-        .filter_map(|b| b.channel.map(|c| (b.bssid, c)))
-        .collect();
+/// One share of the stations (and BSSs), by address hash: shards run in parallel.
+#[derive(Default)]
+struct Shard {
+    stations: HashMap<MacAddr, station::Station>,
+    bss: HashMap<MacAddr, BssState>,
+}
 
-    let mut by_station: HashMap<MacAddr, Vec<Event>> = HashMap::new();
-    for e in events {
-        if matches!(e.kind, EventKind::Beacon { .. }) || e.station.is_group() {
-            continue;
+fn shard_of(mac: MacAddr, shards: usize) -> usize {
+    // The low bytes of a MAC vary most; fold them and spread.
+    let v = u64::from_le_bytes([
+        mac.0[0], mac.0[1], mac.0[2], mac.0[3], mac.0[4], mac.0[5], 0, 0,
+    ]);
+    (v.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize % shards
+}
+
+/// Streaming roam analysis of one capture: feed it the events in frame order, in batches;
+/// its state is bounded by the stations, streams, roams and BSSs, not by the frames.
+pub struct Analyzer {
+    capture: usize,
+    config: Config,
+    shards: Vec<Shard>,
+}
+
+impl Analyzer {
+    /// `shards` > 1 analyzes stations in parallel (rayon); results do not depend on it.
+    pub fn new(capture: usize, config: Config, shards: usize) -> Analyzer {
+        let shards = shards.max(1);
+        Analyzer {
+            capture,
+            config,
+            shards: (0..shards).map(|_| Shard::default()).collect(),
         }
-        by_station.entry(e.station).or_default().push(e);
     }
-    // Stations that only ever appear as BSSIDs are APs, not stations.
-    let aps: std::collections::HashSet<MacAddr> = bss.iter().map(|b| b.bssid).collect();
-    let mut stations: Vec<(MacAddr, Vec<Event>)> = by_station
-        .into_iter()
-        .filter(|(s, _)| !aps.contains(s))
-        .collect();
-    stations.sort_by_key(|(s, _)| *s);
 
-    let results: Vec<station::StationResult> = stations
-        .par_iter()
-        .map(|(sta, evs)| station::analyze_station(capture, *sta, evs, config, &channels))
-        .collect();
-
-    let mut analysis = Analysis {
-        bss,
-        stations: results.len(),
-        ..Analysis::default()
-    };
-    for r in results {
-        analysis.roams.extend(r.roams);
-        analysis.streams.extend(r.streams);
-        analysis.notes.extend(r.notes);
+    /// Takes the next events; `batches` are consecutive runs of events in frame order.
+    pub fn feed<B: AsRef<[Event]> + Sync>(&mut self, batches: &[B]) {
+        let (capture, config, n) = (self.capture, self.config, self.shards.len());
+        let run = |(i, shard): (usize, &mut Shard)| {
+            for e in batches.iter().flat_map(|b| b.as_ref()) {
+                if !e.bssid.is_group() && shard_of(e.bssid, n) == i {
+                    shard.bss.entry(e.bssid).or_default().event(e);
+                }
+                if matches!(e.kind, EventKind::Beacon { .. })
+                    || e.station.is_group()
+                    || shard_of(e.station, n) != i
+                {
+                    continue;
+                }
+                shard
+                    .stations
+                    .entry(e.station)
+                    .or_insert_with(|| station::Station::new(capture, e.station, config))
+                    .event(e);
+            }
+        };
+        if n == 1 {
+            self.shards.iter_mut().enumerate().for_each(run);
+        } else {
+            self.shards.par_iter_mut().enumerate().for_each(run);
+        }
     }
-    analysis.roams.sort_by_key(|r| r.request_frame);
-    analysis
-        .streams
-        .sort_by_key(|s| (s.first_frame, s.direction));
-    analysis.notes.sort_by_key(|n| n.frame);
-    analysis
+
+    /// The roams, streams, BSSs and notes, in frame order.
+    pub fn finish(self) -> Analysis {
+        let self_parallel = self.shards.len() > 1;
+        let mut bss: Vec<BssReport> = self
+            .shards
+            .iter()
+            .flat_map(|s| &s.bss)
+            .map(|(&bssid, b)| BssReport {
+                bssid,
+                ssid: b.ssid.map(|s| s.to_text()),
+                channel: b.channel(),
+            })
+            .collect();
+        bss.sort_by_key(|b| b.bssid);
+        let channels: HashMap<MacAddr, u16> = bss
+            .iter()
+            .filter_map(|b| b.channel.map(|c| (b.bssid, c)))
+            .collect();
+        // Addresses that act as BSSIDs are APs, not stations.
+        let aps: std::collections::HashSet<MacAddr> = bss.iter().map(|b| b.bssid).collect();
+        let stations: Vec<station::Station> = self
+            .shards
+            .into_iter()
+            .flat_map(|s| s.stations.into_iter())
+            .filter(|(mac, _)| !aps.contains(mac))
+            .map(|(_, st)| st)
+            .collect();
+        let results: Vec<station::StationResult> = if self_parallel {
+            stations
+                .into_par_iter()
+                .map(|st| st.finish(&channels))
+                .collect()
+        } else {
+            stations
+                .into_iter()
+                .map(|st| st.finish(&channels))
+                .collect()
+        };
+        let mut analysis = Analysis {
+            bss,
+            stations: results.len(),
+            ..Analysis::default()
+        };
+        for r in results {
+            analysis.roams.extend(r.roams);
+            analysis.streams.extend(r.streams);
+            analysis.notes.extend(r.notes);
+        }
+        analysis.roams.sort_by_key(|r| (r.request_frame, r.station));
+        analysis
+            .streams
+            .sort_by_key(|s| (s.first_frame, s.direction, s.station));
+        analysis.notes.sort_by_key(|n| (n.frame, n.station));
+        analysis
+    }
+}
+
+/// Analyzes the events of one capture (in frame order) at once.
+pub fn analyze(capture: usize, events: Vec<Event>, config: &Config) -> Analysis {
+    let mut a = Analyzer::new(capture, *config, rayon::current_num_threads());
+    a.feed(&[events]);
+    a.finish()
 }
 
 /// Human name of a key message for tables.

@@ -1,4 +1,5 @@
-//! The roam state machine of one station, run over its events in frame order.
+//! The roam state machine of one station, fed its events in frame order. Its state is bounded
+//! by the station's streams and roams, never by the number of frames.
 
 use std::collections::HashMap;
 
@@ -22,6 +23,7 @@ pub(super) struct StationResult {
 /// A received (not duplicate) voice packet.
 #[derive(Clone, Copy, Debug)]
 struct VoicePoint {
+    dir: Direction,
     frame: u64,
     ts_ns: i64,
     bssid: MacAddr,
@@ -89,8 +91,12 @@ struct RoamState {
     roam: Roam,
     request_ns: i64,
     response_seen: bool,
-    before: [Option<VoicePoint>; 2],
-    after: [Option<VoicePoint>; 2],
+    /// The last packet of each of the station's streams when the request was sent.
+    before: Vec<VoicePoint>,
+    /// The first packet of each stream through the new BSSID after the request.
+    after: Vec<VoicePoint>,
+    /// Channel the request was captured on (when the BSS table has none for the new BSSID).
+    request_channel: Option<u16>,
     before_frames: [Option<FramePoint>; 2],
     after_frames: [Option<FramePoint>; 2],
     eapol: EapolState,
@@ -116,67 +122,56 @@ fn retransmission_class(kind: &EventKind) -> Option<usize> {
 const AUTH_LOOKBACK_NS: i64 = 5_000_000_000;
 const AUTH_MEMORY: usize = 16;
 
-pub(super) fn analyze_station(
-    capture: usize,
-    station: MacAddr,
-    events: &[Event],
-    config: &Config,
-    channels: &HashMap<MacAddr, u16>,
-) -> StationResult {
-    // Streams are confirmed first, so that a look-alike datagram never becomes a voice point.
-    let mut counts: HashMap<(Direction, u32), u64> = HashMap::new();
-    for e in events {
-        if let EventKind::Rtp { ssrc, .. } = e.kind {
-            *counts
-                .entry((Direction::of(e.from_station), ssrc))
-                .or_default() += 1;
+/// Most notes kept per station (a station the sniffer keeps losing would repeat itself).
+const MAX_NOTES: usize = 20;
+
+impl Station {
+    pub(super) fn new(capture: usize, station: MacAddr, config: Config) -> Station {
+        Station {
+            capture,
+            station,
+            config,
+            current: None,
+            roams: Vec::new(),
+            streams: Vec::new(),
+            last_voice_frame: [None; 2],
+            voice_frame_seq: [None; 2],
+            cadence: [Cadence::new(), Cadence::new()],
+            auths: Vec::new(),
+            last_seq: [[None; 2]; 8],
+            notes: Vec::new(),
         }
     }
 
-    let mut st = Station {
-        capture,
-        station,
-        config,
-        channels,
-        current: None,
-        roams: Vec::new(),
-        streams: Vec::new(),
-        last_voice: [None; 2],
-        last_voice_frame: [None; 2],
-        voice_frame_seq: [None; 2],
-        cadence: [Cadence::new(), Cadence::new()],
-        auths: Vec::new(),
-        last_seq: [[None; 2]; 8],
-        notes: Vec::new(),
-    };
-    for e in events {
+    /// Takes the station's next event (frame order).
+    pub(super) fn event(&mut self, e: &Event) {
         let dir = Direction::of(e.from_station);
         if let Some(class) = retransmission_class(&e.kind) {
-            let last = &mut st.last_seq[class][dir.index()];
+            let last = &mut self.last_seq[class][dir.index()];
             if e.retry && *last == Some(e.dot11_seq) {
-                continue;
+                return;
             }
             *last = Some(e.dot11_seq);
         }
         match e.kind {
-            EventKind::AssocRequest(req) if e.from_station => st.request(e, &req),
+            EventKind::AssocRequest(req) if e.from_station => self.request(e, &req),
             EventKind::AssocResponse {
                 status,
                 cckm_element,
                 ..
-            } if !e.from_station => st.response(e, status, cckm_element),
+            } if !e.from_station => self.response(e, status, cckm_element),
             EventKind::Auth { .. } => {
-                if st.auths.len() == AUTH_MEMORY {
-                    st.auths.remove(0);
+                if self.auths.len() == AUTH_MEMORY {
+                    self.auths.remove(0);
                 }
-                st.auths.push(*e);
+                self.auths.push(*e);
             }
             EventKind::Deauth {
                 reason,
                 disassociation,
-            } => st.deauth(e, reason, disassociation),
-            EventKind::EapolKey { message, .. } => st.eapol(e, message),
-            EventKind::Eap { code, .. } => st.eap(e, code),
+            } => self.deauth(e, reason, disassociation),
+            EventKind::EapolKey { message, .. } => self.eapol(e, message),
+            EventKind::Eap { code, .. } => self.eap(e, code),
             EventKind::Addts {
                 kind,
                 response,
@@ -185,7 +180,7 @@ pub(super) fn analyze_station(
                 tspec,
             } => {
                 let ts = tspec.map(|t| (t.tid, t.user_priority));
-                st.addts(e, kind, response, dialog_token, status, ts)
+                self.addts(e, kind, response, dialog_token, status, ts)
             }
             EventKind::Rtp {
                 ssrc,
@@ -194,35 +189,38 @@ pub(super) fn analyze_station(
                 src_port,
                 dst_port,
                 ..
-            } if counts.get(&(dir, ssrc)).copied().unwrap_or(0) >= config.min_stream_packets => {
-                st.rtp(e, dir, ssrc, sequence, payload_type, (src_port, dst_port))
-            }
+            } => self.rtp(e, dir, ssrc, sequence, payload_type, (src_port, dst_port)),
             EventKind::Data {
                 protected: true,
                 null: false,
             } if matches!(e.user_priority, Some(6 | 7)) => {
-                st.encrypted_voice(e, dir);
+                self.encrypted_voice(e, dir);
                 if e.from_station {
-                    st.uplink_data(e);
+                    self.uplink_data(e);
                 }
             }
-            EventKind::Data { .. } if e.from_station => st.uplink_data(e),
+            EventKind::Data { .. } if e.from_station => self.uplink_data(e),
             _ => {}
         }
     }
-    st.finish()
 }
 
-struct Station<'a> {
+/// One RTP stream of the station, with its last new packet.
+struct StreamEntry {
+    dir: Direction,
+    ssrc: u32,
+    state: StreamState,
+    last: VoicePoint,
+}
+
+pub(super) struct Station {
     capture: usize,
     station: MacAddr,
-    config: &'a Config,
-    channels: &'a HashMap<MacAddr, u16>,
+    config: Config,
     /// The BSSID the station was last associated to or sending data through.
     current: Option<MacAddr>,
     roams: Vec<RoamState>,
-    streams: Vec<((Direction, u32), StreamState)>,
-    last_voice: [Option<VoicePoint>; 2],
+    streams: Vec<StreamEntry>,
     last_voice_frame: [Option<FramePoint>; 2],
     /// 802.11 sequence number of the last encrypted voice frame, per direction.
     voice_frame_seq: [Option<u16>; 2],
@@ -232,7 +230,7 @@ struct Station<'a> {
     notes: Vec<Note>,
 }
 
-impl Station<'_> {
+impl Station {
     /// The latest roam, if the event belongs to it: from its new AP and after its request.
     fn roam_of(&mut self, e: &Event) -> Option<&mut RoamState> {
         self.roams
@@ -253,25 +251,20 @@ impl Station<'_> {
         if from == e.bssid {
             return;
         }
-        let before = [Direction::Uplink, Direction::Downlink]
-            .map(|d| self.last_voice[d.index()].filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns));
+        // Which streams are voice is known only at the end; keep each stream's last packet.
+        let before: Vec<VoicePoint> = self.streams.iter().map(|s| s.last).collect();
         let before_frames = [Direction::Uplink, Direction::Downlink].map(|d| {
             self.last_voice_frame[d.index()].filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns)
         });
         let previous_request = self.roams.last().map_or(i64::MIN, |r| r.request_ns);
         let authentication = self.authentication(e, previous_request);
-        let to_channel = self
-            .channels
-            .get(&e.bssid)
-            .copied()
-            .or(e.channel_mhz.and_then(crate::linklayer::channel_of_mhz));
         let roam = Roam {
             capture: self.capture,
             station: self.station,
             from_bssid: from,
             to_bssid: e.bssid,
-            from_channel: self.channels.get(&from).copied(),
-            to_channel,
+            from_channel: None,
+            to_channel: None,
             reassociation: req.reassociation,
             time: secs(e.ts_ns),
             request_frame: e.frame,
@@ -302,7 +295,8 @@ impl Station<'_> {
             request_ns: e.ts_ns,
             response_seen: false,
             before,
-            after: [None; 2],
+            after: Vec::new(),
+            request_channel: e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
             before_frames,
             after_frames: [None; 2],
             eapol: EapolState::default(),
@@ -466,30 +460,45 @@ impl Station<'_> {
     }
 
     fn rtp(&mut self, e: &Event, dir: Direction, ssrc: u32, seq: u16, pt: u8, ports: (u16, u16)) {
-        let key = (dir, ssrc);
-        let arrival = match self.streams.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, s)) => s.packet(seq, e.frame, e.ts_ns),
-            None => {
-                let s = StreamState::new(seq, e.frame, e.ts_ns, pt, ports.0, ports.1);
-                let ext = s.max_ext;
-                self.streams.push((key, s));
-                Arrival::New(ext)
-            }
-        };
-        let Arrival::New(ext) = arrival else { return };
-        let point = VoicePoint {
+        if dir == Direction::Uplink {
+            self.uplink_data(e);
+        }
+        let point = |ext| VoicePoint {
+            dir,
             frame: e.frame,
             ts_ns: e.ts_ns,
             bssid: e.bssid,
             ssrc,
             ext,
         };
-        self.last_voice[dir.index()] = Some(point);
+        let point = match self
+            .streams
+            .iter_mut()
+            .find(|s| s.dir == dir && s.ssrc == ssrc)
+        {
+            Some(s) => match s.state.packet(seq, e.frame, e.ts_ns) {
+                Arrival::New(ext) => {
+                    s.last = point(ext);
+                    s.last
+                }
+                Arrival::Duplicate => return,
+            },
+            None => {
+                let state = StreamState::new(seq, e.frame, e.ts_ns, pt, ports.0, ports.1);
+                let last = point(state.max_ext);
+                self.streams.push(StreamEntry {
+                    dir,
+                    ssrc,
+                    state,
+                    last,
+                });
+                last
+            }
+        };
         if let Some(r) = self.roam_of(e) {
-            r.after[dir.index()].get_or_insert(point);
-        }
-        if dir == Direction::Uplink {
-            self.uplink_data(e);
+            if !r.after.iter().any(|p| p.dir == dir && p.ssrc == ssrc) {
+                r.after.push(point);
+            }
         }
     }
 
@@ -521,7 +530,7 @@ impl Station<'_> {
                 .roams
                 .last()
                 .is_some_and(|r| r.roam.to_bssid == e.bssid && !r.response_seen);
-            if cur != e.bssid && !pending {
+            if cur != e.bssid && !pending && self.notes.len() < MAX_NOTES {
                 self.notes.push(Note {
                     station: self.station,
                     frame: e.frame,
@@ -536,8 +545,18 @@ impl Station<'_> {
         self.current = Some(e.bssid);
     }
 
-    fn finish(self) -> StationResult {
+    /// The station's roams and streams; `channels` gives each BSSID's channel.
+    pub(super) fn finish(self, channels: &HashMap<MacAddr, u16>) -> StationResult {
         let config = self.config;
+        // Voice streams: those with enough packets to be told from look-alike datagrams.
+        let min = config.min_stream_packets;
+        let confirmed: Vec<(Direction, u32)> = self
+            .streams
+            .iter()
+            .filter(|s| s.state.received + s.state.duplicates >= min)
+            .map(|s| (s.dir, s.ssrc))
+            .collect();
+        let is_voice = |p: &&VoicePoint| confirmed.contains(&(p.dir, p.ssrc));
         let roams = self
             .roams
             .into_iter()
@@ -564,13 +583,35 @@ impl Station<'_> {
                         success,
                         duration_ms: ms(t1 - t0),
                     });
+                roam.from_channel = channels.get(&roam.from_bssid).copied();
+                roam.to_channel = channels.get(&roam.to_bssid).copied().or(s.request_channel);
+                // Per direction: the station's last voice packet before the request (if it
+                // went through the old BSSID) and its first through the new one after.
+                let (from, request_ns) = (roam.from_bssid, s.request_ns);
+                let before = [Direction::Uplink, Direction::Downlink].map(|d| {
+                    s.before
+                        .iter()
+                        .filter(is_voice)
+                        .filter(|p| p.dir == d)
+                        .max_by_key(|p| p.frame)
+                        .filter(|p| p.bssid == from && p.ts_ns <= request_ns)
+                        .copied()
+                });
+                let after = [Direction::Uplink, Direction::Downlink].map(|d| {
+                    s.after
+                        .iter()
+                        .filter(is_voice)
+                        .filter(|p| p.dir == d)
+                        .min_by_key(|p| p.frame)
+                        .copied()
+                });
                 let cadence = [self.cadence[0].interval_ns(), self.cadence[1].interval_ns()];
-                roam.uplink = voice_gap(s.before[0], s.after[0])
+                roam.uplink = voice_gap(before[0], after[0])
                     .or_else(|| frames_gap(s.before_frames[0], s.after_frames[0], cadence[0]));
-                roam.downlink = voice_gap(s.before[1], s.after[1])
+                roam.downlink = voice_gap(before[1], after[1])
                     .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
-                roam.findings = findings::evaluate(&roam, config);
-                roam.wireshark_filter = wireshark_filter(&roam, &s.before, &s.after);
+                roam.findings = findings::evaluate(&roam, &config);
+                roam.wireshark_filter = wireshark_filter(&roam, &before, &after);
                 roam
             })
             .collect();
@@ -579,22 +620,30 @@ impl Station<'_> {
         let streams = self
             .streams
             .into_iter()
-            .map(|((direction, ssrc), s)| StreamReport {
-                capture,
-                ssrc: hex_ssrc(ssrc),
-                station,
-                direction,
-                payload_type: s.payload_type,
-                src_port: s.src_port,
-                dst_port: s.dst_port,
-                received: s.received,
-                expected: s.expected(),
-                lost: s.lost(),
-                duplicates: s.duplicates,
-                max_gap_ms: ms(s.max_gap_ns),
-                first_frame: s.first_frame,
-                last_frame: s.last_frame,
-            })
+            .filter(|e| confirmed.contains(&(e.dir, e.ssrc)))
+            .map(
+                |StreamEntry {
+                     dir,
+                     ssrc,
+                     state: s,
+                     ..
+                 }| StreamReport {
+                    capture,
+                    ssrc: hex_ssrc(ssrc),
+                    station,
+                    direction: dir,
+                    payload_type: s.payload_type,
+                    src_port: s.src_port,
+                    dst_port: s.dst_port,
+                    received: s.received,
+                    expected: s.expected(),
+                    lost: s.lost(),
+                    duplicates: s.duplicates,
+                    max_gap_ms: ms(s.max_gap_ns),
+                    first_frame: s.first_frame,
+                    last_frame: s.last_frame,
+                },
+            )
             .collect();
         StationResult {
             roams,
