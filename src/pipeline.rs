@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::analysis::{Analysis, Analyzer, Config};
+use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
 use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
 use crate::events::{self, Event, FrameCounters};
 
@@ -91,7 +91,8 @@ impl Default for Plan {
 fn walk(
     capture: &CaptureFile,
     plan: &Plan,
-    mut sink: impl FnMut(&[Vec<Event>]),
+    shards: usize,
+    mut sink: impl FnMut(&[ShardedEvents]),
 ) -> Result<CaptureSummary, PipelineError> {
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
@@ -109,9 +110,13 @@ fn walk(
         Vec::with_capacity(batch_records.min(capture.bytes().len() / 16));
     let decode = |chunk: &[Record<'_>]| {
         let mut counters = FrameCounters::default();
-        let mut out = Vec::with_capacity(chunk.len());
+        let mut out: ShardedEvents = (0..shards)
+            .map(|_| Vec::with_capacity(chunk.len() / shards + 16))
+            .collect();
         for rec in chunk {
-            events::decode_record(rec, &mut counters, &mut |e| out.push(e));
+            events::decode_record(rec, &mut counters, &mut |e| {
+                out[Analyzer::shard_of(&e, shards)].push(e)
+            });
         }
         (out, counters)
     };
@@ -138,7 +143,7 @@ fn walk(
             summary.first_ns = Some(summary.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
             summary.last_ns = Some(summary.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
         }
-        let decoded: Vec<(Vec<Event>, FrameCounters)> = if plan.parallel {
+        let decoded: Vec<(ShardedEvents, FrameCounters)> = if plan.parallel {
             batch.par_chunks(chunk_records).map(decode).collect()
         } else {
             batch.chunks(chunk_records).map(decode).collect()
@@ -173,8 +178,8 @@ pub fn decode_capture(
     capture: &CaptureFile,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
     let mut all = Vec::new();
-    let summary = walk(capture, &Plan::parallel(), |batch| {
-        all.extend(batch.iter().flatten().copied())
+    let summary = walk(capture, &Plan::parallel(), 1, |batch| {
+        all.extend(batch.iter().flat_map(|b| &b[0]).copied())
     })?;
     Ok((summary, all))
 }
@@ -202,7 +207,7 @@ pub fn analyze_capture_with(
         1
     };
     let mut analyzer = Analyzer::new(index, *config, shards);
-    let summary = walk(capture, plan, |batch| analyzer.feed(batch))?;
+    let summary = walk(capture, plan, shards, |batch| analyzer.feed(batch))?;
     Ok(CaptureAnalysis {
         summary,
         analysis: analyzer.finish(),

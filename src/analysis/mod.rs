@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::dot11::action::AddtsKind;
 use crate::dot11::data::KeyMessage;
 use crate::dot11::ie::KeyManagement;
-use crate::dot11::MacAddr;
+use crate::dot11::{MacAddr, MacMap};
 use crate::events::{Event, EventKind, TspecInfo};
 
 pub use findings::Finding;
@@ -252,12 +252,14 @@ pub(crate) fn hex_ssrc(ssrc: u32) -> String {
     format!("{ssrc:#010x}")
 }
 
-/// What is known of a BSS: its beacons' SSID and channel, and the radio channels its frames
-/// were captured on.
+/// What is known of a BSS: its first beacon's SSID and channel, and the radio channels its
+/// management and control-plane frames were captured on. Each shard keeps its own; they merge.
 #[derive(Default)]
 struct BssState {
-    ssid: Option<crate::events::Ssid>,
-    beacon_channel: Option<u8>,
+    /// (frame, SSID) of the first beacon.
+    ssid: Option<(u64, crate::events::Ssid)>,
+    /// (frame, DS Parameter Set channel) of the first beacon that has one.
+    beacon_channel: Option<(u64, u8)>,
     /// (channel, frames) — a BSS is seen on one channel, or a few with adjacent-channel leakage.
     radio: Vec<(u16, u64)>,
 }
@@ -265,17 +267,43 @@ struct BssState {
 impl BssState {
     fn event(&mut self, e: &Event) {
         if let EventKind::Beacon { ssid, channel } = e.kind {
-            self.ssid.get_or_insert(ssid);
-            if self.beacon_channel.is_none() {
-                self.beacon_channel = channel;
+            if self.ssid.is_none_or(|(f, _)| e.frame < f) {
+                self.ssid = Some((e.frame, ssid));
+            }
+            if let Some(ch) =
+                channel.filter(|_| self.beacon_channel.is_none_or(|(f, _)| e.frame < f))
+            {
+                self.beacon_channel = Some((e.frame, ch));
             }
         }
         if let Some(ch) = e.channel_mhz.and_then(crate::linklayer::channel_of_mhz) {
-            if let Some(r) = self.radio.iter_mut().find(|(c, _)| *c == ch) {
-                r.1 += 1;
-            } else if self.radio.len() < 16 {
-                self.radio.push((ch, 1));
-            }
+            self.count(ch, 1);
+        }
+    }
+
+    fn count(&mut self, ch: u16, n: u64) {
+        if let Some(r) = self.radio.iter_mut().find(|(c, _)| *c == ch) {
+            r.1 += n;
+        } else if self.radio.len() < 16 {
+            self.radio.push((ch, n));
+        }
+    }
+
+    fn merge(&mut self, other: &BssState) {
+        if let Some((f, s)) = other
+            .ssid
+            .filter(|(f, _)| self.ssid.is_none_or(|(g, _)| *f < g))
+        {
+            self.ssid = Some((f, s));
+        }
+        if let Some(c) = other
+            .beacon_channel
+            .filter(|(f, _)| self.beacon_channel.is_none_or(|(g, _)| *f < g))
+        {
+            self.beacon_channel = Some(c);
+        }
+        for &(ch, n) in &other.radio {
+            self.count(ch, n);
         }
     }
 
@@ -286,23 +314,15 @@ impl BssState {
             .iter()
             .max_by_key(|&&(ch, n)| (n, std::cmp::Reverse(ch)))
             .map(|&(ch, _)| ch);
-        self.beacon_channel.map(u16::from).or(radio)
+        self.beacon_channel.map(|(_, c)| u16::from(c)).or(radio)
     }
 }
 
-/// One share of the stations (and BSSs), by address hash: shards run in parallel.
+/// One share of the stations, by address hash: shards run in parallel.
 #[derive(Default)]
 struct Shard {
-    stations: HashMap<MacAddr, station::Station>,
-    bss: HashMap<MacAddr, BssState>,
-}
-
-fn shard_of(mac: MacAddr, shards: usize) -> usize {
-    // The low bytes of a MAC vary most; fold them and spread.
-    let v = u64::from_le_bytes([
-        mac.0[0], mac.0[1], mac.0[2], mac.0[3], mac.0[4], mac.0[5], 0, 0,
-    ]);
-    (v.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize % shards
+    stations: MacMap<station::Station>,
+    bss: MacMap<BssState>,
 }
 
 /// Streaming roam analysis of one capture: feed it the events in frame order, in batches;
@@ -312,6 +332,9 @@ pub struct Analyzer {
     config: Config,
     shards: Vec<Shard>,
 }
+
+/// Events of one batch, split by shard (see [`Analyzer::shard_of`]), each in frame order.
+pub type ShardedEvents = Vec<Vec<Event>>;
 
 impl Analyzer {
     /// `shards` > 1 analyzes stations in parallel (rayon); results do not depend on it.
@@ -324,18 +347,43 @@ impl Analyzer {
         }
     }
 
-    /// Takes the next events; `batches` are consecutive runs of events in frame order.
-    pub fn feed<B: AsRef<[Event]> + Sync>(&mut self, batches: &[B]) {
-        let (capture, config, n) = (self.capture, self.config, self.shards.len());
+    pub fn shards(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// The shard an event belongs to: its station's (or, for frames to a group address, its
+    /// BSS's). Decoders split events by it so that shards never look at each other's.
+    pub fn shard_of(e: &Event, shards: usize) -> usize {
+        let key = if e.station.is_group() {
+            e.bssid
+        } else {
+            e.station
+        };
+        ((key.to_u64().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % shards as u64) as usize
+    }
+
+    /// Splits events by shard.
+    pub fn split(events: impl IntoIterator<Item = Event>, shards: usize) -> ShardedEvents {
+        let mut out: ShardedEvents = (0..shards).map(|_| Vec::new()).collect();
+        for e in events {
+            out[Analyzer::shard_of(&e, shards)].push(e);
+        }
+        out
+    }
+
+    /// Takes the next events: consecutive batches, each split by shard with [`Analyzer::split`]
+    /// (or the same rule) for this analyzer's number of shards.
+    pub fn feed(&mut self, batches: &[ShardedEvents]) {
+        let (capture, config) = (self.capture, self.config);
         let run = |(i, shard): (usize, &mut Shard)| {
-            for e in batches.iter().flat_map(|b| b.as_ref()) {
-                if !e.bssid.is_group() && shard_of(e.bssid, n) == i {
+            for e in batches.iter().flat_map(|b| &b[i]) {
+                // Voice frames tell nothing of a BSS that its other frames do not.
+                if !e.bssid.is_group()
+                    && !matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. })
+                {
                     shard.bss.entry(e.bssid).or_default().event(e);
                 }
-                if matches!(e.kind, EventKind::Beacon { .. })
-                    || e.station.is_group()
-                    || shard_of(e.station, n) != i
-                {
+                if matches!(e.kind, EventKind::Beacon { .. }) || e.station.is_group() {
                     continue;
                 }
                 shard
@@ -345,7 +393,7 @@ impl Analyzer {
                     .event(e);
             }
         };
-        if n == 1 {
+        if self.shards.len() == 1 {
             self.shards.iter_mut().enumerate().for_each(run);
         } else {
             self.shards.par_iter_mut().enumerate().for_each(run);
@@ -355,13 +403,15 @@ impl Analyzer {
     /// The roams, streams, BSSs and notes, in frame order.
     pub fn finish(self) -> Analysis {
         let self_parallel = self.shards.len() > 1;
-        let mut bss: Vec<BssReport> = self
-            .shards
+        let mut merged: MacMap<BssState> = MacMap::default();
+        for (&bssid, b) in self.shards.iter().flat_map(|s| &s.bss) {
+            merged.entry(bssid).or_default().merge(b);
+        }
+        let mut bss: Vec<BssReport> = merged
             .iter()
-            .flat_map(|s| &s.bss)
             .map(|(&bssid, b)| BssReport {
                 bssid,
-                ssid: b.ssid.map(|s| s.to_text()),
+                ssid: b.ssid.map(|(_, s)| s.to_text()),
                 channel: b.channel(),
             })
             .collect();
@@ -411,8 +461,9 @@ impl Analyzer {
 
 /// Analyzes the events of one capture (in frame order) at once.
 pub fn analyze(capture: usize, events: Vec<Event>, config: &Config) -> Analysis {
-    let mut a = Analyzer::new(capture, *config, rayon::current_num_threads());
-    a.feed(&[events]);
+    let shards = rayon::current_num_threads();
+    let mut a = Analyzer::new(capture, *config, shards);
+    a.feed(&[Analyzer::split(events, shards)]);
     a.finish()
 }
 

@@ -250,6 +250,48 @@ fn detect(path: &Path, data: &[u8]) -> Result<Format, CaptureError> {
     }
 }
 
+/// What a walk over the record headers alone tells.
+#[derive(Clone, Debug)]
+pub struct CaptureSummary {
+    pub format: Format,
+    pub linktypes: Vec<LinkType>,
+    pub records: u64,
+    pub captured_bytes: u64,
+    pub first_ns: Option<i64>,
+    pub last_ns: Option<i64>,
+    /// Where the walk stopped early.
+    pub stopped: Option<RecordError>,
+}
+
+impl CaptureFile {
+    /// Walks every record header, touching no frame bytes.
+    pub fn summarize(&self) -> Result<CaptureSummary, CaptureError> {
+        let mut records = self.records()?;
+        let mut s = CaptureSummary {
+            format: self.format,
+            linktypes: Vec::new(),
+            records: 0,
+            captured_bytes: 0,
+            first_ns: None,
+            last_ns: None,
+            stopped: None,
+        };
+        for r in records.by_ref() {
+            match r {
+                Ok(rec) => {
+                    s.records += 1;
+                    s.captured_bytes += rec.data.len() as u64;
+                    s.first_ns = Some(s.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
+                    s.last_ns = Some(s.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
+                }
+                Err(e) => s.stopped = Some(e),
+            }
+        }
+        s.linktypes = records.linktypes();
+        Ok(s)
+    }
+}
+
 /// Iterator over the records of a capture.
 pub enum Records<'a> {
     Pcap(pcap::PcapRecords<'a>),

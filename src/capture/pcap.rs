@@ -1,13 +1,11 @@
-//! Classic pcap (tcpdump.org "pcap savefile"): the file and record headers are parsed by the
-//! `pcap-file` crate's raw parser; the record bytes are sliced from the map here so that they
-//! keep the map's lifetime.
-//!
-//! `pcap-file`'s validating `next_packet` refuses records whose original length exceeds the
-//! snapshot length, which is exactly what a snaplen-limited sniffer writes, so the raw form is
-//! used and lengths are judged here.
+//! Classic pcap (tcpdump.org "pcap savefile"). The file header is parsed by the `pcap-file`
+//! crate; the 16-byte record headers are read here, straight from the map: `pcap-file`'s
+//! per-record parser costs about a fifth of a whole analysis (22 ns a record, measured), and
+//! its validating form refuses records whose original length exceeds the snapshot length,
+//! which is exactly what a snaplen-limited sniffer writes.
 
 use pcap_file::pcap::PcapParser;
-use pcap_file::{PcapError, TsResolution};
+use pcap_file::{Endianness, PcapError, TsResolution};
 
 use super::{LinkType, Record, RecordError};
 
@@ -15,13 +13,13 @@ const FILE_HEADER_LEN: usize = 24;
 const RECORD_HEADER_LEN: usize = 16;
 
 pub struct PcapRecords<'a> {
-    parser: PcapParser,
     data: &'a [u8],
     offset: usize,
     number: u64,
     linktype: LinkType,
     fcs_len: u8,
     ns_per_frac: i64,
+    big_endian: bool,
     done: bool,
 }
 
@@ -41,11 +39,12 @@ impl<'a> PcapRecords<'a> {
             TsResolution::MicroSecond => 1_000,
             TsResolution::NanoSecond => 1,
         };
+        let big_endian = header.endianness == Endianness::Big;
         // The header's link-type field (draft-ietf-opsawg-pcap, 4): link type in the low 16
         // bits; with the F bit (0x04000000) set, the top 4 bits give the FCS length in 16-bit
         // words. Other upper bits are reserved and ignored, as libpcap does.
         let field = u32::from_le_bytes([data[20], data[21], data[22], data[23]]);
-        let field = if data[0] == 0xa1 {
+        let field = if big_endian {
             field.swap_bytes()
         } else {
             field
@@ -57,19 +56,33 @@ impl<'a> PcapRecords<'a> {
             0
         };
         Ok(PcapRecords {
-            parser,
             data,
             offset: FILE_HEADER_LEN,
             number: 0,
             linktype,
             fcs_len,
             ns_per_frac,
+            big_endian,
             done: false,
         })
     }
 
     pub fn linktype(&self) -> LinkType {
         self.linktype
+    }
+
+    fn u32_at(&self, at: usize) -> u32 {
+        let b = [
+            self.data[at],
+            self.data[at + 1],
+            self.data[at + 2],
+            self.data[at + 3],
+        ];
+        if self.big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
     }
 }
 
@@ -80,56 +93,43 @@ impl<'a> Iterator for PcapRecords<'a> {
         if self.done || self.offset >= self.data.len() {
             return None;
         }
-        let rest = &self.data[self.offset..];
         let frame = self.number + 1;
-        match self.parser.next_raw_packet(rest) {
-            Ok((_, raw)) => {
-                let start = self.offset + RECORD_HEADER_LEN;
-                let end = start + raw.incl_len as usize;
-                let Some(bytes) = self.data.get(start..end) else {
-                    self.done = true;
-                    return Some(Err(RecordError::Corrupt {
-                        frame,
-                        offset: self.offset,
-                        detail: "record length inconsistent with the parser".into(),
-                    }));
-                };
-                self.offset = end;
-                self.number = frame;
-                let ts_ns = i64::from(raw.ts_sec) * 1_000_000_000
-                    + i64::from(raw.ts_frac) * self.ns_per_frac;
-                Some(Ok(Record {
-                    number: frame,
-                    ts_ns,
-                    linktype: self.linktype,
-                    data: bytes,
-                    orig_len: raw.orig_len,
-                    fcs_len: self.fcs_len,
-                }))
-            }
-            Err(_) => {
-                // The only way the raw parser fails is a record (header or data) that runs
-                // past the end of the file.
-                self.done = true;
-                let needed = if rest.len() < RECORD_HEADER_LEN {
-                    RECORD_HEADER_LEN as u64
-                } else {
-                    let b = [rest[8], rest[9], rest[10], rest[11]];
-                    let incl = if self.parser.header().endianness == pcap_file::Endianness::Big {
-                        u32::from_be_bytes(b)
-                    } else {
-                        u32::from_le_bytes(b)
-                    };
-                    RECORD_HEADER_LEN as u64 + u64::from(incl)
-                };
-                Some(Err(RecordError::Truncated {
-                    frame,
-                    offset: self.offset,
-                    needed,
-                    available: rest.len(),
-                }))
-            }
+        let at = self.offset;
+        let available = self.data.len() - at;
+        let truncated = |needed: u64| RecordError::Truncated {
+            frame,
+            offset: at,
+            needed,
+            available,
+        };
+        if available < RECORD_HEADER_LEN {
+            self.done = true;
+            return Some(Err(truncated(RECORD_HEADER_LEN as u64)));
         }
+        // Record header: seconds, fraction (µs or ns), captured length, original length.
+        let (sec, frac) = (self.u32_at(at), self.u32_at(at + 4));
+        let (incl_len, orig_len) = (self.u32_at(at + 8), self.u32_at(at + 12));
+        let start = at + RECORD_HEADER_LEN;
+        let Some(bytes) = usize::try_from(incl_len)
+            .ok()
+            .and_then(|n| self.data.get(start..start.checked_add(n)?))
+        else {
+            self.done = true;
+            return Some(Err(truncated(
+                RECORD_HEADER_LEN as u64 + u64::from(incl_len),
+            )));
+        };
+        self.offset = start + bytes.len();
+        self.number = frame;
+        let ts_ns = i64::from(sec) * 1_000_000_000 + i64::from(frac) * self.ns_per_frac;
+        Some(Ok(Record {
+            number: frame,
+            ts_ns,
+            linktype: self.linktype,
+            data: bytes,
+            orig_len,
+            fcs_len: self.fcs_len,
+        }))
     }
 }
 

@@ -48,10 +48,48 @@ pub(crate) fn u32_le(b: &[u8], at: usize) -> u32 {
 }
 
 /// A 48-bit MAC address.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MacAddr(pub [u8; 6]);
 
+/// Hashes a [`MacAddr`] with one multiply: the per-frame station lookups of the analysis are
+/// keyed by addresses the capture chose, so SipHash's flood resistance buys nothing here and
+/// costs a tenth of the run time.
+#[derive(Clone, Copy, Default)]
+pub struct MacHasher(u64);
+
+impl std::hash::Hasher for MacHasher {
+    fn finish(&self) -> u64 {
+        // The product's high bits are the well-mixed ones; hash tables index by the low bits.
+        self.0.rotate_left(32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl std::hash::Hash for MacAddr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.to_u64());
+    }
+}
+
+/// A `HashMap` keyed by MAC addresses.
+pub type MacMap<V> =
+    std::collections::HashMap<MacAddr, V, std::hash::BuildHasherDefault<MacHasher>>;
+
 impl MacAddr {
+    /// The address as a 48-bit number (first octet most significant).
+    pub fn to_u64(self) -> u64 {
+        self.0.iter().fold(0, |v, &b| v << 8 | u64::from(b))
+    }
+
     pub const BROADCAST: MacAddr = MacAddr([0xff; 6]);
 
     pub fn from_slice(b: &[u8]) -> MacAddr {

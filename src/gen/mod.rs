@@ -182,6 +182,88 @@ pub fn generate(scenario: &str, options: &Options) -> Result<Generated, String> 
     Ok(sim.finish(name, options))
 }
 
+/// What [`generate_big`] wrote.
+#[derive(Clone, Copy, Debug)]
+pub struct BigSummary {
+    pub frames: u64,
+    pub bytes: u64,
+    pub phones: usize,
+    pub roams: usize,
+}
+
+/// Writes a large deterministic capture for benchmarks, streaming (memory stays small
+/// whatever the size): `phones` phones in calls for `minutes`, each roaming every ~20 s with
+/// the failures and successes of its key management, over 8 APs. No truth file.
+pub fn generate_big(
+    options: &Options,
+    phones: usize,
+    minutes: f64,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<BigSummary> {
+    let mut sim = Sim::new(options);
+    sim.duration = (minutes * 60_000.0) as i64 * MS;
+    sim.add_aps(&[1, 6, 11, 36, 40, 44, 48, 149]);
+    let kms = [KeyMgmt::Cckm, KeyMgmt::Psk, KeyMgmt::FtPsk, KeyMgmt::Dot1x];
+    for i in 0..phones {
+        let km = kms[i % kms.len()];
+        let first_ap = sim.rng.range(0, sim.aps.len() as i64) as usize;
+        let p = sim.add_phone(km, first_ap);
+        sim.phones[p].ip = [10, 20 + (i / 250) as u8, (i % 250) as u8, 10];
+        sim.phones[p].peer_ip = [10, 90 + (i / 250) as u8, (i % 250) as u8, 10];
+        let mut t = sim.start + sim.rng.range(5_000, 20_000) * MS;
+        while t < sim.start + sim.duration - 5_000 * MS {
+            let kinds = km.kinds();
+            let kind = kinds[sim.rng.range(0, kinds.len() as i64) as usize];
+            let ready = sim.roam(p, kind, t);
+            t = ready + sim.rng.range(15_000, 25_000) * MS;
+        }
+    }
+    sim.beacons();
+    let roams = sim.roams.len();
+    // Management frames and beacons are planned; voice is made one window at a time.
+    let mut planned = std::mem::take(&mut sim.frames);
+    planned.sort_by_key(|f| (std::cmp::Reverse(f.t), std::cmp::Reverse(f.order)));
+    let offsets: Vec<[i64; 2]> = (0..phones)
+        .map(|_| [sim.rng.range(0, 20_000) * US, sim.rng.range(0, 20_000) * US])
+        .collect();
+    let mut next_k = vec![[0u64; 2]; phones];
+    let mut w = Writer::new(options.format, options.link);
+    let res = options.format.resolution_ns();
+    let (mut frames, mut bytes) = (0u64, 0u64);
+    let window = 1_000 * MS;
+    let mut w1 = sim.start;
+    while w1 < sim.start + sim.duration + window {
+        w1 += window;
+        while planned.last().is_some_and(|f| f.t < w1) {
+            sim.frames.extend(planned.pop());
+        }
+        for (p, ks) in next_k.iter_mut().enumerate() {
+            for dir in 0..2 {
+                ks[dir] = sim.voice_until(p, dir, offsets[p][dir], ks[dir], w1);
+            }
+        }
+        sim.frames.sort_by_key(|f| (f.t, f.order));
+        // Frames queued past the window (retransmissions, delayed packets) wait for the next.
+        let keep = sim.frames.partition_point(|f| f.t < w1);
+        for f in sim.frames.drain(..keep) {
+            w.frame(f.t - f.t.rem_euclid(res), f.radio, &f.bytes);
+            frames += 1;
+        }
+        bytes += w.drain_into(out)?;
+    }
+    for f in sim.frames.drain(..) {
+        w.frame(f.t - f.t.rem_euclid(res), f.radio, &f.bytes);
+        frames += 1;
+    }
+    bytes += w.drain_into(out)?;
+    Ok(BigSummary {
+        frames,
+        bytes,
+        phones,
+        roams,
+    })
+}
+
 /// SplitMix64: small, fast, and the same on every platform.
 struct Rng(u64);
 
@@ -361,6 +443,8 @@ struct Sim {
     retry_one_in: u64,
     dialog_token: u8,
     ip_id: u16,
+    /// Tie-break of frames queued at the same time: queueing order.
+    order: u64,
 }
 
 impl Sim {
@@ -382,6 +466,7 @@ impl Sim {
             retry_one_in: 30,
             dialog_token: 0,
             ip_id: 1,
+            order: 0,
         }
     }
 
@@ -539,7 +624,8 @@ impl Sim {
 
     /// Queues one frame, and sometimes its 802.11 retransmission a moment later.
     fn push(&mut self, t: i64, radio: Radio, bytes: Vec<u8>, tag: Tag) {
-        let order = self.frames.len() as u64;
+        let order = self.order;
+        self.order += 2;
         if self.rng.chance(self.retry_one_in) {
             let mut copy = bytes.clone();
             copy[1] |= 0x08;
@@ -985,7 +1071,8 @@ impl Sim {
                     signal_dbm: -40 - self.rng.range(0, 30) as i8,
                     rate: 2,
                 };
-                let order = self.frames.len() as u64;
+                let order = self.order;
+                self.order += 2;
                 self.frames.push(Pending {
                     t,
                     order,
@@ -1003,18 +1090,26 @@ impl Sim {
     /// The voice packets of a phone's call, both directions, around its outages.
     fn voice(&mut self, p: usize) {
         for dir in 0..2 {
-            let uplink = dir == 0;
             let offset = self.rng.range(0, 20_000) * US;
-            let (start, end) = self.phones[p].call;
-            let near_roam = |ph: &Phone, t: i64| {
-                ph.outages
-                    .iter()
-                    .any(|&(a, b)| t > a - 400 * MS && t < b + 400 * MS)
-            };
-            let mut k: u64 = 0;
+            self.voice_until(p, dir, offset, 0, i64::MAX);
+        }
+    }
+
+    /// Voice packets `k`.. of one direction of a phone's call whose nominal time is before
+    /// `until`; returns the next `k`.
+    fn voice_until(&mut self, p: usize, dir: usize, offset: i64, first_k: u64, until: i64) -> u64 {
+        let uplink = dir == 0;
+        let (start, end) = self.phones[p].call;
+        let near_roam = |ph: &Phone, t: i64| {
+            ph.outages
+                .iter()
+                .any(|&(a, b)| t > a - 400 * MS && t < b + 400 * MS)
+        };
+        let mut k = first_k;
+        {
             loop {
                 let nominal = start + offset + k as i64 * VOICE_PERIOD;
-                if nominal >= end {
+                if nominal >= end || nominal >= until {
                     break;
                 }
                 let ph = &self.phones[p];
@@ -1036,6 +1131,7 @@ impl Sim {
                 k += 1;
             }
         }
+        k
     }
 
     fn rtp(&mut self, t: i64, p: usize, ap: usize, uplink: bool, k: u64) {

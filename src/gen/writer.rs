@@ -173,6 +173,15 @@ impl Writer {
     pub fn finish(self) -> Vec<u8> {
         self.out
     }
+
+    /// Writes what is buffered so far to `w` and empties the buffer (for captures too large
+    /// to hold).
+    pub fn drain_into(&mut self, w: &mut impl std::io::Write) -> std::io::Result<u64> {
+        w.write_all(&self.out)?;
+        let n = self.out.len() as u64;
+        self.out.clear();
+        Ok(n)
+    }
 }
 
 /// A pcapng block: type, total length, body (padded to 32 bits), total length.
