@@ -270,6 +270,11 @@ impl FrameCounters {
         }
     }
 
+    /// Shifts the frame numbers of the issues by `base` (a segment numbered from 1).
+    pub fn renumber(&mut self, base: u64) {
+        self.issues.iter_mut().for_each(|i| i.frame += base);
+    }
+
     /// Adds the counts of the chunk that follows this one.
     pub fn merge(&mut self, other: FrameCounters) {
         self.frames += other.frames;

@@ -15,6 +15,8 @@ use crate::events::{self, Event, FrameCounters};
 const CHUNK: usize = 4096;
 /// Records gathered before a parallel decode round (bounds the memory of the batch).
 const BATCH: usize = 64 * CHUNK;
+/// Bytes of a classic pcap file per parallel reading task.
+const SEGMENT_BYTES: usize = 4 << 20;
 
 /// What was seen while reading one capture, apart from the roams.
 #[derive(Clone, Debug)]
@@ -61,6 +63,10 @@ pub struct Plan {
     pub batch_records: usize,
     /// Records per parallel decoding task.
     pub chunk_records: usize,
+    /// Classic pcap files are split into segments of about this many bytes at record
+    /// boundaries found by resynchronizing, and each segment is read and decoded by one task:
+    /// no sequential walk at all. 0 reads the records in order on one thread.
+    pub segment_bytes: usize,
 }
 
 impl Plan {
@@ -69,12 +75,14 @@ impl Plan {
             parallel: true,
             batch_records: BATCH,
             chunk_records: CHUNK,
+            segment_bytes: SEGMENT_BYTES,
         }
     }
 
     pub fn sequential() -> Plan {
         Plan {
             parallel: false,
+            segment_bytes: 0,
             ..Plan::parallel()
         }
     }
@@ -84,6 +92,144 @@ impl Default for Plan {
     fn default() -> Plan {
         Plan::parallel()
     }
+}
+
+/// What one segment of a capture decoded to, numbered from 1 within the segment.
+struct SegmentOut {
+    events: ShardedEvents,
+    counters: FrameCounters,
+    first_ns: Option<i64>,
+    last_ns: Option<i64>,
+    /// Where the segment's last record ended.
+    landed: usize,
+    error: Option<RecordError>,
+}
+
+/// Decodes one segment into `events` (emptied buffers, one per shard, reused across waves so
+/// that their memory is not mapped and unmapped again for every segment).
+fn decode_segment(
+    records: crate::capture::Records<'_>,
+    shards: usize,
+    events: ShardedEvents,
+) -> SegmentOut {
+    let mut records = records;
+    let mut out = SegmentOut {
+        events,
+        counters: FrameCounters::default(),
+        first_ns: None,
+        last_ns: None,
+        landed: 0,
+        error: None,
+    };
+    for r in records.by_ref() {
+        match r {
+            Ok(rec) => {
+                out.first_ns = Some(out.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
+                out.last_ns = Some(out.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
+                let ev = &mut out.events;
+                events::decode_record(&rec, &mut out.counters, &mut |e| {
+                    ev[Analyzer::shard_of(&e, shards)].push(e)
+                });
+            }
+            Err(e) => out.error = Some(e),
+        }
+    }
+    out.landed = records.offset();
+    out
+}
+
+/// Reads a classic pcap file segment by segment, in parallel waves, handing each wave's events
+/// to `sink` in frame order. Returns None, before `sink` has seen anything wrong, when the
+/// file cannot be split (not pcap, too small) or a segment boundary proves false; the caller
+/// then reads the file in order.
+fn walk_segments(
+    capture: &CaptureFile,
+    plan: &Plan,
+    shards: usize,
+    sink: &mut impl FnMut(&[ShardedEvents]),
+) -> Option<Result<CaptureSummary, PipelineError>> {
+    if !plan.parallel || plan.segment_bytes == 0 {
+        return None;
+    }
+    let segments = capture.pcap_segments(plan.segment_bytes)?;
+    let mut summary = CaptureSummary {
+        path: capture.path().to_path_buf(),
+        format: capture.format(),
+        linktypes: capture.records().ok()?.linktypes(),
+        counters: FrameCounters::default(),
+        first_ns: None,
+        last_ns: None,
+        truncated: None,
+    };
+    // Enough segments in flight to keep every thread busy; few enough to bound memory.
+    let wave = 4 * rayon::current_num_threads();
+    let mut base = 0u64;
+    let mut spare: Vec<ShardedEvents> = Vec::new();
+    for (w, group) in segments.chunks(wave).enumerate() {
+        spare.resize_with(spare.len().max(group.len()), || {
+            (0..shards).map(|_| Vec::new()).collect()
+        });
+        let buffers: Vec<ShardedEvents> = spare.drain(..group.len()).collect();
+        let mut outs: Vec<SegmentOut> = group
+            .par_iter()
+            .zip(buffers)
+            .map(|(&seg, buf)| {
+                capture
+                    .segment_records(seg)
+                    .map(|r| decode_segment(r, shards, buf))
+            })
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let last_wave = (w + 1) * wave >= segments.len();
+        // Every segment must end exactly where the next begins (a false boundary would not),
+        // and only the last may stop early.
+        for (k, (seg, out)) in group.iter().zip(&outs).enumerate() {
+            let last = last_wave && k + 1 == group.len();
+            if (out.error.is_some() && !last) || (out.error.is_none() && out.landed != seg.end) {
+                return None;
+            }
+        }
+        let mut bases = Vec::with_capacity(outs.len());
+        for out in &outs {
+            bases.push(base);
+            base += out.counters.frames;
+        }
+        outs.par_iter_mut().zip(&bases).for_each(|(out, &b)| {
+            out.events.iter_mut().flatten().for_each(|e| e.frame += b);
+            out.counters.renumber(b);
+        });
+        let mut events = Vec::with_capacity(outs.len());
+        for (out, b) in outs.into_iter().zip(bases) {
+            summary.counters.merge(out.counters);
+            summary.first_ns = out.first_ns.into_iter().chain(summary.first_ns).min();
+            summary.last_ns = out.last_ns.into_iter().chain(summary.last_ns).max();
+            if let Some(e) = out.error {
+                summary.truncated = Some(e.renumbered(b));
+            }
+            events.push(out.events);
+        }
+        sink(&events);
+        for mut buf in events {
+            buf.iter_mut().for_each(Vec::clear);
+            spare.push(buf);
+        }
+    }
+    Some(check_link_types(summary))
+}
+
+/// A capture none of whose frames roamgap can read is an error, not an empty report.
+fn check_link_types(summary: CaptureSummary) -> Result<CaptureSummary, PipelineError> {
+    let c = &summary.counters;
+    let unsupported: u64 = c.unsupported.iter().map(|(_, n)| n).sum();
+    if c.frames > 0 && unsupported == c.frames {
+        let found: Vec<String> = c.unsupported.iter().map(|(lt, _)| lt.to_string()).collect();
+        return Err(PipelineError::UnsupportedLinkType {
+            path: summary.path,
+            frames: c.frames,
+            found: found.join(", "),
+        });
+    }
+    Ok(summary)
 }
 
 /// Walks a capture in batches of records, decodes each batch into events (in parallel chunks)
@@ -159,17 +305,7 @@ fn walk(
         }
     }
     summary.linktypes = records.linktypes();
-    let c = &summary.counters;
-    let unsupported: u64 = c.unsupported.iter().map(|(_, n)| n).sum();
-    if c.frames > 0 && unsupported == c.frames {
-        let found: Vec<String> = c.unsupported.iter().map(|(lt, _)| lt.to_string()).collect();
-        return Err(PipelineError::UnsupportedLinkType {
-            path: summary.path,
-            frames: c.frames,
-            found: found.join(", "),
-        });
-    }
-    Ok(summary)
+    check_link_types(summary)
 }
 
 /// Reads a capture's records and decodes them into events, in frame order (all kept: for
@@ -207,7 +343,16 @@ pub fn analyze_capture_with(
         1
     };
     let mut analyzer = Analyzer::new(index, *config, shards);
-    let summary = walk(capture, plan, shards, |batch| analyzer.feed(batch))?;
+    let segmented = walk_segments(capture, plan, shards, &mut |batch| analyzer.feed(batch));
+    let summary = match segmented {
+        Some(summary) => summary?,
+        None => {
+            // Start again in order (a segmented read that proved wrong fed nothing wrong, but
+            // may have fed a correct beginning).
+            analyzer = Analyzer::new(index, *config, shards);
+            walk(capture, plan, shards, |batch| analyzer.feed(batch))?
+        }
+    };
     Ok(CaptureAnalysis {
         summary,
         analysis: analyzer.finish(),

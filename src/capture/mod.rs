@@ -124,6 +124,32 @@ pub enum RecordError {
 }
 
 impl RecordError {
+    /// The same error for a segment whose frame 1 is frame `base + 1` of the file.
+    pub fn renumbered(self, base: u64) -> RecordError {
+        match self {
+            RecordError::Truncated {
+                frame,
+                offset,
+                needed,
+                available,
+            } => RecordError::Truncated {
+                frame: frame + base,
+                offset,
+                needed,
+                available,
+            },
+            RecordError::Corrupt {
+                frame,
+                offset,
+                detail,
+            } => RecordError::Corrupt {
+                frame: frame + base,
+                offset,
+                detail,
+            },
+        }
+    }
+
     /// The frame number at which reading stopped.
     pub fn frame(&self) -> u64 {
         match self {
@@ -250,6 +276,58 @@ fn detect(path: &Path, data: &[u8]) -> Result<Format, CaptureError> {
     }
 }
 
+/// A part of a classic pcap file that can be read on its own: records starting in
+/// `start..end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl CaptureFile {
+    /// Splits a classic pcap file into segments of about `bytes` each, at record boundaries
+    /// found by resynchronizing on record headers (not by walking the records). None for
+    /// pcapng, or a file too small to split. A boundary is only a candidate: a reader of the
+    /// segment before it must land exactly on it ([`Records::offset`]), or the split is wrong.
+    pub fn pcap_segments(&self, bytes: usize) -> Option<Vec<Segment>> {
+        let Ok(Records::Pcap(r)) = self.records() else {
+            return None;
+        };
+        let len = self.bytes().len();
+        let bytes = bytes.max(4096);
+        let mut starts = vec![r.offset()];
+        let mut at = r.offset() + bytes;
+        while at < len {
+            match r.resync(at, 1 << 20) {
+                Some(b) if b > *starts.last()? => {
+                    starts.push(b);
+                    at = b + bytes;
+                }
+                _ => at += bytes,
+            }
+        }
+        if starts.len() < 2 {
+            return None;
+        }
+        let ends = starts.iter().skip(1).copied().chain([len]);
+        Some(
+            starts
+                .iter()
+                .zip(ends)
+                .map(|(&start, end)| Segment { start, end })
+                .collect(),
+        )
+    }
+
+    /// The records of one segment, numbered from 1.
+    pub fn segment_records(&self, segment: Segment) -> Result<Records<'_>, CaptureError> {
+        match self.records()? {
+            Records::Pcap(r) => Ok(Records::Pcap(r.segment(segment.start, segment.end))),
+            other => Ok(other),
+        }
+    }
+}
+
 /// What a walk over the record headers alone tells.
 #[derive(Clone, Debug)]
 pub struct CaptureSummary {
@@ -299,6 +377,14 @@ pub enum Records<'a> {
 }
 
 impl<'a> Records<'a> {
+    /// Where the next record starts in the file.
+    pub fn offset(&self) -> usize {
+        match self {
+            Records::Pcap(r) => r.offset(),
+            Records::PcapNg(r) => r.offset(),
+        }
+    }
+
     /// The link types declared by the file so far (pcap: one; pcapng: one per interface).
     pub fn linktypes(&self) -> Vec<LinkType> {
         match self {

@@ -12,9 +12,14 @@ use super::{LinkType, Record, RecordError};
 const FILE_HEADER_LEN: usize = 24;
 const RECORD_HEADER_LEN: usize = 16;
 
+#[derive(Clone)]
 pub struct PcapRecords<'a> {
     data: &'a [u8],
     offset: usize,
+    /// Records starting at or after this offset belong to the next segment.
+    end: usize,
+    /// Largest captured length a record can have (the snapshot length, at least 64 KiB).
+    max_caplen: u32,
     number: u64,
     linktype: LinkType,
     fcs_len: u8,
@@ -55,9 +60,17 @@ impl<'a> PcapRecords<'a> {
         } else {
             0
         };
+        let snaplen = u32::from_le_bytes([data[16], data[17], data[18], data[19]]);
+        let snaplen = if big_endian {
+            snaplen.swap_bytes()
+        } else {
+            snaplen
+        };
         Ok(PcapRecords {
             data,
             offset: FILE_HEADER_LEN,
+            end: data.len(),
+            max_caplen: snaplen.clamp(65_535, 1 << 24),
             number: 0,
             linktype,
             fcs_len,
@@ -69,6 +82,64 @@ impl<'a> PcapRecords<'a> {
 
     pub fn linktype(&self) -> LinkType {
         self.linktype
+    }
+
+    /// Where the next record starts.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The records starting in `start..end`, numbered from 1. `start` must be a record
+    /// boundary (the file header's end, or one found by [`PcapRecords::resync`]).
+    pub fn segment(&self, start: usize, end: usize) -> PcapRecords<'a> {
+        PcapRecords {
+            offset: start,
+            end: end.min(self.data.len()),
+            number: 0,
+            done: false,
+            ..self.clone()
+        }
+    }
+
+    /// Whether a plausible record header starts at `at`: lengths within the snapshot length
+    /// and the file, a sub-second fraction below one second, and a time within a day of `near`.
+    fn plausible(&self, at: usize, near: Option<u32>) -> Option<usize> {
+        if at + RECORD_HEADER_LEN > self.data.len() {
+            return None;
+        }
+        let (sec, frac) = (self.u32_at(at), self.u32_at(at + 4));
+        let (incl, orig) = (self.u32_at(at + 8), self.u32_at(at + 12));
+        let next = at + RECORD_HEADER_LEN + incl as usize;
+        let ok = incl <= self.max_caplen
+            && orig >= incl
+            && orig <= 1 << 24
+            && i64::from(frac) * self.ns_per_frac < 1_000_000_000
+            && next <= self.data.len()
+            && near.is_none_or(|t| sec.abs_diff(t) <= 86_400);
+        ok.then_some(next)
+    }
+
+    /// The first offset at or after `from` (and before `from + window`) where a chain of
+    /// plausible record headers starts that runs 8 records or to the end of the file: a record
+    /// boundary, found without walking the records before it. None if there is none.
+    pub fn resync(&self, from: usize, window: usize) -> Option<usize> {
+        let last = from.saturating_add(window).min(self.data.len());
+        (from.max(FILE_HEADER_LEN)..last).find(|&c| {
+            let Some(mut at) = self.plausible(c, None) else {
+                return false;
+            };
+            let t0 = self.u32_at(c);
+            for _ in 0..8 {
+                if at == self.data.len() {
+                    return true;
+                }
+                match self.plausible(at, Some(t0)) {
+                    Some(next) => at = next,
+                    None => return false,
+                }
+            }
+            true
+        })
     }
 
     fn u32_at(&self, at: usize) -> u32 {
@@ -90,7 +161,7 @@ impl<'a> Iterator for PcapRecords<'a> {
     type Item = Result<Record<'a>, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done || self.offset >= self.data.len() {
+        if self.done || self.offset >= self.end {
             return None;
         }
         let frame = self.number + 1;

@@ -68,6 +68,11 @@ impl<'a> PcapNgRecords<'a> {
         })
     }
 
+    /// Where the next block starts.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
     pub fn linktypes(&self) -> Vec<LinkType> {
         let mut v: Vec<LinkType> = self.interfaces.iter().map(|i| i.linktype).collect();
         v.dedup();
