@@ -25,10 +25,23 @@ impl Rng {
 /// Runs the whole analysis; returns the frames read, or None for a clean error.
 fn run(name: &str, bytes: Vec<u8>) -> Option<u64> {
     let cap = CaptureFile::from_vec(name, bytes).ok()?;
-    let a = pipeline::analyze_capture(0, &cap, &Config::default()).ok()?;
+    // Small segments, so that damage lands in the middle of the split too; the result must
+    // be the sequential reading's, damage or not.
+    let plan = pipeline::Plan {
+        segment_bytes: 16384,
+        ..pipeline::Plan::parallel()
+    };
+    let a = pipeline::analyze_capture_with(0, &cap, &Config::default(), &plan).ok()?;
     let report = roamgap::report::Report::new(vec![a]);
     let _ = roamgap::report::render_table(&report);
-    let _ = report.to_json();
+    let json = report.to_json();
+    let s =
+        pipeline::analyze_capture_with(0, &cap, &Config::default(), &pipeline::Plan::sequential())
+            .ok()?;
+    assert!(
+        json == roamgap::report::Report::new(vec![s]).to_json(),
+        "{name}: segmented and sequential differ"
+    );
     Some(report.captures[0].frames)
 }
 

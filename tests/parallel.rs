@@ -1,6 +1,6 @@
 //! The parallel pipeline (chunked decoding, sharded stations) gives exactly the sequential
 //! result, on every sample and synthetic capture and on generated ones, for several pool sizes
-//! and batch sizes.
+//! batch sizes and segment sizes.
 
 mod common;
 
@@ -70,6 +70,7 @@ fn parallel_equals_sequential() {
                 parallel: true,
                 batch_records: 997,
                 chunk_records: 61,
+                segment_bytes: 0,
             };
             let batched = pool.install(|| json(cap, small));
             assert!(
@@ -77,6 +78,42 @@ fn parallel_equals_sequential() {
                 "{}: batches of 997 records differ",
                 cap.path().display()
             );
+            // Classic pcap split into 8 KiB segments at resynchronized record boundaries.
+            let segmented = Plan {
+                segment_bytes: 8192,
+                ..Plan::parallel()
+            };
+            let split = pool.install(|| json(cap, segmented));
+            assert!(
+                sequential == split,
+                "{}: 8 KiB segments differ",
+                cap.path().display()
+            );
         }
     }
+}
+
+#[test]
+fn segments_start_on_record_boundaries() {
+    let cap =
+        CaptureFile::open(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/cckm-ok.pcap"))
+            .unwrap();
+    let segments = cap.pcap_segments(8192).unwrap();
+    assert!(segments.len() > 30, "{}", segments.len());
+    // Every boundary is where the sequential walk has a record.
+    let mut starts = std::collections::HashSet::new();
+    let mut records = cap.records().unwrap();
+    loop {
+        starts.insert(records.offset());
+        if records.next().is_none() {
+            break;
+        }
+    }
+    for s in &segments {
+        assert!(starts.contains(&s.start), "{s:?}");
+    }
+    assert!(
+        cap.pcap_segments(1 << 30).is_none(),
+        "one segment is no split"
+    );
 }
