@@ -46,14 +46,15 @@ impl From<Tspec<'_>> for TspecInfo {
     }
 }
 
-/// Up to [`TspecList::CAPACITY`] TSPECs of one frame (a phone asks for one per direction at most).
+/// Up to [`TspecList::CAPACITY`] TSPECs of one frame (a phone asks for one bidirectional stream,
+/// or one per direction; further ones are not reported).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TspecList {
     items: [Option<TspecInfo>; TspecList::CAPACITY],
 }
 
 impl TspecList {
-    pub const CAPACITY: usize = 4;
+    pub const CAPACITY: usize = 2;
 
     fn push(&mut self, t: TspecInfo) {
         if let Some(slot) = self.items.iter_mut().find(|s| s.is_none()) {

@@ -107,8 +107,7 @@ impl<'a> PcapRecords<'a> {
         if at + RECORD_HEADER_LEN > self.data.len() {
             return None;
         }
-        let (sec, frac) = (self.u32_at(at), self.u32_at(at + 4));
-        let (incl, orig) = (self.u32_at(at + 8), self.u32_at(at + 12));
+        let [sec, frac, incl, orig] = self.header_at(at);
         let next = at + RECORD_HEADER_LEN + incl as usize;
         let ok = incl <= self.max_caplen
             && orig >= incl
@@ -128,7 +127,7 @@ impl<'a> PcapRecords<'a> {
             let Some(mut at) = self.plausible(c, None) else {
                 return false;
             };
-            let t0 = self.u32_at(c);
+            let t0 = self.header_at(c)[0];
             for _ in 0..8 {
                 if at == self.data.len() {
                     return true;
@@ -142,18 +141,19 @@ impl<'a> PcapRecords<'a> {
         })
     }
 
-    fn u32_at(&self, at: usize) -> u32 {
-        let b = [
-            self.data[at],
-            self.data[at + 1],
-            self.data[at + 2],
-            self.data[at + 3],
-        ];
-        if self.big_endian {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        }
+    /// The four 32-bit fields of the record header at `at`: seconds, fraction (µs or ns),
+    /// captured length, original length. The caller has checked that 16 bytes are there.
+    fn header_at(&self, at: usize) -> [u32; 4] {
+        let h = &self.data[at..at + RECORD_HEADER_LEN];
+        let word = |i: usize| {
+            let b = [h[i], h[i + 1], h[i + 2], h[i + 3]];
+            if self.big_endian {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            }
+        };
+        [word(0), word(4), word(8), word(12)]
     }
 }
 
@@ -178,8 +178,7 @@ impl<'a> Iterator for PcapRecords<'a> {
             return Some(Err(truncated(RECORD_HEADER_LEN as u64)));
         }
         // Record header: seconds, fraction (µs or ns), captured length, original length.
-        let (sec, frac) = (self.u32_at(at), self.u32_at(at + 4));
-        let (incl_len, orig_len) = (self.u32_at(at + 8), self.u32_at(at + 12));
+        let [sec, frac, incl_len, orig_len] = self.header_at(at);
         let start = at + RECORD_HEADER_LEN;
         let Some(bytes) = usize::try_from(incl_len)
             .ok()

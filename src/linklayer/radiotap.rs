@@ -7,45 +7,36 @@
 
 use super::{Fcs, LinkError, LinkFrame, RadioInfo};
 
-/// Alignment and size of the fields of the default namespace, by bit number.
-const FIELDS: [(usize, usize); 28] = [
-    (8, 8),  // 0 TSFT
-    (1, 1),  // 1 Flags
-    (1, 1),  // 2 Rate
-    (2, 4),  // 3 Channel: frequency, flags
-    (2, 2),  // 4 FHSS
-    (1, 1),  // 5 dBm antenna signal
-    (1, 1),  // 6 dBm antenna noise
-    (2, 2),  // 7 Lock quality
-    (2, 2),  // 8 TX attenuation
-    (2, 2),  // 9 dB TX attenuation
-    (1, 1),  // 10 dBm TX power
-    (1, 1),  // 11 Antenna
-    (1, 1),  // 12 dB antenna signal
-    (1, 1),  // 13 dB antenna noise
-    (2, 2),  // 14 RX flags
-    (2, 2),  // 15 TX flags
-    (1, 1),  // 16 RTS retries
-    (1, 1),  // 17 data retries
-    (4, 8),  // 18 XChannel: flags, frequency, channel, max power
-    (1, 3),  // 19 MCS: known, flags, index
-    (4, 8),  // 20 A-MPDU status
-    (2, 12), // 21 VHT
-    (8, 12), // 22 timestamp
-    (2, 12), // 23 HE
-    (2, 12), // 24 HE-MU
-    (2, 6),  // 25 HE-MU-other-user
-    (1, 1),  // 26 0-length PSDU
-    (2, 4),  // 27 L-SIG
+/// Alignment and size of the fields of the default namespace, by bit number, up to the last
+/// one roamgap reads (MCS).
+const FIELDS: [(usize, usize); 20] = [
+    (8, 8), // 0 TSFT
+    (1, 1), // 1 Flags
+    (1, 1), // 2 Rate
+    (2, 4), // 3 Channel: frequency, flags
+    (2, 2), // 4 FHSS
+    (1, 1), // 5 dBm antenna signal
+    (1, 1), // 6 dBm antenna noise
+    (2, 2), // 7 Lock quality
+    (2, 2), // 8 TX attenuation
+    (2, 2), // 9 dB TX attenuation
+    (1, 1), // 10 dBm TX power
+    (1, 1), // 11 Antenna
+    (1, 1), // 12 dB antenna signal
+    (1, 1), // 13 dB antenna noise
+    (2, 2), // 14 RX flags
+    (2, 2), // 15 TX flags
+    (1, 1), // 16 RTS retries
+    (1, 1), // 17 data retries
+    (4, 8), // 18 XChannel: flags, frequency, channel, max power
+    (1, 3), // 19 MCS: known, flags, index
 ];
 
 const FLAG_FCS_AT_END: u8 = 0x10;
 const FLAG_DATA_PAD: u8 = 0x20;
 const FLAG_BAD_FCS: u8 = 0x40;
 
-/// Present-word bits that switch namespace or chain another word.
-const BIT_RADIOTAP_NS: u32 = 1 << 29;
-const BIT_VENDOR_NS: u32 = 1 << 30;
+/// Present-word bit that chains another word.
 const BIT_EXT: u32 = 1 << 31;
 /// Bound on the present-word chain, so a hostile header cannot make us walk far.
 const MAX_PRESENT_WORDS: usize = 64;
@@ -119,55 +110,25 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     })
 }
 
-/// Walks the fields of the first default namespace (and steps over vendor namespaces);
-/// stops quietly at an unknown field or one that runs past the header.
+/// Reads the fields roamgap uses: all are bits 0–19 of the first present word, whose fields
+/// come first in the data area (later words describe further fields, vendor namespaces or the
+/// same fields per antenna, none of which is needed). Stops quietly at a field that runs past
+/// the header. Only the set bits are visited.
 fn walk_fields(header: &[u8], words_end: usize, radio: &mut RadioInfo, flags: &mut u8) {
     let len = header.len();
+    let mut bits = u32_at(header, 4) & ((1 << FIELDS.len()) - 1);
     let mut cursor = words_end;
-    let mut in_vendor = false;
-    // Only the first default namespace describes the frame as a whole; later ones repeat
-    // fields per antenna.
-    let mut first_namespace = true;
-    let mut bit_base = 0usize;
-    for word_at in (4..words_end).step_by(4) {
-        let word = u32_at(header, word_at);
-        if !in_vendor {
-            for bit in 0..29usize {
-                if word & (1 << bit) == 0 {
-                    continue;
-                }
-                let Some(&(align, size)) = FIELDS.get(bit_base + bit) else {
-                    return;
-                };
-                cursor = cursor.next_multiple_of(align);
-                if cursor + size > len {
-                    return;
-                }
-                if first_namespace {
-                    read_field(bit_base + bit, &header[cursor..cursor + size], radio, flags);
-                }
-                cursor += size;
-            }
+    while bits != 0 {
+        let bit = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        let (align, size) = FIELDS[bit];
+        // Alignments are powers of two.
+        cursor = (cursor + align - 1) & !(align - 1);
+        if cursor + size > len {
+            return;
         }
-        if word & BIT_RADIOTAP_NS != 0 {
-            in_vendor = false;
-            first_namespace = false;
-            bit_base = 0;
-        } else if word & BIT_VENDOR_NS != 0 {
-            // Vendor namespace: OUI (3), sub-namespace (1), skip length (2), then that many
-            // bytes of vendor fields.
-            cursor = cursor.next_multiple_of(2);
-            if cursor + 6 > len {
-                return;
-            }
-            let skip = usize::from(u16_at(header, cursor + 4));
-            cursor += 6 + skip;
-            in_vendor = true;
-            first_namespace = false;
-            bit_base = 0;
-        } else {
-            bit_base += 32;
-        }
+        read_field(bit, &header[cursor..cursor + size], radio, flags);
+        cursor += size;
     }
 }
 
