@@ -158,6 +158,10 @@ fn read_field(index: usize, v: &[u8], radio: &mut RadioInfo, flags: &mut u8) {
 mod tests {
     use super::*;
 
+    /// Present-word bits that switch to the radiotap or a vendor namespace.
+    const BIT_RADIOTAP_NS: u32 = 1 << 29;
+    const BIT_VENDOR_NS: u32 = 1 << 30;
+
     /// A radiotap header as our generator writes it: TSFT, flags, rate, channel, signal.
     fn header(flags: u8) -> Vec<u8> {
         let mut h = vec![0, 0, 0, 0];
