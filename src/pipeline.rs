@@ -31,6 +31,8 @@ pub struct CaptureSummary {
     pub last_ns: Option<i64>,
     /// Where reading stopped early, if it did.
     pub truncated: Option<RecordError>,
+    /// Segments the file was read in, in parallel (0: read in order).
+    pub segments: usize,
 }
 
 /// One capture, read and analyzed.
@@ -160,6 +162,7 @@ fn walk_segments(
         first_ns: None,
         last_ns: None,
         truncated: None,
+        segments: 0,
     };
     // Enough segments in flight to keep every thread busy; few enough to bound memory.
     let wave = 4 * rayon::current_num_threads();
@@ -214,6 +217,7 @@ fn walk_segments(
             spare.push(buf);
         }
     }
+    summary.segments = segments.len();
     Some(check_link_types(summary))
 }
 
@@ -250,6 +254,7 @@ fn walk(
         first_ns: None,
         last_ns: None,
         truncated: None,
+        segments: 0,
     };
     // A record takes at least 16 bytes of the file, so small files get small batches.
     let mut batch: Vec<Record<'_>> =

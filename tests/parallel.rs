@@ -89,6 +89,19 @@ fn parallel_equals_sequential() {
                 "{}: 8 KiB segments differ",
                 cap.path().display()
             );
+            // ... and really read in segments (a false boundary would have sent it back to
+            // the ordered reading); pcapng is always read in order.
+            let a = pool
+                .install(|| analyze_capture_with(0, cap, &Config::default(), &segmented).unwrap());
+            let pcap = matches!(cap.format(), roamgap::capture::Format::Pcap { .. });
+            if pcap {
+                assert!(
+                    a.summary.segments > 10,
+                    "{}: {} segments",
+                    cap.path().display(),
+                    a.summary.segments
+                );
+            }
         }
     }
 }

@@ -102,8 +102,11 @@ impl<'a> PcapRecords<'a> {
     }
 
     /// Whether a plausible record header starts at `at`: lengths within the snapshot length
-    /// and the file, a sub-second fraction below one second, and a time within a day of `near`.
-    fn plausible(&self, at: usize, near: Option<u32>) -> Option<usize> {
+    /// and the file, a sub-second fraction below one second, and a time within 30 days of
+    /// `near` (the first record's). The time matters: a true header read 4 bytes late
+    /// (fraction, lengths, then the frame's first word) has plausible lengths whenever the
+    /// captured and original lengths are equal, and chains on from record to record.
+    fn plausible(&self, at: usize, near: u32) -> Option<usize> {
         if at + RECORD_HEADER_LEN > self.data.len() {
             return None;
         }
@@ -114,7 +117,7 @@ impl<'a> PcapRecords<'a> {
             && orig <= 1 << 24
             && i64::from(frac) * self.ns_per_frac < 1_000_000_000
             && next <= self.data.len()
-            && near.is_none_or(|t| sec.abs_diff(t) <= 86_400);
+            && sec.abs_diff(near) <= 30 * 86_400;
         ok.then_some(next)
     }
 
@@ -122,17 +125,19 @@ impl<'a> PcapRecords<'a> {
     /// plausible record headers starts that runs 8 records or to the end of the file: a record
     /// boundary, found without walking the records before it. None if there is none.
     pub fn resync(&self, from: usize, window: usize) -> Option<usize> {
+        // The first record's time anchors every candidate's.
+        if self.data.len() < FILE_HEADER_LEN + RECORD_HEADER_LEN {
+            return None;
+        }
+        let t0 = self.header_at(FILE_HEADER_LEN)[0];
         let last = from.saturating_add(window).min(self.data.len());
         (from.max(FILE_HEADER_LEN)..last).find(|&c| {
-            let Some(mut at) = self.plausible(c, None) else {
-                return false;
-            };
-            let t0 = self.header_at(c)[0];
-            for _ in 0..8 {
+            let mut at = c;
+            for _ in 0..9 {
                 if at == self.data.len() {
                     return true;
                 }
-                match self.plausible(at, Some(t0)) {
+                match self.plausible(at, t0) {
                     Some(next) => at = next,
                     None => return false,
                 }
