@@ -179,7 +179,8 @@ fn plot(path: &Path, rows: &[Row]) -> Result<(), Box<dyn std::error::Error>> {
         .x_desc("capture size (MB, log scale)")
         .y_desc("MB/s")
         .draw()?;
-    let series: [(&str, RGBColor, fn(&Row) -> f64); 3] = [
+    type Series = (&'static str, RGBColor, fn(&Row) -> f64);
+    let series: [Series; 3] = [
         (
             "record walk only (roamgap info)",
             RGBColor(120, 120, 120),
