@@ -1,36 +1,42 @@
-//! Throughput of each step on a generated capture: record walk, decode to events, and the
-//! whole analysis. `cargo bench`; results and machine in `docs/PERFORMANCE.md`.
+//! Micro-benchmarks of each step on a generated capture held in memory (50 phones, 1 minute,
+//! 82 MB, 0.31 M frames): the record reader, the 802.11 decoder, the per-station analysis, and
+//! the whole pipeline in order and in parallel. `cargo bench --bench pipeline`; results and
+//! machine in `docs/PERFORMANCE.md`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use roamgap::analysis::{self, Config};
+use roamgap::analysis::{Analyzer, Config};
 use roamgap::capture::CaptureFile;
 use roamgap::events::{self, FrameCounters};
 use roamgap::gen::{self, FileFormat, Link, Options};
-use roamgap::pipeline;
+use roamgap::pipeline::{self, Plan};
 
 fn capture(format: FileFormat) -> CaptureFile {
-    let g = gen::generate(
-        "multi-phone",
+    let mut bytes = Vec::new();
+    gen::generate_big(
         &Options {
             seed: 1,
             format,
             link: Link::Radiotap,
         },
+        50,
+        1.0,
+        &mut bytes,
     )
-    .expect("scenario");
-    CaptureFile::from_vec("multi-phone", g.bytes).expect("capture")
+    .expect("writes");
+    CaptureFile::from_vec("big", bytes).expect("capture")
 }
 
 fn steps(c: &mut Criterion) {
     for format in [FileFormat::Pcap, FileFormat::PcapNg] {
         let cap = capture(format);
         let frames = cap.records().unwrap().count() as u64;
-        let mut g = c.benchmark_group(format!("multi-phone-{}", format.name()));
+        let mut g = c.benchmark_group(format!("big-{}", format.name()));
+        g.sample_size(20);
         g.throughput(Throughput::Elements(frames));
         g.bench_function("records", |b| {
             b.iter(|| cap.records().unwrap().filter(|r| r.is_ok()).count())
         });
-        g.bench_function("decode-sequential", |b| {
+        g.bench_function("decode", |b| {
             b.iter(|| {
                 let mut counters = FrameCounters::default();
                 let mut n = 0usize;
@@ -40,26 +46,31 @@ fn steps(c: &mut Criterion) {
                 n
             })
         });
-        g.bench_function("decode-parallel", |b| {
-            b.iter(|| pipeline::decode_capture(&cap).unwrap().1.len())
-        });
         let (_, evs) = pipeline::decode_capture(&cap).unwrap();
-        g.bench_function("analysis", |b| {
-            b.iter(|| {
-                analysis::analyze(0, evs.clone(), &Config::default())
-                    .roams
-                    .len()
-            })
-        });
-        g.bench_function("full", |b| {
-            b.iter(|| {
-                pipeline::analyze_capture(0, &cap, &Config::default())
-                    .unwrap()
-                    .analysis
-                    .roams
-                    .len()
-            })
-        });
+        for shards in [1, 2] {
+            let split = vec![Analyzer::split(evs.iter().copied(), shards)];
+            g.bench_function(format!("analysis-{shards}-shards"), |b| {
+                b.iter(|| {
+                    let mut a = Analyzer::new(0, Config::default(), shards);
+                    a.feed(&split);
+                    a.finish().roams.len()
+                })
+            });
+        }
+        for (name, plan) in [
+            ("full-sequential", Plan::sequential()),
+            ("full-parallel", Plan::parallel()),
+        ] {
+            g.bench_function(name, |b| {
+                b.iter(|| {
+                    pipeline::analyze_capture_with(0, &cap, &Config::default(), &plan)
+                        .unwrap()
+                        .analysis
+                        .roams
+                        .len()
+                })
+            });
+        }
         g.finish();
     }
 }
