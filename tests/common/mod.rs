@@ -279,3 +279,68 @@ pub fn compare_with_truth(report: &Value, truth: &Value, what: &str) {
     }
     d.assert_ok();
 }
+
+/// Counts per key, as the tshark truth files count codes.
+pub fn counted(keys: impl Iterator<Item = String>) -> Value {
+    let mut m: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for k in keys {
+        *m.entry(k).or_default() += 1;
+    }
+    serde_json::json!(m)
+}
+
+/// Compares a capture's counters (from the JSON report) with tshark's counts of the same file
+/// (`*.tshark.json`): frames, every type/subtype, EAPOL messages, retry and protected bits, and
+/// the status, reason and authentication-algorithm codes of the decoded management frames.
+pub fn compare_with_tshark(path: &Path, truth: &Value) -> Diff {
+    let report = analyze_file(path);
+    let c = &report["captures"][0];
+    let mut d = Diff::new(path.display().to_string());
+    d.eq("frames", &c["frames"], &truth["frames"]);
+    d.eq("type_subtype", &c["type_subtype"], &truth["type_subtype"]);
+    d.eq(
+        "eapol_key_msg",
+        &c["eapol_key_msg"],
+        &truth["eapol_key_msg"],
+    );
+    d.eq("retries", &c["retries"], &truth["retry"]);
+    d.eq("protected", &c["protected"], &truth["protected"]);
+
+    use roamgap::dot11::action::AddtsKind;
+    use roamgap::events::EventKind;
+    let cap = CaptureFile::open(path).unwrap();
+    let (_, events) = pipeline::decode_capture(&cap).unwrap();
+    let status = events.iter().filter_map(|e| match e.kind {
+        EventKind::Auth { status, .. } | EventKind::AssocResponse { status, .. } => {
+            Some(format!("{status:#06x}"))
+        }
+        // tshark files the WMM ADDTS status byte (0 in requests) as a status code too.
+        EventKind::Addts {
+            kind: AddtsKind::Wmm,
+            status,
+            ..
+        } => Some(format!("{:#06x}", status.unwrap_or(0))),
+        EventKind::Addts {
+            kind: AddtsKind::Qos,
+            status: Some(s),
+            ..
+        } => Some(format!("{s:#06x}")),
+        _ => None,
+    });
+    d.eq("status codes", &counted(status), &truth["status_codes"]);
+    let reasons = events.iter().filter_map(|e| match e.kind {
+        EventKind::Deauth { reason, .. } => Some(format!("{reason:#06x}")),
+        _ => None,
+    });
+    d.eq("reason codes", &counted(reasons), &truth["reason_codes"]);
+    let algorithms = events.iter().filter_map(|e| match e.kind {
+        EventKind::Auth { algorithm, .. } => Some(algorithm.to_string()),
+        _ => None,
+    });
+    d.eq(
+        "auth algorithms",
+        &counted(algorithms),
+        &truth["auth_algorithms"],
+    );
+    d
+}
