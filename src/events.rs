@@ -11,7 +11,7 @@ use crate::dot11::data::{self, Eapol, KeyMessage};
 use crate::dot11::ie::{self, Cckm, Element, KeyManagement, Rsn, TsDirection, Tspec};
 use crate::dot11::mgmt::{self, MgmtBody};
 use crate::dot11::{subtype, Dot11Error, Frame, FrameType, MacAddr};
-use crate::linklayer::{self, Fcs, LinkError, RadioInfo};
+use crate::linklayer::{self, Fcs, LinkError, LinkOptions, RadioInfo};
 
 /// A TSPEC (9.4.2.29), reduced to what the analysis reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -200,7 +200,7 @@ impl FrameError {
     fn ran_out(&self) -> bool {
         matches!(
             self,
-            FrameError::Link(LinkError::RadiotapShort(_))
+            FrameError::Link(LinkError::RadiotapShort(_) | LinkError::Header { short: true, .. })
                 | FrameError::Dot11(
                     Dot11Error::Truncated { .. } | Dot11Error::ElementOverrun { .. }
                 )
@@ -223,6 +223,8 @@ pub struct FrameCounters {
     pub type_subtype: [u64; 64],
     pub bad_fcs: u64,
     pub malformed: u64,
+    /// Records that carry no 802.11 frame (Ethernet traffic other than remote capture).
+    pub not_wireless: u64,
     /// Frames that end early because the sniffer's snapshot length cut them (not malformed).
     pub cut_by_snaplen: u64,
     pub retries: u64,
@@ -243,6 +245,7 @@ impl Default for FrameCounters {
             type_subtype: [0; 64],
             bad_fcs: 0,
             malformed: 0,
+            not_wireless: 0,
             cut_by_snaplen: 0,
             retries: 0,
             protected: 0,
@@ -284,6 +287,7 @@ impl FrameCounters {
         }
         self.bad_fcs += other.bad_fcs;
         self.malformed += other.malformed;
+        self.not_wireless += other.not_wireless;
         self.cut_by_snaplen += other.cut_by_snaplen;
         self.retries += other.retries;
         self.protected += other.protected;
@@ -303,7 +307,7 @@ impl FrameCounters {
 }
 
 /// Decodes one record into events.
-pub fn decode_record(rec: &Record<'_>, counters: &mut FrameCounters, out: &mut impl FnMut(Event)) {
+pub fn decode_record(rec: &Record<'_>, options: &LinkOptions, counters: &mut FrameCounters, out: &mut impl FnMut(Event)) {
     counters.frames += 1;
     if !linklayer::is_supported(rec.linktype) {
         match counters
@@ -316,8 +320,12 @@ pub fn decode_record(rec: &Record<'_>, counters: &mut FrameCounters, out: &mut i
         }
         return;
     }
-    let link = match linklayer::decode(rec.linktype, rec.data, rec.fcs_len) {
+    let link = match linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options) {
         Ok(l) => l,
+        Err(LinkError::NotWireless) => {
+            counters.not_wireless += 1;
+            return;
+        }
         Err(e) => return counters.issue(rec, e.into()),
     };
     if link.dot11.len() >= 2 {

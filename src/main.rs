@@ -100,6 +100,9 @@ struct AnalyzeArgs {
     /// Exit with status 1 when any roam has a finding.
     #[arg(long)]
     fail_on_findings: bool,
+    /// UDP port of remote-capture (peekremote) streams in Ethernet captures.
+    #[arg(long, default_value_t = 5000)]
+    peekremote_port: u16,
 }
 
 fn main() -> ExitCode {
@@ -268,6 +271,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let config = Config {
         gap_budget_ms: args.gap_budget_ms,
         deauth_window_ms: args.deauth_window_ms,
+        link: roamgap::linklayer::LinkOptions { peekremote_port: args.peekremote_port },
         ..Config::default()
     };
     let results: Vec<_> = args

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
+use crate::linklayer::LinkOptions;
 use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
 use crate::events::{self, Event, FrameCounters};
 
@@ -47,7 +48,9 @@ pub struct CaptureAnalysis {
 pub enum PipelineError {
     #[error(transparent)]
     Capture(#[from] CaptureError),
-    #[error("{path}: none of its {frames} frames has a link type roamgap reads ({found}); it reads 105 (IEEE 802.11) and 127 (radiotap)")]
+    #[error("{path}: none of its {frames} frames carries an 802.11 frame: Ethernet traffic without remote capture (peekremote) on UDP port {port}; give the collector's port with --peekremote-port")]
+    NoWirelessFrames { path: PathBuf, frames: u64, port: u16 },
+    #[error("{path}: none of its {frames} frames has a link type roamgap reads ({found}); it reads 1 (Ethernet, remote capture), 105 (IEEE 802.11), 119 (Prism), 127 (radiotap), 163 (AVS) and 192 (PPI)")]
     UnsupportedLinkType {
         path: PathBuf,
         frames: u64,
@@ -111,6 +114,7 @@ struct SegmentOut {
 /// that their memory is not mapped and unmapped again for every segment).
 fn decode_segment(
     records: crate::capture::Records<'_>,
+    link: &LinkOptions,
     shards: usize,
     events: ShardedEvents,
 ) -> SegmentOut {
@@ -129,7 +133,7 @@ fn decode_segment(
                 out.first_ns = Some(out.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
                 out.last_ns = Some(out.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
                 let ev = &mut out.events;
-                events::decode_record(&rec, &mut out.counters, &mut |e| {
+                events::decode_record(&rec, link, &mut out.counters, &mut |e| {
                     ev[Analyzer::shard_of(&e, shards)].push(e)
                 });
             }
@@ -147,6 +151,7 @@ fn decode_segment(
 fn walk_segments(
     capture: &CaptureFile,
     plan: &Plan,
+    link: &LinkOptions,
     shards: usize,
     sink: &mut impl FnMut(&[ShardedEvents]),
 ) -> Option<Result<CaptureSummary, PipelineError>> {
@@ -179,7 +184,7 @@ fn walk_segments(
             .map(|(&seg, buf)| {
                 capture
                     .segment_records(seg)
-                    .map(|r| decode_segment(r, shards, buf))
+                    .map(|r| decode_segment(r, link, shards, buf))
             })
             .collect::<Result<_, _>>()
             .ok()?;
@@ -218,20 +223,19 @@ fn walk_segments(
         }
     }
     summary.segments = segments.len();
-    Some(check_link_types(summary))
+    Some(check_link_types(summary, link))
 }
 
 /// A capture none of whose frames roamgap can read is an error, not an empty report.
-fn check_link_types(summary: CaptureSummary) -> Result<CaptureSummary, PipelineError> {
+fn check_link_types(summary: CaptureSummary, link: &LinkOptions) -> Result<CaptureSummary, PipelineError> {
     let c = &summary.counters;
     let unsupported: u64 = c.unsupported.iter().map(|(_, n)| n).sum();
     if c.frames > 0 && unsupported == c.frames {
         let found: Vec<String> = c.unsupported.iter().map(|(lt, _)| lt.to_string()).collect();
-        return Err(PipelineError::UnsupportedLinkType {
-            path: summary.path,
-            frames: c.frames,
-            found: found.join(", "),
-        });
+        return Err(PipelineError::UnsupportedLinkType { path: summary.path, frames: c.frames, found: found.join(", ") });
+    }
+    if c.frames > 0 && c.not_wireless > 0 && unsupported + c.not_wireless == c.frames {
+        return Err(PipelineError::NoWirelessFrames { path: summary.path, frames: c.frames, port: link.peekremote_port });
     }
     Ok(summary)
 }
@@ -241,6 +245,7 @@ fn check_link_types(summary: CaptureSummary) -> Result<CaptureSummary, PipelineE
 fn walk(
     capture: &CaptureFile,
     plan: &Plan,
+    link: &LinkOptions,
     shards: usize,
     mut sink: impl FnMut(&[ShardedEvents]),
 ) -> Result<CaptureSummary, PipelineError> {
@@ -265,7 +270,7 @@ fn walk(
             .map(|_| Vec::with_capacity(chunk.len() / shards + 16))
             .collect();
         for rec in chunk {
-            events::decode_record(rec, &mut counters, &mut |e| {
+            events::decode_record(rec, link, &mut counters, &mut |e| {
                 out[Analyzer::shard_of(&e, shards)].push(e)
             });
         }
@@ -310,7 +315,7 @@ fn walk(
         }
     }
     summary.linktypes = records.linktypes();
-    check_link_types(summary)
+    check_link_types(summary, link)
 }
 
 /// Reads a capture's records and decodes them into events, in frame order (all kept: for
@@ -319,7 +324,7 @@ pub fn decode_capture(
     capture: &CaptureFile,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
     let mut all = Vec::new();
-    let summary = walk(capture, &Plan::parallel(), 1, |batch| {
+    let summary = walk(capture, &Plan::parallel(), &LinkOptions::default(), 1, |batch| {
         all.extend(batch.iter().flat_map(|b| &b[0]).copied())
     })?;
     Ok((summary, all))
@@ -348,14 +353,14 @@ pub fn analyze_capture_with(
         1
     };
     let mut analyzer = Analyzer::new(index, *config, shards);
-    let segmented = walk_segments(capture, plan, shards, &mut |batch| analyzer.feed(batch));
+    let segmented = walk_segments(capture, plan, &config.link, shards, &mut |batch| analyzer.feed(batch));
     let summary = match segmented {
         Some(summary) => summary?,
         None => {
             // Start again in order (a segmented read that proved wrong fed nothing wrong, but
             // may have fed a correct beginning).
             analyzer = Analyzer::new(index, *config, shards);
-            walk(capture, plan, shards, |batch| analyzer.feed(batch))?
+            walk(capture, plan, &config.link, shards, |batch| analyzer.feed(batch))?
         }
     };
     Ok(CaptureAnalysis {

@@ -19,7 +19,7 @@ fn crosscheck(name: &str, cap: &CaptureFile) -> (usize, Vec<u64>) {
         if rec.linktype != LinkType::RADIOTAP {
             continue;
         }
-        let ours = linklayer::decode(rec.linktype, rec.data, 0);
+        let ours = linklayer::decode(rec.linktype, rec.data, 0, &Default::default());
         let data = rec.data;
         let Ok(theirs) = std::panic::catch_unwind(|| radiotap::Radiotap::parse(data)) else {
             crate_panics.push(rec.number);

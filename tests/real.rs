@@ -133,7 +133,7 @@ fn combined_signal_is_the_first_radiotap_signal_field() {
         .unwrap()
         .map(|r| {
             let r = r.unwrap();
-            roamgap::linklayer::decode(r.linktype, r.data, 0)
+            roamgap::linklayer::decode(r.linktype, r.data, 0, &Default::default())
                 .unwrap()
                 .radio
                 .signal_dbm

@@ -30,6 +30,8 @@ pub struct Config {
     pub deauth_window_ms: f64,
     /// An RTP stream needs at least this many packets to count (rejects look-alikes).
     pub min_stream_packets: u64,
+    /// How link-layer headers are read (the remote-capture UDP port).
+    pub link: crate::linklayer::LinkOptions,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             gap_budget_ms: 150.0,
             deauth_window_ms: 5000.0,
             min_stream_packets: 4,
+            link: crate::linklayer::LinkOptions::default(),
         }
     }
 }

@@ -1,6 +1,10 @@
 //! Link-layer headers in front of the 802.11 frame: each turns a record's bytes into the radio
 //! facts the sniffer recorded ([`RadioInfo`]) and the 802.11 frame itself.
 
+pub mod avs;
+pub mod peekremote;
+pub mod ppi;
+pub mod prism;
 pub mod radiotap;
 
 use thiserror::Error;
@@ -40,6 +44,35 @@ impl RadioInfo {
     }
 }
 
+/// Centre frequency of a channel number: 1–14 in 2.4 GHz, 32–177 in 5 GHz (the 6 GHz
+/// numbers overlap 5 GHz ones and cannot be told from the number alone).
+pub fn mhz_of_channel(ch: u16) -> Option<u16> {
+    match ch {
+        14 => Some(2484),
+        1..=13 => Some(2407 + 5 * ch),
+        32..=177 => Some(5000 + 5 * ch),
+        _ => None,
+    }
+}
+
+/// Whether a frequency is one `channel_of_mhz` knows.
+pub(crate) fn channel_of_mhz_checked(mhz: u16) -> bool {
+    channel_of_mhz(mhz).is_some()
+}
+
+/// Link-layer options a user can set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkOptions {
+    /// UDP port remote-capture (peekremote) streams are sent to.
+    pub peekremote_port: u16,
+}
+
+impl Default for LinkOptions {
+    fn default() -> LinkOptions {
+        LinkOptions { peekremote_port: 5000 }
+    }
+}
+
 /// Channel number for a centre frequency (IEEE 802.11-2020 clauses 15.4.4.3, 17.3.8.4.2, 27.3.23.2).
 pub fn channel_of_mhz(mhz: u16) -> Option<u16> {
     match mhz {
@@ -65,8 +98,15 @@ pub struct LinkFrame<'a> {
 
 #[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
 pub enum LinkError {
-    #[error("link type {0} is not read by roamgap (it reads 105, IEEE 802.11, and 127, radiotap)")]
+    #[error("link type {0} is not read by roamgap (it reads 1 with remote capture, 105, 119, 127, 163 and 192)")]
     Unsupported(LinkType),
+    /// An Ethernet frame that is not a remote-capture stream: not a wireless frame at all.
+    #[error("not a remote-capture (peekremote) frame")]
+    NotWireless,
+    /// A damaged PPI, Prism, AVS or peekremote header; `short` when it needs more bytes than
+    /// the record has.
+    #[error("{link} header: {what}")]
+    Header { link: &'static str, what: &'static str, short: bool },
     #[error("radiotap header: {0}")]
     Radiotap(&'static str),
     /// The radiotap header needs more bytes than the record has.
@@ -76,9 +116,18 @@ pub enum LinkError {
 
 /// Splits a record of the given link type into radio information and the 802.11 frame.
 /// `fcs_len` is the FCS length the capture file declares for its records (0 if none).
-pub fn decode(linktype: LinkType, data: &[u8], fcs_len: u8) -> Result<LinkFrame<'_>, LinkError> {
+pub fn decode<'a>(
+    linktype: LinkType,
+    data: &'a [u8],
+    fcs_len: u8,
+    options: &LinkOptions,
+) -> Result<LinkFrame<'a>, LinkError> {
     match linktype {
         LinkType::RADIOTAP => radiotap::decode(data),
+        LinkType::PPI => ppi::decode(data),
+        LinkType::PRISM => prism::decode(data),
+        LinkType::AVS => avs::decode(data),
+        LinkType::ETHERNET => peekremote::decode(data, options.peekremote_port),
         LinkType::IEEE802_11 => {
             let (dot11, fcs) = match data.len().checked_sub(usize::from(fcs_len)) {
                 Some(n) if fcs_len > 0 => (&data[..n], Fcs::Present),
@@ -99,7 +148,10 @@ pub fn decode(linktype: LinkType, data: &[u8], fcs_len: u8) -> Result<LinkFrame<
 
 /// Whether [`decode`] reads this link type.
 pub fn is_supported(linktype: LinkType) -> bool {
-    matches!(linktype, LinkType::RADIOTAP | LinkType::IEEE802_11)
+    matches!(
+        linktype,
+        LinkType::RADIOTAP | LinkType::IEEE802_11 | LinkType::PPI | LinkType::PRISM | LinkType::AVS | LinkType::ETHERNET
+    )
 }
 
 #[cfg(test)]
@@ -120,7 +172,10 @@ mod tests {
 
     #[test]
     fn other_link_types_are_named() {
-        let e = decode(LinkType::ETHERNET, &[], 0).unwrap_err();
-        assert_eq!(e.to_string(), "link type 1 (Ethernet) is not read by roamgap (it reads 105, IEEE 802.11, and 127, radiotap)");
+        let e = decode(LinkType(113), &[], 0, &LinkOptions::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "link type 113 (Linux cooked (SLL)) is not read by roamgap (it reads 1 with remote capture, 105, 119, 127, 163 and 192)"
+        );
     }
 }

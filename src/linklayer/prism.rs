@@ -1,0 +1,41 @@
+//! The Prism monitor-mode header (link type 119; linux-wlan-ng `p80211msg_lnxind_wlansniffrm`):
+//! message code and length, device name, then ten items of DID (4), status (2), length (2)
+//! and a 32-bit value, in host byte order: host time, MAC time, channel, RSSI, SQ, signal,
+//! noise, rate, is-TX, frame length. A status of 0 means the value was supplied.
+
+use super::{mhz_of_channel, LinkError, LinkFrame, RadioInfo};
+
+const HEADER_LEN: usize = 144;
+const ITEMS_AT: usize = 24;
+
+pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+    let err = |what, short| LinkError::Header { link: "Prism", what, short };
+    if data.len() < HEADER_LEN {
+        return Err(err("shorter than its 144-byte header", true));
+    }
+    // The message length says the header's byte order: 144 either way.
+    let little = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) == HEADER_LEN as u32;
+    let big = u32::from_be_bytes([data[4], data[5], data[6], data[7]]) == HEADER_LEN as u32;
+    if !little && !big {
+        return Err(err("message length is not 144", false));
+    }
+    let item = |i: usize| -> Option<u32> {
+        let at = ITEMS_AT + 12 * i;
+        let b = &data[at..at + 12];
+        let (status, value) = if little {
+            (u16::from_le_bytes([b[4], b[5]]), u32::from_le_bytes([b[8], b[9], b[10], b[11]]))
+        } else {
+            (u16::from_be_bytes([b[4], b[5]]), u32::from_be_bytes([b[8], b[9], b[10], b[11]]))
+        };
+        (status == 0).then_some(value)
+    };
+    let radio = RadioInfo {
+        tsft: item(1).map(u64::from),
+        channel_mhz: item(2).and_then(|c| u16::try_from(c).ok()).and_then(mhz_of_channel),
+        signal_dbm: item(5).map(|v| v as i32).filter(|v| (-127..0).contains(v)).map(|v| v as i8),
+        noise_dbm: item(6).map(|v| v as i32).filter(|v| (-127..0).contains(v)).map(|v| v as i8),
+        rate_500kbps: item(7).and_then(|r| u8::try_from(r).ok()).filter(|&r| r != 0),
+        ..RadioInfo::default()
+    };
+    Ok(LinkFrame { radio, dot11: &data[HEADER_LEN..], header_padded: false })
+}
