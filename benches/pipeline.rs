@@ -41,7 +41,9 @@ fn steps(c: &mut Criterion) {
                 let mut counters = FrameCounters::default();
                 let mut n = 0usize;
                 for rec in cap.records().unwrap().map_while(Result::ok) {
-                    events::decode_record(&rec, &Default::default(), &mut counters, &mut |_| n += 1);
+                    events::decode_record(&rec, &Default::default(), &mut counters, &mut |_| {
+                        n += 1
+                    });
                 }
                 n
             })

@@ -307,7 +307,12 @@ impl FrameCounters {
 }
 
 /// Decodes one record into events.
-pub fn decode_record(rec: &Record<'_>, options: &LinkOptions, counters: &mut FrameCounters, out: &mut impl FnMut(Event)) {
+pub fn decode_record(
+    rec: &Record<'_>,
+    options: &LinkOptions,
+    counters: &mut FrameCounters,
+    out: &mut impl FnMut(Event),
+) {
     counters.frames += 1;
     if !linklayer::is_supported(rec.linktype) {
         match counters

@@ -63,7 +63,8 @@ struct GenArgs {
     /// Container: pcap, pcap-ns, pcapng or pcapng-ns.
     #[arg(long, default_value = "pcap")]
     format: String,
-    /// Link layer: radiotap (127) or dot11 (105, plain 802.11).
+    /// Link layer: radiotap (127), dot11 (105), ppi (192), prism (119), avs (163), peekremote
+    /// or peekremote-ng (1: Ethernet/IPv4/UDP 5000 from an AP in sniffer mode).
     #[arg(long, default_value = "radiotap")]
     link: String,
     /// List the scenarios.
@@ -218,13 +219,14 @@ fn generate(args: GenArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
-    let link = match args.link.as_str() {
-        "radiotap" => gen::Link::Radiotap,
-        "dot11" => gen::Link::Dot11,
-        other => {
-            eprintln!("roamgap gen: unknown --link `{other}`; use radiotap or dot11");
-            return ExitCode::from(EXIT_BAD_INPUT);
-        }
+    let Some(link) = gen::Link::from_name(&args.link) else {
+        let names: Vec<&str> = gen::Link::ALL.iter().map(|l| l.name()).collect();
+        eprintln!(
+            "roamgap gen: unknown --link `{}`; use {}",
+            args.link,
+            names.join(", ")
+        );
+        return ExitCode::from(EXIT_BAD_INPUT);
     };
     let options = gen::Options {
         seed: args.seed,
@@ -271,7 +273,9 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let config = Config {
         gap_budget_ms: args.gap_budget_ms,
         deauth_window_ms: args.deauth_window_ms,
-        link: roamgap::linklayer::LinkOptions { peekremote_port: args.peekremote_port },
+        link: roamgap::linklayer::LinkOptions {
+            peekremote_port: args.peekremote_port,
+        },
         ..Config::default()
     };
     let results: Vec<_> = args

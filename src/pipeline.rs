@@ -7,9 +7,9 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
-use crate::linklayer::LinkOptions;
 use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
 use crate::events::{self, Event, FrameCounters};
+use crate::linklayer::LinkOptions;
 
 /// Records decoded per parallel task: large enough to amortize scheduling, small enough
 /// to spread over the cores.
@@ -49,7 +49,11 @@ pub enum PipelineError {
     #[error(transparent)]
     Capture(#[from] CaptureError),
     #[error("{path}: none of its {frames} frames carries an 802.11 frame: Ethernet traffic without remote capture (peekremote) on UDP port {port}; give the collector's port with --peekremote-port")]
-    NoWirelessFrames { path: PathBuf, frames: u64, port: u16 },
+    NoWirelessFrames {
+        path: PathBuf,
+        frames: u64,
+        port: u16,
+    },
     #[error("{path}: none of its {frames} frames has a link type roamgap reads ({found}); it reads 1 (Ethernet, remote capture), 105 (IEEE 802.11), 119 (Prism), 127 (radiotap), 163 (AVS) and 192 (PPI)")]
     UnsupportedLinkType {
         path: PathBuf,
@@ -227,15 +231,26 @@ fn walk_segments(
 }
 
 /// A capture none of whose frames roamgap can read is an error, not an empty report.
-fn check_link_types(summary: CaptureSummary, link: &LinkOptions) -> Result<CaptureSummary, PipelineError> {
+fn check_link_types(
+    summary: CaptureSummary,
+    link: &LinkOptions,
+) -> Result<CaptureSummary, PipelineError> {
     let c = &summary.counters;
     let unsupported: u64 = c.unsupported.iter().map(|(_, n)| n).sum();
     if c.frames > 0 && unsupported == c.frames {
         let found: Vec<String> = c.unsupported.iter().map(|(lt, _)| lt.to_string()).collect();
-        return Err(PipelineError::UnsupportedLinkType { path: summary.path, frames: c.frames, found: found.join(", ") });
+        return Err(PipelineError::UnsupportedLinkType {
+            path: summary.path,
+            frames: c.frames,
+            found: found.join(", "),
+        });
     }
     if c.frames > 0 && c.not_wireless > 0 && unsupported + c.not_wireless == c.frames {
-        return Err(PipelineError::NoWirelessFrames { path: summary.path, frames: c.frames, port: link.peekremote_port });
+        return Err(PipelineError::NoWirelessFrames {
+            path: summary.path,
+            frames: c.frames,
+            port: link.peekremote_port,
+        });
     }
     Ok(summary)
 }
@@ -324,9 +339,13 @@ pub fn decode_capture(
     capture: &CaptureFile,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
     let mut all = Vec::new();
-    let summary = walk(capture, &Plan::parallel(), &LinkOptions::default(), 1, |batch| {
-        all.extend(batch.iter().flat_map(|b| &b[0]).copied())
-    })?;
+    let summary = walk(
+        capture,
+        &Plan::parallel(),
+        &LinkOptions::default(),
+        1,
+        |batch| all.extend(batch.iter().flat_map(|b| &b[0]).copied()),
+    )?;
     Ok((summary, all))
 }
 
@@ -353,14 +372,18 @@ pub fn analyze_capture_with(
         1
     };
     let mut analyzer = Analyzer::new(index, *config, shards);
-    let segmented = walk_segments(capture, plan, &config.link, shards, &mut |batch| analyzer.feed(batch));
+    let segmented = walk_segments(capture, plan, &config.link, shards, &mut |batch| {
+        analyzer.feed(batch)
+    });
     let summary = match segmented {
         Some(summary) => summary?,
         None => {
             // Start again in order (a segmented read that proved wrong fed nothing wrong, but
             // may have fed a correct beginning).
             analyzer = Analyzer::new(index, *config, shards);
-            walk(capture, plan, &config.link, shards, |batch| analyzer.feed(batch))?
+            walk(capture, plan, &config.link, shards, |batch| {
+                analyzer.feed(batch)
+            })?
         }
     };
     Ok(CaptureAnalysis {

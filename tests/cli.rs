@@ -188,7 +188,10 @@ fn garbage_and_missing_files_are_clear_errors() {
 
 /// A classic pcap of the given link type holding the given records.
 fn pcap(linktype: u8, records: &[&[u8]]) -> Vec<u8> {
-    let mut bytes = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, linktype, 0, 0, 0];
+    let mut bytes = vec![
+        0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, linktype, 0,
+        0, 0,
+    ];
     for r in records {
         bytes.extend_from_slice(&[0; 8]);
         bytes.extend_from_slice(&(r.len() as u32).to_le_bytes());
@@ -205,7 +208,11 @@ fn unsupported_link_type_is_named() {
     std::fs::write(&sll, pcap(113, &[&[0u8; 16]])).unwrap();
     let out = roamgap(&["analyze", path(&sll)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("113 (Linux cooked (SLL))"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("113 (Linux cooked (SLL))"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -216,7 +223,11 @@ fn ethernet_without_remote_capture_is_named() {
     let out = roamgap(&["analyze", path(&eth)]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("none of its 2 frames carries an 802.11 frame") && err.contains("UDP port 5000"), "{err}");
+    assert!(
+        err.contains("none of its 2 frames carries an 802.11 frame")
+            && err.contains("UDP port 5000"),
+        "{err}"
+    );
 }
 
 #[test]

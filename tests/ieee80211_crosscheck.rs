@@ -46,7 +46,8 @@ fn crosscheck(name: &str, cap: &CaptureFile) -> usize {
     let (_, events) = pipeline::decode_capture(cap).unwrap();
     let mut compared = 0;
     for rec in cap.records().unwrap().map_while(Result::ok) {
-        let Ok(link) = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, &Default::default()) else {
+        let Ok(link) = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, &Default::default())
+        else {
             continue;
         };
         let Some((kind, codes, ta)) = theirs(link.dot11) else {

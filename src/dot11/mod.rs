@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod data;
+pub mod fcs;
 pub mod ie;
 pub mod mgmt;
 

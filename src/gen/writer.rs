@@ -51,14 +51,55 @@ pub enum Link {
     Radiotap,
     /// Plain 802.11 (link type 105).
     Dot11,
+    /// PPI with an 802.11-Common field (link type 192).
+    Ppi,
+    /// Prism monitor header (link type 119).
+    Prism,
+    /// AVS WLAN header version 1 (link type 163).
+    Avs,
+    /// Ethernet/IPv4/UDP to port 5000 with the legacy peekremote header, frame with FCS
+    /// (link type 1), as a Cisco AP in sniffer mode sends it.
+    PeekRemote,
+    /// The same with the peekremote-NG header.
+    PeekRemoteNg,
 }
 
 impl Link {
+    pub const ALL: [Link; 7] = [
+        Link::Radiotap,
+        Link::Dot11,
+        Link::Ppi,
+        Link::Prism,
+        Link::Avs,
+        Link::PeekRemote,
+        Link::PeekRemoteNg,
+    ];
+
     pub fn linktype(self) -> u16 {
         match self {
             Link::Radiotap => 127,
             Link::Dot11 => 105,
+            Link::Ppi => 192,
+            Link::Prism => 119,
+            Link::Avs => 163,
+            Link::PeekRemote | Link::PeekRemoteNg => 1,
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Link::Radiotap => "radiotap",
+            Link::Dot11 => "dot11",
+            Link::Ppi => "ppi",
+            Link::Prism => "prism",
+            Link::Avs => "avs",
+            Link::PeekRemote => "peekremote",
+            Link::PeekRemoteNg => "peekremote-ng",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Link> {
+        Link::ALL.into_iter().find(|l| l.name() == name)
     }
 }
 
@@ -123,8 +164,121 @@ impl Writer {
 
     /// Appends one frame captured at `ts_ns` (already a multiple of the file's resolution).
     pub fn frame(&mut self, ts_ns: i64, radio: Radio, dot11: &[u8]) {
-        let mut data = Vec::with_capacity(dot11.len() + 16);
-        if self.link == Link::Radiotap {
+        let mut data = Vec::with_capacity(dot11.len() + 160);
+        let channel = crate::linklayer::channel_of_mhz(radio.freq_mhz).unwrap_or(0);
+        let us = (ts_ns / 1000) as u64;
+        match self.link {
+            Link::Radiotap | Link::Dot11 => {}
+            Link::Ppi => {
+                // Header: version, flags, length 32, link type 105; one 802.11-Common field.
+                data.extend_from_slice(&[0, 0]);
+                data.extend_from_slice(&32u16.to_le_bytes());
+                data.extend_from_slice(&105u32.to_le_bytes());
+                data.extend_from_slice(&2u16.to_le_bytes());
+                data.extend_from_slice(&20u16.to_le_bytes());
+                data.extend_from_slice(&us.to_le_bytes());
+                data.extend_from_slice(&0u16.to_le_bytes()); // flags: no FCS
+                data.extend_from_slice(&u16::from(radio.rate).to_le_bytes());
+                data.extend_from_slice(&radio.freq_mhz.to_le_bytes());
+                data.extend_from_slice(&band_flags(radio.freq_mhz).to_le_bytes());
+                data.extend_from_slice(&[0, 0, radio.signal_dbm as u8, NOISE_DBM as u8]);
+            }
+            Link::Prism => {
+                data.extend_from_slice(&0x44u32.to_le_bytes());
+                data.extend_from_slice(&144u32.to_le_bytes());
+                let mut dev = [0u8; 16];
+                dev[..5].copy_from_slice(b"wlan0");
+                data.extend_from_slice(&dev);
+                let values: [u32; 10] = [
+                    (us / 10_000) as u32, // host time, jiffies
+                    us as u32,            // MAC time
+                    u32::from(channel),
+                    0, // RSSI
+                    0, // SQ
+                    i32::from(radio.signal_dbm) as u32,
+                    i32::from(NOISE_DBM) as u32,
+                    u32::from(radio.rate),
+                    0, // is TX
+                    dot11.len() as u32,
+                ];
+                for (i, v) in values.into_iter().enumerate() {
+                    // DIDs 0x00010044 (host time) .. 0x000a0044 (frame length).
+                    data.extend_from_slice(&((((i as u32) + 1) << 16) | 0x44).to_le_bytes());
+                    let status: u16 = if matches!(i, 3 | 4) { 1 } else { 0 };
+                    data.extend_from_slice(&status.to_le_bytes());
+                    data.extend_from_slice(&4u16.to_le_bytes());
+                    data.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            Link::Avs => {
+                for v in [0x8021_1001u32, 64] {
+                    data.extend_from_slice(&v.to_be_bytes());
+                }
+                data.extend_from_slice(&us.to_be_bytes()); // MAC time
+                data.extend_from_slice(&us.to_be_bytes()); // host time
+                let phy: u32 = if radio.freq_mhz < 3000 { 6 } else { 5 }; // 802.11g OFDM, 802.11a
+                let fields = [phy, u32::from(channel), u32::from(radio.rate) * 5, 0, 0, 2];
+                for v in fields {
+                    data.extend_from_slice(&v.to_be_bytes());
+                }
+                data.extend_from_slice(&i32::from(radio.signal_dbm).to_be_bytes());
+                data.extend_from_slice(&i32::from(NOISE_DBM).to_be_bytes());
+                data.extend_from_slice(&1u32.to_be_bytes()); // short preamble
+                data.extend_from_slice(&2u32.to_be_bytes()); // OFDM encoding
+            }
+            Link::PeekRemote | Link::PeekRemoteNg => {
+                let mut p = Vec::with_capacity(dot11.len() + 64);
+                // Both headers are followed by the frame and its FCS.
+                let len = (dot11.len() + 4) as u16;
+                if self.link == Link::PeekRemote {
+                    p.extend_from_slice(&[radio.signal_dbm as u8, NOISE_DBM as u8]);
+                    p.extend_from_slice(&len.to_be_bytes());
+                    p.extend_from_slice(&len.to_be_bytes());
+                    p.extend_from_slice(&[0, 0]); // flags, status
+                    p.extend_from_slice(&us.to_be_bytes());
+                    p.extend_from_slice(&[
+                        radio.rate,
+                        channel as u8,
+                        percent(radio.signal_dbm),
+                        percent(NOISE_DBM),
+                    ]);
+                    p.extend_from_slice(dot11);
+                    p.extend_from_slice(&crate::dot11::fcs::crc32(dot11).to_le_bytes());
+                } else {
+                    p.extend_from_slice(&[0x00, 0xff, 0xab, 0xcd, 2]);
+                    p.extend_from_slice(&55u32.to_be_bytes());
+                    p.extend_from_slice(&0u32.to_be_bytes()); // type
+                    p.extend_from_slice(&0u16.to_be_bytes()); // MCS
+                    p.extend_from_slice(&channel.to_be_bytes());
+                    p.extend_from_slice(&u32::from(radio.freq_mhz).to_be_bytes());
+                    let band: u32 = if radio.freq_mhz < 3000 {
+                        0x0001_0000
+                    } else {
+                        0x0002_0000
+                    };
+                    p.extend_from_slice(&band.to_be_bytes());
+                    p.extend_from_slice(&0u32.to_be_bytes()); // extended flags
+                    p.extend_from_slice(&[
+                        percent(radio.signal_dbm),
+                        percent(NOISE_DBM),
+                        radio.signal_dbm as u8,
+                        NOISE_DBM as u8,
+                    ]);
+                    p.extend_from_slice(&[radio.signal_dbm as u8, 0x80, 0x80, 0x80]);
+                    p.extend_from_slice(&[NOISE_DBM as u8, 0x80, 0x80, 0x80]);
+                    p.extend_from_slice(&len.to_be_bytes());
+                    p.extend_from_slice(&len.to_be_bytes());
+                    p.extend_from_slice(&[0, 0]); // flags, status
+                    p.extend_from_slice(&us.to_be_bytes());
+                    p.extend_from_slice(dot11);
+                    p.extend_from_slice(&crate::dot11::fcs::crc32(dot11).to_le_bytes());
+                }
+                ethernet_ipv4_udp(&mut data, &p);
+            }
+        }
+        if matches!(self.link, Link::PeekRemote | Link::PeekRemoteNg) {
+            // The frame is inside the UDP payload already.
+        } else if self.link == Link::Radiotap {
             // Version 0, length 16; present: flags (1), rate (2), channel (3), dBm signal (5).
             data.extend_from_slice(&[0, 0]);
             data.extend_from_slice(&16u16.to_le_bytes());
@@ -141,7 +295,9 @@ impl Writer {
             data.push(radio.signal_dbm as u8);
             data.push(0); // pad to 16
         }
-        data.extend_from_slice(dot11);
+        if !matches!(self.link, Link::PeekRemote | Link::PeekRemoteNg) {
+            data.extend_from_slice(dot11);
+        }
         let len = data.len() as u32;
         match self.format {
             FileFormat::Pcap | FileFormat::PcapNs => {
@@ -182,6 +338,48 @@ impl Writer {
         self.out.clear();
         Ok(n)
     }
+}
+
+/// Noise floor written in the headers that carry one.
+const NOISE_DBM: i8 = -95;
+
+/// PPI/radiotap channel flags: 2 GHz or 5 GHz, OFDM.
+fn band_flags(mhz: u16) -> u16 {
+    (if mhz < 3000 { 0x0080 } else { 0x0100 }) | 0x0040
+}
+
+/// A dBm figure as the 0–100 % scale of peekremote (-100 dBm → 0 %, -30 dBm → 100 %).
+fn percent(dbm: i8) -> u8 {
+    ((i16::from(dbm) + 100) * 100 / 70).clamp(0, 100) as u8
+}
+
+/// Ethernet II (AP → collector), IPv4 (header checksum), UDP from port 5555 to 5000.
+fn ethernet_ipv4_udp(out: &mut Vec<u8>, payload: &[u8]) {
+    out.extend_from_slice(&[0x00, 0x50, 0x56, 0x00, 0x00, 0x09]); // collector
+    out.extend_from_slice(&[0x00, 0x3a, 0x98, 0x00, 0x00, 0xa0]); // AP's wired side
+    out.extend_from_slice(&0x0800u16.to_be_bytes());
+    let total = (20 + 8 + payload.len()) as u16;
+    let mut ip = [0u8; 20];
+    ip[0] = 0x45;
+    ip[2..4].copy_from_slice(&total.to_be_bytes());
+    ip[8] = 64;
+    ip[9] = 17;
+    ip[12..16].copy_from_slice(&[10, 0, 0, 2]);
+    ip[16..20].copy_from_slice(&[10, 0, 0, 9]);
+    let mut sum: u32 = ip
+        .chunks(2)
+        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    ip[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+    out.extend_from_slice(&ip);
+    out.extend_from_slice(&5555u16.to_be_bytes());
+    out.extend_from_slice(&5000u16.to_be_bytes());
+    out.extend_from_slice(&(8 + payload.len() as u16).to_be_bytes());
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(payload);
 }
 
 /// A pcapng block: type, total length, body (padded to 32 bits), total length.

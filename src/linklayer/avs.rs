@@ -14,7 +14,11 @@ fn be32(b: &[u8], at: usize) -> u32 {
 }
 
 pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
-    let err = |what, short| LinkError::Header { link: "AVS", what, short };
+    let err = |what, short| LinkError::Header {
+        link: "AVS",
+        what,
+        short,
+    };
     if data.len() < 8 {
         return Err(err("shorter than its version and length", true));
     }
@@ -29,15 +33,27 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         return Err(err("length field runs past the end of the record", true));
     }
     let rate = be32(data, 32);
-    let dbm = be32(data, 48) == SSI_DBM;
+    let dbm = be32(data, 44) == SSI_DBM;
     let radio = RadioInfo {
-        tsft: Some(u64::from_be_bytes([data[8], data[9], data[10], data[11], data[12], data[13], data[14], data[15]])),
+        tsft: Some(u64::from_be_bytes([
+            data[8], data[9], data[10], data[11], data[12], data[13], data[14], data[15],
+        ])),
         channel_mhz: u16::try_from(be32(data, 28)).ok().and_then(mhz_of_channel),
         // 100 kb/s units → 500 kb/s units.
         rate_500kbps: u8::try_from(rate / 5).ok().filter(|&r| r != 0),
-        signal_dbm: dbm.then(|| be32(data, 52) as i32).filter(|v| (-127..0).contains(v)).map(|v| v as i8),
-        noise_dbm: dbm.then(|| be32(data, 56) as i32).filter(|v| (-127..0).contains(v)).map(|v| v as i8),
+        signal_dbm: dbm
+            .then(|| be32(data, 48) as i32)
+            .filter(|v| (-127..0).contains(v))
+            .map(|v| v as i8),
+        noise_dbm: dbm
+            .then(|| be32(data, 52) as i32)
+            .filter(|v| (-127..0).contains(v))
+            .map(|v| v as i8),
         ..RadioInfo::default()
     };
-    Ok(LinkFrame { radio, dot11: &data[len..], header_padded: false })
+    Ok(LinkFrame {
+        radio,
+        dot11: &data[len..],
+        header_padded: false,
+    })
 }

@@ -69,7 +69,9 @@ pub struct LinkOptions {
 
 impl Default for LinkOptions {
     fn default() -> LinkOptions {
-        LinkOptions { peekremote_port: 5000 }
+        LinkOptions {
+            peekremote_port: 5000,
+        }
     }
 }
 
@@ -106,7 +108,11 @@ pub enum LinkError {
     /// A damaged PPI, Prism, AVS or peekremote header; `short` when it needs more bytes than
     /// the record has.
     #[error("{link} header: {what}")]
-    Header { link: &'static str, what: &'static str, short: bool },
+    Header {
+        link: &'static str,
+        what: &'static str,
+        short: bool,
+    },
     #[error("radiotap header: {0}")]
     Radiotap(&'static str),
     /// The radiotap header needs more bytes than the record has.
@@ -150,7 +156,12 @@ pub fn decode<'a>(
 pub fn is_supported(linktype: LinkType) -> bool {
     matches!(
         linktype,
-        LinkType::RADIOTAP | LinkType::IEEE802_11 | LinkType::PPI | LinkType::PRISM | LinkType::AVS | LinkType::ETHERNET
+        LinkType::RADIOTAP
+            | LinkType::IEEE802_11
+            | LinkType::PPI
+            | LinkType::PRISM
+            | LinkType::AVS
+            | LinkType::ETHERNET
     )
 }
 

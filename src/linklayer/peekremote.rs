@@ -8,7 +8,7 @@
 //! header version 2, header size (4, BE, 55), type (4), MCS (2), channel (2), frequency (4, MHz),
 //! band (4), extended flags (4), signal %, noise %, signal dBm, noise dBm, four per-chain signals
 //! and four noises, packet length (2), slice length (2), flags, status, timestamp (8, BE); the
-//! frame follows without an FCS.
+//! frame follows, also with its FCS (as Wireshark reads it).
 
 use super::{mhz_of_channel, Fcs, LinkError, LinkFrame, RadioInfo};
 
@@ -60,7 +60,11 @@ fn udp_payload(data: &[u8], port: u16) -> Option<&[u8]> {
 
 /// Decodes an Ethernet record; `Err(NotWireless)` for traffic that is not remote capture.
 pub fn decode(data: &[u8], port: u16) -> Result<LinkFrame<'_>, LinkError> {
-    let err = |what, short| LinkError::Header { link: "peekremote", what, short };
+    let err = |what, short| LinkError::Header {
+        link: "peekremote",
+        what,
+        short,
+    };
     let p = udp_payload(data, port).ok_or(LinkError::NotWireless)?;
     if p.len() >= 9 && p[..4] == NG_MAGIC {
         if p[4] != 2 {
@@ -75,15 +79,29 @@ pub fn decode(data: &[u8], port: u16) -> Result<LinkFrame<'_>, LinkError> {
         }
         let freq = u32::from_be_bytes([p[17], p[18], p[19], p[20]]);
         let radio = RadioInfo {
-            channel_mhz: u16::try_from(freq).ok().filter(|&f| f != 0).or_else(|| mhz_of_channel(be16(p, 15))),
+            channel_mhz: u16::try_from(freq)
+                .ok()
+                .filter(|&f| f != 0)
+                .or_else(|| mhz_of_channel(be16(p, 15))),
             signal_dbm: Some(p[31] as i8),
             noise_dbm: Some(p[32] as i8),
             tsft: Some(be64(p, 47)),
             mcs: u8::try_from(be16(p, 13)).ok(),
-            fcs: if p[45] & FLAG_CRC_ERROR != 0 { Fcs::Bad } else { Fcs::Absent },
+            fcs: if p[45] & FLAG_CRC_ERROR != 0 {
+                Fcs::Bad
+            } else {
+                Fcs::Present
+            },
             ..RadioInfo::default()
         };
-        return Ok(LinkFrame { radio, dot11: &p[NG_LEN..], header_padded: false });
+        if p.len() < NG_LEN + 4 {
+            return Err(err("peekremote-NG frame shorter than its FCS", true));
+        }
+        return Ok(LinkFrame {
+            radio,
+            dot11: &p[NG_LEN..p.len() - 4],
+            header_padded: false,
+        });
     }
     if p.len() < LEGACY_LEN + 4 {
         return Err(err("peekremote header and FCS cut short", true));
@@ -94,8 +112,16 @@ pub fn decode(data: &[u8], port: u16) -> Result<LinkFrame<'_>, LinkError> {
         tsft: Some(be64(p, 8)),
         rate_500kbps: Some(p[16]).filter(|&r| r != 0),
         channel_mhz: mhz_of_channel(u16::from(p[17])),
-        fcs: if p[6] & FLAG_CRC_ERROR != 0 { Fcs::Bad } else { Fcs::Present },
+        fcs: if p[6] & FLAG_CRC_ERROR != 0 {
+            Fcs::Bad
+        } else {
+            Fcs::Present
+        },
         ..RadioInfo::default()
     };
-    Ok(LinkFrame { radio, dot11: &p[LEGACY_LEN..p.len() - 4], header_padded: false })
+    Ok(LinkFrame {
+        radio,
+        dot11: &p[LEGACY_LEN..p.len() - 4],
+        header_padded: false,
+    })
 }

@@ -14,7 +14,11 @@ fn le16(b: &[u8], at: usize) -> u16 {
 }
 
 pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
-    let err = |what, short| LinkError::Header { link: "PPI", what, short };
+    let err = |what, short| LinkError::Header {
+        link: "PPI",
+        what,
+        short,
+    };
     if data.len() < 8 {
         return Err(err("shorter than its 8-byte fixed part", true));
     }
@@ -30,7 +34,10 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     }
     let dlt = u32::from_le_bytes([data[4], data[5], data[6], data[7]]);
     if dlt != 105 {
-        return Err(err("carries a link type other than 105 (IEEE 802.11)", false));
+        return Err(err(
+            "carries a link type other than 105 (IEEE 802.11)",
+            false,
+        ));
     }
     let mut radio = RadioInfo::default();
     let mut at = 8;
@@ -44,13 +51,15 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
             // TSF timer (8), flags (2), rate (2, 500 kb/s), frequency (2), channel flags (2),
             // FHSS hopset and pattern (1 each), dBm signal, dBm noise.
             let f = &data[body..body + size];
-            radio.tsft = Some(u64::from_le_bytes([f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]]));
+            radio.tsft = Some(u64::from_le_bytes([
+                f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+            ]));
             let flags = le16(f, 8);
             let rate = le16(f, 10);
             radio.rate_500kbps = (rate != 0 && rate <= 255).then_some(rate as u8);
             radio.channel_mhz = Some(le16(f, 12)).filter(|&m| channel_of_mhz_checked(m));
-            radio.signal_dbm = Some(f[16] as i8).filter(|&s| s != -128 && s != 0);
-            radio.noise_dbm = Some(f[17] as i8).filter(|&s| s != -128 && s != 0);
+            radio.signal_dbm = Some(f[18] as i8).filter(|&s| s != -128 && s != 0);
+            radio.noise_dbm = Some(f[19] as i8).filter(|&s| s != -128 && s != 0);
             if flags & FLAG_FCS != 0 {
                 radio.fcs = Fcs::Present;
             }
@@ -64,5 +73,9 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     if radio.fcs != Fcs::Absent && dot11.len() >= 4 {
         dot11 = &dot11[..dot11.len() - 4];
     }
-    Ok(LinkFrame { radio, dot11, header_padded: false })
+    Ok(LinkFrame {
+        radio,
+        dot11,
+        header_padded: false,
+    })
 }

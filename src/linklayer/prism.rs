@@ -9,7 +9,11 @@ const HEADER_LEN: usize = 144;
 const ITEMS_AT: usize = 24;
 
 pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
-    let err = |what, short| LinkError::Header { link: "Prism", what, short };
+    let err = |what, short| LinkError::Header {
+        link: "Prism",
+        what,
+        short,
+    };
     if data.len() < HEADER_LEN {
         return Err(err("shorter than its 144-byte header", true));
     }
@@ -23,19 +27,39 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         let at = ITEMS_AT + 12 * i;
         let b = &data[at..at + 12];
         let (status, value) = if little {
-            (u16::from_le_bytes([b[4], b[5]]), u32::from_le_bytes([b[8], b[9], b[10], b[11]]))
+            (
+                u16::from_le_bytes([b[4], b[5]]),
+                u32::from_le_bytes([b[8], b[9], b[10], b[11]]),
+            )
         } else {
-            (u16::from_be_bytes([b[4], b[5]]), u32::from_be_bytes([b[8], b[9], b[10], b[11]]))
+            (
+                u16::from_be_bytes([b[4], b[5]]),
+                u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
+            )
         };
         (status == 0).then_some(value)
     };
     let radio = RadioInfo {
         tsft: item(1).map(u64::from),
-        channel_mhz: item(2).and_then(|c| u16::try_from(c).ok()).and_then(mhz_of_channel),
-        signal_dbm: item(5).map(|v| v as i32).filter(|v| (-127..0).contains(v)).map(|v| v as i8),
-        noise_dbm: item(6).map(|v| v as i32).filter(|v| (-127..0).contains(v)).map(|v| v as i8),
-        rate_500kbps: item(7).and_then(|r| u8::try_from(r).ok()).filter(|&r| r != 0),
+        channel_mhz: item(2)
+            .and_then(|c| u16::try_from(c).ok())
+            .and_then(mhz_of_channel),
+        signal_dbm: item(5)
+            .map(|v| v as i32)
+            .filter(|v| (-127..0).contains(v))
+            .map(|v| v as i8),
+        noise_dbm: item(6)
+            .map(|v| v as i32)
+            .filter(|v| (-127..0).contains(v))
+            .map(|v| v as i8),
+        rate_500kbps: item(7)
+            .and_then(|r| u8::try_from(r).ok())
+            .filter(|&r| r != 0),
         ..RadioInfo::default()
     };
-    Ok(LinkFrame { radio, dot11: &data[HEADER_LEN..], header_padded: false })
+    Ok(LinkFrame {
+        radio,
+        dot11: &data[HEADER_LEN..],
+        header_padded: false,
+    })
 }

@@ -57,6 +57,8 @@ pub struct CaptureReport {
     pub bss: Vec<BssReport>,
     /// Records of link types roamgap does not read (skipped).
     pub unsupported_frames: u64,
+    /// Ethernet records that are not remote capture (skipped).
+    pub not_wireless_frames: u64,
     /// Set when the file ends (or is damaged) in the middle of a record.
     pub truncated: Option<IssueReport>,
     /// The first malformed frames, with what is wrong.
@@ -127,6 +129,7 @@ impl Report {
                 stations: a.analysis.stations,
                 bss: a.analysis.bss.clone(),
                 unsupported_frames: c.unsupported.iter().map(|(_, n)| n).sum(),
+                not_wireless_frames: c.not_wireless,
                 truncated: s.truncated.as_ref().map(|e| IssueReport {
                     frame: e.frame(),
                     message: e.to_string(),
@@ -184,6 +187,12 @@ impl Report {
                 out.push(format!(
                     "{}: {} frames were cut short by the sniffer's snapshot length and decoded only as far as captured",
                     c.file, c.cut_by_snaplen
+                ));
+            }
+            if c.not_wireless_frames > 0 {
+                out.push(format!(
+                    "{}: {} Ethernet frames are not remote capture on the peekremote port and were skipped",
+                    c.file, c.not_wireless_frames
                 ));
             }
             if c.bad_fcs > 0 {
