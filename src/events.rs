@@ -335,9 +335,20 @@ pub fn decode_record(
     };
     if link.dot11.len() >= 2 {
         let fc = crate::dot11::FrameControl(u16::from_le_bytes([link.dot11[0], link.dot11[1]]));
+        // Counted for every frame, as Wireshark counts them, whatever its FCS.
         counters.type_subtype[usize::from(fc.type_subtype() & 0x3f)] += 1;
+        counters.retries += u64::from(fc.retry());
+        counters.protected += u64::from(fc.protected());
     }
-    if link.radio.fcs == Fcs::Bad {
+    // A frame whose FCS is there (and not cut off by the snapshot length) but wrong is as
+    // untrustworthy as one the sniffer flagged.
+    let complete = rec.data.len() as u64 >= u64::from(rec.orig_len);
+    let computed_bad = complete
+        && link.radio.fcs == Fcs::Present
+        && link
+            .fcs_bytes
+            .is_some_and(|f| !crate::dot11::fcs::matches(link.dot11, f));
+    if link.radio.fcs == Fcs::Bad || computed_bad {
         // A frame the sniffer received with a wrong checksum: its bytes cannot be trusted,
         // and a corrupted address could fake a roam.
         counters.bad_fcs += 1;
@@ -365,12 +376,6 @@ fn decode_dot11(
 ) -> Result<(), Dot11Error> {
     let frame = Frame::new_checked(bytes, padded)?;
     let fc = frame.frame_control();
-    if fc.retry() {
-        counters.retries += 1;
-    }
-    if fc.protected() {
-        counters.protected += 1;
-    }
     let base = |station: MacAddr, bssid: MacAddr, from_station: bool, kind: EventKind| Event {
         frame: rec.number,
         ts_ns: rec.ts_ns,

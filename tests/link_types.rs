@@ -212,3 +212,48 @@ fn damaged_headers_are_named() {
         assert_eq!(e.to_string(), message);
     }
 }
+
+#[test]
+fn a_wrong_fcs_is_counted_and_the_frame_skipped() {
+    // tcpdump's rx-stbc frames carry an FCS that does not match their bytes; tshark agrees
+    // once asked to check (`-o wlan.check_checksum:TRUE`: FCS status bad on all 3 frames).
+    let report = analyze_file(&data("real/ieee802.11_rx-stbc.pcap"));
+    assert_eq!(report["captures"][0]["bad_fcs"], 3);
+
+    // A remote-capture stream with one byte of one reassociation request flipped in transit:
+    // the FCS no longer matches, the request is skipped, and the roam is seen from the
+    // retransmission or not at all — never from corrupted addresses.
+    let g = gen::generate(
+        "cckm-ok",
+        &Options {
+            seed: 4,
+            format: FileFormat::Pcap,
+            link: Link::PeekRemote,
+        },
+    )
+    .unwrap();
+    let request = g.truth.roams[0].request_frame;
+    let mut bytes = g.bytes.clone();
+    let mut at = 24;
+    for _ in 1..request {
+        at += 16 + u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+    }
+    // Ethernet 14, IPv4 20, UDP 8, peekremote 20, then the frame: corrupt the transmitter.
+    bytes[at + 16 + 14 + 20 + 8 + 20 + 10] ^= 0x40;
+    let report = common::analyze_bytes("corrupted", bytes);
+    assert_eq!(report["captures"][0]["bad_fcs"], 1);
+    let first = report["roams"][0]["request_frame"].as_u64().unwrap();
+    assert_ne!(first, request, "the corrupted request is not used");
+    let stations: Vec<&str> = report["roams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["station"].as_str().unwrap())
+        .collect();
+    assert!(
+        stations
+            .iter()
+            .all(|s| *s == g.truth.roams[0].station.to_string()),
+        "{stations:?}"
+    );
+}

@@ -1,36 +1,18 @@
 //! The frame check sequence (802.11-2020 9.2.4.8): CRC-32 of the MAC header and body, the
 //! IEEE 802.3 polynomial, sent least significant byte first.
 
-const fn table() -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xedb8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-}
-
-static TABLE: [u32; 256] = table();
-
-/// CRC-32 (reflected, initial and final XOR all ones) of `data`.
+/// CRC-32 (reflected, initial and final XOR all ones) of `data`, by the `crc32fast` crate
+/// (carry-less multiplication where the CPU has it: the check costs a few ns a frame).
 pub fn crc32(data: &[u8]) -> u32 {
-    !data
-        .iter()
-        .fold(!0u32, |c, &b| TABLE[usize::from((c as u8) ^ b)] ^ (c >> 8))
+    crc32fast::hash(data)
 }
 
-/// Whether `frame` (MAC header and body) ends in its correct 4-byte FCS.
+/// Whether `fcs` (as captured, least significant byte first) is the FCS of `frame`.
+pub fn matches(frame: &[u8], fcs: [u8; 4]) -> bool {
+    crc32(frame).to_le_bytes() == fcs
+}
+
+/// Whether `frame_with_fcs` (MAC header and body) ends in its correct 4-byte FCS.
 pub fn fcs_ok(frame_with_fcs: &[u8]) -> bool {
     let Some(n) = frame_with_fcs.len().checked_sub(4) else {
         return false;

@@ -55,5 +55,6 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         radio,
         dot11: &data[len..],
         header_padded: false,
+        fcs_bytes: None,
     })
 }

@@ -96,6 +96,15 @@ pub struct LinkFrame<'a> {
     /// The radiotap "data pad" flag: padding between the 802.11 header and body to a
     /// 32-bit boundary.
     pub header_padded: bool,
+    /// The FCS stripped from the end of the frame, when the header says one is there.
+    pub fcs_bytes: Option<[u8; 4]>,
+}
+
+/// Splits the 4-byte FCS off the end of a frame.
+pub(crate) fn split_fcs(frame: &[u8]) -> Option<(&[u8], [u8; 4])> {
+    let n = frame.len().checked_sub(4)?;
+    let (body, fcs) = frame.split_at(n);
+    Some((body, [fcs[0], fcs[1], fcs[2], fcs[3]]))
 }
 
 #[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
@@ -135,9 +144,13 @@ pub fn decode<'a>(
         LinkType::AVS => avs::decode(data),
         LinkType::ETHERNET => peekremote::decode(data, options.peekremote_port),
         LinkType::IEEE802_11 => {
-            let (dot11, fcs) = match data.len().checked_sub(usize::from(fcs_len)) {
-                Some(n) if fcs_len > 0 => (&data[..n], Fcs::Present),
-                _ => (data, Fcs::Absent),
+            // The pcap header may declare an FCS (only the 4-byte CRC-32 is checked).
+            let (dot11, fcs, fcs_bytes) = match data.len().checked_sub(usize::from(fcs_len)) {
+                Some(n) if fcs_len == 4 => {
+                    (&data[..n], Fcs::Present, split_fcs(data).map(|(_, f)| f))
+                }
+                Some(n) if fcs_len > 0 => (&data[..n], Fcs::Present, None),
+                _ => (data, Fcs::Absent, None),
             };
             Ok(LinkFrame {
                 radio: RadioInfo {
@@ -146,6 +159,7 @@ pub fn decode<'a>(
                 },
                 dot11,
                 header_padded: false,
+                fcs_bytes,
             })
         }
         other => Err(LinkError::Unsupported(other)),

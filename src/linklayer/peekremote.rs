@@ -10,7 +10,7 @@
 //! and four noises, packet length (2), slice length (2), flags, status, timestamp (8, BE); the
 //! frame follows, also with its FCS (as Wireshark reads it).
 
-use super::{mhz_of_channel, Fcs, LinkError, LinkFrame, RadioInfo};
+use super::{mhz_of_channel, split_fcs, Fcs, LinkError, LinkFrame, RadioInfo};
 
 const LEGACY_LEN: usize = 20;
 const NG_MAGIC: [u8; 4] = [0x00, 0xff, 0xab, 0xcd];
@@ -97,10 +97,13 @@ pub fn decode(data: &[u8], port: u16) -> Result<LinkFrame<'_>, LinkError> {
         if p.len() < NG_LEN + 4 {
             return Err(err("peekremote-NG frame shorter than its FCS", true));
         }
+        let (dot11, fcs) =
+            split_fcs(&p[NG_LEN..]).ok_or(err("peekremote-NG frame shorter than its FCS", true))?;
         return Ok(LinkFrame {
             radio,
-            dot11: &p[NG_LEN..p.len() - 4],
+            dot11,
             header_padded: false,
+            fcs_bytes: Some(fcs),
         });
     }
     if p.len() < LEGACY_LEN + 4 {
@@ -119,9 +122,12 @@ pub fn decode(data: &[u8], port: u16) -> Result<LinkFrame<'_>, LinkError> {
         },
         ..RadioInfo::default()
     };
+    let (dot11, fcs) =
+        split_fcs(&p[LEGACY_LEN..]).ok_or(err("peekremote header and FCS cut short", true))?;
     Ok(LinkFrame {
         radio,
-        dot11: &p[LEGACY_LEN..p.len() - 4],
+        dot11,
         header_padded: false,
+        fcs_bytes: Some(fcs),
     })
 }

@@ -2,7 +2,7 @@
 //! version, flags, length and the link type behind it, then typed fields; the 802.11-Common
 //! field (type 2) carries the radio facts.
 
-use super::{channel_of_mhz_checked, Fcs, LinkError, LinkFrame, RadioInfo};
+use super::{channel_of_mhz_checked, split_fcs, Fcs, LinkError, LinkFrame, RadioInfo};
 
 const FIELD_80211_COMMON: u16 = 2;
 /// 802.11-Common flags: FCS present, FCS invalid.
@@ -70,12 +70,16 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         at = body + size;
     }
     let mut dot11 = &data[len..];
-    if radio.fcs != Fcs::Absent && dot11.len() >= 4 {
-        dot11 = &dot11[..dot11.len() - 4];
+    let mut fcs_bytes = None;
+    if radio.fcs != Fcs::Absent {
+        if let Some((frame, fcs)) = split_fcs(dot11) {
+            (dot11, fcs_bytes) = (frame, Some(fcs));
+        }
     }
     Ok(LinkFrame {
         radio,
         dot11,
         header_padded: false,
+        fcs_bytes,
     })
 }

@@ -61,5 +61,6 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         radio,
         dot11: &data[HEADER_LEN..],
         header_padded: false,
+        fcs_bytes: None,
     })
 }

@@ -5,7 +5,7 @@
 //! Walked here without allocating (the `radiotap` crate collects the present bits into a `Vec`
 //! per frame); the crate is used in the tests as an independent cross-check.
 
-use super::{Fcs, LinkError, LinkFrame, RadioInfo};
+use super::{split_fcs, Fcs, LinkError, LinkFrame, RadioInfo};
 
 /// Alignment and size of the fields of the default namespace, by bit number, up to the last
 /// one roamgap reads (MCS).
@@ -96,9 +96,12 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     walk_fields(header, words_end, &mut radio, &mut flags);
 
     let mut dot11 = &data[len..];
-    if flags & FLAG_FCS_AT_END != 0 && dot11.len() >= 4 {
-        dot11 = &dot11[..dot11.len() - 4];
-        radio.fcs = Fcs::Present;
+    let mut fcs_bytes = None;
+    if flags & FLAG_FCS_AT_END != 0 {
+        if let Some((frame, fcs)) = split_fcs(dot11) {
+            (dot11, fcs_bytes) = (frame, Some(fcs));
+            radio.fcs = Fcs::Present;
+        }
     }
     if flags & FLAG_BAD_FCS != 0 {
         radio.fcs = Fcs::Bad;
@@ -107,6 +110,7 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         radio,
         dot11,
         header_padded: flags & FLAG_DATA_PAD != 0,
+        fcs_bytes,
     })
 }
 
