@@ -34,6 +34,8 @@ pub struct CaptureSummary {
     pub truncated: Option<RecordError>,
     /// Segments the file was read in, in parallel (0: read in order).
     pub segments: usize,
+    /// The compression the file was read through.
+    pub compression: Option<crate::capture::Compression>,
 }
 
 /// One capture, read and analyzed.
@@ -172,6 +174,7 @@ fn walk_segments(
         last_ns: None,
         truncated: None,
         segments: 0,
+        compression: capture.compression(),
     };
     // Enough segments in flight to keep every thread busy; few enough to bound memory.
     let wave = 4 * rayon::current_num_threads();
@@ -275,6 +278,7 @@ fn walk(
         last_ns: None,
         truncated: None,
         segments: 0,
+        compression: capture.compression(),
     };
     // A record takes at least 16 bytes of the file, so small files get small batches.
     let mut batch: Vec<Record<'_>> =

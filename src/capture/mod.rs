@@ -168,36 +168,109 @@ pub struct CaptureFile {
     path: PathBuf,
     bytes: Bytes,
     format: Format,
+    compression: Option<Compression>,
+}
+
+/// How a capture file was compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// Maps a file read-only (an empty file maps to nothing).
+fn map(file: &File) -> std::io::Result<Bytes> {
+    if file.metadata()?.len() == 0 {
+        return Ok(Bytes::Owned(Vec::new()));
+    }
+    // SAFETY: the map is read-only and private to this process. Another process truncating
+    // the file while we read it would fault (SIGBUS); that is the accepted cost of zero-copy
+    // reading, as in every mmap-based capture tool. This is the crate's only `unsafe`.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::Mmap::map(file) }?;
+    Ok(Bytes::Mapped(map))
 }
 
 impl CaptureFile {
-    /// Opens and memory-maps a capture file.
+    /// Opens and memory-maps a capture file. `-` is standard input; gzip and zstd files
+    /// (told by their magic, not their name) are decompressed. Both are first written to an
+    /// unnamed temporary file, which is then mapped: their contents live in the page cache, not
+    /// in the process's own memory.
     pub fn open(path: &Path) -> Result<CaptureFile, CaptureError> {
         let io = |source| CaptureError::Io {
             path: path.to_path_buf(),
             source,
         };
+        if path == Path::new("-") {
+            return Self::spool(path, std::io::stdin().lock(), None);
+        }
         let file = File::open(path).map_err(io)?;
-        let len = file.metadata().map_err(io)?.len();
-        let bytes = if len == 0 {
-            Bytes::Owned(Vec::new())
-        } else {
-            // SAFETY: the map is read-only and private to this process. Another process
-            // truncating the file while we read it would fault (SIGBUS); that is the
-            // accepted cost of zero-copy reading, as in every mmap-based capture tool.
-            #[allow(unsafe_code)]
-            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
-            Bytes::Mapped(map)
+        let bytes = map(&file).map_err(io)?;
+        let data: &[u8] = match &bytes {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
         };
-        Self::with_bytes(path.to_path_buf(), bytes)
+        match data {
+            [0x1f, 0x8b, ..] => Self::spool(
+                path,
+                flate2::read::MultiGzDecoder::new(data),
+                Some(Compression::Gzip),
+            ),
+            [0x28, 0xb5, 0x2f, 0xfd, ..] => {
+                let decoder = ruzstd::decoding::StreamingDecoder::new(data).map_err(|e| {
+                    CaptureError::BadHeader {
+                        path: path.to_path_buf(),
+                        detail: format!("zstd: {e}"),
+                    }
+                })?;
+                Self::spool(path, decoder, Some(Compression::Zstd))
+            }
+            _ => Self::with_bytes(path.to_path_buf(), bytes, None),
+        }
+    }
+
+    /// Copies a stream (standard input, a decompressor) into an unnamed temporary file and
+    /// maps that.
+    fn spool(
+        path: &Path,
+        mut reader: impl std::io::Read,
+        compression: Option<Compression>,
+    ) -> Result<CaptureFile, CaptureError> {
+        let io = |source| CaptureError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut tmp = tempfile::tempfile().map_err(io)?;
+        std::io::copy(&mut reader, &mut tmp).map_err(|e| match compression {
+            Some(c) => CaptureError::BadHeader {
+                path: path.to_path_buf(),
+                detail: format!("{} stream: {e}", c.name()),
+            },
+            None => io(e),
+        })?;
+        let bytes = map(&tmp).map_err(io)?;
+        Self::with_bytes(path.to_path_buf(), bytes, compression)
     }
 
     /// A capture held in memory (tests, generated captures, decompressed input).
     pub fn from_vec(name: impl Into<PathBuf>, data: Vec<u8>) -> Result<CaptureFile, CaptureError> {
-        Self::with_bytes(name.into(), Bytes::Owned(data))
+        Self::with_bytes(name.into(), Bytes::Owned(data), None)
     }
 
-    fn with_bytes(path: PathBuf, bytes: Bytes) -> Result<CaptureFile, CaptureError> {
+    fn with_bytes(
+        path: PathBuf,
+        bytes: Bytes,
+        compression: Option<Compression>,
+    ) -> Result<CaptureFile, CaptureError> {
         let data: &[u8] = match &bytes {
             Bytes::Mapped(m) => m,
             Bytes::Owned(v) => v,
@@ -207,6 +280,7 @@ impl CaptureFile {
             path,
             bytes,
             format,
+            compression,
         })
     }
 
@@ -216,6 +290,11 @@ impl CaptureFile {
 
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// The compression the file was read through, if any.
+    pub fn compression(&self) -> Option<Compression> {
+        self.compression
     }
 
     pub fn bytes(&self) -> &[u8] {

@@ -109,7 +109,10 @@ impl Report {
             linktypes.dedup_by_key(|l| l.linktype);
             report.captures.push(CaptureReport {
                 file: s.path.display().to_string(),
-                format: s.format.to_string(),
+                format: match s.compression {
+                    Some(c) => format!("{} ({})", s.format, c.name()),
+                    None => s.format.to_string(),
+                },
                 linktypes,
                 frames: c.frames,
                 first_time: s.first_ns.map(crate::analysis::secs),
