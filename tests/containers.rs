@@ -44,9 +44,7 @@ fn gzip_and_zstd() {
     broken.truncate(broken.len() / 2);
     let cut = dir.path().join("cut.gz");
     std::fs::write(&cut, &broken).unwrap();
-    let err = roamgap::pipeline::analyze_path(0, &cut, &Default::default())
-        .err()
-        .expect("an error");
+    let err = roamgap::pipeline::analyze_path(0, &cut, &Default::default()).expect_err("an error");
     assert!(err.to_string().contains("gzip stream"), "{err}");
 }
 
