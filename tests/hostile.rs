@@ -153,3 +153,35 @@ fn huge_record_length_is_not_allocated() {
     assert_eq!(a.summary.counters.frames, 0);
     assert!(a.summary.truncated.is_some());
 }
+
+#[test]
+fn captures_corrupted_by_editcap() {
+    // -E 0.002: a few damaged headers, named by frame; the roam is still found whole.
+    let a = pipeline::analyze_path(
+        0,
+        &data("corrupted/cckm-missing-ie-E0.002.pcap"),
+        &Config::default(),
+    )
+    .unwrap();
+    let c = &a.summary.counters;
+    assert_eq!((c.frames, c.malformed, c.bad_fcs), (700, 3, 1));
+    let frames: Vec<u64> = c.issues.iter().map(|i| i.frame).collect();
+    assert_eq!(frames, [475, 607, 660]);
+    assert_eq!(a.analysis.roams.len(), 1);
+    let r = &a.analysis.roams[0];
+    assert_eq!(r.request_frame, 451);
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["cckm-ie-missing", "deauth-after-roam", "long-gap"]);
+
+    // -E 0.02: one frame in ten damaged; every frame is still read and accounted for.
+    let a = pipeline::analyze_path(
+        0,
+        &data("corrupted/cckm-missing-ie-E0.02.pcap"),
+        &Config::default(),
+    )
+    .unwrap();
+    let c = &a.summary.counters;
+    assert_eq!((c.frames, c.malformed, c.bad_fcs), (700, 91, 11));
+    assert!(a.summary.truncated.is_none());
+    assert_eq!(a.analysis.roams.len(), 1);
+}
