@@ -50,6 +50,9 @@ fn udp_payload(data: &[u8], port: u16) -> Option<&[u8]> {
     }
     let total = usize::from(be16(ip, 2)).clamp(ihl, ip.len());
     let udp = &ip[ihl..total];
+    if udp.len() < 8 {
+        return None;
+    }
     let (src, dst) = (be16(udp, 0), be16(udp, 2));
     if src != port && dst != port {
         return None;
