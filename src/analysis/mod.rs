@@ -418,6 +418,22 @@ impl Analyzer {
                 channel: b.channel(),
             })
             .collect();
+        // BSSs seen only in data frames (no beacon or management frame captured); the lowest
+        // channel any station saw one on, so that the result does not depend on the order.
+        let mut data_only: Vec<(MacAddr, Option<u16>)> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.stations.values())
+            .flat_map(|st| st.data_bss.iter().copied())
+            .filter(|(bssid, _)| !bssid.is_group() && !merged.contains_key(bssid))
+            .collect();
+        data_only.sort_by_key(|&(b, ch)| (b, ch.is_none(), ch));
+        data_only.dedup_by_key(|(b, _)| *b);
+        bss.extend(data_only.into_iter().map(|(bssid, channel)| BssReport {
+            bssid,
+            ssid: None,
+            channel,
+        }));
         bss.sort_by_key(|b| b.bssid);
         let channels: HashMap<MacAddr, u16> = bss
             .iter()

@@ -137,6 +137,7 @@ impl Station {
             last_voice_frame: [None; 2],
             voice_frame_seq: [None; 2],
             cadence: [Cadence::new(), Cadence::new()],
+            data_bss: Vec::new(),
             auths: Vec::new(),
             last_seq: [[None; 2]; 8],
             notes: Vec::new(),
@@ -146,6 +147,17 @@ impl Station {
     /// Takes the station's next event (frame order).
     pub(super) fn event(&mut self, e: &Event) {
         let dir = Direction::of(e.from_station);
+        // BSSs seen only through data frames still belong in the BSS table.
+        if matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. })
+            && self.data_bss.last().is_none_or(|b| b.0 != e.bssid)
+            && !self.data_bss.iter().any(|b| b.0 == e.bssid)
+            && self.data_bss.len() < 16
+        {
+            self.data_bss.push((
+                e.bssid,
+                e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
+            ));
+        }
         if let Some(class) = retransmission_class(&e.kind) {
             let last = &mut self.last_seq[class][dir.index()];
             if e.retry && *last == Some(e.dot11_seq) {
@@ -225,6 +237,8 @@ pub(super) struct Station {
     /// 802.11 sequence number of the last encrypted voice frame, per direction.
     voice_frame_seq: [Option<u16>; 2],
     cadence: [Cadence; 2],
+    /// BSSIDs the station exchanged data through, with the channel first seen.
+    pub(super) data_bss: Vec<(MacAddr, Option<u16>)>,
     auths: Vec<Event>,
     last_seq: [[Option<u16>; 2]; 8],
     notes: Vec<Note>,

@@ -305,6 +305,15 @@ pub fn compare_with_tshark(path: &Path, truth: &Value) -> Diff {
     );
     d.eq("retries", &c["retries"], &truth["retry"]);
     d.eq("protected", &c["protected"], &truth["protected"]);
+    // tshark counts the broadcast BSSID of probe requests and the like too; roamgap lists real
+    // BSSs only.
+    let ours = c["bss"].as_array().map_or(0, |b| b.len() as u64);
+    let theirs = truth["bssids"].as_u64().unwrap_or(0);
+    if !(ours == theirs || ours + 1 == theirs) {
+        d.problems.push(format!(
+            "bssids: got {ours}, tshark {theirs} (with broadcast)"
+        ));
+    }
 
     use roamgap::dot11::action::AddtsKind;
     use roamgap::events::EventKind;
