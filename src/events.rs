@@ -161,6 +161,9 @@ pub enum EventKind {
     Beacon {
         ssid: Ssid,
         channel: Option<u8>,
+        /// The AP's TSF timer when it sent the beacon (9.4.1.10): the same beacon seen by
+        /// two sniffers carries the same value.
+        tsf: u64,
     },
 }
 
@@ -602,7 +605,10 @@ fn management_event(
                     _ => {}
                 }
             }
-            Some(EventKind::Beacon { ssid, channel })
+            let tsf = body.get(..8).map_or(0, |b| {
+                u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+            });
+            Some(EventKind::Beacon { ssid, channel, tsf })
         }
         _ => {
             elements.for_each(drop);

@@ -70,6 +70,11 @@ struct GenArgs {
     /// List the scenarios.
     #[arg(long)]
     list: bool,
+    /// Also write one file per channel (`OUTPUT-chN.EXT`), as one sniffer per channel with its
+    /// own clock would (offsets 0, +37.2, -12.9, +5.0 ms, ...), every 7th beacon also heard on
+    /// the next channel; `roamgap analyze --merge` puts them back together.
+    #[arg(long)]
+    split_channels: bool,
     /// With the `big` scenario: phones in calls.
     #[arg(long, default_value_t = 50)]
     phones: usize,
@@ -101,6 +106,10 @@ struct AnalyzeArgs {
     /// Exit with status 1 when any roam has a finding.
     #[arg(long)]
     fail_on_findings: bool,
+    /// The files are sniffers of the same place and time (e.g. one per channel): align their
+    /// clocks on shared beacons, drop frames captured twice, and analyze them as one.
+    #[arg(long)]
+    merge: bool,
     /// UDP port of remote-capture (peekremote) streams in Ethernet captures.
     #[arg(long, default_value_t = 5000)]
     peekremote_port: u16,
@@ -261,6 +270,32 @@ fn generate(args: GenArgs) -> ExitCode {
         generated.truth.roams.len(),
         generated.bytes.len()
     );
+    if args.split_channels {
+        let offsets: Vec<i64> = (0..16)
+            .map(|i: i64| [0, 37_200_123, -12_900_456, 5_000_017][(i % 4) as usize] + i / 4)
+            .collect();
+        let stem = output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ext = output
+            .extension()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "pcap".into());
+        for f in gen::split_by_channel(&generated.bytes, format, link, &offsets, 7) {
+            let path = output.with_file_name(format!("{stem}-ch{}.{ext}", f.channel));
+            if let Err(e) = std::fs::write(&path, &f.bytes) {
+                eprintln!("roamgap gen: cannot write {}: {e}", path.display());
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+            eprintln!(
+                "roamgap gen: wrote {} (channel {}, clock {:+.6} ms)",
+                path.display(),
+                f.channel,
+                f.offset_ns as f64 / 1e6
+            );
+        }
+    }
     ExitCode::from(EXIT_OK)
 }
 
@@ -278,6 +313,16 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         },
         ..Config::default()
     };
+    if args.merge && args.files.len() > 1 {
+        let report = match pipeline::analyze_merged(&args.files, &config) {
+            Ok(m) => Report::merged(m),
+            Err(e) => {
+                eprintln!("roamgap: {e}");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        };
+        return output(&report, &args);
+    }
     let results: Vec<_> = args
         .files
         .par_iter()
@@ -298,9 +343,12 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     if failed {
         return ExitCode::from(EXIT_BAD_INPUT);
     }
-    let report = Report::new(analyses);
+    output(&Report::new(analyses), &args)
+}
+
+fn output(report: &Report, args: &AnalyzeArgs) -> ExitCode {
     match args.format {
-        OutputFormat::Table => print!("{}", render_table(&report)),
+        OutputFormat::Table => print!("{}", render_table(report)),
         OutputFormat::Json => println!("{}", report.to_json()),
     }
     for w in report.warnings() {

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
 use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
+use crate::dot11::MacAddr;
 use crate::events::{self, Event, FrameCounters};
 use crate::linklayer::LinkOptions;
 
@@ -404,4 +405,176 @@ pub fn analyze_path(
 ) -> Result<CaptureAnalysis, PipelineError> {
     let capture = CaptureFile::open(path)?;
     analyze_capture(index, &capture, config)
+}
+
+/// How one file of a merged analysis was placed on the common clock.
+#[derive(Clone, Debug)]
+pub struct MergeInfo {
+    /// Added to the file's timestamps to put them on the first file's clock.
+    pub offset_ns: i64,
+    /// Beacons (same BSS, same TSF) this file shares with the files it was aligned to.
+    pub anchors: usize,
+    /// Frames dropped as copies of frames another sniffer captured.
+    pub duplicates: u64,
+}
+
+/// Several captures of the same place and time (one sniffer per channel, typically) merged
+/// into one analysis.
+#[derive(Clone, Debug)]
+pub struct MergedAnalysis {
+    pub summaries: Vec<(CaptureSummary, MergeInfo)>,
+    /// Frame numbers are those of the merged sequence of frames.
+    pub analysis: Analysis,
+}
+
+/// What makes two records the same frame: its transmitter, receiver side, 802.11 sequence
+/// number, retry bit and kind (beacons: the BSS and its TSF).
+fn frame_key(e: &Event) -> (u64, u64, u64) {
+    use crate::events::EventKind;
+    let kind = std::mem::discriminant(&e.kind);
+    let mut h = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(&kind, &mut h);
+    let kind = std::hash::Hasher::finish(&h);
+    match e.kind {
+        EventKind::Beacon { tsf, .. } => (e.bssid.to_u64(), tsf, kind),
+        _ => (
+            e.station.to_u64() << 1 | u64::from(e.from_station),
+            e.bssid.to_u64() << 17 | u64::from(e.dot11_seq) << 1 | u64::from(e.retry),
+            kind,
+        ),
+    }
+}
+
+/// Window within which the same frame seen by two sniffers counts as one.
+const SAME_FRAME_NS: i64 = 2_000_000;
+
+/// Merges captures of the same time taken by several sniffers: their clocks are aligned on the
+/// beacons they share (same BSS, same TSF; the median difference), frames seen by more than one
+/// sniffer are kept once, and the frames are numbered in merged time order. Holds the events
+/// of all files at once (about 100 bytes per frame of interest).
+pub fn analyze_merged(paths: &[PathBuf], config: &Config) -> Result<MergedAnalysis, PipelineError> {
+    use crate::events::EventKind;
+    let opened: Vec<(CaptureFile, CaptureSummary, Vec<Event>, Vec<i64>)> = paths
+        .par_iter()
+        .map(|p| {
+            let cap = CaptureFile::open(p)?;
+            let mut all = Vec::new();
+            let summary = walk(&cap, &Plan::parallel(), &config.link, 1, |b| {
+                all.extend(b.iter().flat_map(|s| &s[0]).copied())
+            })?;
+            let times: Vec<i64> = cap
+                .records()?
+                .map_while(Result::ok)
+                .map(|r| r.ts_ns)
+                .collect();
+            Ok((cap, summary, all, times))
+        })
+        .collect::<Result<_, PipelineError>>()?;
+
+    // Clock offsets: each file against those already aligned, on shared beacons.
+    let mut offsets: Vec<Option<(i64, usize)>> = vec![None; opened.len()];
+    offsets[0] = Some((0, 0));
+    let beacons = |events: &[Event]| -> std::collections::HashMap<(MacAddr, u64), i64> {
+        events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Beacon { tsf, .. } => Some(((e.bssid, tsf), e.ts_ns)),
+                _ => None,
+            })
+            .collect()
+    };
+    let tables: Vec<_> = opened.iter().map(|o| beacons(&o.2)).collect();
+    for _ in 0..opened.len() {
+        for j in 0..opened.len() {
+            if offsets[j].is_some() {
+                continue;
+            }
+            let mut diffs = Vec::new();
+            for (i, off) in offsets.iter().enumerate() {
+                let Some((oi, _)) = off else { continue };
+                for (key, &tj) in &tables[j] {
+                    if let Some(&ti) = tables[i].get(key) {
+                        diffs.push(ti + oi - tj);
+                    }
+                }
+            }
+            if !diffs.is_empty() {
+                diffs.sort_unstable();
+                offsets[j] = Some((diffs[diffs.len() / 2], diffs.len()));
+            }
+        }
+    }
+
+    // Every record of every file on the common clock, in time order.
+    let mut order: Vec<(i64, usize, u64)> = Vec::new();
+    for (j, o) in opened.iter().enumerate() {
+        let off = offsets[j].map_or(0, |x| x.0);
+        order.extend(
+            o.3.iter()
+                .enumerate()
+                .map(|(k, &t)| (t + off, j, k as u64 + 1)),
+        );
+    }
+    order.sort_unstable();
+    // The frame key of each record that has an event.
+    let keys: Vec<std::collections::HashMap<u64, (u64, u64, u64)>> = opened
+        .iter()
+        .map(|o| o.2.iter().map(|e| (e.frame, frame_key(e))).collect())
+        .collect();
+    let mut seen: std::collections::HashMap<(u64, u64, u64), (i64, usize)> =
+        std::collections::HashMap::new();
+    let mut global: Vec<Vec<u64>> = opened.iter().map(|o| vec![0; o.3.len() + 1]).collect();
+    let mut duplicates = vec![0u64; opened.len()];
+    let mut next = 0u64;
+    for (t, j, f) in order {
+        if let Some(key) = keys[j].get(&f) {
+            if let Some(&(t0, j0)) = seen.get(key) {
+                if j0 != j && (t - t0).abs() <= SAME_FRAME_NS {
+                    duplicates[j] += 1;
+                    continue;
+                }
+            }
+            seen.insert(*key, (t, j));
+        }
+        next += 1;
+        global[j][f as usize] = next;
+    }
+
+    let shards = rayon::current_num_threads();
+    let mut events: Vec<Event> = Vec::new();
+    for (j, o) in opened.iter().enumerate() {
+        let off = offsets[j].map_or(0, |x| x.0);
+        for e in &o.2 {
+            let g = global[j].get(e.frame as usize).copied().unwrap_or(0);
+            if g != 0 {
+                events.push(Event {
+                    frame: g,
+                    ts_ns: e.ts_ns + off,
+                    ..*e
+                });
+            }
+        }
+    }
+    events.sort_by_key(|e| e.frame);
+    let mut analyzer = Analyzer::new(0, *config, shards);
+    analyzer.feed(&[Analyzer::split(events, shards)]);
+    let summaries = opened
+        .into_iter()
+        .enumerate()
+        .map(|(j, o)| {
+            let (offset_ns, anchors) = offsets[j].unwrap_or((0, 0));
+            (
+                o.1,
+                MergeInfo {
+                    offset_ns,
+                    anchors,
+                    duplicates: duplicates[j],
+                },
+            )
+        })
+        .collect();
+    Ok(MergedAnalysis {
+        summaries,
+        analysis: analyzer.finish(),
+    })
 }

@@ -302,3 +302,56 @@ fn gen_writes_capture_and_truth() {
     let list = text(&roamgap(&["gen", "--list"]).stdout);
     assert!(list.contains("cckm-missing-ie") && list.contains("multi-phone"));
 }
+
+#[test]
+fn gen_split_channels_and_analyze_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scene.pcap");
+    let truth = dir.path().join("scene.json");
+    let o = roamgap(&[
+        "gen",
+        "psk-late-m1",
+        "-o",
+        path(&out),
+        "--truth",
+        path(&truth),
+        "--format",
+        "pcap-ns",
+        "--seed",
+        "12",
+        "--split-channels",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.contains("scene-ch"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    let mut args = vec!["analyze", "--format", "json", "--merge"];
+    args.extend(files.iter().map(String::as_str));
+    let o = roamgap(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let offsets: Vec<f64> = v["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clock_offset_ms"].as_f64().unwrap())
+        .collect();
+    // Files sort as ch1, ch11, ch6: clocks 0, -12.900456 and +37.200123 ms, reported to the µs.
+    assert_eq!(offsets, [0.0, 12.9, -37.2]);
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+    // The frame counters are per file; the truth's frame count is the whole scene's.
+    let total: u64 = v["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["frames"].as_u64().unwrap() - c["duplicates_removed"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, t["frames"].as_u64().unwrap());
+    v["captures"][0]["frames"] = t["frames"].clone();
+    common::compare_with_truth(&v, &t, "merged");
+}

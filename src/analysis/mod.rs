@@ -269,7 +269,7 @@ struct BssState {
 
 impl BssState {
     fn event(&mut self, e: &Event) {
-        if let EventKind::Beacon { ssid, channel } = e.kind {
+        if let EventKind::Beacon { ssid, channel, .. } = e.kind {
             if self.ssid.is_none_or(|(f, _)| e.frame < f) {
                 self.ssid = Some((e.frame, ssid));
             }

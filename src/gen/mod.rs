@@ -264,6 +264,67 @@ pub fn generate_big(
     })
 }
 
+/// One sniffer's file of a capture split by channel.
+pub struct ChannelFile {
+    pub channel: u16,
+    /// This sniffer's clock minus the reference clock.
+    pub offset_ns: i64,
+    pub bytes: Vec<u8>,
+}
+
+/// Splits a generated capture into one file per channel, as three sniffers (one per channel)
+/// would have written it: each record goes to the sniffer of its channel, with that sniffer's
+/// clock offset; every `leak_every`-th beacon is also heard by the sniffer of the next channel
+/// (adjacent-channel leakage), which gives the merge frames both saw.
+pub fn split_by_channel(
+    bytes: &[u8],
+    format: FileFormat,
+    link: Link,
+    offsets_ns: &[i64],
+    leak_every: usize,
+) -> Vec<ChannelFile> {
+    let cap = crate::capture::CaptureFile::from_vec("split", bytes.to_vec())
+        .expect("a generated capture");
+    let lt = crate::capture::LinkType(u32::from(link.linktype()));
+    let opts = crate::linklayer::LinkOptions::default();
+    let mut channels: Vec<u16> = Vec::new();
+    let mut recs = Vec::new();
+    for rec in cap.records().expect("records").map_while(Result::ok) {
+        let frame = crate::linklayer::decode(lt, rec.data, 0, &opts).expect("a generated frame");
+        let ch = frame.radio.channel().unwrap_or(0);
+        if !channels.contains(&ch) {
+            channels.push(ch);
+        }
+        let beacon = frame.dot11.first() == Some(&0x80);
+        recs.push((rec.ts_ns, ch, beacon, rec.data.to_vec()));
+    }
+    channels.sort_unstable();
+    let mut writers: Vec<Writer> = channels.iter().map(|_| Writer::new(format, link)).collect();
+    let offset = |i: usize| offsets_ns.get(i).copied().unwrap_or(0);
+    let mut beacons = 0usize;
+    for (ts, ch, beacon, data) in recs {
+        let i = channels.iter().position(|&c| c == ch).unwrap_or(0);
+        writers[i].record(ts + offset(i), &data);
+        if beacon {
+            beacons += 1;
+            if leak_every > 0 && beacons % leak_every == 0 && channels.len() > 1 {
+                let j = (i + 1) % channels.len();
+                writers[j].record(ts + offset(j), &data);
+            }
+        }
+    }
+    channels
+        .into_iter()
+        .zip(writers)
+        .enumerate()
+        .map(|(i, (channel, w))| ChannelFile {
+            channel,
+            offset_ns: offset(i),
+            bytes: w.finish(),
+        })
+        .collect()
+}
+
 /// SplitMix64: small, fast, and the same on every platform.
 struct Rng(u64);
 

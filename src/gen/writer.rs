@@ -298,6 +298,11 @@ impl Writer {
         if !matches!(self.link, Link::PeekRemote | Link::PeekRemoteNg) {
             data.extend_from_slice(dot11);
         }
+        self.record(ts_ns, &data);
+    }
+
+    /// Appends one record of already-built link-layer bytes.
+    pub fn record(&mut self, ts_ns: i64, data: &[u8]) {
         let len = data.len() as u32;
         match self.format {
             FileFormat::Pcap | FileFormat::PcapNs => {
@@ -307,7 +312,7 @@ impl Writer {
                 self.out.extend_from_slice(&(frac as u32).to_le_bytes());
                 self.out.extend_from_slice(&len.to_le_bytes());
                 self.out.extend_from_slice(&len.to_le_bytes());
-                self.out.extend_from_slice(&data);
+                self.out.extend_from_slice(data);
             }
             FileFormat::PcapNg | FileFormat::PcapNgNs => {
                 let units = (ts_ns / self.format.resolution_ns()) as u64;
@@ -317,7 +322,7 @@ impl Writer {
                 epb.extend_from_slice(&(units as u32).to_le_bytes());
                 epb.extend_from_slice(&len.to_le_bytes());
                 epb.extend_from_slice(&len.to_le_bytes());
-                epb.extend_from_slice(&data);
+                epb.extend_from_slice(data);
                 while epb.len() % 4 != 0 {
                     epb.push(0);
                 }

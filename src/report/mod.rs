@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::analysis::Analysis;
 use crate::analysis::{BssReport, Note, Roam, StreamReport};
-use crate::pipeline::CaptureAnalysis;
+use crate::pipeline::{CaptureAnalysis, CaptureSummary, MergeInfo, MergedAnalysis};
 
 pub use table::render_table;
 
@@ -64,6 +65,13 @@ pub struct CaptureReport {
     /// The first malformed frames, with what is wrong.
     pub issues: Vec<IssueReport>,
     pub notes: Vec<Note>,
+    /// When merged with other captures: added to this file's timestamps to put them on the
+    /// first file's clock.
+    pub clock_offset_ms: Option<f64>,
+    /// Beacons this file shares with the files it was aligned to.
+    pub clock_anchors: Option<usize>,
+    /// Frames dropped as copies of frames another sniffer captured.
+    pub duplicates_removed: Option<u64>,
 }
 
 /// The whole report: the JSON document's top level.
@@ -84,73 +92,28 @@ impl Report {
             streams: Vec::new(),
         };
         for a in analyses {
-            let s = &a.summary;
-            let c = &s.counters;
-            let type_subtype = c
-                .type_subtype
-                .iter()
-                .enumerate()
-                .filter(|(_, &n)| n > 0)
-                .map(|(ts, &n)| (format!("{ts:#06x}"), n))
-                .collect();
-            let eapol_key_msg = (1..=4)
-                .filter(|&i| c.eapol_key[i] > 0)
-                .map(|i| (i.to_string(), c.eapol_key[i]))
-                .collect();
-            let mut linktypes: Vec<LinkTypeReport> = s
-                .linktypes
-                .iter()
-                .map(|lt| LinkTypeReport {
-                    linktype: lt.0,
-                    name: lt.name(),
-                    frames: c.unsupported.iter().find(|(u, _)| u == lt).map(|(_, n)| *n),
-                })
-                .collect();
-            linktypes.dedup_by_key(|l| l.linktype);
-            report.captures.push(CaptureReport {
-                file: s.path.display().to_string(),
-                format: match s.compression {
-                    Some(c) => format!("{} ({})", s.format, c.name()),
-                    None => s.format.to_string(),
-                },
-                linktypes,
-                frames: c.frames,
-                first_time: s.first_ns.map(crate::analysis::secs),
-                last_time: s.last_ns.map(crate::analysis::secs),
-                duration_s: s
-                    .first_ns
-                    .zip(s.last_ns)
-                    .map(|(a, b)| crate::analysis::secs(b - a)),
-                type_subtype,
-                retries: c.retries,
-                protected: c.protected,
-                bad_fcs: c.bad_fcs,
-                malformed: c.malformed,
-                cut_by_snaplen: c.cut_by_snaplen,
-                eapol_key_msg,
-                rtp_packets: c.rtp_packets,
-                stations: a.analysis.stations,
-                bss: a.analysis.bss.clone(),
-                unsupported_frames: c.unsupported.iter().map(|(_, n)| n).sum(),
-                not_wireless_frames: c.not_wireless,
-                truncated: s.truncated.as_ref().map(|e| IssueReport {
-                    frame: e.frame(),
-                    message: e.to_string(),
-                }),
-                issues: c
-                    .issues
-                    .iter()
-                    .map(|i| IssueReport {
-                        frame: i.frame,
-                        message: format!("frame {}: {}", i.frame, i.error),
-                    })
-                    .collect(),
-                notes: a.analysis.notes.clone(),
-            });
+            report
+                .captures
+                .push(capture_report(&a.summary, &a.analysis, None));
             report.roams.extend(a.analysis.roams);
             report.streams.extend(a.analysis.streams);
         }
         report
+    }
+
+    /// The report of captures merged into one analysis (`pipeline::analyze_merged`).
+    pub fn merged(m: MergedAnalysis) -> Report {
+        let captures = m
+            .summaries
+            .iter()
+            .map(|(s, info)| capture_report(s, &m.analysis, Some(info)))
+            .collect();
+        Report {
+            version: env!("CARGO_PKG_VERSION"),
+            captures,
+            roams: m.analysis.roams,
+            streams: m.analysis.streams,
+        }
     }
 
     /// The report as pretty-printed JSON.
@@ -227,5 +190,79 @@ impl Report {
             }
         }
         out
+    }
+}
+
+/// The report of one capture file; `merge` when it was merged with others (then the analysis
+/// is the merged one).
+fn capture_report(
+    s: &CaptureSummary,
+    analysis: &Analysis,
+    merge: Option<&MergeInfo>,
+) -> CaptureReport {
+    let c = &s.counters;
+    let type_subtype = c
+        .type_subtype
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .map(|(ts, &n)| (format!("{ts:#06x}"), n))
+        .collect();
+    let eapol_key_msg = (1..=4)
+        .filter(|&i| c.eapol_key[i] > 0)
+        .map(|i| (i.to_string(), c.eapol_key[i]))
+        .collect();
+    let mut linktypes: Vec<LinkTypeReport> = s
+        .linktypes
+        .iter()
+        .map(|lt| LinkTypeReport {
+            linktype: lt.0,
+            name: lt.name(),
+            frames: c.unsupported.iter().find(|(u, _)| u == lt).map(|(_, n)| *n),
+        })
+        .collect();
+    linktypes.dedup_by_key(|l| l.linktype);
+    CaptureReport {
+        file: s.path.display().to_string(),
+        format: match s.compression {
+            Some(c) => format!("{} ({})", s.format, c.name()),
+            None => s.format.to_string(),
+        },
+        linktypes,
+        frames: c.frames,
+        first_time: s.first_ns.map(crate::analysis::secs),
+        last_time: s.last_ns.map(crate::analysis::secs),
+        duration_s: s
+            .first_ns
+            .zip(s.last_ns)
+            .map(|(a, b)| crate::analysis::secs(b - a)),
+        type_subtype,
+        retries: c.retries,
+        protected: c.protected,
+        bad_fcs: c.bad_fcs,
+        malformed: c.malformed,
+        cut_by_snaplen: c.cut_by_snaplen,
+        eapol_key_msg,
+        rtp_packets: c.rtp_packets,
+        stations: analysis.stations,
+        bss: analysis.bss.clone(),
+        unsupported_frames: c.unsupported.iter().map(|(_, n)| n).sum(),
+        not_wireless_frames: c.not_wireless,
+        truncated: s.truncated.as_ref().map(|e| IssueReport {
+            frame: e.frame(),
+            message: e.to_string(),
+        }),
+        issues: c
+            .issues
+            .iter()
+            .map(|i| IssueReport {
+                frame: i.frame,
+                message: format!("frame {}: {}", i.frame, i.error),
+            })
+            .collect(),
+        notes: analysis.notes.clone(),
+        clock_offset_ms: merge.map(|m| crate::analysis::ms(m.offset_ns)),
+        clock_anchors: merge.map(|m| m.anchors),
+        duplicates_removed: merge.map(|m| m.duplicates),
     }
 }

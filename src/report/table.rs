@@ -27,6 +27,14 @@ pub fn render_table(report: &Report) -> String {
             c.stations,
             if c.stations == 1 { "" } else { "s" },
         );
+        if let (Some(off), Some(anchors), Some(dups)) =
+            (c.clock_offset_ms, c.clock_anchors, c.duplicates_removed)
+        {
+            let _ = writeln!(
+                out,
+                "  merged: clock offset {off:+.3} ms ({anchors} shared beacons), {dups} frames also captured by another sniffer dropped"
+            );
+        }
         for b in &c.bss {
             let _ = writeln!(
                 out,

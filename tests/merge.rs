@@ -1,0 +1,66 @@
+//! Three sniffers, one per channel, with clocks apart: merged, they give the analysis of the
+//! one sniffer that saw everything, and the clock offsets are found.
+
+mod common;
+
+use roamgap::analysis::Config;
+use roamgap::capture::CaptureFile;
+use roamgap::gen::{self, FileFormat, Link, Options};
+use roamgap::pipeline;
+use roamgap::report::Report;
+
+#[test]
+fn three_channel_files_merge_into_the_single_file_result() {
+    for (scenario, seed) in [
+        ("multi-phone", 5u64),
+        ("cckm-missing-ie", 6),
+        ("psk-late-m1", 7),
+    ] {
+        let o = Options {
+            seed,
+            format: FileFormat::PcapNs,
+            link: Link::Radiotap,
+        };
+        let g = gen::generate(scenario, &o).unwrap();
+        let offsets = [0i64, 37_200_123, -12_900_456, 5_000_017];
+        let files = gen::split_by_channel(&g.bytes, o.format, o.link, &offsets, 7);
+        assert!(files.len() >= 3, "{scenario}: {} channels", files.len());
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<std::path::PathBuf> = files
+            .iter()
+            .map(|f| {
+                let p = dir.path().join(format!("ch{}.pcap", f.channel));
+                std::fs::write(&p, &f.bytes).unwrap();
+                p
+            })
+            .collect();
+
+        let merged = pipeline::analyze_merged(&paths, &Config::default()).unwrap();
+        for ((_, info), f) in merged.summaries.iter().zip(&files) {
+            assert_eq!(
+                info.offset_ns,
+                -(f.offset_ns - files[0].offset_ns),
+                "{scenario}: clock offset of channel {}",
+                f.channel
+            );
+            assert!(info.anchors > 0 || f.offset_ns == files[0].offset_ns);
+        }
+        let merged: serde_json::Value =
+            serde_json::from_str(&Report::merged(merged).to_json()).unwrap();
+
+        let single = CaptureFile::from_vec("single", g.bytes.clone()).unwrap();
+        let single = pipeline::analyze_capture(0, &single, &Config::default()).unwrap();
+        let single: serde_json::Value =
+            serde_json::from_str(&Report::new(vec![single]).to_json()).unwrap();
+        assert_eq!(merged["roams"], single["roams"], "{scenario}: roams");
+        assert_eq!(merged["streams"], single["streams"], "{scenario}: streams");
+        // And both equal the generator's truth.
+        let mut as_single = merged.clone();
+        as_single["captures"] = single["captures"].clone();
+        common::compare_with_truth(
+            &as_single,
+            &serde_json::to_value(&g.truth).unwrap(),
+            scenario,
+        );
+    }
+}
