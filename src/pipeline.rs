@@ -39,6 +39,23 @@ pub struct CaptureSummary {
     pub compression: Option<crate::capture::Compression>,
 }
 
+impl CaptureSummary {
+    /// Nothing read yet.
+    fn empty(capture: &CaptureFile) -> CaptureSummary {
+        CaptureSummary {
+            path: capture.path().to_path_buf(),
+            format: capture.format(),
+            linktypes: Vec::new(),
+            counters: FrameCounters::default(),
+            first_ns: None,
+            last_ns: None,
+            truncated: None,
+            segments: 0,
+            compression: capture.compression(),
+        }
+    }
+}
+
 /// One capture, read and analyzed.
 #[derive(Clone, Debug)]
 pub struct CaptureAnalysis {
@@ -167,15 +184,8 @@ fn walk_segments(
     }
     let segments = capture.pcap_segments(plan.segment_bytes)?;
     let mut summary = CaptureSummary {
-        path: capture.path().to_path_buf(),
-        format: capture.format(),
         linktypes: capture.records().ok()?.linktypes(),
-        counters: FrameCounters::default(),
-        first_ns: None,
-        last_ns: None,
-        truncated: None,
-        segments: 0,
-        compression: capture.compression(),
+        ..CaptureSummary::empty(capture)
     };
     // Enough segments in flight to keep every thread busy; few enough to bound memory.
     let wave = 4 * rayon::current_num_threads();
@@ -270,17 +280,7 @@ fn walk(
 ) -> Result<CaptureSummary, PipelineError> {
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
-    let mut summary = CaptureSummary {
-        path: capture.path().to_path_buf(),
-        format: capture.format(),
-        linktypes: Vec::new(),
-        counters: FrameCounters::default(),
-        first_ns: None,
-        last_ns: None,
-        truncated: None,
-        segments: 0,
-        compression: capture.compression(),
-    };
+    let mut summary = CaptureSummary::empty(capture);
     // A record takes at least 16 bytes of the file, so small files get small batches.
     let mut batch: Vec<Record<'_>> =
         Vec::with_capacity(batch_records.min(capture.bytes().len() / 16));

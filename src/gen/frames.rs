@@ -172,32 +172,30 @@ pub fn llc_snap(out: &mut Vec<u8>, ethertype: u16) {
     out.extend_from_slice(&ethertype.to_be_bytes());
 }
 
-/// IPv4 (RFC 791, with header checksum) + UDP (RFC 768, checksum 0) + RTP (RFC 3550) with a
-/// G.711 payload.
-#[allow(clippy::too_many_arguments)]
-pub fn ipv4_udp_rtp(
-    out: &mut Vec<u8>,
-    src: [u8; 4],
-    dst: [u8; 4],
-    sport: u16,
-    dport: u16,
-    ssrc: u32,
-    seq: u16,
-    timestamp: u32,
-    ip_id: u16,
-    payload_len: usize,
-) {
-    let udp_len = 8 + 12 + payload_len;
-    let total = 20 + udp_len;
+/// Addresses, ports and DSCP of a UDP datagram.
+#[derive(Clone, Copy, Debug)]
+pub struct UdpFlow {
+    pub src: [u8; 4],
+    pub dst: [u8; 4],
+    pub sport: u16,
+    pub dport: u16,
+    /// DiffServ field (0xb8: EF, voice).
+    pub tos: u8,
+}
+
+/// IPv4 (RFC 791, with header checksum) and UDP (RFC 768, checksum 0) headers for a payload of
+/// `payload_len` bytes.
+pub fn ipv4_udp(out: &mut Vec<u8>, flow: UdpFlow, ip_id: u16, payload_len: usize) {
+    let udp_len = 8 + payload_len;
     let mut ip = [0u8; 20];
     ip[0] = 0x45;
-    ip[1] = 0xb8; // DSCP EF
-    ip[2..4].copy_from_slice(&(total as u16).to_be_bytes());
+    ip[1] = flow.tos;
+    ip[2..4].copy_from_slice(&((20 + udp_len) as u16).to_be_bytes());
     ip[4..6].copy_from_slice(&ip_id.to_be_bytes());
     ip[8] = 64;
     ip[9] = 17;
-    ip[12..16].copy_from_slice(&src);
-    ip[16..20].copy_from_slice(&dst);
+    ip[12..16].copy_from_slice(&flow.src);
+    ip[16..20].copy_from_slice(&flow.dst);
     let mut sum: u32 = ip
         .chunks(2)
         .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
@@ -207,10 +205,23 @@ pub fn ipv4_udp_rtp(
     }
     ip[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
     out.extend_from_slice(&ip);
-    out.extend_from_slice(&sport.to_be_bytes());
-    out.extend_from_slice(&dport.to_be_bytes());
+    out.extend_from_slice(&flow.sport.to_be_bytes());
+    out.extend_from_slice(&flow.dport.to_be_bytes());
     out.extend_from_slice(&(udp_len as u16).to_be_bytes());
     out.extend_from_slice(&0u16.to_be_bytes());
+}
+
+/// IPv4 + UDP + RTP (RFC 3550) with a G.711 payload.
+pub fn ipv4_udp_rtp(
+    out: &mut Vec<u8>,
+    flow: UdpFlow,
+    ssrc: u32,
+    seq: u16,
+    timestamp: u32,
+    ip_id: u16,
+    payload_len: usize,
+) {
+    ipv4_udp(out, flow, ip_id, 12 + payload_len);
     out.push(0x80);
     out.push(0); // PCMU
     out.extend_from_slice(&seq.to_be_bytes());

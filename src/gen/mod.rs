@@ -1246,18 +1246,14 @@ impl Sim {
         };
         let seq = ph.seq0[dir].wrapping_add(k as u16);
         let ts = ph.ts0[dir].wrapping_add((k as u32).wrapping_mul(160));
-        frames::ipv4_udp_rtp(
-            f,
+        let flow = frames::UdpFlow {
             src,
             dst,
             sport,
             dport,
-            ph.ssrc[dir],
-            seq,
-            ts,
-            self.ip_id,
-            160,
-        );
+            tos: 0xb8,
+        };
+        frames::ipv4_udp_rtp(f, flow, ph.ssrc[dir], seq, ts, self.ip_id, 160);
     }
 
     /// Sorts, numbers and writes the frames, then reads the truth back from them.

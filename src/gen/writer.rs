@@ -358,32 +358,19 @@ fn percent(dbm: i8) -> u8 {
     ((i16::from(dbm) + 100) * 100 / 70).clamp(0, 100) as u8
 }
 
-/// Ethernet II (AP → collector), IPv4 (header checksum), UDP from port 5555 to 5000.
+/// Ethernet II (AP → collector), IPv4, UDP from port 5555 to 5000.
 fn ethernet_ipv4_udp(out: &mut Vec<u8>, payload: &[u8]) {
     out.extend_from_slice(&[0x00, 0x50, 0x56, 0x00, 0x00, 0x09]); // collector
     out.extend_from_slice(&[0x00, 0x3a, 0x98, 0x00, 0x00, 0xa0]); // AP's wired side
     out.extend_from_slice(&0x0800u16.to_be_bytes());
-    let total = (20 + 8 + payload.len()) as u16;
-    let mut ip = [0u8; 20];
-    ip[0] = 0x45;
-    ip[2..4].copy_from_slice(&total.to_be_bytes());
-    ip[8] = 64;
-    ip[9] = 17;
-    ip[12..16].copy_from_slice(&[10, 0, 0, 2]);
-    ip[16..20].copy_from_slice(&[10, 0, 0, 9]);
-    let mut sum: u32 = ip
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    ip[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
-    out.extend_from_slice(&ip);
-    out.extend_from_slice(&5555u16.to_be_bytes());
-    out.extend_from_slice(&5000u16.to_be_bytes());
-    out.extend_from_slice(&(8 + payload.len() as u16).to_be_bytes());
-    out.extend_from_slice(&0u16.to_be_bytes());
+    let flow = super::frames::UdpFlow {
+        src: [10, 0, 0, 2],
+        dst: [10, 0, 0, 9],
+        sport: 5555,
+        dport: 5000,
+        tos: 0,
+    };
+    super::frames::ipv4_udp(out, flow, 0, payload.len());
     out.extend_from_slice(payload);
 }
 
