@@ -9,7 +9,7 @@ use crate::analysis::VoiceGap;
 /// Renders the report as plain text columns.
 pub fn render_table(report: &Report) -> String {
     let mut out = String::new();
-    for c in &report.captures {
+    for (i, c) in report.captures.iter().enumerate() {
         let links: Vec<String> = c.linktypes.iter().map(|l| l.name.to_string()).collect();
         let _ = writeln!(
             out,
@@ -34,6 +34,10 @@ pub fn render_table(report: &Report) -> String {
                 out,
                 "  merged: clock offset {off:+.3} ms ({anchors} shared beacons), {dups} frames also captured by another sniffer dropped"
             );
+        }
+        // A merged analysis has one BSS table, shown once.
+        if i > 0 && c.clock_offset_ms.is_some() {
+            continue;
         }
         for b in &c.bss {
             let _ = writeln!(
