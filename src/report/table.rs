@@ -27,7 +27,9 @@ pub fn render_table(report: &Report) -> String {
             c.stations,
             if c.stations == 1 { "" } else { "s" },
         );
-        if let (Some(off), Some(anchors), Some(dups)) =
+        if i == 0 && c.clock_offset_ms.is_some() {
+            let _ = writeln!(out, "  merged: the reference clock");
+        } else if let (Some(off), Some(anchors), Some(dups)) =
             (c.clock_offset_ms, c.clock_anchors, c.duplicates_removed)
         {
             let _ = writeln!(
