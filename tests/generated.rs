@@ -189,3 +189,63 @@ fn generation_is_deterministic() {
     assert_ne!(a.bytes, c.bytes);
     assert!(gen::generate("no-such", &o).is_err());
 }
+
+#[test]
+fn station_and_ap_pair_summaries_follow_the_roams() {
+    let g = gen::generate(
+        "multi-phone",
+        &Options {
+            seed: 3,
+            format: FileFormat::Pcap,
+            link: Link::Radiotap,
+        },
+    )
+    .unwrap();
+    let truth = serde_json::to_value(&g.truth).unwrap();
+    let report = analyze_bytes("multi-phone", g.bytes);
+    compare_with_truth(&report, &truth, "multi-phone");
+    let roams = truth["roams"].as_array().unwrap();
+    let gap = |r: &serde_json::Value| {
+        ["uplink", "downlink"]
+            .iter()
+            .filter_map(|d| r[*d]["gap_ms"].as_f64())
+            .fold(None, |m: Option<f64>, g| Some(m.map_or(g, |m| m.max(g))))
+    };
+    for s in report["stations"].as_array().unwrap() {
+        let mine: Vec<&serde_json::Value> = roams
+            .iter()
+            .filter(|r| r["station"] == s["station"])
+            .collect();
+        assert_eq!(s["roams"].as_u64().unwrap() as usize, mine.len());
+        let max = mine.iter().filter_map(|r| gap(r)).fold(f64::MIN, f64::max);
+        assert!(
+            (s["gap_ms_max"].as_f64().unwrap() - max).abs() <= 1.0,
+            "{s}"
+        );
+        let lost: u64 = mine
+            .iter()
+            .flat_map(|r| ["uplink", "downlink"].map(|d| r[d]["lost"].as_u64().unwrap_or(0)))
+            .sum();
+        assert_eq!(s["lost"].as_u64().unwrap(), lost, "{s}");
+        let findings: usize = mine
+            .iter()
+            .map(|r| r["expected_findings"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(
+            s["findings"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .sum::<usize>(),
+            findings
+        );
+    }
+    let pairs: u64 = report["ap_pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["roams"].as_u64().unwrap())
+        .sum();
+    assert_eq!(pairs as usize, roams.len());
+}

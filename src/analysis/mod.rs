@@ -171,6 +171,11 @@ pub struct Roam {
     pub to_bssid: MacAddr,
     pub from_channel: Option<u16>,
     pub to_channel: Option<u16>,
+    /// Median signal (dBm) of the station's last 16 frames through the old BSSID before the
+    /// request, as the sniffer heard them.
+    pub signal_before_dbm: Option<i8>,
+    /// Median signal of its first 16 frames through the new BSSID after the request.
+    pub signal_after_dbm: Option<i8>,
     /// Reassociation (true) or association (false) request.
     pub reassociation: bool,
     /// Time of the request, seconds since the epoch.

@@ -73,6 +73,32 @@ impl Cadence {
     }
 }
 
+/// The last signal levels of a station's frames through one BSSID.
+#[derive(Clone, Copy, Default)]
+struct SignalWindow {
+    bssid: MacAddr,
+    levels: [i8; SignalWindow::SIZE],
+    len: usize,
+    next: usize,
+}
+
+impl SignalWindow {
+    const SIZE: usize = 16;
+
+    fn push(&mut self, dbm: i8) {
+        self.levels[self.next] = dbm;
+        self.next = (self.next + 1) % Self::SIZE;
+        self.len = (self.len + 1).min(Self::SIZE);
+    }
+
+    fn median(&self) -> Option<i8> {
+        let mut v = self.levels;
+        let v = &mut v[..self.len];
+        v.sort_unstable();
+        v.get(self.len / 2).copied()
+    }
+}
+
 #[derive(Default)]
 struct EapolState {
     m1: Option<(u64, i64)>,
@@ -97,6 +123,8 @@ struct RoamState {
     after: Vec<VoicePoint>,
     /// Channel the request was captured on (when the BSS table has none for the new BSSID).
     request_channel: Option<u16>,
+    /// The station's signal through the new BSSID, from its first frames after the request.
+    signal_after: SignalWindow,
     before_frames: [Option<FramePoint>; 2],
     after_frames: [Option<FramePoint>; 2],
     eapol: EapolState,
@@ -138,6 +166,7 @@ impl Station {
             voice_frame_seq: [None; 2],
             cadence: [Cadence::new(), Cadence::new()],
             data_bss: Vec::new(),
+            signal: SignalWindow::default(),
             auths: Vec::new(),
             last_seq: [[None; 2]; 8],
             notes: Vec::new(),
@@ -147,6 +176,28 @@ impl Station {
     /// Takes the station's next event (frame order).
     pub(super) fn event(&mut self, e: &Event) {
         let dir = Direction::of(e.from_station);
+        if let (true, Some(dbm)) = (e.from_station, e.signal_dbm) {
+            // Data frames say where the station is; its authentication and reassociation
+            // frames to a new AP must not hide how it was heard on the old one.
+            if matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. }) {
+                if self.signal.bssid != e.bssid {
+                    self.signal = SignalWindow {
+                        bssid: e.bssid,
+                        ..SignalWindow::default()
+                    };
+                }
+                self.signal.push(dbm);
+            }
+            if let Some(r) = self
+                .roams
+                .last_mut()
+                .filter(|r| r.roam.to_bssid == e.bssid && e.frame > r.roam.request_frame)
+            {
+                if r.signal_after.len < SignalWindow::SIZE {
+                    r.signal_after.push(dbm);
+                }
+            }
+        }
         // BSSs seen only through data frames still belong in the BSS table.
         if matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. })
             && self.data_bss.last().is_none_or(|b| b.0 != e.bssid)
@@ -239,6 +290,8 @@ pub(super) struct Station {
     cadence: [Cadence; 2],
     /// BSSIDs the station exchanged data through, with the channel first seen.
     pub(super) data_bss: Vec<(MacAddr, Option<u16>)>,
+    /// Signal of the station's recent frames through the BSSID it last sent through.
+    signal: SignalWindow,
     auths: Vec<Event>,
     last_seq: [[Option<u16>; 2]; 8],
     notes: Vec<Note>,
@@ -272,7 +325,12 @@ impl Station {
         });
         let previous_request = self.roams.last().map_or(i64::MIN, |r| r.request_ns);
         let authentication = self.authentication(e, previous_request);
+        let signal_before = (self.signal.bssid == from)
+            .then(|| self.signal.median())
+            .flatten();
         let roam = Roam {
+            signal_before_dbm: signal_before,
+            signal_after_dbm: None,
             capture: self.capture,
             station: self.station,
             from_bssid: from,
@@ -311,6 +369,10 @@ impl Station {
             before,
             after: Vec::new(),
             request_channel: e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
+            signal_after: SignalWindow {
+                bssid: e.bssid,
+                ..SignalWindow::default()
+            },
             before_frames,
             after_frames: [None; 2],
             eapol: EapolState::default(),
@@ -597,6 +659,7 @@ impl Station {
                         success,
                         duration_ms: ms(t1 - t0),
                     });
+                roam.signal_after_dbm = s.signal_after.median();
                 roam.from_channel = channels.get(&roam.from_bssid).copied();
                 roam.to_channel = channels.get(&roam.to_bssid).copied().or(s.request_channel);
                 // Per direction: the station's last voice packet before the request (if it
@@ -742,4 +805,89 @@ fn wireshark_filter(
         "wlan.addr=={} && frame.number>={} && frame.number<={}",
         roam.station, first, last
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::TspecList;
+
+    fn event(frame: u64, from_station: bool, bssid: MacAddr, signal: i8, kind: EventKind) -> Event {
+        Event {
+            frame,
+            ts_ns: frame as i64 * 1_000_000,
+            station: MacAddr([2, 0, 0, 0, 0, 1]),
+            bssid,
+            from_station,
+            retry: false,
+            dot11_seq: frame as u16,
+            user_priority: Some(0),
+            channel_mhz: Some(2412),
+            signal_dbm: Some(signal),
+            kind,
+        }
+    }
+
+    #[test]
+    fn signal_before_and_after_a_roam() {
+        let (a, b) = (MacAddr([0, 1, 0, 0, 0, 1]), MacAddr([0, 1, 0, 0, 0, 2]));
+        let data = EventKind::Data {
+            protected: false,
+            null: false,
+        };
+        let mut st = Station::new(0, MacAddr([2, 0, 0, 0, 0, 1]), Config::default());
+        let mut f = 0;
+        let mut next = || {
+            f += 1;
+            f
+        };
+        for dbm in -70..-54 {
+            st.event(&event(next(), true, a, dbm, data));
+        }
+        // Authentication and reassociation to B, heard loud, do not count for A.
+        st.event(&event(
+            next(),
+            true,
+            b,
+            -40,
+            EventKind::Auth {
+                algorithm: 0,
+                sequence: 1,
+                status: 0,
+            },
+        ));
+        let req = AssocRequest {
+            reassociation: true,
+            current_ap: Some(a),
+            key_management: None,
+            cckm_element: false,
+            pmkid: false,
+            mobility_domain: false,
+            fast_transition: false,
+            tspecs: TspecList::default(),
+        };
+        st.event(&event(next(), true, b, -40, EventKind::AssocRequest(req)));
+        st.event(&event(
+            next(),
+            false,
+            b,
+            -30,
+            EventKind::AssocResponse {
+                reassociation: true,
+                status: 0,
+                cckm_element: false,
+                fast_transition: false,
+            },
+        ));
+        for _ in 0..20 {
+            st.event(&event(next(), true, b, -45, data));
+        }
+        let r = st.finish(&HashMap::new());
+        assert_eq!(r.roams.len(), 1);
+        // Sorted -70..=-55, the middle (index 8) is -62; after: its first 16 data frames (-45).
+        assert_eq!(
+            (r.roams[0].signal_before_dbm, r.roams[0].signal_after_dbm),
+            (Some(-62), Some(-45))
+        );
+    }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::analysis::{BssReport, Note, Roam, StreamReport};
+use crate::dot11::MacAddr;
 use crate::pipeline::{CaptureAnalysis, CaptureSummary, MergeInfo, MergedAnalysis};
 
 pub use table::render_table;
@@ -81,6 +82,110 @@ pub struct Report {
     pub captures: Vec<CaptureReport>,
     pub roams: Vec<Roam>,
     pub streams: Vec<StreamReport>,
+    /// Per station: its roams, gaps and findings.
+    pub stations: Vec<StationSummary>,
+    /// Per (old AP, new AP): the roams between them, so that a site-wide problem stands out.
+    pub ap_pairs: Vec<ApPairSummary>,
+}
+
+/// A station's roams at a glance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StationSummary {
+    pub station: MacAddr,
+    pub roams: usize,
+    /// Of the roams' voice gaps (each roam's larger direction); null without voice.
+    pub gap_ms_median: Option<f64>,
+    pub gap_ms_p95: Option<f64>,
+    pub gap_ms_max: Option<f64>,
+    /// RTP packets lost across its roams, both directions.
+    pub lost: u64,
+    /// Findings by code.
+    pub findings: BTreeMap<&'static str, usize>,
+}
+
+/// The roams from one AP to another.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ApPairSummary {
+    pub from_bssid: MacAddr,
+    pub to_bssid: MacAddr,
+    pub roams: usize,
+    pub gap_ms_median: Option<f64>,
+    pub gap_ms_max: Option<f64>,
+    pub findings: BTreeMap<&'static str, usize>,
+}
+
+/// A roam's voice gap: the larger of its two directions.
+fn roam_gap(r: &Roam) -> Option<f64> {
+    [&r.uplink, &r.downlink]
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.gap_ms)
+        .reduce(f64::max)
+}
+
+/// The value at rank ceil(p * n) of sorted values (nearest-rank percentile).
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    let n = sorted.len();
+    (n > 0).then(|| sorted[((p * n as f64).ceil() as usize).clamp(1, n) - 1])
+}
+
+fn summarize(roams: &[Roam]) -> (Vec<StationSummary>, Vec<ApPairSummary>) {
+    let mut by_station: BTreeMap<MacAddr, Vec<&Roam>> = BTreeMap::new();
+    let mut by_pair: BTreeMap<(MacAddr, MacAddr), Vec<&Roam>> = BTreeMap::new();
+    for r in roams {
+        by_station.entry(r.station).or_default().push(r);
+        by_pair
+            .entry((r.from_bssid, r.to_bssid))
+            .or_default()
+            .push(r);
+    }
+    let gaps = |rs: &[&Roam]| {
+        let mut g: Vec<f64> = rs.iter().filter_map(|r| roam_gap(r)).collect();
+        g.sort_by(f64::total_cmp);
+        g
+    };
+    let findings = |rs: &[&Roam]| {
+        let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for f in rs.iter().flat_map(|r| &r.findings) {
+            *m.entry(f.code).or_default() += 1;
+        }
+        m
+    };
+    let stations = by_station
+        .into_iter()
+        .map(|(station, rs)| {
+            let g = gaps(&rs);
+            StationSummary {
+                station,
+                roams: rs.len(),
+                gap_ms_median: percentile(&g, 0.5),
+                gap_ms_p95: percentile(&g, 0.95),
+                gap_ms_max: g.last().copied(),
+                lost: rs
+                    .iter()
+                    .flat_map(|r| [&r.uplink, &r.downlink])
+                    .flatten()
+                    .filter_map(|g| g.lost)
+                    .sum(),
+                findings: findings(&rs),
+            }
+        })
+        .collect();
+    let pairs = by_pair
+        .into_iter()
+        .map(|((from_bssid, to_bssid), rs)| {
+            let g = gaps(&rs);
+            ApPairSummary {
+                from_bssid,
+                to_bssid,
+                roams: rs.len(),
+                gap_ms_median: percentile(&g, 0.5),
+                gap_ms_max: g.last().copied(),
+                findings: findings(&rs),
+            }
+        })
+        .collect();
+    (stations, pairs)
 }
 
 impl Report {
@@ -90,6 +195,8 @@ impl Report {
             captures: Vec::new(),
             roams: Vec::new(),
             streams: Vec::new(),
+            stations: Vec::new(),
+            ap_pairs: Vec::new(),
         };
         for a in analyses {
             report
@@ -98,6 +205,7 @@ impl Report {
             report.roams.extend(a.analysis.roams);
             report.streams.extend(a.analysis.streams);
         }
+        (report.stations, report.ap_pairs) = summarize(&report.roams);
         report
     }
 
@@ -108,12 +216,16 @@ impl Report {
             .iter()
             .map(|(s, info)| capture_report(s, &m.analysis, Some(info)))
             .collect();
-        Report {
+        let mut report = Report {
             version: env!("CARGO_PKG_VERSION"),
             captures,
             roams: m.analysis.roams,
             streams: m.analysis.streams,
-        }
+            stations: Vec::new(),
+            ap_pairs: Vec::new(),
+        };
+        (report.stations, report.ap_pairs) = summarize(&report.roams);
+        report
     }
 
     /// The report as pretty-printed JSON.

@@ -134,6 +134,72 @@ pub fn render_table(report: &Report) -> String {
         }
     }
 
+    if report.roams.len() > 1 {
+        let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1} ms"));
+        let codes = |f: &std::collections::BTreeMap<&str, usize>| {
+            let v: Vec<String> = f.iter().map(|(c, n)| format!("{c} x{n}")).collect();
+            if v.is_empty() {
+                "ok".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        let rows: Vec<Vec<String>> = report
+            .stations
+            .iter()
+            .map(|s| {
+                vec![
+                    s.station.to_string(),
+                    s.roams.to_string(),
+                    ms(s.gap_ms_median),
+                    ms(s.gap_ms_p95),
+                    ms(s.gap_ms_max),
+                    s.lost.to_string(),
+                    codes(&s.findings),
+                ]
+            })
+            .collect();
+        let _ = writeln!(out, "\nStations ({}):", report.stations.len());
+        columns(
+            &mut out,
+            &[
+                "station",
+                "roams",
+                "median gap",
+                "p95 gap",
+                "max gap",
+                "lost",
+                "findings",
+            ],
+            &rows,
+        );
+        let rows: Vec<Vec<String>> = report
+            .ap_pairs
+            .iter()
+            .map(|p| {
+                vec![
+                    format!("{} -> {}", p.from_bssid, p.to_bssid),
+                    p.roams.to_string(),
+                    ms(p.gap_ms_median),
+                    ms(p.gap_ms_max),
+                    codes(&p.findings),
+                ]
+            })
+            .collect();
+        let _ = writeln!(out, "\nAP pairs ({}):", report.ap_pairs.len());
+        columns(
+            &mut out,
+            &[
+                "from -> to BSSID",
+                "roams",
+                "median gap",
+                "max gap",
+                "findings",
+            ],
+            &rows,
+        );
+    }
+
     if !report.streams.is_empty() {
         let header = [
             "ssrc",
