@@ -479,7 +479,8 @@ fn data_payload(
                 emit(EventKind::Eap { code, eap_type });
                 true
             }
-            _ => false,
+            // EAPOL-Start, -Logoff and the like: port control, not user data.
+            _ => true,
         },
         data::ETHERTYPE_IPV4 | data::ETHERTYPE_IPV6 => {
             let Some(udp) = data::udp(ethertype, payload) else {

@@ -249,3 +249,105 @@ fn station_and_ap_pair_summaries_follow_the_roams() {
         .sum();
     assert_eq!(pairs as usize, roams.len());
 }
+
+#[test]
+fn roam_time_handshake_and_phases() {
+    for (scenario, _) in SCENARIOS {
+        for seed in 1..=3 {
+            let g = gen::generate(
+                scenario,
+                &Options {
+                    seed,
+                    format: FileFormat::PcapNs,
+                    link: Link::Radiotap,
+                },
+            )
+            .unwrap();
+            let truth = serde_json::to_value(&g.truth).unwrap();
+            let report = analyze_bytes(scenario, g.bytes);
+            for want in truth["roams"].as_array().unwrap() {
+                let got = report["roams"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["request_frame"] == want["request_frame"])
+                    .unwrap();
+                let what = format!("{scenario} seed {seed} roam {}", want["request_frame"]);
+                // The generator's phones send no data but voice (EAPOL/EAP are not data).
+                let dirs = ["uplink", "downlink"];
+                let last_old = dirs
+                    .iter()
+                    .filter_map(|d| want[*d]["last_before_frame"].as_u64())
+                    .max();
+                let first_new = dirs
+                    .iter()
+                    .filter_map(|d| want[*d]["first_after_frame"].as_u64())
+                    .min();
+                assert_eq!(got["last_data_frame_old"].as_u64(), last_old, "{what}");
+                assert_eq!(got["first_data_frame_new"].as_u64(), first_new, "{what}");
+                let time_of = |f: Option<u64>| {
+                    dirs.iter().find_map(|d| {
+                        [
+                            ("last_before_frame", "last_before_time"),
+                            ("first_after_frame", "first_after_time"),
+                        ]
+                        .iter()
+                        .find(|(k, _)| want[*d][*k].as_u64() == f && f.is_some())
+                        .and_then(|(_, t)| want[*d][*t].as_f64())
+                    })
+                };
+                match (time_of(last_old), time_of(first_new)) {
+                    (Some(a), Some(b)) => {
+                        assert!(
+                            (got["roam_time_ms"].as_f64().unwrap() - (b - a) * 1e3).abs() < 0.01,
+                            "{what}"
+                        )
+                    }
+                    _ => assert!(got["roam_time_ms"].is_null(), "{what}"),
+                }
+                let end = want["eapol"]["m4_time"]
+                    .as_f64()
+                    .or(want["response_time"].as_f64())
+                    .unwrap();
+                let handshake = (end - want["request_time"].as_f64().unwrap()) * 1e3;
+                assert!(
+                    (got["handshake_ms"].as_f64().unwrap() - handshake).abs() < 0.01,
+                    "{what}"
+                );
+                let phases = got["phases"].as_array().unwrap();
+                let phase = |n: &str| phases.iter().find(|p| p["name"] == n);
+                let re = phase("reassociation").unwrap();
+                assert_eq!(
+                    (&re["start_frame"], &re["end_frame"]),
+                    (&want["request_frame"], &want["response_frame"]),
+                    "{what}"
+                );
+                if want["eapol"].is_object() {
+                    let k = phase("4-way-handshake").unwrap();
+                    assert_eq!(
+                        (&k["start_frame"], &k["end_frame"]),
+                        (&want["eapol"]["m1_frame"], &want["eapol"]["m4_frame"]),
+                        "{what}"
+                    );
+                }
+                // In order, none negative.
+                let times: Vec<f64> = phases
+                    .iter()
+                    .flat_map(|p| {
+                        [
+                            p["start_time"].as_f64().unwrap(),
+                            p["end_time"].as_f64().unwrap(),
+                        ]
+                    })
+                    .collect();
+                assert!(
+                    phases
+                        .iter()
+                        .all(|p| p["duration_ms"].as_f64().unwrap() >= 0.0),
+                    "{what}: {phases:?}"
+                );
+                assert!(times.first() <= times.last(), "{what}");
+            }
+        }
+    }
+}

@@ -83,7 +83,9 @@ pub struct AuthReport {
     pub request_frame: Option<u64>,
     pub response_frame: Option<u64>,
     pub status: Option<u16>,
+    /// Time of the first frame of the exchange.
     pub time: f64,
+    pub response_time: Option<f64>,
 }
 
 /// The EAPOL 4-way handshake after the roam.
@@ -111,6 +113,8 @@ pub struct EapReport {
     pub packets: u32,
     /// EAP-Success seen.
     pub success: bool,
+    pub first_time: f64,
+    pub last_time: f64,
     pub duration_ms: f64,
 }
 
@@ -176,6 +180,16 @@ pub struct Roam {
     pub signal_before_dbm: Option<i8>,
     /// Median signal of its first 16 frames through the new BSSID after the request.
     pub signal_after_dbm: Option<i8>,
+    /// The station's last data frame (not EAPOL) through the old BSSID before the request,
+    /// and its first through the new BSSID after it.
+    pub last_data_frame_old: Option<u64>,
+    pub first_data_frame_new: Option<u64>,
+    /// Last data on the old AP → first data on the new AP.
+    pub roam_time_ms: Option<f64>,
+    /// Reassociation request → the last message the roam needed (EAPOL M4, else the response).
+    pub handshake_ms: Option<f64>,
+    /// The roam's phases in order (see `docs/METRICS.md`).
+    pub phases: Vec<Phase>,
     /// Reassociation (true) or association (false) request.
     pub reassociation: bool,
     /// Time of the request, seconds since the epoch.
@@ -208,6 +222,18 @@ pub struct Roam {
     pub findings: Vec<Finding>,
     /// Shows the roam's frames in Wireshark.
     pub wireshark_filter: String,
+}
+
+/// One phase of a roam: an interval between two frames.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Phase {
+    /// leaving, authentication, reassociation, 4-way-handshake, addts, resuming.
+    pub name: &'static str,
+    pub start_frame: u64,
+    pub end_frame: u64,
+    pub start_time: f64,
+    pub end_time: f64,
+    pub duration_ms: f64,
 }
 
 /// Statistics of one RTP stream.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::stream::{Arrival, StreamState};
 use super::{
     findings, hex_ssrc, ms, secs, AddtsReport, AuthReport, Config, DeauthReport, Direction,
-    EapReport, EapolReport, Note, Roam, StreamReport, VoiceGap,
+    EapReport, EapolReport, Note, Phase, Roam, StreamReport, VoiceGap,
 };
 use crate::dot11::action::{wmm_status_name, AddtsKind};
 use crate::dot11::data::KeyMessage;
@@ -125,6 +125,10 @@ struct RoamState {
     request_channel: Option<u16>,
     /// The station's signal through the new BSSID, from its first frames after the request.
     signal_after: SignalWindow,
+    /// Its last data frame through the old BSSID before the request, first through the new
+    /// one after.
+    last_data_old: Option<FramePoint>,
+    first_data_new: Option<FramePoint>,
     before_frames: [Option<FramePoint>; 2],
     after_frames: [Option<FramePoint>; 2],
     eapol: EapolState,
@@ -167,6 +171,7 @@ impl Station {
             cadence: [Cadence::new(), Cadence::new()],
             data_bss: Vec::new(),
             signal: SignalWindow::default(),
+            last_data: None,
             auths: Vec::new(),
             last_seq: [[None; 2]; 8],
             notes: Vec::new(),
@@ -176,6 +181,24 @@ impl Station {
     /// Takes the station's next event (frame order).
     pub(super) fn event(&mut self, e: &Event) {
         let dir = Direction::of(e.from_station);
+        if matches!(
+            e.kind,
+            EventKind::Rtp { .. } | EventKind::Data { null: false, .. }
+        ) {
+            let point = FramePoint {
+                frame: e.frame,
+                ts_ns: e.ts_ns,
+                bssid: e.bssid,
+            };
+            self.last_data = Some(point);
+            if let Some(r) = self
+                .roams
+                .last_mut()
+                .filter(|r| r.roam.to_bssid == e.bssid && e.frame > r.roam.request_frame)
+            {
+                r.first_data_new.get_or_insert(point);
+            }
+        }
         if let (true, Some(dbm)) = (e.from_station, e.signal_dbm) {
             // Data frames say where the station is; its authentication and reassociation
             // frames to a new AP must not hide how it was heard on the old one.
@@ -292,6 +315,8 @@ pub(super) struct Station {
     pub(super) data_bss: Vec<(MacAddr, Option<u16>)>,
     /// Signal of the station's recent frames through the BSSID it last sent through.
     signal: SignalWindow,
+    /// The station's last data frame (user data: not EAPOL), either direction.
+    last_data: Option<FramePoint>,
     auths: Vec<Event>,
     last_seq: [[Option<u16>; 2]; 8],
     notes: Vec<Note>,
@@ -331,6 +356,11 @@ impl Station {
         let roam = Roam {
             signal_before_dbm: signal_before,
             signal_after_dbm: None,
+            last_data_frame_old: None,
+            first_data_frame_new: None,
+            roam_time_ms: None,
+            handshake_ms: None,
+            phases: Vec::new(),
             capture: self.capture,
             station: self.station,
             from_bssid: from,
@@ -373,6 +403,10 @@ impl Station {
                 bssid: e.bssid,
                 ..SignalWindow::default()
             },
+            last_data_old: self
+                .last_data
+                .filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns),
+            first_data_new: None,
             before_frames,
             after_frames: [None; 2],
             eapol: EapolState::default(),
@@ -405,6 +439,7 @@ impl Station {
                         response_frame: None,
                         status: None,
                         time: secs(a.ts_ns),
+                        response_time: None,
                     });
                 }
             } else {
@@ -414,9 +449,11 @@ impl Station {
                     response_frame: None,
                     status: None,
                     time: secs(a.ts_ns),
+                    response_time: None,
                 });
                 if r.response_frame.is_none() {
                     r.response_frame = Some(a.frame);
+                    r.response_time = Some(secs(a.ts_ns));
                     r.status = Some(status);
                 }
             }
@@ -657,6 +694,8 @@ impl Station {
                         last_frame: last,
                         packets,
                         success,
+                        first_time: secs(t0),
+                        last_time: secs(t1),
                         duration_ms: ms(t1 - t0),
                     });
                 roam.signal_after_dbm = s.signal_after.median();
@@ -687,6 +726,20 @@ impl Station {
                     .or_else(|| frames_gap(s.before_frames[0], s.after_frames[0], cadence[0]));
                 roam.downlink = voice_gap(before[1], after[1])
                     .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
+                roam.last_data_frame_old = s.last_data_old.map(|p| p.frame);
+                roam.first_data_frame_new = s.first_data_new.map(|p| p.frame);
+                roam.roam_time_ms = s
+                    .last_data_old
+                    .zip(s.first_data_new)
+                    .map(|(a, b)| ms(b.ts_ns - a.ts_ns));
+                roam.phases = phases(&roam, s.last_data_old, s.first_data_new);
+                let handshake_end = roam
+                    .eapol
+                    .as_ref()
+                    .and_then(|k| k.m4_time)
+                    .or(roam.response_time);
+                roam.handshake_ms =
+                    handshake_end.map(|t| ms(((t - roam.request_time) * 1e9).round() as i64));
                 roam.findings = findings::evaluate(&roam, &config);
                 roam.wireshark_filter = wireshark_filter(&roam, &before, &after);
                 roam
@@ -728,6 +781,77 @@ impl Station {
             notes: self.notes,
         }
     }
+}
+
+/// The roam's phases, in order: each an interval with its first and last frame.
+fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoint>) -> Vec<Phase> {
+    let mut out: Vec<Phase> = Vec::new();
+    fn push(
+        out: &mut Vec<Phase>,
+        name: &'static str,
+        start: Option<(u64, f64)>,
+        end: Option<(u64, f64)>,
+    ) {
+        let (Some((f0, t0)), Some((f1, t1))) = (start, end) else {
+            return;
+        };
+        // A phase that would end before it starts did not happen in this order (data resumed
+        // before an ADDTS exchange finished, say): it is left out.
+        if t1 < t0 {
+            return;
+        }
+        let duration_ms = ms(((t1 - t0) * 1e9).round() as i64);
+        out.push(Phase {
+            name,
+            start_frame: f0,
+            end_frame: f1,
+            start_time: t0,
+            end_time: t1,
+            duration_ms,
+        });
+    }
+    let point = |p: Option<FramePoint>| p.map(|p| (p.frame, secs(p.ts_ns)));
+    let request = Some((roam.request_frame, roam.request_time));
+    let response = roam.response_frame.zip(roam.response_time);
+    let auth = roam.authentication.as_ref();
+    let auth_start = auth.and_then(|a| a.request_frame.or(a.response_frame).map(|f| (f, a.time)));
+    // Leaving the old AP: its last data frame until the first frame to the new one.
+    push(&mut out, "leaving", point(last_old), auth_start.or(request));
+    if let Some(a) = auth {
+        let end = a.response_frame.zip(a.response_time);
+        push(&mut out, "authentication", auth_start, end.or(auth_start));
+    }
+    push(&mut out, "reassociation", request, response.or(request));
+    if let Some(e) = &roam.eap {
+        push(
+            &mut out,
+            "802.1x",
+            Some((e.first_frame, e.first_time)),
+            Some((e.last_frame, e.last_time)),
+        );
+    }
+    if let Some(k) = &roam.eapol {
+        let end = k.m4_frame.zip(k.m4_time).or(Some((k.m1_frame, k.m1_time)));
+        push(
+            &mut out,
+            "4-way-handshake",
+            Some((k.m1_frame, k.m1_time)),
+            end,
+        );
+    }
+    if let (Some(first), Some(last)) = (roam.addts.first(), roam.addts.last()) {
+        let start = (first.request_frame.unwrap_or(first.frame), first.time);
+        push(
+            &mut out,
+            "addts",
+            Some(start),
+            Some((last.frame, last.time)),
+        );
+    }
+    // Resuming: from the end of the last phase to the first data frame through the new AP.
+    let last_end = out.last().map(|p| (p.end_frame, p.end_time));
+    push(&mut out, "resuming", last_end, point(first_new));
+    out
 }
 
 /// The gap of one direction: null when the station had no voice in that direction before
