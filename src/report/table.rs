@@ -129,6 +129,18 @@ pub fn render_table(report: &Report) -> String {
                     let _ = writeln!(out, "    [{:?}] {}: {}", f.severity, f.code, f.message);
                     let _ = writeln!(out, "      fix: {}", f.fix);
                 }
+                if !r.phases.is_empty() {
+                    let parts: Vec<String> = r
+                        .phases
+                        .iter()
+                        .map(|p| format!("{} {:.1} ms", p.name, p.duration_ms))
+                        .collect();
+                    let total = r
+                        .roam_time_ms
+                        .map(|t| format!(" (last to first data: {t:.1} ms)"))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "    phases: {}{total}", parts.join(", "));
+                }
                 let _ = writeln!(out, "    wireshark: {}", r.wireshark_filter);
             }
         }
