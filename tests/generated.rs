@@ -351,3 +351,47 @@ fn roam_time_handshake_and_phases() {
         }
     }
 }
+
+#[test]
+fn fast_path_offered_and_taken() {
+    for (scenario, _) in SCENARIOS {
+        let g = gen::generate(
+            scenario,
+            &Options {
+                seed: 8,
+                format: FileFormat::Pcap,
+                link: Link::Radiotap,
+            },
+        )
+        .unwrap();
+        let truth = serde_json::to_value(&g.truth).unwrap();
+        let report = analyze_bytes(scenario, g.bytes);
+        for want in truth["roams"].as_array().unwrap() {
+            let got = report["roams"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["request_frame"] == want["request_frame"])
+                .unwrap();
+            let km = want["key_management"].as_str().unwrap();
+            let offered = match km {
+                "cckm" => "cckm",
+                "ft-psk" => "ft-over-the-air",
+                _ => "none",
+            };
+            assert_eq!(
+                got["fast_path_offered"], offered,
+                "{scenario} {}",
+                want["request_frame"]
+            );
+            let taken = (offered != "none")
+                .then(|| want["status"] == 0 && (km != "cckm" || want["cckm_in_response"] == true));
+            assert_eq!(
+                got["fast_path_taken"],
+                serde_json::json!(taken),
+                "{scenario} {}",
+                want["request_frame"]
+            );
+        }
+    }
+}

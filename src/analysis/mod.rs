@@ -210,6 +210,11 @@ pub struct Roam {
     pub key_management: Option<KeyManagement>,
     /// PMKID in the request (PMK caching / opportunistic key caching).
     pub pmkid_in_request: bool,
+    /// The fast path the station offered: ft-over-ds, ft-over-the-air, cckm, pmk-caching, none.
+    pub fast_path_offered: &'static str,
+    /// Whether it was taken (no full authentication followed); null when none was offered or
+    /// no response was captured.
+    pub fast_path_taken: Option<bool>,
     /// TSPECs in the request.
     pub tspec: Vec<TspecInfo>,
     pub authentication: Option<AuthReport>,

@@ -172,6 +172,7 @@ impl Station {
             data_bss: Vec::new(),
             signal: SignalWindow::default(),
             last_data: None,
+            ft_over_ds: Vec::new(),
             auths: Vec::new(),
             last_seq: [[None; 2]; 8],
             notes: Vec::new(),
@@ -258,6 +259,17 @@ impl Station {
             } => self.deauth(e, reason, disassociation),
             EventKind::EapolKey { message, .. } => self.eapol(e, message),
             EventKind::Eap { code, .. } => self.eap(e, code),
+            // FT Request (action 1) from the station through its current AP.
+            EventKind::FtAction {
+                action: 1,
+                target_ap,
+                ..
+            } if e.from_station => {
+                if self.ft_over_ds.len() == 4 {
+                    self.ft_over_ds.remove(0);
+                }
+                self.ft_over_ds.push((e.ts_ns, target_ap));
+            }
             EventKind::Addts {
                 kind,
                 response,
@@ -317,6 +329,8 @@ pub(super) struct Station {
     signal: SignalWindow,
     /// The station's last data frame (user data: not EAPOL), either direction.
     last_data: Option<FramePoint>,
+    /// Recent FT requests over the DS (sent through the current AP): time and target AP.
+    ft_over_ds: Vec<(i64, MacAddr)>,
     auths: Vec<Event>,
     last_seq: [[Option<u16>; 2]; 8],
     notes: Vec<Note>,
@@ -350,12 +364,30 @@ impl Station {
         });
         let previous_request = self.roams.last().map_or(i64::MIN, |r| r.request_ns);
         let authentication = self.authentication(e, previous_request);
+        // The fast path the station offered: FT over the DS (an FT request through the old AP
+        // for this target), FT over the air, CCKM, PMK caching / OKC (a PMKID), or none.
+        let over_ds = self.ft_over_ds.iter().any(|&(t, target)| {
+            target == e.bssid && e.ts_ns - t <= AUTH_LOOKBACK_NS && t <= e.ts_ns
+        });
+        let fast_path_offered = if over_ds {
+            "ft-over-ds"
+        } else if req.fast_transition {
+            "ft-over-the-air"
+        } else if req.cckm_element {
+            "cckm"
+        } else if req.pmkid {
+            "pmk-caching"
+        } else {
+            "none"
+        };
         let signal_before = (self.signal.bssid == from)
             .then(|| self.signal.median())
             .flatten();
         let roam = Roam {
             signal_before_dbm: signal_before,
             signal_after_dbm: None,
+            fast_path_offered,
+            fast_path_taken: None,
             last_data_frame_old: None,
             first_data_frame_new: None,
             roam_time_ms: None,
@@ -740,6 +772,17 @@ impl Station {
                     .or(roam.response_time);
                 roam.handshake_ms =
                     handshake_end.map(|t| ms(((t - roam.request_time) * 1e9).round() as i64));
+                // Taken: the roam completed without the full authentication the fast path
+                // avoids (no EAP; for FT and CCKM, no 4-way handshake either).
+                roam.fast_path_taken = match (roam.fast_path_offered, roam.status) {
+                    ("none", _) | (_, None) => None,
+                    (_, Some(s)) if s != 0 => Some(false),
+                    ("cckm", _) => {
+                        Some(roam.cckm_in_response && roam.eap.is_none() && roam.eapol.is_none())
+                    }
+                    ("pmk-caching", _) => Some(roam.eap.is_none()),
+                    _ => Some(roam.eap.is_none() && roam.eapol.is_none()),
+                };
                 roam.findings = findings::evaluate(&roam, &config);
                 roam.wireshark_filter = wireshark_filter(&roam, &before, &after);
                 roam
@@ -1012,6 +1055,68 @@ mod tests {
         assert_eq!(
             (r.roams[0].signal_before_dbm, r.roams[0].signal_after_dbm),
             (Some(-62), Some(-45))
+        );
+    }
+
+    #[test]
+    fn ft_over_the_ds_is_told_from_the_ft_request_through_the_old_ap() {
+        let (a, b) = (MacAddr([0, 1, 0, 0, 0, 1]), MacAddr([0, 1, 0, 0, 0, 2]));
+        let data = EventKind::Data {
+            protected: true,
+            null: false,
+        };
+        let mut st = Station::new(0, MacAddr([2, 0, 0, 0, 0, 1]), Config::default());
+        st.event(&event(1, true, a, -60, data));
+        st.event(&event(
+            2,
+            true,
+            a,
+            -60,
+            EventKind::FtAction {
+                action: 1,
+                target_ap: b,
+                status: None,
+            },
+        ));
+        st.event(&event(
+            3,
+            false,
+            a,
+            -50,
+            EventKind::FtAction {
+                action: 2,
+                target_ap: b,
+                status: Some(0),
+            },
+        ));
+        let req = AssocRequest {
+            reassociation: true,
+            current_ap: Some(a),
+            key_management: Some(crate::dot11::ie::KeyManagement::FtPsk),
+            cckm_element: false,
+            pmkid: true,
+            mobility_domain: true,
+            fast_transition: true,
+            tspecs: TspecList::default(),
+        };
+        st.event(&event(4, true, b, -50, EventKind::AssocRequest(req)));
+        st.event(&event(
+            5,
+            false,
+            b,
+            -50,
+            EventKind::AssocResponse {
+                reassociation: true,
+                status: 0,
+                cckm_element: false,
+                fast_transition: true,
+            },
+        ));
+        st.event(&event(6, true, b, -50, data));
+        let r = st.finish(&HashMap::new());
+        assert_eq!(
+            (r.roams[0].fast_path_offered, r.roams[0].fast_path_taken),
+            ("ft-over-ds", Some(true))
         );
     }
 }
