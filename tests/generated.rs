@@ -254,24 +254,8 @@ fn station_and_ap_pair_summaries_follow_the_roams() {
 fn roam_time_handshake_and_phases() {
     for (scenario, _) in SCENARIOS {
         for seed in 1..=3 {
-            let g = gen::generate(
-                scenario,
-                &Options {
-                    seed,
-                    format: FileFormat::PcapNs,
-                    link: Link::Radiotap,
-                },
-            )
-            .unwrap();
-            let truth = serde_json::to_value(&g.truth).unwrap();
-            let report = analyze_bytes(scenario, g.bytes);
-            for want in truth["roams"].as_array().unwrap() {
-                let got = report["roams"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|r| r["request_frame"] == want["request_frame"])
-                    .unwrap();
+            for (want, got) in roam_pairs(scenario, seed, FileFormat::PcapNs) {
+                let (want, got) = (&want, &got);
                 let what = format!("{scenario} seed {seed} roam {}", want["request_frame"]);
                 // The generator's phones send no data but voice (EAPOL/EAP are not data).
                 let dirs = ["uplink", "downlink"];
@@ -355,24 +339,7 @@ fn roam_time_handshake_and_phases() {
 #[test]
 fn fast_path_offered_and_taken() {
     for (scenario, _) in SCENARIOS {
-        let g = gen::generate(
-            scenario,
-            &Options {
-                seed: 8,
-                format: FileFormat::Pcap,
-                link: Link::Radiotap,
-            },
-        )
-        .unwrap();
-        let truth = serde_json::to_value(&g.truth).unwrap();
-        let report = analyze_bytes(scenario, g.bytes);
-        for want in truth["roams"].as_array().unwrap() {
-            let got = report["roams"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["request_frame"] == want["request_frame"])
-                .unwrap();
+        for (want, got) in roam_pairs(scenario, 8, FileFormat::Pcap) {
             let km = want["key_management"].as_str().unwrap();
             let offered = match km {
                 "cckm" => "cckm",
@@ -394,4 +361,36 @@ fn fast_path_offered_and_taken() {
             );
         }
     }
+}
+
+/// Each roam of a scenario's truth with the analyzer's roam of the same request frame.
+fn roam_pairs(
+    scenario: &str,
+    seed: u64,
+    format: FileFormat,
+) -> Vec<(serde_json::Value, serde_json::Value)> {
+    let g = gen::generate(
+        scenario,
+        &Options {
+            seed,
+            format,
+            link: Link::Radiotap,
+        },
+    )
+    .unwrap();
+    let truth = serde_json::to_value(&g.truth).unwrap();
+    let report = analyze_bytes(scenario, g.bytes);
+    let roams = report["roams"].as_array().unwrap();
+    truth["roams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|want| {
+            let got = roams
+                .iter()
+                .find(|r| r["request_frame"] == want["request_frame"])
+                .expect("the roam is found");
+            (want.clone(), got.clone())
+        })
+        .collect()
 }
