@@ -103,6 +103,22 @@ pub struct AssocRequest {
     pub tspecs: TspecList,
 }
 
+impl AssocRequest {
+    /// A request that offers nothing yet (elements fill it in).
+    pub fn new(reassociation: bool, current_ap: Option<MacAddr>) -> AssocRequest {
+        AssocRequest {
+            reassociation,
+            current_ap,
+            key_management: None,
+            cckm_element: false,
+            pmkid: false,
+            mobility_domain: false,
+            fast_transition: false,
+            tspecs: TspecList::default(),
+        }
+    }
+}
+
 /// What a frame tells the analysis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
@@ -549,16 +565,7 @@ fn management_event(
         .map_while(|e| e.map_err(|err| damage = Some(err)).ok());
     let kind = match st {
         subtype::ASSOC_REQ | subtype::REASSOC_REQ => {
-            let mut req = AssocRequest {
-                reassociation: st == subtype::REASSOC_REQ,
-                current_ap: m.current_ap(),
-                key_management: None,
-                cckm_element: false,
-                pmkid: false,
-                mobility_domain: false,
-                fast_transition: false,
-                tspecs: TspecList::default(),
-            };
+            let mut req = AssocRequest::new(st == subtype::REASSOC_REQ, m.current_ap());
             let mut wpa = None;
             for e in elements {
                 request_element(&e, &mut req, &mut wpa);

@@ -977,7 +977,6 @@ fn wireshark_filter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::TspecList;
 
     fn event(frame: u64, from_station: bool, bssid: MacAddr, signal: i8, kind: EventKind) -> Event {
         Event {
@@ -1023,16 +1022,7 @@ mod tests {
                 status: 0,
             },
         ));
-        let req = AssocRequest {
-            reassociation: true,
-            current_ap: Some(a),
-            key_management: None,
-            cckm_element: false,
-            pmkid: false,
-            mobility_domain: false,
-            fast_transition: false,
-            tspecs: TspecList::default(),
-        };
+        let req = AssocRequest::new(true, Some(a));
         st.event(&event(next(), true, b, -40, EventKind::AssocRequest(req)));
         st.event(&event(
             next(),
@@ -1090,14 +1080,11 @@ mod tests {
             },
         ));
         let req = AssocRequest {
-            reassociation: true,
-            current_ap: Some(a),
             key_management: Some(crate::dot11::ie::KeyManagement::FtPsk),
-            cckm_element: false,
             pmkid: true,
             mobility_domain: true,
             fast_transition: true,
-            tspecs: TspecList::default(),
+            ..AssocRequest::new(true, Some(a))
         };
         st.event(&event(4, true, b, -50, EventKind::AssocRequest(req)));
         st.event(&event(
