@@ -67,6 +67,54 @@ impl TspecList {
     }
 }
 
+/// A set of the 802.11 legacy rates (1, 2, 5.5, 11, 6, 9, 12, 18, 24, 36, 48, 54 Mb/s), as a
+/// bitmap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RateSet(u16);
+
+impl RateSet {
+    /// The rates in 500 kb/s units, in bit order.
+    const RATES: [u8; 12] = [2, 4, 11, 22, 12, 18, 24, 36, 48, 72, 96, 108];
+
+    /// Adds the rates of a Supported Rates element body (9.4.2.3; the top bit marks basic rates).
+    pub fn add_element(&mut self, body: &[u8]) {
+        for &r in body {
+            if let Some(i) = Self::RATES.iter().position(|&x| x == r & 0x7f) {
+                self.0 |= 1 << i;
+            }
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether a rate in b/s is one of the set (rates roamgap does not know are never in it).
+    pub fn contains_bps(self, bps: u32) -> bool {
+        let units = bps / 500_000;
+        Self::RATES
+            .iter()
+            .position(|&x| u32::from(x) == units)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+
+    pub fn union(self, other: RateSet) -> RateSet {
+        RateSet(self.0 | other.0)
+    }
+
+    /// The rates in Mb/s, lowest first.
+    pub fn mbps(self) -> Vec<f64> {
+        let mut v: Vec<f64> = Self::RATES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, &r)| f64::from(r) / 2.0)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+}
+
 /// An SSID, inline (at most 32 bytes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ssid {
@@ -180,6 +228,8 @@ pub enum EventKind {
         /// The AP's TSF timer when it sent the beacon (9.4.1.10): the same beacon seen by
         /// two sniffers carries the same value.
         tsf: u64,
+        /// The rates the BSS supports (Supported and Extended Supported Rates elements).
+        rates: RateSet,
     },
 }
 
@@ -605,10 +655,11 @@ fn management_event(
             disassociation: st == subtype::DISASSOC,
         }),
         subtype::BEACON => {
-            let (mut ssid, mut channel) = (Ssid::default(), None);
+            let (mut ssid, mut channel, mut rates) = (Ssid::default(), None, RateSet::default());
             for e in elements {
                 match e.id {
                     ie::id::SSID => ssid = Ssid::new(e.body),
+                    1 | 50 => rates.add_element(e.body),
                     ie::id::DS_PARAMETER_SET if !e.body.is_empty() => channel = Some(e.body[0]),
                     _ => {}
                 }
@@ -616,7 +667,12 @@ fn management_event(
             let tsf = body.get(..8).map_or(0, |b| {
                 u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
             });
-            Some(EventKind::Beacon { ssid, channel, tsf })
+            Some(EventKind::Beacon {
+                ssid,
+                channel,
+                tsf,
+                rates,
+            })
         }
         _ => {
             elements.for_each(drop);

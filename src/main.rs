@@ -103,6 +103,9 @@ struct AnalyzeArgs {
     /// A deauthentication this many milliseconds after a roam's request belongs to the roam.
     #[arg(long, default_value_t = 5000.0)]
     deauth_window_ms: f64,
+    /// A station heard below this signal (dBm) on its old AP when it roams is a sticky client.
+    #[arg(long, default_value_t = -80, allow_negative_numbers = true)]
+    sticky_dbm: i8,
     /// Exit with status 1 when any roam has a finding.
     #[arg(long)]
     fail_on_findings: bool,
@@ -311,6 +314,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         link: roamgap::linklayer::LinkOptions {
             peekremote_port: args.peekremote_port,
         },
+        sticky_dbm: args.sticky_dbm,
         ..Config::default()
     };
     if args.merge && args.files.len() > 1 {

@@ -1,5 +1,5 @@
 //! Diagnosis: rules that read a finished [`Roam`] and name what went wrong, with the frames
-//! that show it and the fix. Every rule is documented in `docs/FINDINGS.md`; codes are stable.
+//! that show it and the fix. Every rule is documented in `docs/findings.md`; codes are stable.
 
 use serde::Serialize;
 
@@ -39,14 +39,20 @@ pub mod code {
     pub const ADDTS_REFUSED: &str = "addts-refused";
     pub const LONG_GAP: &str = "long-gap";
     pub const REASSOC_REFUSED: &str = "reassoc-refused";
+    pub const FULL_REAUTH: &str = "full-reauth";
+    pub const TSPEC_RATE_UNSUPPORTED: &str = "tspec-rate-unsupported";
+    pub const STICKY_CLIENT: &str = "sticky-client";
 
     /// Every code, in the order rules run.
-    pub const ALL: [&str; 6] = [
+    pub const ALL: [&str; 9] = [
         REASSOC_REFUSED,
         CCKM_IE_MISSING,
+        FULL_REAUTH,
         DEAUTH_AFTER_ROAM,
         EAPOL_M1_RETRY,
+        TSPEC_RATE_UNSUPPORTED,
         ADDTS_REFUSED,
+        STICKY_CLIENT,
         LONG_GAP,
     ];
 }
@@ -70,6 +76,17 @@ const FIX_ADDTS: &str = "The AP refused the TSPEC: check Call Admission Control 
 const FIX_GAP: &str = "Look at the roam's phases: which one took the time (authentication, \
      reassociation, 802.1X/EAP, EAPOL, ADDTS) is named in the other findings; without one, check \
      the station's scanning and the overlap of the APs' coverage.";
+const FIX_FULL_REAUTH: &str = "The station offered a fast roam but still had to authenticate from \
+     scratch: the new AP did not have its key. Make the key reach every AP: CCKM keys through the \
+     WLC/WDS, FT (802.11r) enabled on the WLAN with the same mobility domain on both APs, OKC or \
+     PMK caching enabled, the APs in the same mobility group.";
+const FIX_TSPEC_RATE: &str =
+    "The new AP does not list the PHY rate the TSPEC requires: enable that \
+     rate (12 Mb/s is often disabled) as a supported rate on the AP's radio, or configure the \
+     phone's TSPEC / admission control to a rate the AP offers.";
+const FIX_STICKY: &str = "The phone held on to its old AP far below a usable signal before it \
+     roamed: review its roaming trigger (scan threshold, roam delta) and the APs' coverage overlap \
+     (cells should overlap by 15-20 % at -67 dBm for voice).";
 const FIX_REFUSED: &str = "The new AP refused the reassociation: see the status code. Check the \
      station's security settings match the SSID's on the new AP, the AP's client limit, and \
      whether admission control refused the TSPEC in the request.";
@@ -132,6 +149,22 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
         });
     }
 
+    // A fast path offered, and a full authentication all the same (unless the missing CCKM
+    // element above already explains it).
+    let cckm_missing = roam.cckm_in_request && roam.status == Some(0) && !roam.cckm_in_response;
+    if let (false, Some(eap)) = (roam.fast_path_offered == "none" || cckm_missing, &roam.eap) {
+        out.push(Finding {
+            code: code::FULL_REAUTH,
+            severity: Severity::Error,
+            message: format!(
+                "the station offered a fast roam ({}) but a full 802.1X/EAP authentication followed (frames {}-{}, {:.1} ms)",
+                roam.fast_path_offered, eap.first_frame, eap.last_frame, eap.duration_ms
+            ),
+            evidence: vec![roam.request_frame, eap.first_frame, eap.last_frame],
+            fix: FIX_FULL_REAUTH,
+        });
+    }
+
     if let Some(d) = &roam.deauth {
         out.push(Finding {
             code: code::DEAUTH_AFTER_ROAM,
@@ -190,6 +223,36 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
         });
     }
 
+    if !roam.new_ap_rates_mbps.is_empty() {
+        for t in roam.tspec.iter().filter(|t| t.min_phy_rate > 0) {
+            let mbps = f64::from(t.min_phy_rate) / 1e6;
+            if !roam
+                .new_ap_rates_mbps
+                .iter()
+                .any(|&r| (r - mbps).abs() < 0.01)
+            {
+                let listed: Vec<String> = roam
+                    .new_ap_rates_mbps
+                    .iter()
+                    .map(|r| format!("{r}"))
+                    .collect();
+                out.push(Finding {
+                    code: code::TSPEC_RATE_UNSUPPORTED,
+                    severity: Severity::Error,
+                    message: format!(
+                        "the TSPEC (TID {}) in the request (frame {}) asks for a minimum PHY rate of {mbps} Mb/s, which {} does not offer (its beacons list {} Mb/s)",
+                        t.tid,
+                        roam.request_frame,
+                        roam.to_bssid,
+                        listed.join(", ")
+                    ),
+                    evidence: vec![roam.request_frame],
+                    fix: FIX_TSPEC_RATE,
+                });
+            }
+        }
+    }
+
     for a in roam.addts.iter().filter(|a| a.status != 0) {
         out.push(Finding {
             code: code::ADDTS_REFUSED,
@@ -203,6 +266,21 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence: frames(&[a.request_frame, Some(a.frame)]),
             fix: FIX_ADDTS,
+        });
+    }
+
+    if let Some(dbm) = roam.signal_before_dbm.filter(|&d| d < config.sticky_dbm) {
+        let mut evidence: Vec<u64> = roam.last_data_frame_old.into_iter().collect();
+        evidence.push(roam.request_frame);
+        out.push(Finding {
+            code: code::STICKY_CLIENT,
+            severity: Severity::Warning,
+            message: format!(
+                "the station was heard at {dbm} dBm on {} before it roamed (below {} dBm): it stayed too long",
+                roam.from_bssid, config.sticky_dbm
+            ),
+            evidence,
+            fix: FIX_STICKY,
         });
     }
 

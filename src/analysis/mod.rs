@@ -30,6 +30,8 @@ pub struct Config {
     pub deauth_window_ms: f64,
     /// An RTP stream needs at least this many packets to count (rejects look-alikes).
     pub min_stream_packets: u64,
+    /// A station still on its old AP below this signal (dBm) when it roams is a sticky client.
+    pub sticky_dbm: i8,
     /// How link-layer headers are read (the remote-capture UDP port).
     pub link: crate::linklayer::LinkOptions,
 }
@@ -40,6 +42,7 @@ impl Default for Config {
             gap_budget_ms: 150.0,
             deauth_window_ms: 5000.0,
             min_stream_packets: 4,
+            sticky_dbm: -80,
             link: crate::linklayer::LinkOptions::default(),
         }
     }
@@ -215,6 +218,8 @@ pub struct Roam {
     /// Whether it was taken (no full authentication followed); null when none was offered or
     /// no response was captured.
     pub fast_path_taken: Option<bool>,
+    /// Rates the new AP's beacons list, Mb/s (empty when none was captured).
+    pub new_ap_rates_mbps: Vec<f64>,
     /// TSPECs in the request.
     pub tspec: Vec<TspecInfo>,
     pub authentication: Option<AuthReport>,
@@ -267,6 +272,8 @@ pub struct BssReport {
     pub bssid: MacAddr,
     pub ssid: Option<String>,
     pub channel: Option<u16>,
+    /// Rates its beacons list, Mb/s (empty when no beacon was captured).
+    pub rates_mbps: Vec<f64>,
 }
 
 /// A station whose roam could not be seen whole.
@@ -299,13 +306,22 @@ struct BssState {
     ssid: Option<(u64, crate::events::Ssid)>,
     /// (frame, DS Parameter Set channel) of the first beacon that has one.
     beacon_channel: Option<(u64, u8)>,
+    /// Rates its beacons list.
+    rates: crate::events::RateSet,
     /// (channel, frames) — a BSS is seen on one channel, or a few with adjacent-channel leakage.
     radio: Vec<(u16, u64)>,
 }
 
 impl BssState {
     fn event(&mut self, e: &Event) {
-        if let EventKind::Beacon { ssid, channel, .. } = e.kind {
+        if let EventKind::Beacon {
+            ssid,
+            channel,
+            rates,
+            ..
+        } = e.kind
+        {
+            self.rates = self.rates.union(rates);
             if self.ssid.is_none_or(|(f, _)| e.frame < f) {
                 self.ssid = Some((e.frame, ssid));
             }
@@ -344,6 +360,7 @@ impl BssState {
         for &(ch, n) in &other.radio {
             self.count(ch, n);
         }
+        self.rates = self.rates.union(other.rates);
     }
 
     /// The beacon's DS Parameter Set channel, else the radio channel most frames came on.
@@ -452,7 +469,13 @@ impl Analyzer {
                 bssid,
                 ssid: b.ssid.map(|(_, s)| s.to_text()),
                 channel: b.channel(),
+                rates_mbps: b.rates.mbps(),
             })
+            .collect();
+        let rates: HashMap<MacAddr, crate::events::RateSet> = merged
+            .iter()
+            .filter(|(_, b)| !b.rates.is_empty())
+            .map(|(&bssid, b)| (bssid, b.rates))
             .collect();
         // BSSs seen only in data frames (no beacon or management frame captured); the lowest
         // channel any station saw one on, so that the result does not depend on the order.
@@ -469,6 +492,7 @@ impl Analyzer {
             bssid,
             ssid: None,
             channel,
+            rates_mbps: Vec::new(),
         }));
         bss.sort_by_key(|b| b.bssid);
         let channels: HashMap<MacAddr, u16> = bss
@@ -487,12 +511,12 @@ impl Analyzer {
         let results: Vec<station::StationResult> = if self_parallel {
             stations
                 .into_par_iter()
-                .map(|st| st.finish(&channels))
+                .map(|st| st.finish(&channels, &rates))
                 .collect()
         } else {
             stations
                 .into_iter()
-                .map(|st| st.finish(&channels))
+                .map(|st| st.finish(&channels, &rates))
                 .collect()
         };
         let mut analysis = Analysis {

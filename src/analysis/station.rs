@@ -388,6 +388,7 @@ impl Station {
             signal_after_dbm: None,
             fast_path_offered,
             fast_path_taken: None,
+            new_ap_rates_mbps: Vec::new(),
             last_data_frame_old: None,
             first_data_frame_new: None,
             roam_time_ms: None,
@@ -691,7 +692,11 @@ impl Station {
     }
 
     /// The station's roams and streams; `channels` gives each BSSID's channel.
-    pub(super) fn finish(self, channels: &HashMap<MacAddr, u16>) -> StationResult {
+    pub(super) fn finish(
+        self,
+        channels: &HashMap<MacAddr, u16>,
+        rates: &HashMap<MacAddr, crate::events::RateSet>,
+    ) -> StationResult {
         let config = self.config;
         // Voice streams: those with enough packets to be told from look-alike datagrams.
         let min = config.min_stream_packets;
@@ -731,6 +736,10 @@ impl Station {
                         duration_ms: ms(t1 - t0),
                     });
                 roam.signal_after_dbm = s.signal_after.median();
+                roam.new_ap_rates_mbps = rates
+                    .get(&roam.to_bssid)
+                    .map(|r| r.mbps())
+                    .unwrap_or_default();
                 roam.from_channel = channels.get(&roam.from_bssid).copied();
                 roam.to_channel = channels.get(&roam.to_bssid).copied().or(s.request_channel);
                 // Per direction: the station's last voice packet before the request (if it
@@ -1039,7 +1048,7 @@ mod tests {
         for _ in 0..20 {
             st.event(&event(next(), true, b, -45, data));
         }
-        let r = st.finish(&HashMap::new());
+        let r = st.finish(&HashMap::new(), &HashMap::new());
         assert_eq!(r.roams.len(), 1);
         // Sorted -70..=-55, the middle (index 8) is -62; after: its first 16 data frames (-45).
         assert_eq!(
@@ -1100,7 +1109,7 @@ mod tests {
             },
         ));
         st.event(&event(6, true, b, -50, data));
-        let r = st.finish(&HashMap::new());
+        let r = st.finish(&HashMap::new(), &HashMap::new());
         assert_eq!(
             (r.roams[0].fast_path_offered, r.roams[0].fast_path_taken),
             ("ft-over-ds", Some(true))

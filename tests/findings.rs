@@ -1,0 +1,147 @@
+//! Every finding rule fires on the roam that shows its problem, and not on a healthy one.
+
+use roamgap::analysis::findings::{evaluate, Finding};
+use roamgap::analysis::{AddtsReport, Config, EapReport, Roam};
+use roamgap::capture::CaptureFile;
+use roamgap::dot11::action::AddtsKind;
+use roamgap::gen::{self, FileFormat, Link, Options};
+use roamgap::pipeline;
+
+/// A healthy CCKM roam with a TSPEC in its request, as analyzed from a generated capture.
+fn healthy() -> Roam {
+    (1..20)
+        .find_map(|seed| {
+            let g = gen::generate(
+                "cckm-ok",
+                &Options {
+                    seed,
+                    format: FileFormat::Pcap,
+                    link: Link::Radiotap,
+                },
+            )
+            .unwrap();
+            let cap = CaptureFile::from_vec("cckm-ok", g.bytes).unwrap();
+            let a = pipeline::analyze_capture(0, &cap, &Config::default()).unwrap();
+            a.analysis.roams.into_iter().find(|r| !r.tspec.is_empty())
+        })
+        .expect("a roam with a TSPEC")
+}
+
+fn codes(f: &[Finding]) -> Vec<&'static str> {
+    f.iter().map(|f| f.code).collect()
+}
+
+#[test]
+fn a_healthy_roam_has_no_finding() {
+    let r = healthy();
+    assert_eq!(r.fast_path_offered, "cckm");
+    assert!(!r.new_ap_rates_mbps.is_empty());
+    assert!(evaluate(&r, &Config::default()).is_empty());
+}
+
+#[test]
+fn each_rule_fires_on_its_problem() {
+    let config = Config::default();
+    let cases: Vec<(&str, fn(&mut Roam))> = vec![
+        ("reassoc-refused", |r| {
+            r.status = Some(17);
+            r.status_name = Some("AP unable to handle additional associated STAs");
+        }),
+        ("cckm-ie-missing", |r| r.cckm_in_response = false),
+        ("full-reauth", |r| {
+            r.fast_path_offered = "pmk-caching";
+            r.eap = Some(EapReport {
+                first_frame: 10,
+                last_frame: 20,
+                packets: 11,
+                success: true,
+                first_time: 1.0,
+                last_time: 1.4,
+                duration_ms: 400.0,
+            });
+        }),
+        ("eapol-m1-retry", |r| {
+            r.eapol = Some(roamgap::analysis::EapolReport {
+                m1_frame: 10,
+                m1_time: 1.0,
+                m2_frame: Some(40),
+                m3_frame: Some(41),
+                m4_frame: Some(42),
+                m4_time: Some(2.0),
+                m1_retries: 1,
+                m1_retry_delays_ms: vec![1000.0],
+                duration_ms: Some(1000.0),
+            })
+        }),
+        ("tspec-rate-unsupported", |r| {
+            r.new_ap_rates_mbps.retain(|&m| m != 12.0)
+        }),
+        ("addts-refused", |r| {
+            r.addts.push(AddtsReport {
+                kind: AddtsKind::Wmm,
+                status: 3,
+                status_name: "refused",
+                frame: 12,
+                time: 1.0,
+                request_frame: Some(11),
+                dialog_token: 1,
+                tid: Some(6),
+                up: Some(6),
+            })
+        }),
+        ("sticky-client", |r| r.signal_before_dbm = Some(-84)),
+        ("long-gap", |r| {
+            r.uplink.as_mut().unwrap().gap_ms = Some(400.0)
+        }),
+    ];
+    for (code, spoil) in cases {
+        let mut r = healthy();
+        spoil(&mut r);
+        let found = evaluate(&r, &config);
+        assert_eq!(codes(&found), [code], "{code}");
+        let f = &found[0];
+        assert!(
+            !f.message.is_empty() && !f.fix.is_empty() && !f.evidence.is_empty(),
+            "{code}: {f:?}"
+        );
+    }
+    // A deauthentication after the roam.
+    let mut r = healthy();
+    r.deauth = Some(roamgap::analysis::DeauthReport {
+        reason: 2,
+        reason_name: "previous authentication no longer valid",
+        frame: 30,
+        time: 1.0,
+        disassociation: false,
+        by_station: false,
+        after_ms: 100.0,
+    });
+    assert_eq!(codes(&evaluate(&r, &config)), ["deauth-after-roam"]);
+    // The missing CCKM element explains a full authentication: one finding, not two.
+    let mut r = healthy();
+    r.cckm_in_response = false;
+    r.eap = Some(EapReport {
+        first_frame: 10,
+        last_frame: 20,
+        packets: 11,
+        success: true,
+        first_time: 1.0,
+        last_time: 1.4,
+        duration_ms: 400.0,
+    });
+    assert_eq!(codes(&evaluate(&r, &config)), ["cckm-ie-missing"]);
+    // Thresholds are configurable.
+    let mut r = healthy();
+    r.signal_before_dbm = Some(-72);
+    assert!(evaluate(&r, &config).is_empty());
+    assert_eq!(
+        codes(&evaluate(
+            &r,
+            &Config {
+                sticky_dbm: -70,
+                ..config
+            }
+        )),
+        ["sticky-client"]
+    );
+}
