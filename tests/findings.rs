@@ -42,7 +42,8 @@ fn a_healthy_roam_has_no_finding() {
 #[test]
 fn each_rule_fires_on_its_problem() {
     let config = Config::default();
-    let cases: Vec<(&str, fn(&mut Roam))> = vec![
+    type Spoil = fn(&mut Roam);
+    let cases: Vec<(&str, Spoil)> = vec![
         ("reassoc-refused", |r| {
             r.status = Some(17);
             r.status_name = Some("AP unable to handle additional associated STAs");
