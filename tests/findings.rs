@@ -27,6 +27,19 @@ fn healthy() -> Roam {
         .expect("a roam with a TSPEC")
 }
 
+/// A 400 ms 802.1X/EAP exchange, frames 10-20.
+fn full_eap() -> EapReport {
+    EapReport {
+        first_frame: 10,
+        last_frame: 20,
+        packets: 11,
+        success: true,
+        first_time: 1.0,
+        last_time: 1.4,
+        duration_ms: 400.0,
+    }
+}
+
 fn codes(f: &[Finding]) -> Vec<&'static str> {
     f.iter().map(|f| f.code).collect()
 }
@@ -51,15 +64,7 @@ fn each_rule_fires_on_its_problem() {
         ("cckm-ie-missing", |r| r.cckm_in_response = false),
         ("full-reauth", |r| {
             r.fast_path_offered = "pmk-caching";
-            r.eap = Some(EapReport {
-                first_frame: 10,
-                last_frame: 20,
-                packets: 11,
-                success: true,
-                first_time: 1.0,
-                last_time: 1.4,
-                duration_ms: 400.0,
-            });
+            r.eap = Some(full_eap());
         }),
         ("eapol-m1-retry", |r| {
             r.eapol = Some(roamgap::analysis::EapolReport {
@@ -121,15 +126,7 @@ fn each_rule_fires_on_its_problem() {
     // The missing CCKM element explains a full authentication: one finding, not two.
     let mut r = healthy();
     r.cckm_in_response = false;
-    r.eap = Some(EapReport {
-        first_frame: 10,
-        last_frame: 20,
-        packets: 11,
-        success: true,
-        first_time: 1.0,
-        last_time: 1.4,
-        duration_ms: 400.0,
-    });
+    r.eap = Some(full_eap());
     assert_eq!(codes(&evaluate(&r, &config)), ["cckm-ie-missing"]);
     // Thresholds are configurable.
     let mut r = healthy();
