@@ -89,15 +89,6 @@ impl RateSet {
         self.0 == 0
     }
 
-    /// Whether a rate in b/s is one of the set (rates roamgap does not know are never in it).
-    pub fn contains_bps(self, bps: u32) -> bool {
-        let units = bps / 500_000;
-        Self::RATES
-            .iter()
-            .position(|&x| u32::from(x) == units)
-            .is_some_and(|i| self.0 & (1 << i) != 0)
-    }
-
     pub fn union(self, other: RateSet) -> RateSet {
         RateSet(self.0 | other.0)
     }

@@ -343,14 +343,18 @@ fn walk(
 pub fn decode_capture(
     capture: &CaptureFile,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
+    decode_capture_with(capture, &LinkOptions::default())
+}
+
+/// [`decode_capture`] with link-layer options.
+pub fn decode_capture_with(
+    capture: &CaptureFile,
+    link: &LinkOptions,
+) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
     let mut all = Vec::new();
-    let summary = walk(
-        capture,
-        &Plan::parallel(),
-        &LinkOptions::default(),
-        1,
-        |batch| all.extend(batch.iter().flat_map(|b| &b[0]).copied()),
-    )?;
+    let summary = walk(capture, &Plan::parallel(), link, 1, |batch| {
+        all.extend(batch.iter().flat_map(|b| &b[0]).copied())
+    })?;
     Ok((summary, all))
 }
 
@@ -429,12 +433,11 @@ pub struct MergedAnalysis {
 
 /// What makes two records the same frame: its transmitter, receiver side, 802.11 sequence
 /// number, retry bit and kind (beacons: the BSS and its TSF).
-fn frame_key(e: &Event) -> (u64, u64, u64) {
+type FrameKey = (u64, u64, std::mem::Discriminant<crate::events::EventKind>);
+
+fn frame_key(e: &Event) -> FrameKey {
     use crate::events::EventKind;
     let kind = std::mem::discriminant(&e.kind);
-    let mut h = std::hash::DefaultHasher::new();
-    std::hash::Hash::hash(&kind, &mut h);
-    let kind = std::hash::Hasher::finish(&h);
     match e.kind {
         EventKind::Beacon { tsf, .. } => (e.bssid.to_u64(), tsf, kind),
         _ => (
@@ -458,10 +461,7 @@ pub fn analyze_merged(paths: &[PathBuf], config: &Config) -> Result<MergedAnalys
         .par_iter()
         .map(|p| {
             let cap = CaptureFile::open(p)?;
-            let mut all = Vec::new();
-            let summary = walk(&cap, &Plan::parallel(), &config.link, 1, |b| {
-                all.extend(b.iter().flat_map(|s| &s[0]).copied())
-            })?;
+            let (summary, all) = decode_capture_with(&cap, &config.link)?;
             let times: Vec<i64> = cap
                 .records()?
                 .map_while(Result::ok)
@@ -517,11 +517,11 @@ pub fn analyze_merged(paths: &[PathBuf], config: &Config) -> Result<MergedAnalys
     }
     order.sort_unstable();
     // The frame key of each record that has an event.
-    let keys: Vec<std::collections::HashMap<u64, (u64, u64, u64)>> = opened
+    let keys: Vec<std::collections::HashMap<u64, FrameKey>> = opened
         .iter()
         .map(|o| o.2.iter().map(|e| (e.frame, frame_key(e))).collect())
         .collect();
-    let mut seen: std::collections::HashMap<(u64, u64, u64), (i64, usize)> =
+    let mut seen: std::collections::HashMap<FrameKey, (i64, usize)> =
         std::collections::HashMap::new();
     let mut global: Vec<Vec<u64>> = opened.iter().map(|o| vec![0; o.3.len() + 1]).collect();
     let mut duplicates = vec![0u64; opened.len()];

@@ -1,23 +1,8 @@
 //! Builders for the 802.11 frames the generator writes, byte by byte, from the same clauses
 //! the decoder reads (so each side can be checked against the other and against tshark).
 
+use crate::dot11::ie::{OUI_CISCO, OUI_IEEE, OUI_MICROSOFT};
 use crate::dot11::MacAddr;
-
-/// Management frame subtypes used here (9.2.4.1.3, Table 9-1).
-pub mod st {
-    pub const ASSOC_REQ: u8 = 0;
-    pub const ASSOC_RESP: u8 = 1;
-    pub const REASSOC_REQ: u8 = 2;
-    pub const REASSOC_RESP: u8 = 3;
-    pub const BEACON: u8 = 8;
-    pub const AUTH: u8 = 11;
-    pub const DEAUTH: u8 = 12;
-    pub const ACTION: u8 = 13;
-}
-
-pub const OUI_IEEE: [u8; 3] = [0x00, 0x0f, 0xac];
-pub const OUI_CISCO: [u8; 3] = [0x00, 0x40, 0x96];
-pub const OUI_MICROSOFT: [u8; 3] = [0x00, 0x50, 0xf2];
 
 /// Appends one element (9.4.2.1): ID, length, body.
 pub fn element(out: &mut Vec<u8>, id: u8, body: &[u8]) {

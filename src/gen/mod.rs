@@ -12,8 +12,9 @@ mod writer;
 
 use serde::Serialize;
 
+use crate::dot11::subtype as st;
 use crate::dot11::MacAddr;
-use frames::{st, KeyMsg};
+use frames::KeyMsg;
 pub use writer::{FileFormat, Link};
 use writer::{Radio, Writer};
 
