@@ -14,7 +14,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::dot11::action::AddtsKind;
-use crate::dot11::data::KeyMessage;
 use crate::dot11::ie::KeyManagement;
 use crate::dot11::{MacAddr, MacMap};
 use crate::events::{Event, EventKind, TspecInfo};
@@ -535,26 +534,5 @@ impl Analyzer {
             .sort_by_key(|s| (s.first_frame, s.direction, s.station));
         analysis.notes.sort_by_key(|n| (n.frame, n.station));
         analysis
-    }
-}
-
-/// Analyzes the events of one capture (in frame order) at once.
-pub fn analyze(capture: usize, events: Vec<Event>, config: &Config) -> Analysis {
-    let shards = rayon::current_num_threads();
-    let mut a = Analyzer::new(capture, *config, shards);
-    a.feed(&[Analyzer::split(events, shards)]);
-    a.finish()
-}
-
-/// Human name of a key message for tables.
-pub fn key_message_name(m: KeyMessage) -> &'static str {
-    match m {
-        KeyMessage::M1 => "M1",
-        KeyMessage::M2 => "M2",
-        KeyMessage::M3 => "M3",
-        KeyMessage::M4 => "M4",
-        KeyMessage::G1 => "G1",
-        KeyMessage::G2 => "G2",
-        KeyMessage::Request => "request",
     }
 }
