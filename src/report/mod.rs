@@ -190,23 +190,13 @@ fn summarize(roams: &[Roam]) -> (Vec<StationSummary>, Vec<ApPairSummary>) {
 
 impl Report {
     pub fn new(analyses: Vec<CaptureAnalysis>) -> Report {
-        let mut report = Report {
-            version: env!("CARGO_PKG_VERSION"),
-            captures: Vec::new(),
-            roams: Vec::new(),
-            streams: Vec::new(),
-            stations: Vec::new(),
-            ap_pairs: Vec::new(),
-        };
+        let (mut captures, mut roams, mut streams) = (Vec::new(), Vec::new(), Vec::new());
         for a in analyses {
-            report
-                .captures
-                .push(capture_report(&a.summary, &a.analysis, None));
-            report.roams.extend(a.analysis.roams);
-            report.streams.extend(a.analysis.streams);
+            captures.push(capture_report(&a.summary, &a.analysis, None));
+            roams.extend(a.analysis.roams);
+            streams.extend(a.analysis.streams);
         }
-        (report.stations, report.ap_pairs) = summarize(&report.roams);
-        report
+        Report::assemble(captures, roams, streams)
     }
 
     /// The report of captures merged into one analysis (`pipeline::analyze_merged`).
@@ -216,16 +206,24 @@ impl Report {
             .iter()
             .map(|(s, info)| capture_report(s, &m.analysis, Some(info)))
             .collect();
-        let mut report = Report {
+        Report::assemble(captures, m.analysis.roams, m.analysis.streams)
+    }
+
+    /// The report with its summaries drawn from the roams.
+    fn assemble(
+        captures: Vec<CaptureReport>,
+        roams: Vec<Roam>,
+        streams: Vec<StreamReport>,
+    ) -> Report {
+        let (stations, ap_pairs) = summarize(&roams);
+        Report {
             version: env!("CARGO_PKG_VERSION"),
             captures,
-            roams: m.analysis.roams,
-            streams: m.analysis.streams,
-            stations: Vec::new(),
-            ap_pairs: Vec::new(),
-        };
-        (report.stations, report.ap_pairs) = summarize(&report.roams);
-        report
+            roams,
+            streams,
+            stations,
+            ap_pairs,
+        }
     }
 
     /// The report as pretty-printed JSON.
