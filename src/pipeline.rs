@@ -271,11 +271,13 @@ fn check_link_types(
 
 /// Walks a capture in batches of records, decodes each batch into events (in parallel chunks)
 /// and hands the batch's events, in frame order, to `sink`. Memory is bounded by the batch.
+/// `times`, when given, receives every record's timestamp in order.
 fn walk(
     capture: &CaptureFile,
     plan: &Plan,
     link: &LinkOptions,
     shards: usize,
+    mut times: Option<&mut Vec<i64>>,
     mut sink: impl FnMut(&[ShardedEvents]),
 ) -> Result<CaptureSummary, PipelineError> {
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
@@ -319,6 +321,9 @@ fn walk(
             summary.first_ns = Some(summary.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
             summary.last_ns = Some(summary.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
         }
+        if let Some(times) = times.as_deref_mut() {
+            times.extend(batch.iter().map(|r| r.ts_ns));
+        }
         let decoded: Vec<(ShardedEvents, FrameCounters)> = if plan.parallel {
             batch.par_chunks(chunk_records).map(decode).collect()
         } else {
@@ -351,8 +356,17 @@ pub fn decode_capture_with(
     capture: &CaptureFile,
     link: &LinkOptions,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
+    decode_all(capture, link, None)
+}
+
+/// Every event of a capture, in order; `times` receives every record's timestamp.
+fn decode_all(
+    capture: &CaptureFile,
+    link: &LinkOptions,
+    times: Option<&mut Vec<i64>>,
+) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
     let mut all = Vec::new();
-    let summary = walk(capture, &Plan::parallel(), link, 1, |batch| {
+    let summary = walk(capture, &Plan::parallel(), link, 1, times, |batch| {
         all.extend(batch.iter().flat_map(|b| &b[0]).copied())
     })?;
     Ok((summary, all))
@@ -390,7 +404,7 @@ pub fn analyze_capture_with(
             // Start again in order (a segmented read that proved wrong fed nothing wrong, but
             // may have fed a correct beginning).
             analyzer = Analyzer::new(index, *config, shards);
-            walk(capture, plan, &config.link, shards, |batch| {
+            walk(capture, plan, &config.link, shards, None, |batch| {
                 analyzer.feed(batch)
             })?
         }
@@ -461,12 +475,8 @@ pub fn analyze_merged(paths: &[PathBuf], config: &Config) -> Result<MergedAnalys
         .par_iter()
         .map(|p| {
             let cap = CaptureFile::open(p)?;
-            let (summary, all) = decode_capture_with(&cap, &config.link)?;
-            let times: Vec<i64> = cap
-                .records()?
-                .map_while(Result::ok)
-                .map(|r| r.ts_ns)
-                .collect();
+            let mut times = Vec::new();
+            let (summary, all) = decode_all(&cap, &config.link, Some(&mut times))?;
             Ok((cap, summary, all, times))
         })
         .collect::<Result<_, PipelineError>>()?;
