@@ -262,7 +262,7 @@ fn bad_usage_is_exit_status_2() {
         Some(2)
     );
     assert_eq!(
-        roamgap(&["analyze", "--gap-budget-ms", "-5", "x.pcap"])
+        roamgap(&["analyze", "--gap-budget-ms=-5", "x.pcap"])
             .status
             .code(),
         Some(2)
@@ -274,6 +274,12 @@ fn bad_usage_is_exit_status_2() {
         Some(2)
     );
     assert_eq!(roamgap(&["--version"]).status.code(), Some(0));
+    let out = roamgap(&["analyze", "--gap-budget-ms=-5", "x.pcap"]);
+    assert!(
+        text(&out.stderr).contains("must be non-negative"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
