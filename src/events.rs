@@ -212,6 +212,9 @@ pub enum EventKind {
         protected: bool,
         null: bool,
     },
+    /// A probe request from the station: it is scanning for APs. `bssid` is the one it asks
+    /// (broadcast for a wildcard probe).
+    ProbeRequest,
     /// A beacon: what the BSS calls itself and where it is. `station` is the BSSID.
     Beacon {
         ssid: Ssid,
@@ -242,6 +245,8 @@ pub struct Event {
     pub user_priority: Option<u8>,
     pub channel_mhz: Option<u16>,
     pub signal_dbm: Option<i8>,
+    /// Data rate the frame was sent at, 100 kb/s units.
+    pub rate_100kbps: Option<u16>,
     pub kind: EventKind,
 }
 
@@ -447,6 +452,7 @@ fn decode_dot11(
         user_priority: frame.qos_control().map(|q| q.user_priority()),
         channel_mhz: radio.channel_mhz,
         signal_dbm: radio.signal_dbm,
+        rate_100kbps: radio.rate_100kbps(),
         kind,
     };
     match fc.frame_type() {
@@ -645,6 +651,10 @@ fn management_event(
             reason: m.reason().unwrap_or(0),
             disassociation: st == subtype::DISASSOC,
         }),
+        subtype::PROBE_REQ => {
+            elements.for_each(drop);
+            Some(EventKind::ProbeRequest)
+        }
         subtype::BEACON => {
             let (mut ssid, mut channel, mut rates) = (Ssid::default(), None, RateSet::default());
             for e in elements {

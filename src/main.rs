@@ -106,6 +106,16 @@ struct AnalyzeArgs {
     /// A station heard below this signal (dBm) on its old AP when it roams is a sticky client.
     #[arg(long, default_value_t = -80, allow_negative_numbers = true)]
     sticky_dbm: i8,
+    /// Budget (ms) of a CCKM, FT or open roam's key exchange (reassociation request → last key
+    /// message); over it is a `roam-over-budget` finding.
+    #[arg(long, default_value_t = 50.0)]
+    budget_fast_ms: f64,
+    /// Budget (ms) of a PSK, SAE or PMK-cached roam's key exchange (one 4-way handshake).
+    #[arg(long, default_value_t = 150.0)]
+    budget_psk_ms: f64,
+    /// Budget (ms) of an 802.1X roam's key exchange (a full EAP authentication).
+    #[arg(long, default_value_t = 300.0)]
+    budget_dot1x_ms: f64,
     /// Exit with status 1 when any roam has a finding.
     #[arg(long)]
     fail_on_findings: bool,
@@ -304,8 +314,19 @@ fn generate(args: GenArgs) -> ExitCode {
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let valid = |v: f64| v.is_finite() && v >= 0.0;
-    if !valid(args.gap_budget_ms) || !valid(args.deauth_window_ms) {
-        eprintln!("roamgap: --gap-budget-ms and --deauth-window-ms must be non-negative numbers");
+    if ![
+        args.gap_budget_ms,
+        args.deauth_window_ms,
+        args.budget_fast_ms,
+        args.budget_psk_ms,
+        args.budget_dot1x_ms,
+    ]
+    .into_iter()
+    .all(valid)
+    {
+        eprintln!(
+            "roamgap: --gap-budget-ms, --deauth-window-ms and the --budget-*-ms options must be non-negative numbers"
+        );
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     let config = Config {
@@ -315,6 +336,9 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             peekremote_port: args.peekremote_port,
         },
         sticky_dbm: args.sticky_dbm,
+        budget_fast_ms: args.budget_fast_ms,
+        budget_psk_ms: args.budget_psk_ms,
+        budget_dot1x_ms: args.budget_dot1x_ms,
         ..Config::default()
     };
     if args.merge && args.files.len() > 1 {

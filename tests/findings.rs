@@ -90,12 +90,14 @@ fn each_rule_fires_on_its_problem() {
                 frame: 12,
                 time: 1.0,
                 request_frame: Some(11),
+                request_time: Some(0.998),
                 dialog_token: 1,
                 tid: Some(6),
                 up: Some(6),
             })
         }),
         ("sticky-client", |r| r.signal_before_dbm = Some(-84)),
+        ("roam-over-budget", |r| r.handshake_ms = Some(80.0)),
         ("long-gap", |r| {
             r.uplink.as_mut().unwrap().gap_ms = Some(400.0)
         }),
@@ -142,4 +144,81 @@ fn each_rule_fires_on_its_problem() {
         )),
         ["sticky-client"]
     );
+}
+
+#[test]
+fn the_key_exchange_budget_follows_the_key_management() {
+    use roamgap::dot11::ie::KeyManagement;
+    let config = Config::default();
+    let with = |km, eap: bool, ms: f64| {
+        let mut r = healthy();
+        r.key_management = Some(km);
+        r.cckm_in_request = km == KeyManagement::Cckm;
+        r.fast_path_offered = if km == KeyManagement::Cckm {
+            "cckm"
+        } else {
+            "none"
+        };
+        r.eap = eap.then(full_eap);
+        r.handshake_ms = Some(ms);
+        codes(&evaluate(&r, &config))
+    };
+    // CCKM/FT 50 ms, PSK 150 ms, 802.1X with EAP 300 ms, 802.1X with a cached PMK 150 ms.
+    assert!(with(KeyManagement::Cckm, false, 45.0).is_empty());
+    assert_eq!(with(KeyManagement::Cckm, false, 55.0), ["roam-over-budget"]);
+    assert_eq!(
+        with(KeyManagement::FtPsk, false, 55.0),
+        ["roam-over-budget"]
+    );
+    assert!(with(KeyManagement::Psk, false, 140.0).is_empty());
+    assert_eq!(with(KeyManagement::Psk, false, 160.0), ["roam-over-budget"]);
+    assert_eq!(with(KeyManagement::Sae, false, 160.0), ["roam-over-budget"]);
+    assert!(with(KeyManagement::Dot1x, true, 280.0).is_empty());
+    assert_eq!(
+        with(KeyManagement::Dot1x, true, 320.0),
+        ["roam-over-budget"]
+    );
+    assert_eq!(
+        with(KeyManagement::Dot1x, false, 160.0),
+        ["roam-over-budget"]
+    );
+    // Configurable.
+    let mut r = healthy();
+    r.handshake_ms = Some(80.0);
+    assert!(evaluate(
+        &r,
+        &Config {
+            budget_fast_ms: 100.0,
+            ..config
+        }
+    )
+    .is_empty());
+    // A slow exchange whose silence is already over the voice budget: one finding, that
+    // names both.
+    r.uplink.as_mut().unwrap().gap_ms = Some(400.0);
+    let found = evaluate(&r, &config);
+    assert_eq!(codes(&found), ["long-gap"]);
+    assert!(
+        found[0]
+            .message
+            .contains("the key exchange alone took 80.0 ms"),
+        "{}",
+        found[0].message
+    );
+    // A late EAPOL M1 explains the slow exchange: no second finding.
+    let mut r = healthy();
+    r.key_management = Some(KeyManagement::Psk);
+    r.handshake_ms = Some(1010.0);
+    r.eapol = Some(roamgap::analysis::EapolReport {
+        m1_frame: 10,
+        m1_time: 1.0,
+        m2_frame: Some(40),
+        m3_frame: Some(41),
+        m4_frame: Some(42),
+        m4_time: Some(2.0),
+        m1_retries: 1,
+        m1_retry_delays_ms: vec![1000.0],
+        duration_ms: Some(1000.0),
+    });
+    assert_eq!(codes(&evaluate(&r, &config)), ["eapol-m1-retry"]);
 }

@@ -75,8 +75,13 @@ fn a_missed_response_leaves_the_roam_without_status() {
     assert_eq!(report["roams"].as_array().unwrap().len(), 2);
 }
 
+/// The frame's number once `dropped` frames are taken out of the capture.
+fn renumbered(frame: u64, dropped: &[u64]) -> u64 {
+    frame - dropped.iter().filter(|&&d| d < frame).count() as u64
+}
+
 #[test]
-fn a_missed_reassociation_is_a_note_not_an_invented_roam() {
+fn a_missed_reassociation_is_a_missed_roam_not_an_invented_one() {
     let g = healthy_roams();
     let roam = &g.truth.roams[0];
     let missing = exchange_frames(
@@ -88,23 +93,86 @@ fn a_missed_reassociation_is_a_note_not_an_invented_roam() {
     let report = analyze_bytes("no-reassoc", drop_frames(&g.bytes, &missing));
     let roams = report["roams"].as_array().unwrap();
     assert_eq!(roams.len(), 1, "only the second roam remains");
-    let notes = report["captures"][0]["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(
-        notes[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("did not see"),
-        "{}",
-        notes[0]
+    let missed = report["missed_roams"].as_array().unwrap();
+    assert_eq!(missed.len(), 1, "{missed:?}");
+    let m = &missed[0];
+    assert_eq!(m["station"], serde_json::to_value(roam.station).unwrap());
+    assert_eq!(
+        m["from_bssid"],
+        serde_json::to_value(roam.from_bssid).unwrap()
+    );
+    assert_eq!(m["to_bssid"], serde_json::to_value(roam.to_bssid).unwrap());
+    // Measured between the station's own data frames: here its voice, so the uplink gap.
+    let up = roam.uplink.as_ref().unwrap();
+    assert_eq!(
+        m["last_frame_old"],
+        renumbered(up.last_before_frame, &missing)
     );
     assert_eq!(
-        notes[0]["station"],
-        serde_json::to_value(roam.station).unwrap()
+        m["first_frame_new"],
+        renumbered(up.first_after_frame.unwrap(), &missing)
     );
+    assert!((m["gap_ms"].as_f64().unwrap() - up.gap_ms.unwrap()).abs() < 0.001);
+    // The sniffer heard the new AP's channel all along: it missed the exchange, nothing more.
+    assert_eq!(m["channel_captured"], true);
+    assert!(m["findings"].as_array().unwrap().is_empty(), "{m}");
+    assert_eq!(report["stations"][0]["missed_roams"], 1);
     // The second roam starts from the AP the station moved to unseen.
     assert_eq!(
         roams[0]["from_bssid"],
         serde_json::to_value(roam.to_bssid).unwrap()
+    );
+}
+
+#[test]
+fn a_roam_to_a_channel_the_sniffer_was_not_on_is_an_uncovered_channel_finding() {
+    let g = healthy_roams();
+    let roam = &g.truth.roams[0];
+    let up = roam.uplink.as_ref().unwrap();
+    let to_mhz = |data: &[u8]| {
+        roamgap::linklayer::decode(
+            roamgap::capture::LinkType::RADIOTAP,
+            data,
+            0,
+            &Default::default(),
+        )
+        .ok()
+        .and_then(|l| l.radio.channel_mhz)
+    };
+    // The new AP's channel, from the frame that resumed the voice.
+    let recs = records(&g.bytes);
+    let rec = |n: u64| {
+        let (_, at, len) = recs[n as usize - 1];
+        &g.bytes[at + 16..at + 16 + len]
+    };
+    let new_mhz = to_mhz(rec(up.first_after_frame.unwrap())).unwrap();
+    // A sniffer hopping away from that channel for 600 ms until the first voice on the new
+    // AP: every frame on it in between is gone.
+    let resumed = up.first_after_time.unwrap();
+    let gone: Vec<u64> = (1..up.first_after_frame.unwrap())
+        .filter(|&n| {
+            let (_, at, _) = recs[n as usize - 1];
+            let t = u32::from_le_bytes(g.bytes[at..at + 4].try_into().unwrap()) as f64
+                + f64::from(u32::from_le_bytes(
+                    g.bytes[at + 4..at + 8].try_into().unwrap(),
+                )) / 1e6;
+            t > resumed - 0.6 && to_mhz(rec(n)) == Some(new_mhz)
+        })
+        .collect();
+    assert!(gone.contains(&roam.request_frame));
+    let report = analyze_bytes("hopping", drop_frames(&g.bytes, &gone));
+    let missed = report["missed_roams"].as_array().unwrap();
+    assert_eq!(missed.len(), 1, "{missed:?}");
+    let m = &missed[0];
+    assert_eq!(m["channel_captured"], false);
+    let findings = m["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["code"], "uncovered-channel");
+    assert_eq!(
+        findings[0]["evidence"],
+        serde_json::json!([
+            renumbered(up.last_before_frame, &gone),
+            renumbered(up.first_after_frame.unwrap(), &gone)
+        ])
     );
 }

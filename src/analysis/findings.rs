@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Config, Roam, VoiceGap};
+use super::{Config, MissedRoam, Roam, VoiceGap};
 use crate::dot11::ie::KeyManagement;
 
 /// How much a finding hurts the call.
@@ -42,9 +42,11 @@ pub mod code {
     pub const FULL_REAUTH: &str = "full-reauth";
     pub const TSPEC_RATE_UNSUPPORTED: &str = "tspec-rate-unsupported";
     pub const STICKY_CLIENT: &str = "sticky-client";
+    pub const ROAM_OVER_BUDGET: &str = "roam-over-budget";
+    pub const UNCOVERED_CHANNEL: &str = "uncovered-channel";
 
     /// Every code, in the order rules run.
-    pub const ALL: [&str; 9] = [
+    pub const ALL: [&str; 11] = [
         REASSOC_REFUSED,
         CCKM_IE_MISSING,
         FULL_REAUTH,
@@ -53,7 +55,9 @@ pub mod code {
         TSPEC_RATE_UNSUPPORTED,
         ADDTS_REFUSED,
         STICKY_CLIENT,
+        ROAM_OVER_BUDGET,
         LONG_GAP,
+        UNCOVERED_CHANNEL,
     ];
 }
 
@@ -90,6 +94,51 @@ const FIX_STICKY: &str = "The phone held on to its old AP far below a usable sig
 const FIX_REFUSED: &str = "The new AP refused the reassociation: see the status code. Check the \
      station's security settings match the SSID's on the new AP, the AP's client limit, and \
      whether admission control refused the TSPEC in the request.";
+
+const FIX_BUDGET: &str = "The key exchange took longer than this key management should: look at \
+     the slow step in the roam's phases (a late EAPOL message, a slow RADIUS server behind an \
+     802.1X exchange, a busy controller answering the reassociation). For voice, use a fast \
+     roaming key management (FT or CCKM) and keep the AAA server close to the controller.";
+const FIX_UNCOVERED: &str = "The sniffer was not listening on the new AP's channel when the phone \
+     roamed, so the roam's frames are missing. Capture every channel the phones roam between (one \
+     sniffer per channel, merged with `roamgap analyze --merge`), or lock a sniffer to the channel \
+     of each AP of interest.";
+
+/// The budget of a roam's key management and its name, for the rule `roam-over-budget`.
+pub fn budget(roam: &Roam, config: &Config) -> Option<(f64, &'static str)> {
+    use KeyManagement as K;
+    Some(match roam.key_management? {
+        K::Cckm | K::FtPsk | K::FtDot1x | K::FtSae => (config.budget_fast_ms, "CCKM/FT"),
+        K::Open | K::Wep => (config.budget_fast_ms, "open/WEP"),
+        K::Dot1x if roam.eap.is_some() => (config.budget_dot1x_ms, "802.1X"),
+        K::Dot1x => (config.budget_psk_ms, "802.1X with a cached PMK"),
+        K::Psk | K::Sae | K::Owe => (config.budget_psk_ms, "PSK/SAE"),
+    })
+}
+
+/// Rules for a roam the sniffer saw only by its effect.
+pub fn evaluate_missed(m: &MissedRoam) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let (Some(false), Some(ch)) = (m.channel_captured, m.to_channel) {
+        out.push(Finding {
+            code: code::UNCOVERED_CHANNEL,
+            severity: Severity::Warning,
+            message: format!(
+                "the station's data moved from {}{} (frame {}) to {} on channel {ch} (frame {}, {:.1} ms later) \
+                 with no reassociation captured: the sniffer captured nothing on channel {ch} in between",
+                m.from_bssid,
+                m.from_channel.map(|c| format!(" on channel {c}")).unwrap_or_default(),
+                m.last_frame_old,
+                m.to_bssid,
+                m.first_frame_new,
+                m.gap_ms
+            ),
+            evidence: vec![m.last_frame_old, m.first_frame_new],
+            fix: FIX_UNCOVERED,
+        });
+    }
+    out
+}
 
 /// Runs every rule on a roam.
 pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
@@ -284,6 +333,33 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
         });
     }
 
+    // The key exchange over its key management's budget, unless a rule above already names
+    // the cause; when the voice gap is over its own budget too, `long-gap` says it instead.
+    let explained = out.iter().any(|f| {
+        [
+            code::REASSOC_REFUSED,
+            code::CCKM_IE_MISSING,
+            code::FULL_REAUTH,
+            code::DEAUTH_AFTER_ROAM,
+            code::EAPOL_M1_RETRY,
+        ]
+        .contains(&f.code)
+    });
+    let slow_keys = budget(roam, config)
+        .zip(roam.handshake_ms)
+        .filter(|&((b, _), ms)| roam.status == Some(0) && ms > b && !explained)
+        .map(|((b, name), ms)| (b, name, ms));
+    let key_evidence = || -> Vec<u64> {
+        let mut e = vec![roam.request_frame];
+        e.extend(
+            roam.eapol
+                .as_ref()
+                .and_then(|k| k.m4_frame)
+                .or(roam.response_frame),
+        );
+        e
+    };
+
     fn over(g: &Option<VoiceGap>, budget: f64) -> Option<(f64, &VoiceGap)> {
         g.as_ref()
             .and_then(|g| g.gap_ms.filter(|&ms| ms > budget).map(|ms| (ms, g)))
@@ -295,6 +371,18 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
     .into_iter()
     .filter_map(|(d, g)| g.map(|(ms, g)| (d, ms, g)))
     .collect();
+    if let (true, Some((b, name, ms))) = (long.is_empty(), slow_keys) {
+        out.push(Finding {
+            code: code::ROAM_OVER_BUDGET,
+            severity: Severity::Warning,
+            message: format!(
+                "the key exchange took {ms:.1} ms (reassociation request in frame {} to the last key message), over the {b} ms budget of {name} roams",
+                roam.request_frame
+            ),
+            evidence: key_evidence(),
+            fix: FIX_BUDGET,
+        });
+    }
     if !long.is_empty() {
         let parts: Vec<String> = long
             .iter()
@@ -309,16 +397,22 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
                 )
             })
             .collect();
-        let evidence = long
+        let mut evidence: Vec<u64> = long
             .iter()
             .flat_map(|(_, _, g)| [g.last_before_frame, g.first_after_frame])
             .flatten()
             .collect();
+        let keys = slow_keys
+            .map(|(b, name, ms)| {
+                evidence.extend(key_evidence());
+                format!("; the key exchange alone took {ms:.1} ms, over the {b} ms budget of {name} roams")
+            })
+            .unwrap_or_default();
         out.push(Finding {
             code: code::LONG_GAP,
             severity: Severity::Error,
             message: format!(
-                "voice gap over the {} ms budget: {}",
+                "voice gap over the {} ms budget: {}{keys}",
                 config.gap_budget_ms,
                 parts.join("; ")
             ),

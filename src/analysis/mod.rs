@@ -31,6 +31,12 @@ pub struct Config {
     pub min_stream_packets: u64,
     /// A station still on its old AP below this signal (dBm) when it roams is a sticky client.
     pub sticky_dbm: i8,
+    /// Budgets of a roam's key management (reassociation request → last key message): CCKM, FT
+    /// and open/WEP roams; PSK, SAE, OWE and PMK-cached roams (one 4-way handshake); 802.1X
+    /// roams with a full EAP authentication.
+    pub budget_fast_ms: f64,
+    pub budget_psk_ms: f64,
+    pub budget_dot1x_ms: f64,
     /// How link-layer headers are read (the remote-capture UDP port).
     pub link: crate::linklayer::LinkOptions,
 }
@@ -42,6 +48,9 @@ impl Default for Config {
             deauth_window_ms: 5000.0,
             min_stream_packets: 4,
             sticky_dbm: -80,
+            budget_fast_ms: 50.0,
+            budget_psk_ms: 150.0,
+            budget_dot1x_ms: 300.0,
             link: crate::linklayer::LinkOptions::default(),
         }
     }
@@ -130,6 +139,7 @@ pub struct AddtsReport {
     pub frame: u64,
     pub time: f64,
     pub request_frame: Option<u64>,
+    pub request_time: Option<f64>,
     pub dialog_token: u8,
     pub tid: Option<u8>,
     pub up: Option<u8>,
@@ -182,6 +192,14 @@ pub struct Roam {
     pub signal_before_dbm: Option<i8>,
     /// Median signal of its first 16 frames through the new BSSID after the request.
     pub signal_after_dbm: Option<i8>,
+    /// Median data rate (Mb/s) of the station's last 16 data frames through the old BSSID
+    /// before the request, and of its first 16 through the new one after.
+    pub rate_before_mbps: Option<f64>,
+    pub rate_after_mbps: Option<f64>,
+    /// The station's probe requests just before it turned to the new AP.
+    pub scanning: Option<ScanReport>,
+    /// Data frames the old AP still sent the station after it left.
+    pub old_ap_after_leaving: Option<OldApReport>,
     /// The station's last data frame (not EAPOL) through the old BSSID before the request,
     /// and its first through the new BSSID after it.
     pub last_data_frame_old: Option<u64>,
@@ -230,6 +248,59 @@ pub struct Roam {
     pub downlink: Option<VoiceGap>,
     pub findings: Vec<Finding>,
     /// Shows the roam's frames in Wireshark.
+    pub wireshark_filter: String,
+}
+
+/// The station's last scan before a roam: its probe requests (off-channel scanning).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanReport {
+    pub probe_requests: u32,
+    /// Channels the probes were captured on.
+    pub channels: Vec<u16>,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub start_time: f64,
+    pub end_time: f64,
+    pub duration_ms: f64,
+}
+
+/// Data frames the old AP sent the station after it had left (within the deauthentication
+/// window after the request): each distinct frame is a failed delivery, its retries wasted
+/// airtime; the AP logs them as "max retries".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OldApReport {
+    /// Transmissions, retries included.
+    pub transmissions: u32,
+    /// Transmissions with the retry bit.
+    pub retries: u32,
+    /// Distinct frames (802.11 sequence numbers) the AP tried to deliver.
+    pub failed_deliveries: u32,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    /// How long after the request the old AP kept trying.
+    pub last_after_ms: f64,
+}
+
+/// A roam the capture shows only by its effect: the station's data moves from one BSSID to
+/// another with no (re)association captured in between.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MissedRoam {
+    pub capture: usize,
+    pub station: MacAddr,
+    pub from_bssid: MacAddr,
+    pub to_bssid: MacAddr,
+    pub from_channel: Option<u16>,
+    pub to_channel: Option<u16>,
+    /// The station's last data frame through the old BSSID and first through the new one.
+    pub last_frame_old: u64,
+    pub first_frame_new: u64,
+    pub last_time_old: f64,
+    pub first_time_new: f64,
+    pub gap_ms: f64,
+    /// Whether the sniffer captured anything on the new AP's channel during the gap; null when
+    /// the capture has no channel information.
+    pub channel_captured: Option<bool>,
+    pub findings: Vec<Finding>,
     pub wireshark_filter: String,
 }
 
@@ -291,6 +362,7 @@ pub struct Analysis {
     pub bss: Vec<BssReport>,
     pub stations: usize,
     pub notes: Vec<Note>,
+    pub missed_roams: Vec<MissedRoam>,
 }
 
 pub(crate) fn hex_ssrc(ssrc: u32) -> String {
@@ -373,11 +445,88 @@ impl BssState {
     }
 }
 
+/// When the sniffer listened on each channel: per channel, the intervals in which its frames
+/// came less than [`Coverage::JOIN_NS`] apart. Tells a roam to a channel nobody captured from
+/// one the sniffer merely missed.
+#[derive(Default)]
+pub(crate) struct Coverage {
+    channels: Vec<(u16, Vec<(i64, i64)>)>,
+}
+
+impl Coverage {
+    /// Beacons come every ~102 ms: 250 ms without a frame on a channel means the sniffer was
+    /// elsewhere (a shorter silence cannot be told from a quiet channel).
+    const JOIN_NS: i64 = 250_000_000;
+    /// Bound per channel (a sniffer hopping every 100 ms for hours); past it the last interval
+    /// grows.
+    const MAX_INTERVALS: usize = 200_000;
+
+    fn add(&mut self, channel: u16, ts_ns: i64) {
+        let i = match self.channels.iter().position(|(c, _)| *c == channel) {
+            Some(i) => i,
+            None => {
+                self.channels.push((channel, Vec::new()));
+                self.channels.len() - 1
+            }
+        };
+        let list = &mut self.channels[i].1;
+        let full = list.len() >= Self::MAX_INTERVALS;
+        match list.last_mut() {
+            Some(last) if ts_ns <= last.1 + Self::JOIN_NS || full => {
+                last.0 = last.0.min(ts_ns);
+                last.1 = last.1.max(ts_ns);
+            }
+            _ => list.push((ts_ns, ts_ns)),
+        }
+    }
+
+    fn merge(&mut self, other: &Coverage) {
+        for (ch, list) in &other.channels {
+            match self.channels.iter_mut().find(|(c, _)| c == ch) {
+                Some((_, mine)) => mine.extend_from_slice(list),
+                None => self.channels.push((*ch, list.clone())),
+            }
+        }
+    }
+
+    /// Sorts and joins each channel's intervals (after merging shards).
+    fn normalize(&mut self) {
+        for (_, list) in &mut self.channels {
+            list.sort_unstable();
+            let mut out: Vec<(i64, i64)> = Vec::with_capacity(list.len());
+            for &(a, b) in list.iter() {
+                match out.last_mut() {
+                    Some(last) if a <= last.1 + Self::JOIN_NS => last.1 = last.1.max(b),
+                    _ => out.push((a, b)),
+                }
+            }
+            *list = out;
+        }
+    }
+
+    /// Whether the sniffer was on `channel` at some moment strictly between the two times
+    /// (within an interval of its frames there); null when the capture carries no channel
+    /// information at all.
+    pub(crate) fn captured(&self, channel: u16, from_ns: i64, to_ns: i64) -> Option<bool> {
+        if self.channels.is_empty() {
+            return None;
+        }
+        Some(
+            self.channels
+                .iter()
+                .filter(|(c, _)| *c == channel)
+                .flat_map(|(_, l)| l)
+                .any(|&(a, b)| a < to_ns && b > from_ns),
+        )
+    }
+}
+
 /// One share of the stations, by address hash: shards run in parallel.
 #[derive(Default)]
 struct Shard {
     stations: MacMap<station::Station>,
     bss: MacMap<BssState>,
+    coverage: Coverage,
 }
 
 /// Streaming roam analysis of one capture: feed it the events in frame order, in batches;
@@ -432,9 +581,16 @@ impl Analyzer {
         let (capture, config) = (self.capture, self.config);
         let run = |(i, shard): (usize, &mut Shard)| {
             for e in batches.iter().flat_map(|b| &b[i]) {
-                // Voice frames tell nothing of a BSS that its other frames do not.
+                if let Some(ch) = e.channel_mhz.and_then(crate::linklayer::channel_of_mhz) {
+                    shard.coverage.add(ch, e.ts_ns);
+                }
+                // Voice frames tell nothing of a BSS that its other frames do not; a probe
+                // request is sent on whatever channel the station is scanning.
                 if !e.bssid.is_group()
-                    && !matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. })
+                    && !matches!(
+                        e.kind,
+                        EventKind::Rtp { .. } | EventKind::Data { .. } | EventKind::ProbeRequest
+                    )
                 {
                     shard.bss.entry(e.bssid).or_default().event(e);
                 }
@@ -458,6 +614,11 @@ impl Analyzer {
     /// The roams, streams, BSSs and notes, in frame order.
     pub fn finish(self) -> Analysis {
         let self_parallel = self.shards.len() > 1;
+        let mut coverage = Coverage::default();
+        for s in &self.shards {
+            coverage.merge(&s.coverage);
+        }
+        coverage.normalize();
         let mut merged: MacMap<BssState> = MacMap::default();
         for (&bssid, b) in self.shards.iter().flat_map(|s| &s.bss) {
             merged.entry(bssid).or_default().merge(b);
@@ -510,12 +671,12 @@ impl Analyzer {
         let results: Vec<station::StationResult> = if self_parallel {
             stations
                 .into_par_iter()
-                .map(|st| st.finish(&channels, &rates))
+                .map(|st| st.finish(&channels, &rates, &coverage))
                 .collect()
         } else {
             stations
                 .into_iter()
-                .map(|st| st.finish(&channels, &rates))
+                .map(|st| st.finish(&channels, &rates, &coverage))
                 .collect()
         };
         let mut analysis = Analysis {
@@ -527,12 +688,16 @@ impl Analyzer {
             analysis.roams.extend(r.roams);
             analysis.streams.extend(r.streams);
             analysis.notes.extend(r.notes);
+            analysis.missed_roams.extend(r.missed_roams);
         }
         analysis.roams.sort_by_key(|r| (r.request_frame, r.station));
         analysis
             .streams
             .sort_by_key(|s| (s.first_frame, s.direction, s.station));
         analysis.notes.sort_by_key(|n| (n.frame, n.station));
+        analysis
+            .missed_roams
+            .sort_by_key(|m| (m.first_frame_new, m.station));
         analysis
     }
 }

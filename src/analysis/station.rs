@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use super::stream::{Arrival, StreamState};
 use super::{
     findings, hex_ssrc, ms, secs, AddtsReport, AuthReport, Config, DeauthReport, Direction,
-    EapReport, EapolReport, Note, Phase, Roam, StreamReport, VoiceGap,
+    EapReport, EapolReport, MissedRoam, Note, OldApReport, Phase, Roam, ScanReport, StreamReport,
+    VoiceGap,
 };
 use crate::dot11::action::{wmm_status_name, AddtsKind};
 use crate::dot11::data::KeyMessage;
@@ -18,6 +19,7 @@ pub(super) struct StationResult {
     pub roams: Vec<Roam>,
     pub streams: Vec<StreamReport>,
     pub notes: Vec<Note>,
+    pub missed_roams: Vec<MissedRoam>,
 }
 
 /// A received (not duplicate) voice packet.
@@ -73,30 +75,62 @@ impl Cadence {
     }
 }
 
-/// The last signal levels of a station's frames through one BSSID.
+/// The last values (signal levels, data rates) of a station's frames through one BSSID.
 #[derive(Clone, Copy, Default)]
-struct SignalWindow {
+struct Window<T> {
     bssid: MacAddr,
-    levels: [i8; SignalWindow::SIZE],
+    values: [T; WINDOW],
     len: usize,
     next: usize,
 }
 
-impl SignalWindow {
-    const SIZE: usize = 16;
+const WINDOW: usize = 16;
 
-    fn push(&mut self, dbm: i8) {
-        self.levels[self.next] = dbm;
-        self.next = (self.next + 1) % Self::SIZE;
-        self.len = (self.len + 1).min(Self::SIZE);
+impl<T: Copy + Ord + Default> Window<T> {
+    fn for_bssid(bssid: MacAddr) -> Window<T> {
+        Window {
+            bssid,
+            values: [T::default(); WINDOW],
+            len: 0,
+            next: 0,
+        }
     }
 
-    fn median(&self) -> Option<i8> {
-        let mut v = self.levels;
+    fn full(&self) -> bool {
+        self.len == WINDOW
+    }
+
+    fn push(&mut self, v: T) {
+        self.values[self.next] = v;
+        self.next = (self.next + 1) % WINDOW;
+        self.len = (self.len + 1).min(WINDOW);
+    }
+
+    fn median(&self) -> Option<T> {
+        let mut v = self.values;
         let v = &mut v[..self.len];
         v.sort_unstable();
         v.get(self.len / 2).copied()
     }
+}
+
+/// A probe request of the station (it is scanning).
+#[derive(Clone, Copy, Debug)]
+struct ProbePoint {
+    frame: u64,
+    ts_ns: i64,
+    channel: Option<u16>,
+}
+
+/// Frames the old AP still sends the station after it left: each a delivery that fails.
+#[derive(Default)]
+struct OldApState {
+    transmissions: u32,
+    retries: u32,
+    msdus: u32,
+    last_seq: Option<u16>,
+    first: Option<FramePoint>,
+    last: Option<FramePoint>,
 }
 
 #[derive(Default)]
@@ -110,8 +144,8 @@ struct EapolState {
     m4: Option<(u64, i64)>,
 }
 
-/// An ADDTS request awaiting its response: kind, dialog token, frame, (TID, UP).
-type AddtsRequest = (AddtsKind, u8, u64, Option<(u8, u8)>);
+/// An ADDTS request awaiting its response: kind, dialog token, frame, (TID, UP), time.
+type AddtsRequest = (AddtsKind, u8, u64, Option<(u8, u8)>, i64);
 
 struct RoamState {
     roam: Roam,
@@ -123,8 +157,12 @@ struct RoamState {
     after: Vec<VoicePoint>,
     /// Channel the request was captured on (when the BSS table has none for the new BSSID).
     request_channel: Option<u16>,
-    /// The station's signal through the new BSSID, from its first frames after the request.
-    signal_after: SignalWindow,
+    /// The station's signal and data rate through the new BSSID, from its first frames after
+    /// the request.
+    signal_after: Window<i8>,
+    rate_after: Window<u16>,
+    /// The old AP's frames to the station after the request.
+    old_ap: OldApState,
     /// Its last data frame through the old BSSID before the request, first through the new
     /// one after.
     last_data_old: Option<FramePoint>,
@@ -153,6 +191,9 @@ fn retransmission_class(kind: &EventKind) -> Option<usize> {
 
 const AUTH_LOOKBACK_NS: i64 = 5_000_000_000;
 const AUTH_MEMORY: usize = 16;
+const PROBE_MEMORY: usize = 32;
+/// Probe requests further apart than this belong to different scans.
+const SCAN_BREAK_NS: i64 = 1_000_000_000;
 
 /// Most notes kept per station (a station the sniffer keeps losing would repeat itself).
 const MAX_NOTES: usize = 20;
@@ -170,7 +211,12 @@ impl Station {
             voice_frame_seq: [None; 2],
             cadence: [Cadence::new(), Cadence::new()],
             data_bss: Vec::new(),
-            signal: SignalWindow::default(),
+            signal: Window::default(),
+            rate: Window::default(),
+            probes: Vec::new(),
+            last_on_current: None,
+            first_elsewhere: None,
+            missed: Vec::new(),
             last_data: None,
             ft_over_ds: Vec::new(),
             auths: Vec::new(),
@@ -200,26 +246,72 @@ impl Station {
                 r.first_data_new.get_or_insert(point);
             }
         }
-        if let (true, Some(dbm)) = (e.from_station, e.signal_dbm) {
+        let data = matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. });
+        if e.from_station {
             // Data frames say where the station is; its authentication and reassociation
             // frames to a new AP must not hide how it was heard on the old one.
-            if matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. }) {
+            if data {
                 if self.signal.bssid != e.bssid {
-                    self.signal = SignalWindow {
-                        bssid: e.bssid,
-                        ..SignalWindow::default()
-                    };
+                    self.signal = Window::for_bssid(e.bssid);
                 }
-                self.signal.push(dbm);
+                if self.rate.bssid != e.bssid {
+                    self.rate = Window::for_bssid(e.bssid);
+                }
+                if let Some(dbm) = e.signal_dbm {
+                    self.signal.push(dbm);
+                }
+                if let Some(rate) = e.rate_100kbps {
+                    self.rate.push(rate);
+                }
             }
             if let Some(r) = self
                 .roams
                 .last_mut()
                 .filter(|r| r.roam.to_bssid == e.bssid && e.frame > r.roam.request_frame)
             {
-                if r.signal_after.len < SignalWindow::SIZE {
+                if let Some(dbm) = e.signal_dbm.filter(|_| !r.signal_after.full()) {
                     r.signal_after.push(dbm);
                 }
+                if let Some(rate) = e.rate_100kbps.filter(|_| data && !r.rate_after.full()) {
+                    r.rate_after.push(rate);
+                }
+            }
+        } else if data {
+            // The old AP still sending to a station that has left: deliveries that fail
+            // ("max retries" in the AP's log).
+            let window_ns = (self.config.deauth_window_ms * 1e6) as i64;
+            if let Some(r) = self.roams.last_mut().filter(|r| {
+                r.roam.from_bssid == e.bssid
+                    && e.frame > r.roam.request_frame
+                    && e.ts_ns - r.request_ns <= window_ns
+            }) {
+                let o = &mut r.old_ap;
+                let point = FramePoint {
+                    frame: e.frame,
+                    ts_ns: e.ts_ns,
+                    bssid: e.bssid,
+                };
+                o.transmissions += 1;
+                o.retries += u32::from(e.retry);
+                if !(e.retry && o.last_seq == Some(e.dot11_seq)) {
+                    o.msdus += 1;
+                }
+                o.last_seq = Some(e.dot11_seq);
+                o.first.get_or_insert(point);
+                o.last = Some(point);
+            }
+        }
+        if data && e.from_station {
+            let point = FramePoint {
+                frame: e.frame,
+                ts_ns: e.ts_ns,
+                bssid: e.bssid,
+            };
+            if Some(e.bssid) == self.current {
+                self.last_on_current = Some(point);
+                self.first_elsewhere = None;
+            } else if self.current.is_some() && self.first_elsewhere.is_none() {
+                self.first_elsewhere = Some(point);
             }
         }
         // BSSs seen only through data frames still belong in the BSS table.
@@ -247,6 +339,16 @@ impl Station {
                 cckm_element,
                 ..
             } if !e.from_station => self.response(e, status, cckm_element),
+            EventKind::ProbeRequest if e.from_station && !e.retry => {
+                if self.probes.len() == PROBE_MEMORY {
+                    self.probes.remove(0);
+                }
+                self.probes.push(ProbePoint {
+                    frame: e.frame,
+                    ts_ns: e.ts_ns,
+                    channel: e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
+                });
+            }
             EventKind::Auth { .. } => {
                 if self.auths.len() == AUTH_MEMORY {
                     self.auths.remove(0);
@@ -325,8 +427,18 @@ pub(super) struct Station {
     cadence: [Cadence; 2],
     /// BSSIDs the station exchanged data through, with the channel first seen.
     pub(super) data_bss: Vec<(MacAddr, Option<u16>)>,
-    /// Signal of the station's recent frames through the BSSID it last sent through.
-    signal: SignalWindow,
+    /// Signal and data rate of the station's recent data frames through the BSSID it last
+    /// sent through.
+    signal: Window<i8>,
+    rate: Window<u16>,
+    /// Its recent probe requests.
+    probes: Vec<ProbePoint>,
+    /// Its last data frame through the BSSID it is using, and the first through another one
+    /// since (a roam the sniffer missed, when no (re)association is seen).
+    last_on_current: Option<FramePoint>,
+    first_elsewhere: Option<FramePoint>,
+    /// Roams seen only by their effect: (old BSSID, new BSSID, last data old, first data new).
+    missed: Vec<(MacAddr, MacAddr, FramePoint, FramePoint)>,
     /// The station's last data frame (user data: not EAPOL), either direction.
     last_data: Option<FramePoint>,
     /// Recent FT requests over the DS (sent through the current AP): time and target AP.
@@ -383,9 +495,20 @@ impl Station {
         let signal_before = (self.signal.bssid == from)
             .then(|| self.signal.median())
             .flatten();
+        let rate_before = (self.rate.bssid == from)
+            .then(|| self.rate.median())
+            .flatten();
+        let first_to_new = authentication.as_ref().map_or(e.frame, |a| {
+            a.request_frame.or(a.response_frame).unwrap_or(e.frame)
+        });
+        let scanning = self.scan(first_to_new, e.ts_ns, previous_request);
         let roam = Roam {
             signal_before_dbm: signal_before,
             signal_after_dbm: None,
+            rate_before_mbps: rate_before.map(|r| f64::from(r) / 10.0),
+            rate_after_mbps: None,
+            scanning,
+            old_ap_after_leaving: None,
             fast_path_offered,
             fast_path_taken: None,
             new_ap_rates_mbps: Vec::new(),
@@ -432,10 +555,9 @@ impl Station {
             before,
             after: Vec::new(),
             request_channel: e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
-            signal_after: SignalWindow {
-                bssid: e.bssid,
-                ..SignalWindow::default()
-            },
+            signal_after: Window::for_bssid(e.bssid),
+            rate_after: Window::for_bssid(e.bssid),
+            old_ap: OldApState::default(),
             last_data_old: self
                 .last_data
                 .filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns),
@@ -446,6 +568,36 @@ impl Station {
             eap: None,
             addts_requests: Vec::new(),
         });
+    }
+
+    /// The station's last scan before it turned to the new AP (frame `first_to_new`): its
+    /// probe requests since the previous roam, back to the first break of a second or more.
+    fn scan(&self, first_to_new: u64, request_ns: i64, after_ns: i64) -> Option<ScanReport> {
+        let mut burst: Vec<&ProbePoint> = Vec::new();
+        for p in self.probes.iter().rev().filter(|p| {
+            p.frame < first_to_new && p.ts_ns > after_ns && request_ns - p.ts_ns <= AUTH_LOOKBACK_NS
+        }) {
+            if burst
+                .last()
+                .is_some_and(|later| later.ts_ns - p.ts_ns > SCAN_BREAK_NS)
+            {
+                break;
+            }
+            burst.push(p);
+        }
+        let (first, last) = (*burst.last()?, *burst.first()?);
+        let mut channels: Vec<u16> = burst.iter().filter_map(|p| p.channel).collect();
+        channels.sort_unstable();
+        channels.dedup();
+        Some(ScanReport {
+            probe_requests: burst.len() as u32,
+            channels,
+            first_frame: first.frame,
+            last_frame: last.frame,
+            start_time: secs(first.ts_ns),
+            end_time: secs(last.ts_ns),
+            duration_ms: ms(last.ts_ns - first.ts_ns),
+        })
     }
 
     /// The authentication exchange with the new AP just before the request.
@@ -578,7 +730,7 @@ impl Station {
     ) {
         let Some(r) = self.roam_of(e) else { return };
         if !response {
-            r.addts_requests.push((kind, token, e.frame, ts));
+            r.addts_requests.push((kind, token, e.frame, ts, e.ts_ns));
             return;
         }
         let request = r
@@ -599,6 +751,7 @@ impl Station {
             frame: e.frame,
             time: secs(e.ts_ns),
             request_frame: request.map(|q| q.2),
+            request_time: request.map(|q| secs(q.4)),
             dialog_token: token,
             tid: tspec.map(|t| t.0),
             up: tspec.map(|t| t.1),
@@ -676,16 +829,22 @@ impl Station {
                 .roams
                 .last()
                 .is_some_and(|r| r.roam.to_bssid == e.bssid && !r.response_seen);
-            if cur != e.bssid && !pending && self.notes.len() < MAX_NOTES {
-                self.notes.push(Note {
-                    station: self.station,
-                    frame: e.frame,
-                    message: format!(
-                        "sends data through {} (frame {}) after using {}, with no (re)association in the capture: \
-                         a roam the sniffer did not see (another channel?)",
-                        e.bssid, e.frame, cur
-                    ),
-                });
+            if cur != e.bssid && !pending {
+                match (self.last_on_current, self.first_elsewhere) {
+                    (Some(old), Some(new)) if self.missed.len() < MAX_NOTES => {
+                        self.missed.push((cur, e.bssid, old, new))
+                    }
+                    _ if self.notes.len() < MAX_NOTES => self.notes.push(Note {
+                        station: self.station,
+                        frame: e.frame,
+                        message: format!(
+                            "sends data through {} (frame {}) after using {}, with no (re)association in the capture: \
+                             a roam the sniffer did not see",
+                            e.bssid, e.frame, cur
+                        ),
+                    }),
+                    _ => {}
+                }
             }
         }
         self.current = Some(e.bssid);
@@ -696,6 +855,7 @@ impl Station {
         self,
         channels: &HashMap<MacAddr, u16>,
         rates: &HashMap<MacAddr, crate::events::RateSet>,
+        coverage: &super::Coverage,
     ) -> StationResult {
         let config = self.config;
         // Voice streams: those with enough packets to be told from look-alike datagrams.
@@ -736,6 +896,8 @@ impl Station {
                         duration_ms: ms(t1 - t0),
                     });
                 roam.signal_after_dbm = s.signal_after.median();
+                roam.rate_after_mbps = s.rate_after.median().map(|r| f64::from(r) / 10.0);
+                roam.old_ap_after_leaving = old_ap_report(&s.old_ap, s.request_ns);
                 roam.new_ap_rates_mbps = rates
                     .get(&roam.to_bssid)
                     .map(|r| r.mbps())
@@ -827,10 +989,40 @@ impl Station {
                 },
             )
             .collect();
+        let missed_roams = self
+            .missed
+            .iter()
+            .map(|&(from, to, old, new)| {
+                let to_channel = channels.get(&to).copied();
+                let mut m = MissedRoam {
+                    capture,
+                    station,
+                    from_bssid: from,
+                    to_bssid: to,
+                    from_channel: channels.get(&from).copied(),
+                    to_channel,
+                    last_frame_old: old.frame,
+                    first_frame_new: new.frame,
+                    last_time_old: secs(old.ts_ns),
+                    first_time_new: secs(new.ts_ns),
+                    gap_ms: ms(new.ts_ns - old.ts_ns),
+                    channel_captured: to_channel
+                        .and_then(|ch| coverage.captured(ch, old.ts_ns, new.ts_ns)),
+                    findings: Vec::new(),
+                    wireshark_filter: format!(
+                        "wlan.addr=={station} && frame.number>={} && frame.number<={}",
+                        old.frame, new.frame
+                    ),
+                };
+                m.findings = findings::evaluate_missed(&m);
+                m
+            })
+            .collect();
         StationResult {
             roams,
             streams,
             notes: self.notes,
+            missed_roams,
         }
     }
 }
@@ -867,6 +1059,14 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
     let response = roam.response_frame.zip(roam.response_time);
     let auth = roam.authentication.as_ref();
     let auth_start = auth.and_then(|a| a.request_frame.or(a.response_frame).map(|f| (f, a.time)));
+    if let Some(sc) = &roam.scanning {
+        push(
+            &mut out,
+            "scanning",
+            Some((sc.first_frame, sc.start_time)),
+            Some((sc.last_frame, sc.end_time)),
+        );
+    }
     // Leaving the old AP: its last data frame until the first frame to the new one.
     push(&mut out, "leaving", point(last_old), auth_start.or(request));
     if let Some(a) = auth {
@@ -892,7 +1092,10 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
         );
     }
     if let (Some(first), Some(last)) = (roam.addts.first(), roam.addts.last()) {
-        let start = (first.request_frame.unwrap_or(first.frame), first.time);
+        let start = first
+            .request_frame
+            .zip(first.request_time)
+            .unwrap_or((first.frame, first.time));
         push(
             &mut out,
             "addts",
@@ -901,9 +1104,27 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
         );
     }
     // Resuming: from the end of the last phase to the first data frame through the new AP.
-    let last_end = out.last().map(|p| (p.end_frame, p.end_time));
+    let last_end = out
+        .iter()
+        .max_by_key(|p| p.end_frame)
+        .map(|p| (p.end_frame, p.end_time));
     push(&mut out, "resuming", last_end, point(first_new));
+    // A station may scan before or after its voice stops: phases in the order they began.
+    out.sort_by_key(|p| p.start_frame);
     out
+}
+
+/// What the old AP sent the station after the request (null when nothing).
+fn old_ap_report(o: &OldApState, request_ns: i64) -> Option<OldApReport> {
+    let (first, last) = (o.first?, o.last?);
+    Some(OldApReport {
+        transmissions: o.transmissions,
+        retries: o.retries,
+        failed_deliveries: o.msdus,
+        first_frame: first.frame,
+        last_frame: last.frame,
+        last_after_ms: ms(last.ts_ns - request_ns),
+    })
 }
 
 /// The gap of one direction: null when the station had no voice in that direction before
@@ -999,6 +1220,7 @@ mod tests {
             user_priority: Some(0),
             channel_mhz: Some(2412),
             signal_dbm: Some(signal),
+            rate_100kbps: Some(540),
             kind,
         }
     }
@@ -1048,7 +1270,11 @@ mod tests {
         for _ in 0..20 {
             st.event(&event(next(), true, b, -45, data));
         }
-        let r = st.finish(&HashMap::new(), &HashMap::new());
+        let r = st.finish(
+            &HashMap::new(),
+            &HashMap::new(),
+            &super::super::Coverage::default(),
+        );
         assert_eq!(r.roams.len(), 1);
         // Sorted -70..=-55, the middle (index 8) is -62; after: its first 16 data frames (-45).
         assert_eq!(
@@ -1109,7 +1335,11 @@ mod tests {
             },
         ));
         st.event(&event(6, true, b, -50, data));
-        let r = st.finish(&HashMap::new(), &HashMap::new());
+        let r = st.finish(
+            &HashMap::new(),
+            &HashMap::new(),
+            &super::super::Coverage::default(),
+        );
         assert_eq!(
             (r.roams[0].fast_path_offered, r.roams[0].fast_path_taken),
             ("ft-over-ds", Some(true))

@@ -33,11 +33,35 @@ pub struct RadioInfo {
     pub rate_500kbps: Option<u8>,
     /// HT MCS index.
     pub mcs: Option<u8>,
+    /// HT bandwidth 40 MHz (else 20), when the MCS is known.
+    pub mcs_40mhz: bool,
+    /// HT short guard interval, when the MCS is known.
+    pub mcs_short_gi: bool,
     pub tsft: Option<u64>,
     pub fcs: Fcs,
 }
 
 impl RadioInfo {
+    /// The data rate in units of 100 kb/s: the legacy rate, else the HT MCS rate
+    /// (IEEE 802.11-2020 19.5, tables 19-27 ff.: 20/40 MHz, long/short guard interval).
+    pub fn rate_100kbps(&self) -> Option<u16> {
+        if let Some(r) = self.rate_500kbps {
+            return Some(u16::from(r) * 5);
+        }
+        let m = self.mcs.filter(|&m| m < 32)?;
+        // One spatial stream, long GI, 100 kb/s units.
+        const HT20: [u32; 8] = [65, 130, 195, 260, 390, 520, 585, 650];
+        const HT40: [u32; 8] = [135, 270, 405, 540, 810, 1080, 1215, 1350];
+        let base = if self.mcs_40mhz { HT40 } else { HT20 }[usize::from(m % 8)];
+        let long_gi = base * (u32::from(m / 8) + 1);
+        let rate = if self.mcs_short_gi {
+            (long_gi * 10 + 4) / 9
+        } else {
+            long_gi
+        };
+        u16::try_from(rate).ok()
+    }
+
     /// The IEEE channel number of the frequency (2.4, 5 and 6 GHz bands).
     pub fn channel(&self) -> Option<u16> {
         self.channel_mhz.and_then(channel_of_mhz)
@@ -182,6 +206,31 @@ pub fn is_supported(linktype: LinkType) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_rates() {
+        let legacy = RadioInfo {
+            rate_500kbps: Some(108),
+            mcs: Some(7),
+            ..RadioInfo::default()
+        };
+        assert_eq!(legacy.rate_100kbps(), Some(540));
+        let ht = |mcs, mcs_40mhz, mcs_short_gi| RadioInfo {
+            mcs: Some(mcs),
+            mcs_40mhz,
+            mcs_short_gi,
+            ..RadioInfo::default()
+        };
+        // 802.11-2020 tables 19-27 ff.: MCS 7 = 65 / 72.2 (20 MHz), 135 / 150 (40 MHz) Mb/s.
+        assert_eq!(ht(7, false, false).rate_100kbps(), Some(650));
+        assert_eq!(ht(7, false, true).rate_100kbps(), Some(722));
+        assert_eq!(ht(7, true, false).rate_100kbps(), Some(1350));
+        assert_eq!(ht(7, true, true).rate_100kbps(), Some(1500));
+        // MCS 15: two streams; MCS 31 at 40 MHz short GI is 600 Mb/s.
+        assert_eq!(ht(15, false, false).rate_100kbps(), Some(1300));
+        assert_eq!(ht(31, true, true).rate_100kbps(), Some(6000));
+        assert_eq!(ht(32, false, false).rate_100kbps(), None);
+    }
 
     #[test]
     fn channels() {

@@ -152,8 +152,13 @@ fn read_field(index: usize, v: &[u8], radio: &mut RadioInfo, flags: &mut u8) {
         18 if radio.channel_mhz.is_none() => {
             radio.channel_mhz = Some(u16_at(v, 4)).filter(|&f| f != 0)
         }
-        // MCS known bit 1: the MCS index is known.
-        19 if v[0] & 0x02 != 0 => radio.mcs = Some(v[2]),
+        // MCS (known, flags, index): known bit 1 = index known, bit 0 = bandwidth known
+        // (flags bits 0-1, 1 = 40 MHz), bit 2 = guard interval known (flags bit 2 = short).
+        19 if v[0] & 0x02 != 0 => {
+            radio.mcs = Some(v[2]);
+            radio.mcs_40mhz = v[0] & 0x01 != 0 && v[1] & 0x03 == 1;
+            radio.mcs_short_gi = v[0] & 0x04 != 0 && v[1] & 0x04 != 0;
+        }
         _ => {}
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
-use crate::analysis::{BssReport, Note, Roam, StreamReport};
+use crate::analysis::{BssReport, MissedRoam, Note, Roam, StreamReport};
 use crate::dot11::MacAddr;
 use crate::pipeline::{CaptureAnalysis, CaptureSummary, MergeInfo, MergedAnalysis};
 
@@ -81,6 +81,9 @@ pub struct Report {
     pub version: &'static str,
     pub captures: Vec<CaptureReport>,
     pub roams: Vec<Roam>,
+    /// Roams seen only by their effect (the station's data moved to another AP with no
+    /// (re)association captured).
+    pub missed_roams: Vec<MissedRoam>,
     pub streams: Vec<StreamReport>,
     /// Per station: its roams, gaps and findings.
     pub stations: Vec<StationSummary>,
@@ -93,6 +96,8 @@ pub struct Report {
 pub struct StationSummary {
     pub station: MacAddr,
     pub roams: usize,
+    /// Roams the sniffer did not capture (see `missed_roams`).
+    pub missed_roams: usize,
     /// Of the roams' voice gaps (each roam's larger direction); null without voice.
     pub gap_ms_median: Option<f64>,
     pub gap_ms_p95: Option<f64>,
@@ -129,8 +134,11 @@ fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     (n > 0).then(|| sorted[((p * n as f64).ceil() as usize).clamp(1, n) - 1])
 }
 
-fn summarize(roams: &[Roam]) -> (Vec<StationSummary>, Vec<ApPairSummary>) {
+fn summarize(roams: &[Roam], missed: &[MissedRoam]) -> (Vec<StationSummary>, Vec<ApPairSummary>) {
     let mut by_station: BTreeMap<MacAddr, Vec<&Roam>> = BTreeMap::new();
+    for m in missed {
+        by_station.entry(m.station).or_default();
+    }
     let mut by_pair: BTreeMap<(MacAddr, MacAddr), Vec<&Roam>> = BTreeMap::new();
     for r in roams {
         by_station.entry(r.station).or_default().push(r);
@@ -155,9 +163,15 @@ fn summarize(roams: &[Roam]) -> (Vec<StationSummary>, Vec<ApPairSummary>) {
         .into_iter()
         .map(|(station, rs)| {
             let g = gaps(&rs);
+            let missed: Vec<&MissedRoam> = missed.iter().filter(|m| m.station == station).collect();
+            let mut findings = findings(&rs);
+            for f in missed.iter().flat_map(|m| &m.findings) {
+                *findings.entry(f.code).or_default() += 1;
+            }
             StationSummary {
                 station,
                 roams: rs.len(),
+                missed_roams: missed.len(),
                 gap_ms_median: percentile(&g, 0.5),
                 gap_ms_p95: percentile(&g, 0.95),
                 gap_ms_max: g.last().copied(),
@@ -167,7 +181,7 @@ fn summarize(roams: &[Roam]) -> (Vec<StationSummary>, Vec<ApPairSummary>) {
                     .flatten()
                     .filter_map(|g| g.lost)
                     .sum(),
-                findings: findings(&rs),
+                findings,
             }
         })
         .collect();
@@ -191,12 +205,14 @@ fn summarize(roams: &[Roam]) -> (Vec<StationSummary>, Vec<ApPairSummary>) {
 impl Report {
     pub fn new(analyses: Vec<CaptureAnalysis>) -> Report {
         let (mut captures, mut roams, mut streams) = (Vec::new(), Vec::new(), Vec::new());
+        let mut missed = Vec::new();
         for a in analyses {
             captures.push(capture_report(&a.summary, &a.analysis, None));
             roams.extend(a.analysis.roams);
+            missed.extend(a.analysis.missed_roams);
             streams.extend(a.analysis.streams);
         }
-        Report::assemble(captures, roams, streams)
+        Report::assemble(captures, roams, missed, streams)
     }
 
     /// The report of captures merged into one analysis (`pipeline::analyze_merged`).
@@ -206,20 +222,27 @@ impl Report {
             .iter()
             .map(|(s, info)| capture_report(s, &m.analysis, Some(info)))
             .collect();
-        Report::assemble(captures, m.analysis.roams, m.analysis.streams)
+        Report::assemble(
+            captures,
+            m.analysis.roams,
+            m.analysis.missed_roams,
+            m.analysis.streams,
+        )
     }
 
     /// The report with its summaries drawn from the roams.
     fn assemble(
         captures: Vec<CaptureReport>,
         roams: Vec<Roam>,
+        missed_roams: Vec<MissedRoam>,
         streams: Vec<StreamReport>,
     ) -> Report {
-        let (stations, ap_pairs) = summarize(&roams);
+        let (stations, ap_pairs) = summarize(&roams, &missed_roams);
         Report {
             version: env!("CARGO_PKG_VERSION"),
             captures,
             roams,
+            missed_roams,
             streams,
             stations,
             ap_pairs,
@@ -235,6 +258,7 @@ impl Report {
     /// Whether any roam has a finding.
     pub fn has_findings(&self) -> bool {
         self.roams.iter().any(|r| !r.findings.is_empty())
+            || self.missed_roams.iter().any(|m| !m.findings.is_empty())
     }
 
     /// Warnings a person must see: truncation, malformed frames, skipped link types.

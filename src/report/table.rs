@@ -6,6 +6,48 @@ use std::fmt::Write;
 use super::Report;
 use crate::analysis::VoiceGap;
 
+/// Signal, rate and channel before and after a roam, and what the old AP kept sending.
+fn radio_line(r: &crate::analysis::Roam) -> String {
+    let side = |dbm: Option<i8>, rate: Option<f64>, ch: Option<u16>| {
+        let mut v = Vec::new();
+        if let Some(d) = dbm {
+            v.push(format!("{d} dBm"));
+        }
+        if let Some(r) = rate {
+            v.push(format!("{r} Mb/s"));
+        }
+        if let Some(c) = ch {
+            v.push(format!("channel {c}"));
+        }
+        v.join(" ")
+    };
+    let (before, after) = (
+        side(r.signal_before_dbm, r.rate_before_mbps, r.from_channel),
+        side(r.signal_after_dbm, r.rate_after_mbps, r.to_channel),
+    );
+    let mut parts = Vec::new();
+    if !before.is_empty() || !after.is_empty() {
+        parts.push(format!(
+            "old AP {}, new AP {}",
+            if before.is_empty() { "?" } else { &before },
+            if after.is_empty() { "?" } else { &after }
+        ));
+    }
+    if let Some(sc) = &r.scanning {
+        parts.push(format!(
+            "scanned: {} probe requests over {:.1} ms",
+            sc.probe_requests, sc.duration_ms
+        ));
+    }
+    if let Some(o) = &r.old_ap_after_leaving {
+        parts.push(format!(
+            "the old AP sent {} frames after it left ({} transmissions, {} retries, until {:.1} ms after the request)",
+            o.failed_deliveries, o.transmissions, o.retries, o.last_after_ms
+        ));
+    }
+    parts.join("; ")
+}
+
 /// Renders the report as plain text columns.
 pub fn render_table(report: &Report) -> String {
     let mut out = String::new();
@@ -139,10 +181,50 @@ pub fn render_table(report: &Report) -> String {
                         .roam_time_ms
                         .map(|t| format!(" (last to first data: {t:.1} ms)"))
                         .unwrap_or_default();
-                    let _ = writeln!(out, "    phases: {}{total}", parts.join(", "));
+                    let hs = r
+                        .handshake_ms
+                        .map(|t| format!(", request to last key message: {t:.1} ms"))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "    phases: {}{total}{hs}", parts.join(", "));
+                }
+                let radio = radio_line(r);
+                if !radio.is_empty() {
+                    let _ = writeln!(out, "    radio: {radio}");
                 }
                 let _ = writeln!(out, "    wireshark: {}", r.wireshark_filter);
             }
+        }
+    }
+
+    if !report.missed_roams.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRoams not captured ({}): the station's data moved to another AP with no (re)association in the capture",
+            report.missed_roams.len()
+        );
+        for m in &report.missed_roams {
+            let ch = |c: Option<u16>| c.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
+            let _ = writeln!(
+                out,
+                "  station {}: {} ({}) -> {} ({}), last frame {} / first frame {}, {:.1} ms{}",
+                m.station,
+                m.from_bssid,
+                ch(m.from_channel),
+                m.to_bssid,
+                ch(m.to_channel),
+                m.last_frame_old,
+                m.first_frame_new,
+                m.gap_ms,
+                match m.channel_captured {
+                    Some(true) => ", the sniffer was on the new channel but missed the exchange",
+                    _ => "",
+                }
+            );
+            for f in &m.findings {
+                let _ = writeln!(out, "    [{:?}] {}: {}", f.severity, f.code, f.message);
+                let _ = writeln!(out, "      fix: {}", f.fix);
+            }
+            let _ = writeln!(out, "    wireshark: {}", m.wireshark_filter);
         }
     }
 
