@@ -640,7 +640,11 @@ fn management_event(
             })
         }
         subtype::AUTH => {
-            elements.for_each(drop);
+            // SAE (algorithm 3) carries its own fields (group, scalar, element; send-confirm,
+            // confirm) after the fixed ones, not elements (9.3.3.12, table 9-41).
+            if m.auth_algorithm() != Some(3) {
+                elements.for_each(drop);
+            }
             Some(EventKind::Auth {
                 algorithm: m.auth_algorithm().unwrap_or(0),
                 sequence: m.auth_sequence().unwrap_or(0),

@@ -114,6 +114,15 @@ impl<T: Copy + Ord + Default> Window<T> {
     }
 }
 
+/// An FT action frame over the DS: a request (no status) or a response.
+#[derive(Clone, Copy, Debug)]
+struct FtOverDs {
+    frame: u64,
+    ts_ns: i64,
+    target: MacAddr,
+    status: Option<u16>,
+}
+
 /// A probe request of the station (it is scanning).
 #[derive(Clone, Copy, Debug)]
 struct ProbePoint {
@@ -361,16 +370,22 @@ impl Station {
             } => self.deauth(e, reason, disassociation),
             EventKind::EapolKey { message, .. } => self.eapol(e, message),
             EventKind::Eap { code, .. } => self.eap(e, code),
-            // FT Request (action 1) from the station through its current AP.
+            // FT Request (action 1) from the station through its current AP, and the AP's FT
+            // Response (action 2): the authentication of FT over the DS.
             EventKind::FtAction {
-                action: 1,
+                action: action @ (1 | 2),
                 target_ap,
-                ..
-            } if e.from_station => {
-                if self.ft_over_ds.len() == 4 {
+                status,
+            } if e.from_station == (action == 1) => {
+                if self.ft_over_ds.len() == 8 {
                     self.ft_over_ds.remove(0);
                 }
-                self.ft_over_ds.push((e.ts_ns, target_ap));
+                self.ft_over_ds.push(FtOverDs {
+                    frame: e.frame,
+                    ts_ns: e.ts_ns,
+                    target: target_ap,
+                    status,
+                });
             }
             EventKind::Addts {
                 kind,
@@ -441,8 +456,8 @@ pub(super) struct Station {
     missed: Vec<(MacAddr, MacAddr, FramePoint, FramePoint)>,
     /// The station's last data frame (user data: not EAPOL), either direction.
     last_data: Option<FramePoint>,
-    /// Recent FT requests over the DS (sent through the current AP): time and target AP.
-    ft_over_ds: Vec<(i64, MacAddr)>,
+    /// Recent FT requests and responses over the DS (through the current AP).
+    ft_over_ds: Vec<FtOverDs>,
     auths: Vec<Event>,
     last_seq: [[Option<u16>; 2]; 8],
     notes: Vec<Note>,
@@ -475,11 +490,33 @@ impl Station {
             self.last_voice_frame[d.index()].filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns)
         });
         let previous_request = self.roams.last().map_or(i64::MIN, |r| r.request_ns);
-        let authentication = self.authentication(e, previous_request);
         // The fast path the station offered: FT over the DS (an FT request through the old AP
         // for this target), FT over the air, CCKM, PMK caching / OKC (a PMKID), or none.
-        let over_ds = self.ft_over_ds.iter().any(|&(t, target)| {
-            target == e.bssid && e.ts_ns - t <= AUTH_LOOKBACK_NS && t <= e.ts_ns
+        let ds: Vec<&FtOverDs> = self
+            .ft_over_ds
+            .iter()
+            .filter(|f| {
+                f.target == e.bssid
+                    && f.ts_ns <= e.ts_ns
+                    && f.ts_ns > previous_request
+                    && e.ts_ns - f.ts_ns <= AUTH_LOOKBACK_NS
+            })
+            .collect();
+        let over_ds = ds.iter().any(|f| f.status.is_none());
+        // Over the DS, the FT request/response through the old AP is the authentication.
+        let authentication = self.authentication(e, previous_request).or_else(|| {
+            let req = ds.iter().rev().find(|f| f.status.is_none())?;
+            let resp = ds
+                .iter()
+                .find(|f| f.status.is_some() && f.frame > req.frame);
+            Some(AuthReport {
+                algorithm: "ft-over-ds",
+                request_frame: Some(req.frame),
+                response_frame: resp.map(|r| r.frame),
+                status: resp.and_then(|r| r.status),
+                time: secs(req.ts_ns),
+                response_time: resp.map(|r| secs(r.ts_ns)),
+            })
         });
         let fast_path_offered = if over_ds {
             "ft-over-ds"
@@ -498,9 +535,13 @@ impl Station {
         let rate_before = (self.rate.bssid == from)
             .then(|| self.rate.median())
             .flatten();
-        let first_to_new = authentication.as_ref().map_or(e.frame, |a| {
-            a.request_frame.or(a.response_frame).unwrap_or(e.frame)
-        });
+        // The first frame to the new AP (over the DS, the FT exchange went to the old one).
+        let first_to_new = authentication
+            .as_ref()
+            .filter(|a| a.algorithm != "ft-over-ds")
+            .map_or(e.frame, |a| {
+                a.request_frame.or(a.response_frame).unwrap_or(e.frame)
+            });
         let scanning = self.scan(first_to_new, e.ts_ns, previous_request);
         let roam = Roam {
             signal_before_dbm: signal_before,
@@ -611,13 +652,20 @@ impl Station {
         let mut report: Option<AuthReport> = None;
         for a in window {
             let EventKind::Auth {
-                algorithm, status, ..
+                algorithm,
+                status,
+                sequence,
             } = a.kind
             else {
                 continue;
             };
             if a.from_station {
-                if report.as_ref().is_none_or(|r| r.response_frame.is_some()) {
+                // A new exchange starts with the station's first frame (transaction sequence
+                // 1) after an answered one; an SAE confirm (sequence 2) continues its exchange.
+                if report
+                    .as_ref()
+                    .is_none_or(|r| r.response_frame.is_some() && sequence <= 1)
+                {
                     report = Some(AuthReport {
                         algorithm: auth_algorithm_name(algorithm),
                         request_frame: Some(a.frame),
@@ -636,11 +684,10 @@ impl Station {
                     time: secs(a.ts_ns),
                     response_time: None,
                 });
-                if r.response_frame.is_none() {
-                    r.response_frame = Some(a.frame);
-                    r.response_time = Some(secs(a.ts_ns));
-                    r.status = Some(status);
-                }
+                // The exchange ends with the AP's last frame (SAE: commit, then confirm).
+                r.response_frame = Some(a.frame);
+                r.response_time = Some(secs(a.ts_ns));
+                r.status = Some(status);
             }
         }
         report
@@ -1067,8 +1114,13 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
             Some((sc.last_frame, sc.end_time)),
         );
     }
-    // Leaving the old AP: its last data frame until the first frame to the new one.
-    push(&mut out, "leaving", point(last_old), auth_start.or(request));
+    // Leaving the old AP: its last data frame until the first frame to the new one (over the
+    // DS, the FT exchange goes through the old AP: the request is the first).
+    let to_new = match auth {
+        Some(a) if a.algorithm != "ft-over-ds" => auth_start,
+        _ => None,
+    };
+    push(&mut out, "leaving", point(last_old), to_new.or(request));
     if let Some(a) = auth {
         let end = a.response_frame.zip(a.response_time);
         push(&mut out, "authentication", auth_start, end.or(auth_start));

@@ -86,6 +86,28 @@ pub struct TruthGap {
     pub measured_from: &'static str,
 }
 
+/// A phase of a roam, by its first and last frame (see `docs/METRICS.md`).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct TruthPhase {
+    pub name: &'static str,
+    pub start_frame: u64,
+    pub end_frame: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthScan {
+    pub probe_requests: u32,
+    pub first_frame: u64,
+    pub last_frame: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthOldAp {
+    pub transmissions: u32,
+    pub retries: u32,
+    pub failed_deliveries: u32,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct TruthRoam {
     pub station: MacAddr,
@@ -106,6 +128,15 @@ pub struct TruthRoam {
     pub uplink: Option<TruthGap>,
     pub downlink: Option<TruthGap>,
     pub expected_findings: Vec<&'static str>,
+    pub fast_path_offered: &'static str,
+    pub fast_path_taken: Option<bool>,
+    /// Reassociation request → the last key message (M4, else the response).
+    pub handshake_ms: f64,
+    /// Last data on the old AP → first data on the new AP.
+    pub roam_time_ms: Option<f64>,
+    pub phases: Vec<TruthPhase>,
+    pub scanning: Option<TruthScan>,
+    pub old_ap_after_leaving: Option<TruthOldAp>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -122,7 +153,7 @@ pub struct TruthStream {
 }
 
 /// The scenarios `roamgap gen` knows, with what each shows.
-pub const SCENARIOS: [(&str, &str); 13] = [
+pub const SCENARIOS: [(&str, &str); 23] = [
     (
         "cckm-ok",
         "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
@@ -165,6 +196,43 @@ pub const SCENARIOS: [(&str, &str); 13] = [
     (
         "multi-phone",
         "six phones of mixed key management, several roaming at the same moment",
+    ),
+    (
+        "sae-ok",
+        "WPA3-Personal roams: SAE commit/confirm with the new AP, then the 4-way handshake",
+    ),
+    (
+        "okc-ok",
+        "802.1X roams with opportunistic key caching: a PMKID in the request, no EAP",
+    ),
+    (
+        "ft-over-ds",
+        "FT-PSK over the DS: FT request/response through the old AP, then the reassociation",
+    ),
+    ("open-ok", "roams on an open network"),
+    (
+        "wep",
+        "roams on a static-WEP network, voice encrypted: gaps from frame timing",
+    ),
+    (
+        "scanning",
+        "PSK roams after probing other channels; the old AP keeps retrying voice to the phone",
+    ),
+    (
+        "sticky",
+        "CCKM roam of a phone that stayed on its old AP down to -84 dBm",
+    ),
+    (
+        "tspec-rate",
+        "CCKM roam with a TSPEC (12 Mb/s minimum PHY rate) to an AP without 12 Mb/s: ADDTS refused",
+    ),
+    (
+        "slow-reassoc",
+        "CCKM roam whose reassociation response takes 55-75 ms: over the CCKM budget",
+    ),
+    (
+        "many-phones",
+        "32 phones on six APs, every key management, scanning and encrypted calls among them",
     ),
 ];
 
@@ -363,6 +431,14 @@ enum KeyMgmt {
     Psk,
     FtPsk,
     Dot1x,
+    /// WPA3-Personal: SAE authentication, then the 4-way handshake.
+    Sae,
+    /// 802.1X with opportunistic key caching: a PMKID in the request, no EAP.
+    Okc,
+    /// FT-PSK over the DS: FT action frames through the old AP instead of authentication.
+    FtDs,
+    Open,
+    Wep,
 }
 
 impl KeyMgmt {
@@ -371,15 +447,47 @@ impl KeyMgmt {
             KeyMgmt::Cckm => "cckm",
             KeyMgmt::Psk => "psk",
             KeyMgmt::FtPsk => "ft-psk",
-            KeyMgmt::Dot1x => "802.1x",
+            KeyMgmt::Dot1x | KeyMgmt::Okc => "802.1x",
+            KeyMgmt::Sae => "sae",
+            KeyMgmt::FtDs => "ft-psk",
+            KeyMgmt::Open => "open",
+            KeyMgmt::Wep => "wep",
         }
     }
+    /// The AKM suite of its RSN element; none for open and WEP.
     fn akm(self) -> [u8; 4] {
         match self {
             KeyMgmt::Cckm => [0x00, 0x40, 0x96, 0x00],
             KeyMgmt::Psk => [0x00, 0x0f, 0xac, 2],
-            KeyMgmt::FtPsk => [0x00, 0x0f, 0xac, 4],
-            KeyMgmt::Dot1x => [0x00, 0x0f, 0xac, 1],
+            KeyMgmt::FtPsk | KeyMgmt::FtDs => [0x00, 0x0f, 0xac, 4],
+            KeyMgmt::Dot1x | KeyMgmt::Okc => [0x00, 0x0f, 0xac, 1],
+            KeyMgmt::Sae => [0x00, 0x0f, 0xac, 8],
+            KeyMgmt::Open | KeyMgmt::Wep => [0; 4],
+        }
+    }
+    fn rsn(self) -> bool {
+        !matches!(self, KeyMgmt::Open | KeyMgmt::Wep)
+    }
+    fn ft(self) -> bool {
+        matches!(self, KeyMgmt::FtPsk | KeyMgmt::FtDs)
+    }
+    /// The fast path a roam offers (as the analyzer names it).
+    fn fast_path(self) -> &'static str {
+        match self {
+            KeyMgmt::Cckm => "cckm",
+            KeyMgmt::FtPsk => "ft-over-the-air",
+            KeyMgmt::FtDs => "ft-over-ds",
+            KeyMgmt::Okc => "pmk-caching",
+            _ => "none",
+        }
+    }
+    /// Budget of its key exchange (reassociation request → last key message), as in
+    /// `docs/findings.md`; `eap` when a full 802.1X authentication took place.
+    fn budget_ms(self, eap: bool) -> f64 {
+        match self {
+            KeyMgmt::Cckm | KeyMgmt::FtPsk | KeyMgmt::FtDs | KeyMgmt::Open | KeyMgmt::Wep => 50.0,
+            KeyMgmt::Dot1x if eap => 300.0,
+            _ => 150.0,
         }
     }
     fn kinds(self) -> &'static [RoamKind] {
@@ -398,6 +506,10 @@ impl KeyMgmt {
             ],
             KeyMgmt::FtPsk => &[RoamKind::FtOk],
             KeyMgmt::Dot1x => &[RoamKind::Dot1xFull],
+            KeyMgmt::Sae => &[RoamKind::SaeOk, RoamKind::PskLateM1],
+            KeyMgmt::Okc => &[RoamKind::OkcOk],
+            KeyMgmt::FtDs => &[RoamKind::FtOk],
+            KeyMgmt::Open | KeyMgmt::Wep => &[RoamKind::OpenOk],
         }
     }
 }
@@ -414,6 +526,13 @@ enum RoamKind {
     DeauthAfterRoam,
     Dot1xFull,
     ReassocRefused,
+    SaeOk,
+    OkcOk,
+    OpenOk,
+    /// CCKM with a TSPEC to an AP without the TSPEC's 12 Mb/s: ADDTS refused.
+    TspecRate,
+    /// CCKM whose reassociation response comes late (a busy controller).
+    SlowResponse,
 }
 
 struct Ap {
@@ -421,6 +540,19 @@ struct Ap {
     channel: u8,
     freq: u16,
     seq: u16,
+    /// Its rates leave out 12 Mb/s.
+    no_12mbps: bool,
+}
+
+impl Ap {
+    /// Its Supported Rates element (basic rates flagged), without 12 Mb/s when disabled.
+    fn rates(&self) -> Vec<u8> {
+        let mut r = vec![0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24];
+        if self.no_12mbps {
+            r.retain(|&x| x != 0x18);
+        }
+        r
+    }
 }
 
 struct Phone {
@@ -445,6 +577,16 @@ struct Phone {
     encrypted: bool,
     pn: u64,
     signal: i8,
+    /// Probes other channels before each roam.
+    scans: bool,
+    /// The old AP keeps trying to deliver downlink voice after the phone left.
+    old_ap_retries: bool,
+    /// Holds on to its AP until the signal is very low.
+    sticky: bool,
+    /// (from, until, AP): the phone is heard weakly through that AP.
+    weak: Vec<(i64, i64, usize)>,
+    /// (from, until, old AP): downlink voice the old AP fails to deliver.
+    failed: Vec<(i64, i64, usize)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -455,6 +597,11 @@ enum Mark {
     M4,
     Deauth(u16),
     AddtsResponse(u16),
+    AddtsRequest,
+    Probe,
+    AuthStart,
+    AuthEnd,
+    Eap,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -507,6 +654,8 @@ struct Sim {
     ip_id: u16,
     /// Tie-break of frames queued at the same time: queueing order.
     order: u64,
+    /// Reassociation responses come 55-75 ms late.
+    slow_response: bool,
 }
 
 impl Sim {
@@ -529,6 +678,7 @@ impl Sim {
             dialog_token: 0,
             ip_id: 1,
             order: 0,
+            slow_response: false,
         }
     }
 
@@ -547,6 +697,7 @@ impl Sim {
                 channel: ch,
                 freq,
                 seq: self.rng.range(0, 4096) as u16,
+                no_12mbps: false,
             });
         }
     }
@@ -576,6 +727,11 @@ impl Sim {
             encrypted: false,
             pn: 1,
             signal: -(r.range(52, 68) as i8),
+            scans: false,
+            old_ap_retries: false,
+            sticky: false,
+            weak: Vec::new(),
+            failed: Vec::new(),
         };
         self.phones.push(phone);
         self.phones.len() - 1
@@ -584,6 +740,7 @@ impl Sim {
     fn run(&mut self, scenario: &str) {
         match scenario {
             "multi-phone" => self.multi_phone(),
+            "many-phones" => self.many_phones(),
             _ => {
                 self.add_aps(&[1, 6, 11]);
                 let (km, kinds): (KeyMgmt, &[RoamKind]) = match scenario {
@@ -600,11 +757,30 @@ impl Sim {
                     "reassoc-refused" => (KeyMgmt::Cckm, &[RoamKind::ReassocRefused]),
                     "reorder" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
                     "encrypted-voice" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskLateM1]),
+                    "sae-ok" => (KeyMgmt::Sae, &[RoamKind::SaeOk, RoamKind::SaeOk]),
+                    "okc-ok" => (KeyMgmt::Okc, &[RoamKind::OkcOk, RoamKind::OkcOk]),
+                    "ft-over-ds" => (KeyMgmt::FtDs, &[RoamKind::FtOk, RoamKind::FtOk]),
+                    "open-ok" => (KeyMgmt::Open, &[RoamKind::OpenOk, RoamKind::OpenOk]),
+                    "wep" => (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk]),
+                    "scanning" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    "sticky" => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
+                    "tspec-rate" => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
+                    "slow-reassoc" => (KeyMgmt::Cckm, &[RoamKind::SlowResponse]),
                     _ => unreachable!("scenario names are checked by generate()"),
                 };
                 let first_ap = self.rng.range(0, 3) as usize;
+                if scenario == "tspec-rate" {
+                    // Only the phone's first AP has 12 Mb/s enabled.
+                    for (i, ap) in self.aps.iter_mut().enumerate() {
+                        ap.no_12mbps = i != first_ap;
+                    }
+                }
                 let p = self.add_phone(km, first_ap);
-                self.phones[p].encrypted = scenario == "encrypted-voice";
+                let ph = &mut self.phones[p];
+                ph.encrypted = matches!(scenario, "encrypted-voice" | "wep");
+                ph.scans = scenario == "scanning";
+                ph.old_ap_retries = scenario == "scanning";
+                ph.sticky = scenario == "sticky";
                 if scenario == "reorder" {
                     self.phones[p].reorder_one_in = 8;
                 }
@@ -665,6 +841,49 @@ impl Sim {
         }
     }
 
+    /// Many phones at once: 32 calls over six APs, every key management, some phones scanning,
+    /// some sticky, some encrypted, several roaming in the same second.
+    fn many_phones(&mut self) {
+        self.add_aps(&[1, 6, 11, 36, 40, 44]);
+        self.duration = 24_000 * MS;
+        let kms = [
+            KeyMgmt::Cckm,
+            KeyMgmt::Psk,
+            KeyMgmt::FtPsk,
+            KeyMgmt::Dot1x,
+            KeyMgmt::Sae,
+            KeyMgmt::Okc,
+            KeyMgmt::FtDs,
+            KeyMgmt::Open,
+        ];
+        let rush = self.start + self.rng.range(4000, 6000) * MS;
+        for i in 0..32 {
+            let km = kms[i % kms.len()];
+            let first_ap = self.rng.range(0, 6) as usize;
+            let p = self.add_phone(km, first_ap);
+            let ph = &mut self.phones[p];
+            ph.encrypted = i % 5 == 4;
+            ph.scans = i % 3 == 0;
+            ph.old_ap_retries = i % 4 == 1;
+            ph.sticky = i == 7;
+            // A third of the phones roam within a second of each other (a walk down a corridor).
+            let mut t = if i % 3 == 2 {
+                rush + self.rng.range(0, 1000) * MS
+            } else {
+                self.start + self.rng.range(2000, 9000) * MS
+            };
+            for _ in 0..self.rng.range(1, 4) {
+                if t > self.start + self.duration - 4000 * MS {
+                    break;
+                }
+                let kinds = km.kinds();
+                let kind = kinds[self.rng.range(0, kinds.len() as i64) as usize];
+                let ready = self.roam(p, kind, t);
+                t = ready + self.rng.range(3000, 7000) * MS;
+            }
+        }
+    }
+
     /// The AP of a phone at time `t`.
     fn ap_at(&self, p: usize, t: i64) -> usize {
         self.phones[p]
@@ -711,12 +930,14 @@ impl Sim {
         });
     }
 
-    fn radio(&mut self, p: usize, ap: usize, from_station: bool) -> Radio {
-        let base = if from_station {
-            self.phones[p].signal
+    fn radio(&mut self, t: i64, p: usize, ap: usize, from_station: bool) -> Radio {
+        let ph = &self.phones[p];
+        let signal = if ph.weak.iter().any(|&(a, b, w)| w == ap && t >= a && t < b) {
+            -84
         } else {
-            self.phones[p].signal + 8
+            ph.signal
         };
+        let base = if from_station { signal } else { signal + 8 };
         Radio {
             freq_mhz: self.aps[ap].freq,
             signal_dbm: base - self.rng.range(0, 5) as i8,
@@ -755,7 +976,7 @@ impl Sim {
         };
         let mut f = frames::mgmt_header(subtype, false, da, sa, bssid, seq);
         f.extend_from_slice(body);
-        let radio = self.radio(p, ap, from_station);
+        let radio = self.radio(t, p, ap, from_station);
         self.push(t, radio, f, tag);
     }
 
@@ -773,11 +994,21 @@ impl Sim {
         );
         frames::llc_snap(&mut f, 0x888e);
         f.extend_from_slice(payload);
-        let radio = self.radio(p, ap, from_station);
+        let radio = self.radio(t, p, ap, from_station);
         self.push(t, radio, f, tag);
     }
 
+    /// Authentication with the new AP: open system, FT (`ft`), or SAE for an SAE phone.
+    /// Returns the time of the AP's last frame.
     fn auth(&mut self, t: i64, p: usize, ap: usize, ft: bool) -> i64 {
+        self.auth_for(t, p, ap, ft, None)
+    }
+
+    fn auth_for(&mut self, t: i64, p: usize, ap: usize, ft: bool, roam: Option<usize>) -> i64 {
+        let mark = |m| roam.map_or(Tag::None, |r| Tag::Roam { roam: r, mark: m });
+        if self.phones[p].km == KeyMgmt::Sae {
+            return self.sae(t, p, ap, roam);
+        }
         let alg: u16 = if ft { 2 } else { 0 };
         let mut req = Vec::new();
         req.extend_from_slice(&alg.to_le_bytes());
@@ -795,10 +1026,128 @@ impl Sim {
                 frames::fast_transition_element(body, p as u8);
             }
         }
-        self.mgmt(t, p, ap, st::AUTH, true, &req, Tag::None);
+        self.mgmt(t, p, ap, st::AUTH, true, &req, mark(Mark::AuthStart));
         let t = t + self.rng.range(700, 1600) * US;
-        self.mgmt(t, p, ap, st::AUTH, false, &resp, Tag::None);
+        self.mgmt(t, p, ap, st::AUTH, false, &resp, mark(Mark::AuthEnd));
         t
+    }
+
+    /// SAE (12.4): commit from both sides (group 19: 32-byte scalar, 64-byte element), then
+    /// confirm from both. Returns the time of the AP's confirm.
+    fn sae(&mut self, t: i64, p: usize, ap: usize, roam: Option<usize>) -> i64 {
+        let mark = |m| roam.map_or(Tag::None, |r| Tag::Roam { roam: r, mark: m });
+        let mut t = t;
+        for (i, (from_station, seq)) in [(true, 1u16), (false, 1), (true, 2), (false, 2)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut body = Vec::new();
+            body.extend_from_slice(&3u16.to_le_bytes());
+            body.extend_from_slice(&seq.to_le_bytes());
+            body.extend_from_slice(&0u16.to_le_bytes());
+            let fill = self.rng.next();
+            if seq == 1 {
+                body.extend_from_slice(&19u16.to_le_bytes());
+                body.extend((0..96u64).map(|j| (fill.rotate_left(j as u32 % 64) >> 7) as u8));
+            } else {
+                body.extend_from_slice(&1u16.to_le_bytes());
+                body.extend((0..32u64).map(|j| (fill.rotate_left(j as u32 % 64) >> 5) as u8));
+            }
+            let tag = match i {
+                0 => mark(Mark::AuthStart),
+                3 => mark(Mark::AuthEnd),
+                _ => Tag::None,
+            };
+            self.mgmt(t, p, ap, st::AUTH, from_station, &body, tag);
+            if i < 3 {
+                // Commits take the elliptic-curve work: a few ms each.
+                t += if from_station {
+                    self.rng.range(600, 1500) * US
+                } else {
+                    self.rng.range(3, 9) * MS
+                };
+            }
+        }
+        t
+    }
+
+    /// FT over the DS (13.8): FT Request and Response through the old AP, naming the target.
+    /// Returns the response's time.
+    fn ft_over_ds(&mut self, t: i64, p: usize, old: usize, target: usize, roam: usize) -> i64 {
+        let (sta, target_mac) = (self.phones[p].mac, self.aps[target].bssid);
+        let mut req = vec![6, 1];
+        req.extend_from_slice(&sta.0);
+        req.extend_from_slice(&target_mac.0);
+        let mut resp = vec![6, 2];
+        resp.extend_from_slice(&sta.0);
+        resp.extend_from_slice(&target_mac.0);
+        resp.extend_from_slice(&0u16.to_le_bytes());
+        let km = self.phones[p].km;
+        for body in [&mut req, &mut resp] {
+            frames::rsn_element(body, km.akm(), Some([0x11; 16]));
+            frames::mobility_domain_element(body, 0x4d2);
+            frames::fast_transition_element(body, p as u8);
+        }
+        let tag = |m| Tag::Roam { roam, mark: m };
+        self.mgmt(t, p, old, st::ACTION, true, &req, tag(Mark::AuthStart));
+        let t = t + self.rng.range(4, 12) * MS;
+        self.mgmt(t, p, old, st::ACTION, false, &resp, tag(Mark::AuthEnd));
+        t
+    }
+
+    /// The phone scans before it roams: a probe request on each of a few channels (the new
+    /// AP's last), answered by the AP there. Returns when it is done.
+    fn scan(&mut self, t: i64, p: usize, from: usize, to: usize, roam: usize) -> i64 {
+        let mut aps: Vec<usize> = (0..self.aps.len())
+            .filter(|&a| a != from && a != to)
+            .collect();
+        aps.truncate(self.rng.range(1, 3) as usize);
+        aps.push(to);
+        let mut t = t;
+        for ap in aps {
+            let seq = self.next_seq(p, true, ap);
+            let sta = self.phones[p].mac;
+            let mut f = frames::mgmt_header(
+                st::PROBE_REQ,
+                false,
+                MacAddr::BROADCAST,
+                sta,
+                MacAddr::BROADCAST,
+                seq,
+            );
+            frames::element(&mut f, 0, self.ssid.as_bytes());
+            frames::element(&mut f, 1, &self.aps[ap].rates());
+            let radio = self.radio(t, p, ap, true);
+            self.push(
+                t,
+                radio,
+                f,
+                Tag::Roam {
+                    roam,
+                    mark: Mark::Probe,
+                },
+            );
+            let t_resp = t + self.rng.range(400, 1500) * US;
+            let mut body = Vec::new();
+            body.extend_from_slice(&0u64.to_le_bytes());
+            body.extend_from_slice(&100u16.to_le_bytes());
+            body.extend_from_slice(&self.capability(p).to_le_bytes());
+            frames::element(&mut body, 0, self.ssid.as_bytes());
+            frames::element(&mut body, 1, &self.aps[ap].rates());
+            frames::element(&mut body, 3, &[self.aps[ap].channel]);
+            self.mgmt(t_resp, p, ap, st::PROBE_RESP, false, &body, Tag::None);
+            t += self.rng.range(8, 20) * MS;
+        }
+        t
+    }
+
+    /// ESS, short preamble, short slot, and privacy unless the network is open.
+    fn capability(&self, p: usize) -> u16 {
+        if self.phones[p].km == KeyMgmt::Open {
+            0x0421
+        } else {
+            0x0431
+        }
     }
 
     /// (Re)association request and response; returns the response time.
@@ -817,19 +1166,27 @@ impl Sim {
     ) -> i64 {
         let km = self.phones[p].km;
         let mut req = Vec::new();
-        req.extend_from_slice(&0x0431u16.to_le_bytes()); // ESS, privacy, short preamble, short slot
+        req.extend_from_slice(&self.capability(p).to_le_bytes());
         req.extend_from_slice(&10u16.to_le_bytes());
         if let Some(f) = from {
             req.extend_from_slice(&self.aps[f].bssid.0);
         }
         let ssid = self.ssid.clone();
         frames::basic_elements(&mut req, &ssid, None);
-        frames::rsn_element(
-            &mut req,
-            km.akm(),
-            (km == KeyMgmt::FtPsk).then_some([0x11; 16]),
-        );
-        if km == KeyMgmt::FtPsk {
+        if km.rsn() {
+            // FT and OKC name the cached key (PMKR0Name / PMKID) in the RSN element.
+            let pmkid = if km.ft() {
+                Some([0x11; 16])
+            } else if km == KeyMgmt::Okc {
+                let mut id = [0x5a; 16];
+                id[0] = p as u8;
+                Some(id)
+            } else {
+                None
+            };
+            frames::rsn_element(&mut req, km.akm(), pmkid);
+        }
+        if km.ft() {
             frames::mobility_domain_element(&mut req, 0x4d2);
             frames::fast_transition_element(&mut req, p as u8);
         }
@@ -848,15 +1205,11 @@ impl Sim {
         let mark = |m| roam.map_or(Tag::None, |r| Tag::Roam { roam: r, mark: m });
         self.mgmt(t, p, to, req_st, true, &req, mark(Mark::Request));
         let mut resp = Vec::new();
-        resp.extend_from_slice(&0x0431u16.to_le_bytes());
+        resp.extend_from_slice(&self.capability(p).to_le_bytes());
         resp.extend_from_slice(&status.to_le_bytes());
         resp.extend_from_slice(&(0xc000u16 | (p as u16 + 1)).to_le_bytes());
-        frames::element(
-            &mut resp,
-            1,
-            &[0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24],
-        );
-        if km == KeyMgmt::FtPsk && status == 0 {
+        frames::element(&mut resp, 1, &self.aps[to].rates());
+        if km.ft() && status == 0 {
             frames::rsn_element(&mut resp, km.akm(), Some([0x11; 16]));
             frames::mobility_domain_element(&mut resp, 0x4d2);
             frames::fast_transition_element(&mut resp, p as u8);
@@ -864,7 +1217,11 @@ impl Sim {
         if cckm_resp {
             frames::cckm_element(&mut resp, None);
         }
-        let t = t + self.rng.range(1800, 3200) * US;
+        let t = t + if self.slow_response {
+            self.rng.range(55, 75) * MS
+        } else {
+            self.rng.range(1800, 3200) * US
+        };
         self.mgmt(t, p, to, resp_st, false, &resp, mark(Mark::Response));
         t
     }
@@ -909,7 +1266,15 @@ impl Sim {
     }
 
     /// EAPOL-Start, EAP identity, `rounds` method round trips, EAP-Success. Returns its time.
-    fn eap(&mut self, t: i64, p: usize, ap: usize, rounds: u32, round_ms: (i64, i64)) -> i64 {
+    fn eap(
+        &mut self,
+        t: i64,
+        p: usize,
+        ap: usize,
+        rounds: u32,
+        round_ms: (i64, i64),
+        roam: usize,
+    ) -> i64 {
         let mut t = t;
         let mut buf = Vec::new();
         frames::eapol_start(&mut buf);
@@ -948,7 +1313,17 @@ impl Sim {
                 eap_type,
                 len,
             );
-            self.eapol(t, p, ap, from_station, &buf, Tag::None);
+            self.eapol(
+                t,
+                p,
+                ap,
+                from_station,
+                &buf,
+                Tag::Roam {
+                    roam,
+                    mark: Mark::Eap,
+                },
+            );
             t += dt;
         }
         t
@@ -960,13 +1335,13 @@ impl Sim {
         for (response, st_byte) in [(false, 0u8), (true, status)] {
             let mut body = vec![17, u8::from(response), token, st_byte];
             frames::wmm_tspec_element(&mut body, 6, 6, 3);
-            let tag = if response {
-                Tag::Roam {
-                    roam,
-                    mark: Mark::AddtsResponse(u16::from(status)),
-                }
-            } else {
-                Tag::None
+            let tag = Tag::Roam {
+                roam,
+                mark: if response {
+                    Mark::AddtsResponse(u16::from(status))
+                } else {
+                    Mark::AddtsRequest
+                },
             };
             let t = if response {
                 t + self.rng.range(1500, 5000) * US
@@ -993,15 +1368,33 @@ impl Sim {
     fn roam_to(&mut self, p: usize, kind: RoamKind, leave: i64, from: usize, to: usize) -> i64 {
         let km = self.phones[p].km;
         let cckm = km == KeyMgmt::Cckm;
+        let roam = self.roams.len();
+        if self.phones[p].sticky {
+            // Heard ever more weakly on the old AP for the seconds before it gives up.
+            self.phones[p]
+                .weak
+                .push((leave - 2500 * MS, leave + 1, from));
+        }
+        if km == KeyMgmt::FtDs {
+            // Over the DS the phone asks its old AP while the call still flows through it.
+            let ask = leave - self.rng.range(30, 60) * MS;
+            self.ft_over_ds(ask, p, from, to, roam);
+        }
         let mut t = leave + self.rng.range(3, 12) * MS;
-        t = self.auth(t, p, to, kind == RoamKind::FtOk) + self.rng.range(800, 2000) * US;
+        if self.phones[p].scans {
+            t = self.scan(t, p, from, to, roam);
+        }
+        if km != KeyMgmt::FtDs {
+            t = self.auth_for(t, p, to, kind == RoamKind::FtOk, Some(roam));
+        }
+        t += self.rng.range(800, 2000) * US;
         let refused = kind == RoamKind::ReassocRefused;
         let status = if refused { 17 } else { 0 };
         let cckm_resp = cckm && !matches!(kind, RoamKind::CckmMissingIe | RoamKind::ReassocRefused);
-        let tspec = cckm
-            && matches!(kind, RoamKind::CckmOk | RoamKind::CckmMissingIe)
-            && self.rng.chance(2);
-        let roam = self.roams.len();
+        let tspec = kind == RoamKind::TspecRate
+            || (cckm
+                && matches!(kind, RoamKind::CckmOk | RoamKind::CckmMissingIe)
+                && self.rng.chance(2));
         self.roams.push(RoamPlan {
             phone: p,
             from,
@@ -1011,6 +1404,12 @@ impl Sim {
             tspec,
             status,
         });
+        self.slow_response = kind == RoamKind::SlowResponse;
+        if self.phones[p].old_ap_retries {
+            // The network goes on sending the phone's downlink voice to the old AP for 40 ms
+            // after the request (until it learns where the phone went): undeliverable.
+            self.phones[p].failed.push((t + MS, t + 41 * MS, from));
+        }
         t = self.associate(
             t,
             p,
@@ -1022,9 +1421,12 @@ impl Sim {
             status,
             Some(roam),
         );
+        self.slow_response = false;
         t += self.rng.range(1000, 3000) * US;
         match kind {
-            RoamKind::CckmOk | RoamKind::FtOk => {}
+            RoamKind::CckmOk | RoamKind::FtOk | RoamKind::OpenOk | RoamKind::SlowResponse => {}
+            RoamKind::SaeOk | RoamKind::OkcOk => t = self.four_way(t, p, to, Some(roam), 0),
+            RoamKind::TspecRate => t = self.addts(t, p, to, 3, roam),
             RoamKind::CckmMissingIe => {
                 if self.rng.chance(3) {
                     // The phone goes straight to 802.1X.
@@ -1050,7 +1452,7 @@ impl Sim {
                     t += self.rng.range(1, 4) * MS;
                 }
                 let rounds = self.rng.range(6, 11) as u32;
-                t = self.eap(t, p, to, rounds, (40, 90));
+                t = self.eap(t, p, to, rounds, (40, 90), roam);
                 t += self.rng.range(2, 6) * MS;
                 t = self.four_way(t, p, to, Some(roam), 0);
             }
@@ -1087,7 +1489,7 @@ impl Sim {
             }
             RoamKind::Dot1xFull => {
                 let rounds = self.rng.range(3, 7) as u32;
-                t = self.eap(t, p, to, rounds, (15, 45));
+                t = self.eap(t, p, to, rounds, (15, 45), roam);
                 t += self.rng.range(2, 6) * MS;
                 t = self.four_way(t, p, to, Some(roam), 0);
             }
@@ -1126,8 +1528,10 @@ impl Sim {
                 f.extend_from_slice(&tsf.to_le_bytes());
                 f.extend_from_slice(&100u16.to_le_bytes());
                 f.extend_from_slice(&0x0431u16.to_le_bytes());
-                let (ssid, ch, freq) = (self.ssid.clone(), ap.channel, ap.freq);
-                frames::basic_elements(&mut f, &ssid, Some(ch));
+                let (ch, freq) = (ap.channel, ap.freq);
+                frames::element(&mut f, 0, self.ssid.as_bytes());
+                frames::element(&mut f, 1, &ap.rates());
+                frames::element(&mut f, 3, &[ch]);
                 let radio = Radio {
                     freq_mhz: freq,
                     signal_dbm: -40 - self.rng.range(0, 30) as i8,
@@ -1176,7 +1580,17 @@ impl Sim {
                 }
                 let ph = &self.phones[p];
                 let silent = ph.outages.iter().any(|&(a, b)| nominal >= a && nominal < b);
-                if !silent {
+                let failed = ph
+                    .failed
+                    .iter()
+                    .find(|&&(a, b, _)| !uplink && nominal >= a && nominal < b)
+                    .map(|&(_, _, ap)| ap);
+                if let Some(old) = failed {
+                    // The old AP tries the packet and all its retries (the phone is gone).
+                    let t = nominal + self.rng.range(0, 400) * US;
+                    let tries = self.rng.range(3, 8) as u32;
+                    self.rtp_tries(t, p, old, uplink, k, tries);
+                } else if !silent {
                     let mut t = nominal + self.rng.range(0, 400) * US;
                     let ph = &self.phones[p];
                     if ph.reorder_one_in > 0
@@ -1197,6 +1611,12 @@ impl Sim {
     }
 
     fn rtp(&mut self, t: i64, p: usize, ap: usize, uplink: bool, k: u64) {
+        self.rtp_tries(t, p, ap, uplink, k, 0);
+    }
+
+    /// Voice packet `k`; `tries` > 0 sends it exactly that many times (retries flagged), as
+    /// an AP does to a station that no longer answers; 0 lets the channel decide.
+    fn rtp_tries(&mut self, t: i64, p: usize, ap: usize, uplink: bool, k: u64, tries: u32) {
         let dir = usize::from(!uplink);
         let seq80211 = self.next_seq(p, uplink, ap);
         let ph = &self.phones[p];
@@ -1209,7 +1629,15 @@ impl Sim {
             seq80211,
             6,
         );
-        if ph.encrypted {
+        if ph.encrypted && ph.km == KeyMgmt::Wep {
+            // WEP (12.3.2): IV and key ID, then ciphertext and a 4-byte ICV.
+            f[1] |= 0x40;
+            let iv = (ph.pn as u32).to_le_bytes();
+            f.extend_from_slice(&[iv[0], iv[1], iv[2], 0]);
+            let key = ph.ssrc[dir] ^ (k as u32).wrapping_mul(0x9e37_79b9);
+            f.extend((0..208 + 4).map(|i: u32| (key.rotate_left(i % 32) >> 3) as u8));
+            self.phones[p].pn += 1;
+        } else if ph.encrypted {
             // CCMP (12.5.3.2): header with PN and key ID, then ciphertext and an 8-byte MIC.
             f[1] |= 0x40;
             let pn = ph.pn.to_le_bytes();
@@ -1220,18 +1648,35 @@ impl Sim {
         } else {
             self.rtp_payload(&mut f, p, uplink, k);
         }
-        let radio = self.radio(p, ap, uplink);
-        self.push(
-            t,
-            radio,
-            f,
-            Tag::Rtp {
-                phone: p,
-                dir,
-                k,
-                ap,
-            },
-        );
+        let radio = self.radio(t, p, ap, uplink);
+        let tag = Tag::Rtp {
+            phone: p,
+            dir,
+            k,
+            ap,
+        };
+        if tries == 0 {
+            self.push(t, radio, f, tag);
+            return;
+        }
+        let mut t = t;
+        for i in 0..tries {
+            let mut bytes = f.clone();
+            if i > 0 {
+                bytes[1] |= 0x08;
+                t += self.rng.range(300, 900) * US;
+            }
+            let order = self.order;
+            self.order += 2;
+            self.frames.push(Pending {
+                t,
+                order,
+                retry: i > 0,
+                radio,
+                bytes,
+                tag,
+            });
+        }
     }
 
     /// LLC/SNAP, IPv4, UDP and RTP of voice packet `k` of a phone's call.
@@ -1378,6 +1823,23 @@ impl Sim {
                 })
             };
             let (uplink, downlink) = (gap(0), gap(1));
+            let ph = &self.phones[plan.phone];
+            let eap: Vec<(u64, i64)> = marks
+                .iter()
+                .filter(|x| x.2 == Mark::Eap)
+                .map(|x| (x.0, x.1))
+                .collect();
+            let m4 = first(Mark::M4);
+            let handshake_ns = m4.map_or(response_t, |m| m.1) - request_t;
+            let fast_path_offered = ph.km.fast_path();
+            let fast_path_taken = match (fast_path_offered, plan.status) {
+                ("none", _) => None,
+                (_, s) if s != 0 => Some(false),
+                ("cckm", _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
+                ("pmk-caching", _) => Some(eap.is_empty()),
+                _ => Some(eap.is_empty() && m1s.is_empty()),
+            };
+            // The rules of docs/findings.md, in their order.
             let mut findings = Vec::new();
             if plan.status != 0 {
                 findings.push("reassoc-refused");
@@ -1394,17 +1856,150 @@ impl Sim {
             if eapol.as_ref().is_some_and(|e| e.m1_retries > 0) {
                 findings.push("eapol-m1-retry");
             }
+            if plan.tspec && self.aps[plan.to].no_12mbps {
+                findings.push("tspec-rate-unsupported");
+            }
             if addts.iter().any(|a| a.status != 0) {
                 findings.push("addts-refused");
             }
-            if [&uplink, &downlink].iter().any(|g| {
+            let sticky = options.link.carries_signal()
+                && ph.weak.iter().any(|&(a, b, ap)| {
+                    ap == plan.from && request_t >= a && request_t <= b + 20 * MS
+                });
+            if sticky {
+                findings.push("sticky-client");
+            }
+            let long = [&uplink, &downlink].iter().any(|g| {
                 g.as_ref()
                     .and_then(|g| g.gap_ms)
                     .is_some_and(|ms| ms > 150.0)
-            }) {
+            });
+            let explained = findings.iter().any(|f| {
+                matches!(
+                    *f,
+                    "reassoc-refused" | "cckm-ie-missing" | "deauth-after-roam" | "eapol-m1-retry"
+                )
+            });
+            if plan.status == 0
+                && !explained
+                && !long
+                && handshake_ns as f64 / 1e6 > ph.km.budget_ms(!eap.is_empty())
+            {
+                findings.push("roam-over-budget");
+            }
+            if long {
                 findings.push("long-gap");
             }
-            let ph = &self.phones[plan.phone];
+            // The phone's data is its voice: its last frame through the old AP before the
+            // request (retransmissions included) and its first through the new one after.
+            let rtp_frames = |ap: usize| {
+                numbered.iter().filter(move |n| {
+                    matches!(n.2, Tag::Rtp { phone, ap: a, .. } if phone == plan.phone && a == ap)
+                })
+            };
+            let last_old = rtp_frames(plan.from)
+                .rev()
+                .find(|n| n.0 < request_frame)
+                .map(|n| (n.0, n.1));
+            let first_new = rtp_frames(plan.to)
+                .find(|n| n.0 > request_frame && n.0 < next_request)
+                .map(|n| (n.0, n.1));
+            let phases = {
+                let probes: Vec<(u64, i64)> = marks
+                    .iter()
+                    .filter(|x| x.2 == Mark::Probe)
+                    .map(|x| (x.0, x.1))
+                    .collect();
+                let auth = first(Mark::AuthStart).zip(first(Mark::AuthEnd));
+                let addts_req = first(Mark::AddtsRequest);
+                let addts_resp = marks
+                    .iter()
+                    .rev()
+                    .find(|x| matches!(x.2, Mark::AddtsResponse(_)))
+                    .map(|x| (x.0, x.1));
+                let request = (request_frame, request_t);
+                let response = (response_frame, response_t);
+                // Leaving ends at the first frame to the new AP (over the DS, the FT exchange
+                // goes through the old one).
+                let to_new = match auth {
+                    Some((a, _)) if ph.km != KeyMgmt::FtDs => a,
+                    _ => request,
+                };
+                // (name, (first frame, time), (last frame, time))
+                type Span = (&'static str, (u64, i64), (u64, i64));
+                let mut list: Vec<Span> = Vec::new();
+                if let (Some(a), Some(b)) = (probes.first(), probes.last()) {
+                    list.push(("scanning", *a, *b));
+                }
+                if let Some(l) = last_old {
+                    list.push(("leaving", l, to_new));
+                }
+                if let Some((a, b)) = auth {
+                    list.push(("authentication", a, b));
+                }
+                list.push(("reassociation", request, response));
+                if let (Some(a), Some(b)) = (eap.first(), eap.last()) {
+                    list.push(("802.1x", *a, *b));
+                }
+                if let (Some(a), Some(b)) = (m1s.first(), m4) {
+                    list.push(("4-way-handshake", *a, b));
+                }
+                if let (Some(a), Some(b)) = (addts_req, addts_resp) {
+                    list.push(("addts", a, b));
+                }
+                list.retain(|(_, a, b)| b.1 >= a.1);
+                if let (Some(end), Some(f)) = (list.iter().map(|x| x.2).max(), first_new) {
+                    if f.1 >= end.1 {
+                        list.push(("resuming", end, f));
+                    }
+                }
+                list.sort_by_key(|x| x.1 .0);
+                list.into_iter()
+                    .map(|(name, a, b)| TruthPhase {
+                        name,
+                        start_frame: a.0,
+                        end_frame: b.0,
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let scanning = {
+                let probes: Vec<u64> = marks
+                    .iter()
+                    .filter(|x| x.2 == Mark::Probe)
+                    .map(|x| x.0)
+                    .collect();
+                probes.first().map(|&f| TruthScan {
+                    probe_requests: probes.len() as u32,
+                    first_frame: f,
+                    last_frame: *probes.last().unwrap_or(&f),
+                })
+            };
+            let old_ap_after_leaving = {
+                let tries: Vec<(u64, bool)> = numbered
+                    .iter()
+                    .filter_map(|n| match n.2 {
+                        Tag::Rtp {
+                            phone,
+                            dir: 1,
+                            k,
+                            ap,
+                        } if phone == plan.phone
+                            && ap == plan.from
+                            && n.0 > request_frame
+                            && n.0 < next_request
+                            && n.1 - request_t <= 5_000 * MS =>
+                        {
+                            Some((k, n.3))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                (!tries.is_empty()).then(|| TruthOldAp {
+                    transmissions: tries.len() as u32,
+                    retries: tries.iter().filter(|t| t.1).count() as u32,
+                    failed_deliveries: tries.iter().filter(|t| !t.1).count() as u32,
+                })
+            };
             roams.push(TruthRoam {
                 station: ph.mac,
                 from_bssid: self.aps[plan.from].bssid,
@@ -1432,6 +2027,15 @@ impl Sim {
                 uplink,
                 downlink,
                 expected_findings: findings,
+                fast_path_offered,
+                fast_path_taken,
+                handshake_ms: (handshake_ns as f64 / 1e3).round() / 1e3,
+                roam_time_ms: last_old
+                    .zip(first_new)
+                    .map(|(a, b)| ((b.1 - a.1) as f64 / 1e3).round() / 1e3),
+                phases,
+                scanning,
+                old_ap_after_leaving,
             });
         }
         roams.sort_by_key(|r| r.request_frame);

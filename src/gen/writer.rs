@@ -75,6 +75,11 @@ impl Link {
         Link::PeekRemoteNg,
     ];
 
+    /// Whether its header carries the signal level (and so, a sticky client can be seen).
+    pub fn carries_signal(self) -> bool {
+        self != Link::Dot11
+    }
+
     pub fn linktype(self) -> u16 {
         match self {
             Link::Radiotap => 127,

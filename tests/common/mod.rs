@@ -132,6 +132,51 @@ pub fn compare_with_truth(report: &Value, truth: &Value, what: &str) {
             &want["response_time"],
             TIME_TOL,
         );
+        // What the generator's truth adds (the shared truth files have none of it).
+        if let Some(phases) = want.get("phases") {
+            let got_phases: Vec<Value> = got["phases"]
+                .as_array()
+                .map(|l| {
+                    l.iter()
+                        .map(|p| serde_json::json!({"name": p["name"], "start_frame": p["start_frame"], "end_frame": p["end_frame"]}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            d.eq(&p("phases"), &Value::Array(got_phases), phases);
+            for key in ["fast_path_offered", "fast_path_taken"] {
+                d.eq(&p(key), &got[key], &want[key]);
+            }
+            d.near(
+                &p("handshake_ms"),
+                &got["handshake_ms"],
+                &want["handshake_ms"],
+                0.002,
+            );
+            d.near(
+                &p("roam_time_ms"),
+                &got["roam_time_ms"],
+                &want["roam_time_ms"],
+                0.002,
+            );
+            let scan = &got["scanning"];
+            let scan = if scan.is_null() {
+                Value::Null
+            } else {
+                serde_json::json!({"probe_requests": scan["probe_requests"], "first_frame": scan["first_frame"], "last_frame": scan["last_frame"]})
+            };
+            d.eq(&p("scanning"), &scan, &want["scanning"]);
+            let old = &got["old_ap_after_leaving"];
+            let old = if old.is_null() {
+                Value::Null
+            } else {
+                serde_json::json!({"transmissions": old["transmissions"], "retries": old["retries"], "failed_deliveries": old["failed_deliveries"]})
+            };
+            d.eq(
+                &p("old_ap_after_leaving"),
+                &old,
+                &want["old_ap_after_leaving"],
+            );
+        }
         // TSPECs in the request.
         let tspec: Vec<Value> = got["tspec"]
             .as_array()
@@ -333,6 +378,10 @@ pub fn compare_with_tshark(path: &Path, truth: &Value) -> Diff {
             kind: AddtsKind::Qos,
             status: Some(s),
             ..
+        } => Some(format!("{s:#06x}")),
+        // And the status of FT action responses (over the DS).
+        EventKind::FtAction {
+            status: Some(s), ..
         } => Some(format!("{s:#06x}")),
         _ => None,
     });
