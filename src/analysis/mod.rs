@@ -459,7 +459,7 @@ impl Coverage {
     const JOIN_NS: i64 = 250_000_000;
     /// Bound per channel (a sniffer hopping every 100 ms for hours); past it the last interval
     /// grows.
-    const MAX_INTERVALS: usize = 200_000;
+    const MAX_INTERVALS: usize = 50_000;
 
     fn add(&mut self, channel: u16, ts_ns: i64) {
         let i = match self.channels.iter().position(|(c, _)| *c == channel) {
