@@ -41,12 +41,15 @@ fn radio_line(r: &crate::analysis::Roam) -> String {
     }
     if let Some(o) = &r.old_ap_after_leaving {
         parts.push(format!(
-            "the old AP sent {} frames after it left ({} transmissions, {} retries, until {:.1} ms after the request)",
+            "the old AP tried to deliver {} frames after the station left ({} transmissions, {} retries, until {:.1} ms after the request)",
             o.failed_deliveries, o.transmissions, o.retries, o.last_after_ms
         ));
     }
     parts.join("; ")
 }
+
+/// Up to this many roams, the table details every roam; beyond, only those with findings.
+const DETAIL_ALL_UP_TO: usize = 20;
 
 /// Renders the report as plain text columns.
 pub fn render_table(report: &Report) -> String {
@@ -154,14 +157,19 @@ pub fn render_table(report: &Report) -> String {
         let _ = writeln!(out, "Roams ({}):", report.roams.len());
         columns(&mut out, &header, &rows);
 
-        let with_findings: Vec<_> = report
+        // Every roam's detail when there are few; otherwise those with findings.
+        let detailed: Vec<_> = report
             .roams
             .iter()
-            .filter(|r| !r.findings.is_empty())
+            .filter(|r| !r.findings.is_empty() || report.roams.len() <= DETAIL_ALL_UP_TO)
             .collect();
-        if !with_findings.is_empty() {
-            out.push_str("\nFindings:\n");
-            for r in with_findings {
+        if !detailed.is_empty() {
+            out.push_str(if detailed.iter().any(|r| !r.findings.is_empty()) {
+                "\nFindings and phases:\n"
+            } else {
+                "\nPhases (no findings):\n"
+            });
+            for r in detailed {
                 let _ = writeln!(
                     out,
                     "  roam at frame {} ({} -> {}), station {}:",
