@@ -40,6 +40,21 @@ fn full_eap() -> EapReport {
     }
 }
 
+/// A 4-way handshake whose M1 was resent once, after the ~1 s WPA-PSK timer (frames 10-42).
+fn late_m1() -> roamgap::analysis::EapolReport {
+    roamgap::analysis::EapolReport {
+        m1_frame: 10,
+        m1_time: 1.0,
+        m2_frame: Some(40),
+        m3_frame: Some(41),
+        m4_frame: Some(42),
+        m4_time: Some(2.0),
+        m1_retries: 1,
+        m1_retry_delays_ms: vec![1000.0],
+        duration_ms: Some(1000.0),
+    }
+}
+
 fn codes(f: &[Finding]) -> Vec<&'static str> {
     f.iter().map(|f| f.code).collect()
 }
@@ -66,19 +81,7 @@ fn each_rule_fires_on_its_problem() {
             r.fast_path_offered = "pmk-caching";
             r.eap = Some(full_eap());
         }),
-        ("eapol-m1-retry", |r| {
-            r.eapol = Some(roamgap::analysis::EapolReport {
-                m1_frame: 10,
-                m1_time: 1.0,
-                m2_frame: Some(40),
-                m3_frame: Some(41),
-                m4_frame: Some(42),
-                m4_time: Some(2.0),
-                m1_retries: 1,
-                m1_retry_delays_ms: vec![1000.0],
-                duration_ms: Some(1000.0),
-            })
-        }),
+        ("eapol-m1-retry", |r| r.eapol = Some(late_m1())),
         ("tspec-rate-unsupported", |r| {
             r.new_ap_rates_mbps.retain(|&m| m != 12.0)
         }),
@@ -209,16 +212,6 @@ fn the_key_exchange_budget_follows_the_key_management() {
     let mut r = healthy();
     r.key_management = Some(KeyManagement::Psk);
     r.handshake_ms = Some(1010.0);
-    r.eapol = Some(roamgap::analysis::EapolReport {
-        m1_frame: 10,
-        m1_time: 1.0,
-        m2_frame: Some(40),
-        m3_frame: Some(41),
-        m4_frame: Some(42),
-        m4_time: Some(2.0),
-        m1_retries: 1,
-        m1_retry_delays_ms: vec![1000.0],
-        duration_ms: Some(1000.0),
-    });
+    r.eapol = Some(late_m1());
     assert_eq!(codes(&evaluate(&r, &config)), ["eapol-m1-retry"]);
 }

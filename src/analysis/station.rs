@@ -41,6 +41,16 @@ struct FramePoint {
     bssid: MacAddr,
 }
 
+impl FramePoint {
+    fn of(e: &Event) -> FramePoint {
+        FramePoint {
+            frame: e.frame,
+            ts_ns: e.ts_ns,
+            bssid: e.bssid,
+        }
+    }
+}
+
 /// The packet interval of an encrypted voice stream: the mean of the intervals between
 /// consecutive frames that fall in the most common 1 ms bucket or its two neighbours
 /// (20 ms for G.711 at 20 ms; the neighbours keep jitter around a bucket edge from biasing it).
@@ -241,11 +251,7 @@ impl Station {
             e.kind,
             EventKind::Rtp { .. } | EventKind::Data { null: false, .. }
         ) {
-            let point = FramePoint {
-                frame: e.frame,
-                ts_ns: e.ts_ns,
-                bssid: e.bssid,
-            };
+            let point = FramePoint::of(e);
             self.last_data = Some(point);
             if let Some(r) = self
                 .roams
@@ -295,11 +301,7 @@ impl Station {
                     && e.ts_ns - r.request_ns <= window_ns
             }) {
                 let o = &mut r.old_ap;
-                let point = FramePoint {
-                    frame: e.frame,
-                    ts_ns: e.ts_ns,
-                    bssid: e.bssid,
-                };
+                let point = FramePoint::of(e);
                 o.transmissions += 1;
                 o.retries += u32::from(e.retry);
                 if !(e.retry && o.last_seq == Some(e.dot11_seq)) {
@@ -311,11 +313,7 @@ impl Station {
             }
         }
         if data && e.from_station {
-            let point = FramePoint {
-                frame: e.frame,
-                ts_ns: e.ts_ns,
-                bssid: e.bssid,
-            };
+            let point = FramePoint::of(e);
             if Some(e.bssid) == self.current {
                 self.last_on_current = Some(point);
                 self.first_elsewhere = None;
@@ -324,7 +322,7 @@ impl Station {
             }
         }
         // BSSs seen only through data frames still belong in the BSS table.
-        if matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. })
+        if data
             && self.data_bss.last().is_none_or(|b| b.0 != e.bssid)
             && !self.data_bss.iter().any(|b| b.0 == e.bssid)
             && self.data_bss.len() < 16
@@ -535,13 +533,7 @@ impl Station {
         let rate_before = (self.rate.bssid == from)
             .then(|| self.rate.median())
             .flatten();
-        // The first frame to the new AP (over the DS, the FT exchange went to the old one).
-        let first_to_new = authentication
-            .as_ref()
-            .filter(|a| a.algorithm != "ft-over-ds")
-            .map_or(e.frame, |a| {
-                a.request_frame.or(a.response_frame).unwrap_or(e.frame)
-            });
+        let first_to_new = with_new_ap(authentication.as_ref()).map_or(e.frame, |(frame, _)| frame);
         let scanning = self.scan(first_to_new, e.ts_ns, previous_request);
         let roam = Roam {
             signal_before_dbm: signal_before,
@@ -858,11 +850,7 @@ impl Station {
         if let Some(last) = self.last_voice_frame[d].filter(|p| p.bssid == e.bssid) {
             self.cadence[d].add(e.ts_ns - last.ts_ns);
         }
-        let point = FramePoint {
-            frame: e.frame,
-            ts_ns: e.ts_ns,
-            bssid: e.bssid,
-        };
+        let point = FramePoint::of(e);
         self.last_voice_frame[d] = Some(point);
         if let Some(r) = self.roam_of(e) {
             r.after_frames[d].get_or_insert(point);
@@ -1056,10 +1044,7 @@ impl Station {
                     channel_captured: to_channel
                         .and_then(|ch| coverage.captured(ch, old.ts_ns, new.ts_ns)),
                     findings: Vec::new(),
-                    wireshark_filter: format!(
-                        "wlan.addr=={station} && frame.number>={} && frame.number<={}",
-                        old.frame, new.frame
-                    ),
+                    wireshark_filter: frame_range_filter(station, old.frame, new.frame),
                 };
                 m.findings = findings::evaluate_missed(&m);
                 m
@@ -1114,13 +1099,13 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
             Some((sc.last_frame, sc.end_time)),
         );
     }
-    // Leaving the old AP: its last data frame until the first frame to the new one (over the
-    // DS, the FT exchange goes through the old AP: the request is the first).
-    let to_new = match auth {
-        Some(a) if a.algorithm != "ft-over-ds" => auth_start,
-        _ => None,
-    };
-    push(&mut out, "leaving", point(last_old), to_new.or(request));
+    // Leaving the old AP: its last data frame until the first frame to the new one.
+    push(
+        &mut out,
+        "leaving",
+        point(last_old),
+        with_new_ap(auth).or(request),
+    );
     if let Some(a) = auth {
         let end = a.response_frame.zip(a.response_time);
         push(&mut out, "authentication", auth_start, end.or(auth_start));
@@ -1164,6 +1149,19 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
     // A station may scan before or after its voice stops: phases in the order they began.
     out.sort_by_key(|p| p.start_frame);
     out
+}
+
+/// The first frame (and its time) of an authentication exchange held with the new AP itself:
+/// none over the DS, where the FT exchange goes through the old AP and the request is the first
+/// frame to the new one.
+fn with_new_ap(auth: Option<&AuthReport>) -> Option<(u64, f64)> {
+    let a = auth.filter(|a| a.algorithm != "ft-over-ds")?;
+    a.request_frame.or(a.response_frame).map(|f| (f, a.time))
+}
+
+/// A Wireshark display filter for the station's frames `first..=last`.
+fn frame_range_filter(station: MacAddr, first: u64, last: u64) -> String {
+    format!("wlan.addr=={station} && frame.number>={first} && frame.number<={last}")
 }
 
 /// What the old AP sent the station after the request (null when nothing).
@@ -1250,10 +1248,7 @@ fn wireshark_filter(
         first = first.min(f);
         last = last.max(f);
     }
-    format!(
-        "wlan.addr=={} && frame.number>={} && frame.number<={}",
-        roam.station, first, last
-    )
+    frame_range_filter(roam.station, first, last)
 }
 
 #[cfg(test)]
