@@ -307,7 +307,8 @@ pub struct MissedRoam {
 /// One phase of a roam: an interval between two frames.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Phase {
-    /// leaving, authentication, reassociation, 4-way-handshake, addts, resuming.
+    /// scanning, leaving, authentication, reassociation, 802.1x, 4-way-handshake, addts,
+    /// resuming.
     pub name: &'static str,
     pub start_frame: u64,
     pub end_frame: u64,

@@ -1220,8 +1220,8 @@ fn frames_gap(
     })
 }
 
-/// A Wireshark display filter showing the station's frames from the last voice before the
-/// roam to the last frame that belongs to it.
+/// A Wireshark display filter showing the station's frames from the first that belongs to the
+/// roam (its scan, an FT exchange over the DS, its last voice before) to the last.
 fn wireshark_filter(
     roam: &Roam,
     before: &[Option<VoicePoint>; 2],
@@ -1243,7 +1243,15 @@ fn wireshark_filter(
         .chain(roam.eapol.as_ref().and_then(|k| k.m4_frame))
         .chain(roam.eap.as_ref().map(|k| k.last_frame))
         .chain(roam.addts.iter().map(|a| a.frame))
-        .chain(roam.deauth.as_ref().map(|d| d.frame));
+        .chain(roam.deauth.as_ref().map(|d| d.frame))
+        // Phases reach where the frames above do not: the scan, an FT exchange over the DS
+        // before the phone left, and the old AP's last failed delivery.
+        .chain(
+            roam.phases
+                .iter()
+                .flat_map(|p| [p.start_frame, p.end_frame]),
+        )
+        .chain(roam.old_ap_after_leaving.as_ref().map(|o| o.last_frame));
     for f in frames {
         first = first.min(f);
         last = last.max(f);
@@ -1327,6 +1335,69 @@ mod tests {
         assert_eq!(
             (r.roams[0].signal_before_dbm, r.roams[0].signal_after_dbm),
             (Some(-62), Some(-45))
+        );
+    }
+
+    #[test]
+    fn the_wireshark_filter_reaches_back_to_a_scan_made_during_the_call() {
+        let (a, b) = (MacAddr([0, 1, 0, 0, 0, 1]), MacAddr([0, 1, 0, 0, 0, 2]));
+        let data = EventKind::Data {
+            protected: false,
+            null: false,
+        };
+        let mut st = Station::new(0, MacAddr([2, 0, 0, 0, 0, 1]), Config::default());
+        st.event(&event(1, true, a, -60, data));
+        // The phone probes, then still sends through A before it turns to B.
+        st.event(&event(
+            2,
+            true,
+            MacAddr::BROADCAST,
+            -60,
+            EventKind::ProbeRequest,
+        ));
+        st.event(&event(3, true, a, -60, data));
+        let auth = |sequence| EventKind::Auth {
+            algorithm: 0,
+            sequence,
+            status: 0,
+        };
+        st.event(&event(4, true, b, -60, auth(1)));
+        st.event(&event(5, false, b, -60, auth(2)));
+        let req = AssocRequest::new(true, Some(a));
+        st.event(&event(6, true, b, -60, EventKind::AssocRequest(req)));
+        st.event(&event(
+            7,
+            false,
+            b,
+            -60,
+            EventKind::AssocResponse {
+                reassociation: true,
+                status: 0,
+                cckm_element: false,
+                fast_transition: false,
+            },
+        ));
+        st.event(&event(8, true, b, -60, data));
+        let r = st.finish(
+            &HashMap::new(),
+            &HashMap::new(),
+            &super::super::Coverage::default(),
+        );
+        let roam = &r.roams[0];
+        let names: Vec<&str> = roam.phases.iter().map(|p| p.name).collect();
+        assert_eq!(
+            names,
+            [
+                "scanning",
+                "leaving",
+                "authentication",
+                "reassociation",
+                "resuming"
+            ]
+        );
+        assert_eq!(
+            roam.wireshark_filter,
+            "wlan.addr==02:00:00:00:00:01 && frame.number>=2 && frame.number<=8"
         );
     }
 
