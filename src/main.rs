@@ -1,15 +1,19 @@
 //! The `roamgap` command: a thin layer over the library.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use roamgap::analysis::Config;
 use roamgap::gen;
-use roamgap::pipeline;
-use roamgap::report::{render_table, Report};
+use roamgap::pipeline::{self, Progress};
+use roamgap::report::progress::ProgressBar;
+use roamgap::report::summary::render_summary;
+use roamgap::report::{render_table_with, roams_csv, roams_jsonl, Report};
 
 /// Exit status: the analysis ran.
 const EXIT_OK: u8 = 0;
@@ -37,6 +41,9 @@ enum Command {
     Gen(GenArgs),
     /// Summarize captures without decoding frames: format, link types, records, time span.
     Info(InfoArgs),
+    /// Overview of captures, like capinfos with the 802.11 view: link types, duration, frames
+    /// by type, BSSIDs with SSID and channel, stations, RTP streams, roams.
+    Summary(SummaryArgs),
 }
 
 #[derive(clap::Args)]
@@ -83,20 +90,32 @@ struct GenArgs {
     minutes: f64,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
+    /// Aligned columns for a person (coloured on a terminal).
     Table,
+    /// One JSON document (docs/JSON.md).
     Json,
+    /// One JSON object per roam per line, for log pipelines (docs/EXPORTS.md).
+    Jsonl,
+    /// One row per roam under one header row (docs/EXPORTS.md).
+    Csv,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Colour when standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+/// What every command that analyzes captures takes.
 #[derive(clap::Args)]
-struct AnalyzeArgs {
-    /// Capture files; each is analyzed on its own.
+struct AnalysisArgs {
+    /// Capture files; each is analyzed on its own (unless --merge).
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: OutputFormat,
     /// A voice gap above this many milliseconds is a `long-gap` finding.
     #[arg(long, default_value_t = 150.0)]
     gap_budget_ms: f64,
@@ -116,9 +135,6 @@ struct AnalyzeArgs {
     /// Budget (ms) of an 802.1X roam's key exchange (a full EAP authentication).
     #[arg(long, default_value_t = 300.0)]
     budget_dot1x_ms: f64,
-    /// Exit with status 1 when any roam has a finding.
-    #[arg(long)]
-    fail_on_findings: bool,
     /// The files are sniffers of the same place and time (e.g. one per channel): align their
     /// clocks on shared beacons, drop frames captured twice, and analyze them as one.
     #[arg(long)]
@@ -126,6 +142,30 @@ struct AnalyzeArgs {
     /// UDP port of remote-capture (peekremote) streams in Ethernet captures.
     #[arg(long, default_value_t = 5000)]
     peekremote_port: u16,
+    /// No progress bar (it is shown on a terminal for captures that take more than a moment).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutputFormat,
+    /// Colours in the table.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Exit with status 1 when any roam has a finding.
+    #[arg(long)]
+    fail_on_findings: bool,
+}
+
+#[derive(clap::Args)]
+struct SummaryArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
 }
 
 fn main() -> ExitCode {
@@ -144,6 +184,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(args),
         Command::Gen(args) => generate(args),
         Command::Info(args) => info(args),
+        Command::Summary(args) => summary(args),
     }
 }
 
@@ -312,7 +353,8 @@ fn generate(args: GenArgs) -> ExitCode {
     ExitCode::from(EXIT_OK)
 }
 
-fn analyze(args: AnalyzeArgs) -> ExitCode {
+/// Analyzes the captures into one report (a bad option or unreadable file: the exit status).
+fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
     let valid = |v: f64| v.is_finite() && v >= 0.0;
     if ![
         args.gap_budget_ms,
@@ -327,35 +369,28 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         eprintln!(
             "roamgap: --gap-budget-ms, --deauth-window-ms and the --budget-*-ms options must be non-negative numbers"
         );
-        return ExitCode::from(EXIT_BAD_INPUT);
+        return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
-    let config = Config {
-        gap_budget_ms: args.gap_budget_ms,
-        deauth_window_ms: args.deauth_window_ms,
-        link: roamgap::linklayer::LinkOptions {
-            peekremote_port: args.peekremote_port,
-        },
-        sticky_dbm: args.sticky_dbm,
-        budget_fast_ms: args.budget_fast_ms,
-        budget_psk_ms: args.budget_psk_ms,
-        budget_dot1x_ms: args.budget_dot1x_ms,
-        ..Config::default()
-    };
+    let config = config_of(args);
+    let progress = Arc::new(Progress::new());
+    let _bar = ProgressBar::start(
+        Arc::clone(&progress),
+        !args.quiet && std::io::stderr().is_terminal(),
+    );
     if args.merge && args.files.len() > 1 {
-        let report = match pipeline::analyze_merged(&args.files, &config) {
-            Ok(m) => Report::merged(m),
+        return match pipeline::analyze_merged(&args.files, &config, Some(&progress)) {
+            Ok(m) => Ok(Report::merged(m)),
             Err(e) => {
                 eprintln!("roamgap: {e}");
-                return ExitCode::from(EXIT_BAD_INPUT);
+                Err(ExitCode::from(EXIT_BAD_INPUT))
             }
         };
-        return output(&report, &args);
     }
     let results: Vec<_> = args
         .files
         .par_iter()
         .enumerate()
-        .map(|(i, path)| pipeline::analyze_path(i, path, &config))
+        .map(|(i, path)| pipeline::analyze_path_observed(i, path, &config, Some(&progress)))
         .collect();
     let mut analyses = Vec::new();
     let mut failed = false;
@@ -369,21 +404,82 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         }
     }
     if failed {
-        return ExitCode::from(EXIT_BAD_INPUT);
+        return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
-    output(&Report::new(analyses), &args)
+    Ok(Report::new(analyses))
 }
 
-fn output(report: &Report, args: &AnalyzeArgs) -> ExitCode {
-    match args.format {
-        OutputFormat::Table => print!("{}", render_table(report)),
-        OutputFormat::Json => println!("{}", report.to_json()),
+fn config_of(args: &AnalysisArgs) -> Config {
+    Config {
+        gap_budget_ms: args.gap_budget_ms,
+        deauth_window_ms: args.deauth_window_ms,
+        link: roamgap::linklayer::LinkOptions {
+            peekremote_port: args.peekremote_port,
+        },
+        sticky_dbm: args.sticky_dbm,
+        budget_fast_ms: args.budget_fast_ms,
+        budget_psk_ms: args.budget_psk_ms,
+        budget_dot1x_ms: args.budget_dot1x_ms,
+        ..Config::default()
     }
+}
+
+fn warn(report: &Report) {
     for w in report.warnings() {
         eprintln!("roamgap: warning: {w}");
     }
+}
+
+fn analyze(args: AnalyzeArgs) -> ExitCode {
+    let report = match run_analysis(&args.analysis) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let text = match args.format {
+        OutputFormat::Table => render_table_with(&report, color),
+        OutputFormat::Json => report.to_json() + "\n",
+        OutputFormat::Jsonl => roams_jsonl(&report),
+        OutputFormat::Csv => roams_csv(&report),
+    };
+    if let Err(code) = write_stdout(&text) {
+        return code;
+    }
+    warn(&report);
     if args.fail_on_findings && report.has_findings() {
         return ExitCode::from(EXIT_FINDINGS);
     }
     ExitCode::from(EXIT_OK)
+}
+
+fn summary(args: SummaryArgs) -> ExitCode {
+    let report = match run_analysis(&args.analysis) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if let Err(code) = write_stdout(&render_summary(&report)) {
+        return code;
+    }
+    warn(&report);
+    ExitCode::from(EXIT_OK)
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("roamgap: cannot write the output: {e}");
+            Err(ExitCode::from(EXIT_BAD_INPUT))
+        }
+    }
 }

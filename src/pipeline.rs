@@ -123,6 +123,36 @@ impl Default for Plan {
     }
 }
 
+/// How far the reading of captures has got, in bytes of the (mapped) files: shared between
+/// the threads that read and one that shows it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: std::sync::atomic::AtomicU64,
+    total: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    pub fn new() -> Progress {
+        Progress::default()
+    }
+
+    /// (bytes read, bytes of the files opened so far).
+    pub fn get(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.done.load(Relaxed), self.total.load(Relaxed))
+    }
+
+    fn opened(&self, bytes: usize) {
+        self.total
+            .fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn advance(&self, bytes: usize) {
+        self.done
+            .fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// What one segment of a capture decoded to, numbered from 1 within the segment.
 struct SegmentOut {
     events: ShardedEvents,
@@ -177,6 +207,7 @@ fn walk_segments(
     plan: &Plan,
     link: &LinkOptions,
     shards: usize,
+    progress: Option<&Progress>,
     sink: &mut impl FnMut(&[ShardedEvents]),
 ) -> Option<Result<CaptureSummary, PipelineError>> {
     if !plan.parallel || plan.segment_bytes == 0 {
@@ -235,6 +266,9 @@ fn walk_segments(
             events.push(out.events);
         }
         sink(&events);
+        if let (Some(p), Some(first), Some(last)) = (progress, group.first(), group.last()) {
+            p.advance(last.end - first.start);
+        }
         for mut buf in events {
             buf.iter_mut().for_each(Vec::clear);
             spare.push(buf);
@@ -278,10 +312,12 @@ fn walk(
     link: &LinkOptions,
     shards: usize,
     mut times: Option<&mut Vec<i64>>,
+    progress: Option<&Progress>,
     mut sink: impl FnMut(&[ShardedEvents]),
 ) -> Result<CaptureSummary, PipelineError> {
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
+    let mut read = records.offset();
     let mut summary = CaptureSummary::empty(capture);
     // A record takes at least 16 bytes of the file, so small files get small batches.
     let mut batch: Vec<Record<'_>> =
@@ -335,6 +371,10 @@ fn walk(
             summary.counters.merge(counters);
         }
         sink(&events);
+        if let Some(p) = progress {
+            p.advance(records.offset() - read);
+            read = records.offset();
+        }
         if summary.truncated.is_some() || batch.len() < batch_records {
             break;
         }
@@ -356,7 +396,7 @@ pub fn decode_capture_with(
     capture: &CaptureFile,
     link: &LinkOptions,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
-    decode_all(capture, link, None)
+    decode_all(capture, link, None, None)
 }
 
 /// Every event of a capture, in order; `times` receives every record's timestamp.
@@ -364,11 +404,21 @@ fn decode_all(
     capture: &CaptureFile,
     link: &LinkOptions,
     times: Option<&mut Vec<i64>>,
+    progress: Option<&Progress>,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
     let mut all = Vec::new();
-    let summary = walk(capture, &Plan::parallel(), link, 1, times, |batch| {
-        all.extend(batch.iter().flat_map(|b| &b[0]).copied())
-    })?;
+    if let Some(p) = progress {
+        p.opened(capture.bytes().len());
+    }
+    let summary = walk(
+        capture,
+        &Plan::parallel(),
+        link,
+        1,
+        times,
+        progress,
+        |batch| all.extend(batch.iter().flat_map(|b| &b[0]).copied()),
+    )?;
     Ok((summary, all))
 }
 
@@ -389,24 +439,49 @@ pub fn analyze_capture_with(
     config: &Config,
     plan: &Plan,
 ) -> Result<CaptureAnalysis, PipelineError> {
+    analyze_capture_observed(index, capture, config, plan, None)
+}
+
+/// [`analyze_capture_with`], telling `progress` how far it has read.
+pub fn analyze_capture_observed(
+    index: usize,
+    capture: &CaptureFile,
+    config: &Config,
+    plan: &Plan,
+    progress: Option<&Progress>,
+) -> Result<CaptureAnalysis, PipelineError> {
+    if let Some(p) = progress {
+        p.opened(capture.bytes().len());
+    }
     let shards = if plan.parallel {
         rayon::current_num_threads()
     } else {
         1
     };
     let mut analyzer = Analyzer::new(index, *config, shards);
-    let segmented = walk_segments(capture, plan, &config.link, shards, &mut |batch| {
-        analyzer.feed(batch)
-    });
+    let segmented = walk_segments(
+        capture,
+        plan,
+        &config.link,
+        shards,
+        progress,
+        &mut |batch| analyzer.feed(batch),
+    );
     let summary = match segmented {
         Some(summary) => summary?,
         None => {
             // Start again in order (a segmented read that proved wrong fed nothing wrong, but
             // may have fed a correct beginning).
             analyzer = Analyzer::new(index, *config, shards);
-            walk(capture, plan, &config.link, shards, None, |batch| {
-                analyzer.feed(batch)
-            })?
+            walk(
+                capture,
+                plan,
+                &config.link,
+                shards,
+                None,
+                progress,
+                |batch| analyzer.feed(batch),
+            )?
         }
     };
     Ok(CaptureAnalysis {
@@ -421,8 +496,18 @@ pub fn analyze_path(
     path: &Path,
     config: &Config,
 ) -> Result<CaptureAnalysis, PipelineError> {
+    analyze_path_observed(index, path, config, None)
+}
+
+/// [`analyze_path`], telling `progress` how far it has read.
+pub fn analyze_path_observed(
+    index: usize,
+    path: &Path,
+    config: &Config,
+    progress: Option<&Progress>,
+) -> Result<CaptureAnalysis, PipelineError> {
     let capture = CaptureFile::open(path)?;
-    analyze_capture(index, &capture, config)
+    analyze_capture_observed(index, &capture, config, &Plan::parallel(), progress)
 }
 
 /// How one file of a merged analysis was placed on the common clock.
@@ -469,14 +554,18 @@ const SAME_FRAME_NS: i64 = 2_000_000;
 /// beacons they share (same BSS, same TSF; the median difference), frames seen by more than one
 /// sniffer are kept once, and the frames are numbered in merged time order. Holds the events
 /// of all files at once (about 100 bytes per frame of interest).
-pub fn analyze_merged(paths: &[PathBuf], config: &Config) -> Result<MergedAnalysis, PipelineError> {
+pub fn analyze_merged(
+    paths: &[PathBuf],
+    config: &Config,
+    progress: Option<&Progress>,
+) -> Result<MergedAnalysis, PipelineError> {
     use crate::events::EventKind;
     let opened: Vec<(CaptureFile, CaptureSummary, Vec<Event>, Vec<i64>)> = paths
         .par_iter()
         .map(|p| {
             let cap = CaptureFile::open(p)?;
             let mut times = Vec::new();
-            let (summary, all) = decode_all(&cap, &config.link, Some(&mut times))?;
+            let (summary, all) = decode_all(&cap, &config.link, Some(&mut times), progress)?;
             Ok((cap, summary, all, times))
         })
         .collect::<Result<_, PipelineError>>()?;

@@ -18,6 +18,17 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// `info`, `warning` or `error`, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// One diagnosis of a roam.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
@@ -30,6 +41,9 @@ pub struct Finding {
     pub evidence: Vec<u64>,
     /// What to change.
     pub fix: &'static str,
+    /// Shows the evidence in Wireshark: the station's frames from the first evidence frame to
+    /// the last.
+    pub wireshark_filter: String,
 }
 
 pub mod code {
@@ -135,6 +149,7 @@ pub fn evaluate_missed(m: &MissedRoam) -> Vec<Finding> {
             ),
             evidence: vec![m.last_frame_old, m.first_frame_new],
             fix: FIX_UNCOVERED,
+            wireshark_filter: String::new(),
         });
     }
     out
@@ -162,6 +177,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence: frames(&[Some(roam.request_frame), roam.response_frame]),
             fix: FIX_REFUSED,
+            wireshark_filter: String::new(),
         });
     }
 
@@ -195,6 +211,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             message,
             evidence,
             fix: FIX_CCKM,
+            wireshark_filter: String::new(),
         });
     }
 
@@ -211,6 +228,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence: vec![roam.request_frame, eap.first_frame, eap.last_frame],
             fix: FIX_FULL_REAUTH,
+            wireshark_filter: String::new(),
         });
     }
 
@@ -237,6 +255,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence: vec![d.frame],
             fix: FIX_DEAUTH,
+            wireshark_filter: String::new(),
         });
     }
 
@@ -269,6 +288,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence,
             fix: FIX_M1,
+            wireshark_filter: String::new(),
         });
     }
 
@@ -297,6 +317,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
                     ),
                     evidence: vec![roam.request_frame],
                     fix: FIX_TSPEC_RATE,
+                    wireshark_filter: String::new(),
                 });
             }
         }
@@ -315,6 +336,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence: frames(&[a.request_frame, Some(a.frame)]),
             fix: FIX_ADDTS,
+            wireshark_filter: String::new(),
         });
     }
 
@@ -330,6 +352,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence,
             fix: FIX_STICKY,
+            wireshark_filter: String::new(),
         });
     }
 
@@ -381,6 +404,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence: key_evidence(),
             fix: FIX_BUDGET,
+            wireshark_filter: String::new(),
         });
     }
     if !long.is_empty() {
@@ -418,6 +442,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             ),
             evidence,
             fix: FIX_GAP,
+            wireshark_filter: String::new(),
         });
     }
     out

@@ -991,6 +991,9 @@ impl Station {
                 };
                 roam.findings = findings::evaluate(&roam, &config);
                 roam.wireshark_filter = wireshark_filter(&roam, &before, &after);
+                for f in &mut roam.findings {
+                    f.wireshark_filter = finding_filter(roam.station, f, &roam.wireshark_filter);
+                }
                 roam
             })
             .collect();
@@ -1047,6 +1050,9 @@ impl Station {
                     wireshark_filter: frame_range_filter(station, old.frame, new.frame),
                 };
                 m.findings = findings::evaluate_missed(&m);
+                for f in &mut m.findings {
+                    f.wireshark_filter = finding_filter(station, f, &m.wireshark_filter);
+                }
                 m
             })
             .collect();
@@ -1162,6 +1168,16 @@ fn with_new_ap(auth: Option<&AuthReport>) -> Option<(u64, f64)> {
 /// A Wireshark display filter for the station's frames `first..=last`.
 fn frame_range_filter(station: MacAddr, first: u64, last: u64) -> String {
     format!("wlan.addr=={station} && frame.number>={first} && frame.number<={last}")
+}
+
+/// A finding's frames in Wireshark: the station's frames from its first to its last evidence
+/// frame (the roam's own filter when it names none).
+fn finding_filter(station: MacAddr, f: &findings::Finding, roam_filter: &str) -> String {
+    match (f.evidence.iter().min(), f.evidence.iter().max()) {
+        (Some(&first), Some(&last)) if first == last => format!("frame.number=={first}"),
+        (Some(&first), Some(&last)) => frame_range_filter(station, first, last),
+        _ => roam_filter.to_string(),
+    }
 }
 
 /// What the old AP sent the station after the request (null when nothing).

@@ -1,7 +1,11 @@
 //! Analysis → what a person reads: a terminal table, or JSON for tools (the contract is
 //! documented in `docs/JSON.md`).
 
+mod export;
+pub mod progress;
+pub mod summary;
 mod table;
+pub mod time;
 
 use std::collections::BTreeMap;
 
@@ -12,7 +16,20 @@ use crate::analysis::{BssReport, MissedRoam, Note, Roam, StreamReport};
 use crate::dot11::MacAddr;
 use crate::pipeline::{CaptureAnalysis, CaptureSummary, MergeInfo, MergedAnalysis};
 
-pub use table::render_table;
+pub use export::{findings_csv, roams_csv, roams_jsonl, FINDING_COLUMNS, ROAM_COLUMNS};
+pub use table::{render_table, render_table_with};
+
+/// A finding with the roam it belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct FindingRef<'a> {
+    pub capture: usize,
+    pub station: MacAddr,
+    /// The roam's request frame; null for a roam seen only by its effect.
+    pub roam_frame: Option<u64>,
+    pub from_bssid: MacAddr,
+    pub to_bssid: MacAddr,
+    pub finding: &'a crate::analysis::findings::Finding,
+}
 
 /// A link type as reported: number and name.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -253,6 +270,38 @@ impl Report {
     pub fn to_json(&self) -> String {
         // Serializing plain data structures to a String cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// Every finding, most severe first; within a severity, in the order of the roams (then
+    /// the roams seen only by their effect).
+    pub fn findings_by_severity(&self) -> Vec<FindingRef<'_>> {
+        let mut all: Vec<FindingRef<'_>> = self
+            .roams
+            .iter()
+            .flat_map(|r| {
+                r.findings.iter().map(|f| FindingRef {
+                    capture: r.capture,
+                    station: r.station,
+                    roam_frame: Some(r.request_frame),
+                    from_bssid: r.from_bssid,
+                    to_bssid: r.to_bssid,
+                    finding: f,
+                })
+            })
+            .chain(self.missed_roams.iter().flat_map(|m| {
+                m.findings.iter().map(|f| FindingRef {
+                    capture: m.capture,
+                    station: m.station,
+                    roam_frame: None,
+                    from_bssid: m.from_bssid,
+                    to_bssid: m.to_bssid,
+                    finding: f,
+                })
+            }))
+            .collect();
+        // Stable: equal severities keep the order of the roams.
+        all.sort_by_key(|f| std::cmp::Reverse(f.finding.severity));
+        all
     }
 
     /// Whether any roam has a finding.

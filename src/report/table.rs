@@ -3,7 +3,9 @@
 
 use std::fmt::Write;
 
+use super::time::{datetime, time_of_day};
 use super::Report;
+use crate::analysis::findings::{code, Finding, Severity};
 use crate::analysis::VoiceGap;
 
 /// Signal, rate and channel before and after a roam, and what the old AP kept sending.
@@ -51,8 +53,57 @@ fn radio_line(r: &crate::analysis::Roam) -> String {
 /// Up to this many roams, the table details every roam; beyond, only those with findings.
 const DETAIL_ALL_UP_TO: usize = 20;
 
+/// ANSI colours for a terminal, or none.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+const BOLD: &str = "1";
+const RED: &str = "1;31";
+const YELLOW: &str = "33";
+const GREEN: &str = "32";
+const CYAN: &str = "36";
+const DIM: &str = "2";
+
+impl Paint {
+    fn paint(self, text: &str, sgr: &str) -> String {
+        if self.0 && !text.is_empty() {
+            format!("\x1b[{sgr}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => RED,
+        Severity::Warning => YELLOW,
+        Severity::Info => CYAN,
+    }
+}
+
+/// `[Error] code: message` and its fix, coloured by severity.
+fn finding_lines(out: &mut String, f: &Finding, paint: Paint) {
+    let c = severity_color(f.severity);
+    let _ = writeln!(
+        out,
+        "    {} {}: {}",
+        paint.paint(&format!("[{:?}]", f.severity), c),
+        paint.paint(f.code, c),
+        f.message
+    );
+    let _ = writeln!(out, "      {} {}", paint.paint("fix:", GREEN), f.fix);
+}
+
 /// Renders the report as plain text columns.
 pub fn render_table(report: &Report) -> String {
+    render_table_with(report, false)
+}
+
+/// Renders the report as text columns, with ANSI colours when `color` (for a terminal):
+/// findings by severity, over-budget gaps in red, healthy roams in green.
+pub fn render_table_with(report: &Report, color: bool) -> String {
+    let paint = Paint(color);
     let mut out = String::new();
     for (i, c) in report.captures.iter().enumerate() {
         let links: Vec<String> = c.linktypes.iter().map(|l| l.name.to_string()).collect();
@@ -154,8 +205,20 @@ pub fn render_table(report: &Report) -> String {
                 ]
             })
             .collect();
-        let _ = writeln!(out, "Roams ({}):", report.roams.len());
-        columns(&mut out, &header, &rows);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.paint(&format!("Roams ({}):", report.roams.len()), BOLD)
+        );
+        columns(&mut out, &header, &rows, paint, &|row, col| {
+            let r = &report.roams[row];
+            let worst = r.findings.iter().map(|f| f.severity).max();
+            match col {
+                6 | 7 if r.findings.iter().any(|f| f.code == code::LONG_GAP) => Some(RED),
+                8 => Some(worst.map_or(GREEN, severity_color)),
+                _ => None,
+            }
+        });
 
         // Every roam's detail when there are few; otherwise those with findings.
         let detailed: Vec<_> = report
@@ -164,11 +227,12 @@ pub fn render_table(report: &Report) -> String {
             .filter(|r| !r.findings.is_empty() || report.roams.len() <= DETAIL_ALL_UP_TO)
             .collect();
         if !detailed.is_empty() {
-            out.push_str(if detailed.iter().any(|r| !r.findings.is_empty()) {
-                "\nFindings and phases:\n"
+            let title = if detailed.iter().any(|r| !r.findings.is_empty()) {
+                "Findings and phases:"
             } else {
-                "\nPhases (no findings):\n"
-            });
+                "Phases (no findings):"
+            };
+            let _ = writeln!(out, "\n{}", paint.paint(title, BOLD));
             for r in detailed {
                 let _ = writeln!(
                     out,
@@ -176,8 +240,7 @@ pub fn render_table(report: &Report) -> String {
                     r.request_frame, r.from_bssid, r.to_bssid, r.station
                 );
                 for f in &r.findings {
-                    let _ = writeln!(out, "    [{:?}] {}: {}", f.severity, f.code, f.message);
-                    let _ = writeln!(out, "      fix: {}", f.fix);
+                    finding_lines(&mut out, f, paint);
                 }
                 if !r.phases.is_empty() {
                     let parts: Vec<String> = r
@@ -199,7 +262,12 @@ pub fn render_table(report: &Report) -> String {
                 if !radio.is_empty() {
                     let _ = writeln!(out, "    radio: {radio}");
                 }
-                let _ = writeln!(out, "    wireshark: {}", r.wireshark_filter);
+                let _ = writeln!(
+                    out,
+                    "    {} {}",
+                    paint.paint("wireshark:", DIM),
+                    r.wireshark_filter
+                );
             }
         }
     }
@@ -207,8 +275,11 @@ pub fn render_table(report: &Report) -> String {
     if !report.missed_roams.is_empty() {
         let _ = writeln!(
             out,
-            "\nRoams not captured ({}): the station's data moved to another AP with no (re)association in the capture",
-            report.missed_roams.len()
+            "\n{}: the station's data moved to another AP with no (re)association in the capture",
+            paint.paint(
+                &format!("Roams not captured ({})", report.missed_roams.len()),
+                BOLD
+            )
         );
         for m in &report.missed_roams {
             let ch = |c: Option<u16>| c.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
@@ -229,8 +300,7 @@ pub fn render_table(report: &Report) -> String {
                 }
             );
             for f in &m.findings {
-                let _ = writeln!(out, "    [{:?}] {}: {}", f.severity, f.code, f.message);
-                let _ = writeln!(out, "      fix: {}", f.fix);
+                finding_lines(&mut out, f, paint);
             }
             let _ = writeln!(out, "    wireshark: {}", m.wireshark_filter);
         }
@@ -261,7 +331,11 @@ pub fn render_table(report: &Report) -> String {
                 ]
             })
             .collect();
-        let _ = writeln!(out, "\nStations ({}):", report.stations.len());
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.paint(&format!("Stations ({}):", report.stations.len()), BOLD)
+        );
         columns(
             &mut out,
             &[
@@ -274,6 +348,16 @@ pub fn render_table(report: &Report) -> String {
                 "findings",
             ],
             &rows,
+            paint,
+            &|row, col| {
+                (col == 6).then(|| {
+                    if report.stations[row].findings.is_empty() {
+                        GREEN
+                    } else {
+                        YELLOW
+                    }
+                })
+            },
         );
         let rows: Vec<Vec<String>> = report
             .ap_pairs
@@ -288,7 +372,11 @@ pub fn render_table(report: &Report) -> String {
                 ]
             })
             .collect();
-        let _ = writeln!(out, "\nAP pairs ({}):", report.ap_pairs.len());
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.paint(&format!("AP pairs ({}):", report.ap_pairs.len()), BOLD)
+        );
         columns(
             &mut out,
             &[
@@ -299,6 +387,16 @@ pub fn render_table(report: &Report) -> String {
                 "findings",
             ],
             &rows,
+            paint,
+            &|row, col| {
+                (col == 4).then(|| {
+                    if report.ap_pairs[row].findings.is_empty() {
+                        GREEN
+                    } else {
+                        YELLOW
+                    }
+                })
+            },
         );
     }
 
@@ -333,13 +431,19 @@ pub fn render_table(report: &Report) -> String {
                 ]
             })
             .collect();
-        let _ = writeln!(out, "\nRTP streams ({}):", report.streams.len());
-        columns(&mut out, &header, &rows);
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.paint(&format!("RTP streams ({}):", report.streams.len()), BOLD)
+        );
+        columns(&mut out, &header, &rows, paint, &|row, col| {
+            (col == 6 && report.streams[row].lost > 0).then_some(YELLOW)
+        });
     }
 
     let notes: Vec<_> = report.captures.iter().flat_map(|c| &c.notes).collect();
     if !notes.is_empty() {
-        out.push_str("\nNotes:\n");
+        let _ = writeln!(out, "\n{}", paint.paint("Notes:", BOLD));
         for n in notes {
             let _ = writeln!(
                 out,
@@ -365,73 +469,39 @@ fn gap(g: &Option<VoiceGap>) -> String {
     }
 }
 
-fn columns(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+/// Aligned columns; `style(row, column)` colours a cell (padding stays outside the colour so
+/// that the columns line up on a terminal).
+fn columns(
+    out: &mut String,
+    header: &[&str],
+    rows: &[Vec<String>],
+    paint: Paint,
+    style: &dyn Fn(usize, usize) -> Option<&'static str>,
+) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+    let line = |out: &mut String, cells: &mut dyn Iterator<Item = (&str, Option<&str>)>| {
         let mut s = String::from(" ");
-        for (cell, w) in cells.zip(&widths) {
-            let _ = write!(s, " {cell:<w$} ");
+        for ((cell, sgr), w) in cells.zip(&widths) {
+            let pad = w.saturating_sub(cell.chars().count());
+            let text = sgr.map_or_else(|| cell.to_string(), |c| paint.paint(cell, c));
+            let _ = write!(s, " {text}{:pad$} ", "");
         }
         out.push_str(s.trim_end());
         out.push('\n');
     };
-    line(out, &mut header.iter().copied());
-    for row in rows {
-        line(out, &mut row.iter().map(String::as_str));
-    }
-}
-
-/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn split(t: f64) -> (i64, i64) {
-    let ms = (t * 1000.0).round() as i64;
-    (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000))
-}
-
-/// `HH:MM:SS.mmm` (UTC).
-fn time_of_day(t: f64) -> String {
-    let (_, ms) = split(t);
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
-}
-
-/// `YYYY-MM-DD HH:MM:SS.mmm` (UTC).
-fn datetime(t: f64) -> String {
-    let (days, _) = split(t);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {}", time_of_day(t))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(datetime(0.0), "1970-01-01 00:00:00.000");
-        assert_eq!(datetime(1_700_000_003.322_52), "2023-11-14 22:13:23.323");
-        assert_eq!(datetime(951_782_400.0), "2000-02-29 00:00:00.000");
+    line(out, &mut header.iter().map(|h| (*h, Some(BOLD))));
+    for (i, row) in rows.iter().enumerate() {
+        line(
+            out,
+            &mut row
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (c.as_str(), style(i, j))),
+        );
     }
 }
