@@ -11,6 +11,8 @@ use rayon::prelude::*;
 use roamgap::analysis::Config;
 use roamgap::gen;
 use roamgap::pipeline::{self, Progress};
+use roamgap::report::html::HtmlOptions;
+use roamgap::report::plot::ImageFormat;
 use roamgap::report::progress::ProgressBar;
 use roamgap::report::summary::render_summary;
 use roamgap::report::{render_table_with, roams_csv, roams_jsonl, Report};
@@ -39,6 +41,8 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Write a synthetic roaming capture (and its exact truth) for a scenario.
     Gen(GenArgs),
+    /// Write an HTML report (self-contained index.html, plots, JSON, CSV) into a directory.
+    Report(ReportArgs),
     /// Summarize captures without decoding frames: format, link types, records, time span.
     Info(InfoArgs),
     /// Overview of captures, like capinfos with the 802.11 view: link types, duration, frames
@@ -163,6 +167,24 @@ struct AnalyzeArgs {
 }
 
 #[derive(clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Directory to write (created if missing): index.html, the plots, JSON, JSON lines, CSV.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Plots as PNG rather than SVG.
+    #[arg(long)]
+    png: bool,
+    /// Roams given a detail section with their timeline (those with findings first).
+    #[arg(long, default_value_t = 100)]
+    max_roam_plots: usize,
+    /// Stations given a signal plot.
+    #[arg(long, default_value_t = 50)]
+    max_station_plots: usize,
+}
+
+#[derive(clap::Args)]
 struct SummaryArgs {
     #[command(flatten)]
     analysis: AnalysisArgs,
@@ -185,6 +207,7 @@ fn main() -> ExitCode {
         Command::Gen(args) => generate(args),
         Command::Info(args) => info(args),
         Command::Summary(args) => summary(args),
+        Command::Report(args) => write_report(args),
     }
 }
 
@@ -466,6 +489,53 @@ fn summary(args: SummaryArgs) -> ExitCode {
     };
     if let Err(code) = write_stdout(&render_summary(&report)) {
         return code;
+    }
+    warn(&report);
+    ExitCode::from(EXIT_OK)
+}
+
+fn write_report(args: ReportArgs) -> ExitCode {
+    let report = match run_analysis(&args.analysis) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let a = &args.analysis;
+    let traces = match roamgap::report::traces::collect(&report, &a.files, a.merge, &config_of(a)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("roamgap: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let options = HtmlOptions {
+        format: if args.png {
+            ImageFormat::Png
+        } else {
+            ImageFormat::Svg
+        },
+        gap_budget_ms: a.gap_budget_ms,
+        max_roam_plots: args.max_roam_plots,
+        max_station_plots: args.max_station_plots,
+    };
+    match roamgap::report::html::write_report(&args.output, &report, &traces, options) {
+        Ok(w) => {
+            if !a.quiet {
+                eprintln!(
+                    "roamgap report: wrote {} ({} roams, {} plots, {} files)",
+                    w.index.display(),
+                    report.roams.len(),
+                    w.plots,
+                    w.files.len() + 1
+                );
+            }
+        }
+        Err(e) => {
+            eprintln!(
+                "roamgap report: cannot write into {}: {e}",
+                args.output.display()
+            );
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
     }
     warn(&report);
     ExitCode::from(EXIT_OK)

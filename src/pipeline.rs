@@ -422,6 +422,18 @@ fn decode_all(
     Ok((summary, all))
 }
 
+/// Reads a capture and hands every event to `visit`, in frame order, streaming (memory bounded
+/// by one batch): for a second look at a capture already analyzed.
+pub fn for_each_event(
+    capture: &CaptureFile,
+    link: &LinkOptions,
+    mut visit: impl FnMut(&Event),
+) -> Result<CaptureSummary, PipelineError> {
+    walk(capture, &Plan::parallel(), link, 1, None, None, |batch| {
+        batch.iter().flat_map(|b| &b[0]).for_each(&mut visit)
+    })
+}
+
 /// Reads and analyzes one capture already opened, streaming: events are analyzed batch by
 /// batch and dropped.
 pub fn analyze_capture(
@@ -559,6 +571,24 @@ pub fn analyze_merged(
     config: &Config,
     progress: Option<&Progress>,
 ) -> Result<MergedAnalysis, PipelineError> {
+    let (summaries, events) = merge_events(paths, config, progress)?;
+    let shards = rayon::current_num_threads();
+    let mut analyzer = Analyzer::new(0, *config, shards);
+    analyzer.feed(&[Analyzer::split(events, shards)]);
+    Ok(MergedAnalysis {
+        summaries,
+        analysis: analyzer.finish(),
+    })
+}
+
+/// The events of captures merged as [`analyze_merged`] merges them (on the first file's clock,
+/// frames numbered in merged order), with how each file was placed.
+#[allow(clippy::type_complexity)]
+pub fn merge_events(
+    paths: &[PathBuf],
+    config: &Config,
+    progress: Option<&Progress>,
+) -> Result<(Vec<(CaptureSummary, MergeInfo)>, Vec<Event>), PipelineError> {
     use crate::events::EventKind;
     let opened: Vec<(CaptureFile, CaptureSummary, Vec<Event>, Vec<i64>)> = paths
         .par_iter()
@@ -639,7 +669,6 @@ pub fn analyze_merged(
         global[j][f as usize] = next;
     }
 
-    let shards = rayon::current_num_threads();
     let mut events: Vec<Event> = Vec::new();
     for (j, o) in opened.iter().enumerate() {
         let off = offsets[j].map_or(0, |x| x.0);
@@ -655,8 +684,6 @@ pub fn analyze_merged(
         }
     }
     events.sort_by_key(|e| e.frame);
-    let mut analyzer = Analyzer::new(0, *config, shards);
-    analyzer.feed(&[Analyzer::split(events, shards)]);
     let summaries = opened
         .into_iter()
         .enumerate()
@@ -672,8 +699,5 @@ pub fn analyze_merged(
             )
         })
         .collect();
-    Ok(MergedAnalysis {
-        summaries,
-        analysis: analyzer.finish(),
-    })
+    Ok((summaries, events))
 }

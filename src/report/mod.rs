@@ -2,10 +2,13 @@
 //! documented in `docs/JSON.md`).
 
 mod export;
+pub mod html;
+pub mod plot;
 pub mod progress;
 pub mod summary;
 mod table;
 pub mod time;
+pub mod traces;
 
 use std::collections::BTreeMap;
 
