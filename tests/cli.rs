@@ -361,3 +361,81 @@ fn gen_split_channels_and_analyze_merge() {
     v["captures"][0]["frames"] = t["frames"].clone();
     common::compare_with_truth(&v, &t, "merged");
 }
+
+#[test]
+fn report_writes_a_directory_that_opens_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("case-1234");
+    let f = data("synthetic/cckm_missing_ie.pcap");
+    let out = roamgap(&["report", path(&f), "-o", path(&out_dir)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("index.html (1 roams, 5 plots, 10 files)"));
+    for file in [
+        "index.html",
+        "report.json",
+        "roams.csv",
+        "findings.csv",
+        "roams.jsonl",
+        "plots/gap-distribution.svg",
+        "plots/ap-pairs.svg",
+    ] {
+        assert!(out_dir.join(file).is_file(), "{file}");
+    }
+    let html = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    assert!(html.contains("cckm-ie-missing"));
+    assert!(html.contains("admit-traffic"));
+
+    let png_dir = dir.path().join("png");
+    let out = roamgap(&["report", "--png", "-q", path(&f), "-o", path(&png_dir)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "--quiet: {}", text(&out.stderr));
+    assert!(png_dir.join("plots/gap-distribution.png").is_file());
+
+    // A directory that cannot be made: exit 2, saying where.
+    let out = roamgap(&["report", path(&f), "-o", "/dev/null/report"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot write into /dev/null/report"));
+}
+
+#[test]
+fn summary_is_an_overview_of_the_capture() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/multi-phone.pcapng");
+    let out = roamgap(&["summary", path(&f)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for want in [
+        "Link types:        radiotap + IEEE 802.11 (127)",
+        "Frames by type:",
+        "Reassociation Request",
+        "QoS Data",
+        "Beacon",
+        "BSSs (",
+        "Stations with voice or roams",
+        "RTP streams:",
+        "Roams:",
+    ] {
+        assert!(s.contains(want), "missing `{want}` in:\n{s}");
+    }
+}
+
+#[test]
+fn exports_and_colours_on_the_command_line() {
+    let f = data("synthetic/psk_late_m1.pcap");
+    let out = roamgap(&["analyze", "--format", "jsonl", path(&f)]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert_eq!(s.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(s.lines().next().unwrap()).unwrap();
+    assert_eq!(v["type"], "roam");
+
+    let out = roamgap(&["analyze", "--format", "csv", path(&f)]);
+    assert_eq!(text(&out.stdout).lines().count(), 2);
+
+    // Colour only when asked or on a terminal (a pipe here).
+    let auto = roamgap(&["analyze", path(&f)]);
+    assert!(!auto.stdout.contains(&0x1b));
+    let always = roamgap(&["analyze", "--color", "always", path(&f)]);
+    assert!(always.stdout.contains(&0x1b));
+    let out = roamgap(&["analyze", "--color", "sometimes", path(&f)]);
+    assert_eq!(out.status.code(), Some(2));
+}
