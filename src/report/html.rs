@@ -7,6 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
+use rayon::prelude::*;
 
 use super::plot::{self, Figure, ImageFormat};
 use super::time::datetime;
@@ -108,6 +109,11 @@ code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12px; ba
 details { margin: 4px 0 10px; } summary { cursor: pointer; }
 "#;
 
+/// The page may use only what it carries: its own inline styles and script, and images
+/// embedded as data; a hostile SSID or file name in it could not make it fetch anything.
+const CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+
 const SCRIPT: &str = r#"
 document.querySelectorAll('table.sortable').forEach(function (table) {
   table.querySelectorAll('th').forEach(function (th, col) {
@@ -202,6 +208,7 @@ pub fn write_report(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\
          <title>Roam report: {}</title><style>{STYLE}</style></head><body>\n",
         escape(&files.join(", "))
     );
@@ -461,7 +468,16 @@ fn roam_details(
             b.written.roams_without_detail
         );
     }
-    for i in chosen {
+    // The timelines are drawn in parallel, then written in order.
+    let figures: Vec<Option<Result<Figure, String>>> = chosen
+        .par_iter()
+        .map(|&i| {
+            traces
+                .roam(i)
+                .map(|t| plot::roam_timeline(report, i, t, b.options.format))
+        })
+        .collect();
+    for (i, fig) in chosen.into_iter().zip(figures) {
         let r = &report.roams[i];
         let _ = writeln!(
             h,
@@ -483,9 +499,9 @@ fn roam_details(
                 escape(f.fix)
             );
         }
-        if let Some(t) = traces.roam(i) {
+        if let (Some(t), Some(fig)) = (traces.roam(i), fig) {
             let name = format!("roam-{}-{}", r.capture, r.request_frame);
-            let f = b.figure(&name, plot::roam_timeline(report, i, t, b.options.format))?;
+            let f = b.figure(&name, fig)?;
             h.push_str(&f);
             if t.truncated {
                 let _ = writeln!(
