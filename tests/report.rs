@@ -441,3 +441,63 @@ fn damaged_and_empty_captures_still_give_a_report() {
         }
     }
 }
+
+#[test]
+fn the_readme_plot_is_what_the_sample_draws() {
+    // docs/roam-timeline.png is `roamgap report --png samples/cckm-missing-ie.pcap`'s timeline;
+    // UPDATE_GOLDEN=1 draws it again after a deliberate change of the plot.
+    let (report, traces) = analyzed("cckm-missing-ie.pcap");
+    let fig = plot::roam_timeline(&report, 0, traces.roam(0).unwrap(), ImageFormat::Png).unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/roam-timeline.png");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &fig.bytes).unwrap();
+    }
+    assert!(
+        std::fs::read(&path).unwrap() == fig.bytes,
+        "docs/roam-timeline.png is not what the sample draws now"
+    );
+}
+
+#[test]
+fn encrypted_voice_is_drawn_from_its_voice_frames() {
+    let name = "multi-phone.pcapng";
+    let t = truth(name);
+    let (report, traces) = analyzed(name);
+    let mut checked = 0;
+    for (i, want) in t["roams"].as_array().unwrap().iter().enumerate() {
+        if want["uplink"]["measured_from"] != "frames" {
+            continue;
+        }
+        let trace = traces.roam(i).unwrap();
+        assert_eq!(trace.encrypted, [true, true]);
+        for (dir, marks) in [("uplink", &trace.uplink), ("downlink", &trace.downlink)] {
+            let g = &want[dir];
+            let before = marks
+                .iter()
+                .position(|m| m.frame == g["last_before_frame"].as_u64().unwrap())
+                .unwrap_or_else(|| panic!("roam {i} {dir}: last voice frame before not drawn"));
+            assert_eq!(
+                marks[before + 1].frame,
+                g["first_after_frame"].as_u64().unwrap(),
+                "roam {i} {dir}: the first voice frame after the gap follows it"
+            );
+            assert!(marks.iter().all(|m| m.ssrc == 0));
+        }
+        let fig = plot::roam_timeline(&report, i, trace, ImageFormat::Svg).unwrap();
+        let (tags, texts) = parse(&svg(&fig));
+        assert_eq!(
+            tags["circle"],
+            trace.uplink.len() + trace.downlink.len() + 2
+        );
+        assert_eq!(count(&texts, "uplink voice frames (count)"), 1);
+        assert_eq!(count(&texts, "uplink voice frame (encrypted)"), 1);
+        let label = format!(
+            "gap {:.1} ms, ~{} lost",
+            want["uplink"]["gap_ms"].as_f64().unwrap(),
+            want["uplink"]["lost"]
+        );
+        assert_eq!(count(&texts, &label), 1, "`{label}` in {texts:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}

@@ -180,24 +180,33 @@ struct Timeline<'a> {
     trace: &'a RoamTrace,
 }
 
-/// Sequence numbers relative to the last packet before the gap (or the first in the window),
-/// with the 16-bit wrap undone; x in ms from the reassociation request.
-fn relative(marks: &[RtpMark], gap: Option<&VoiceGap>, request_ns: i64) -> Vec<(f64, i64)> {
+/// The y of each mark: for RTP, its sequence number relative to the last packet before the gap
+/// (or the first in the window), the 16-bit wrap undone, so the jump across the gap is the
+/// packets lost plus one; for encrypted voice frames, whose 802.11 sequence numbers restart
+/// with each AP's own counter, their count from that frame. x: ms from the request.
+fn relative(
+    marks: &[RtpMark],
+    gap: Option<&VoiceGap>,
+    request_ns: i64,
+    encrypted: bool,
+) -> Vec<(f64, i64)> {
     let reference = gap
         .and_then(|g| g.last_before_frame)
-        .and_then(|f| marks.iter().find(|m| m.frame == f))
-        .or(marks.first())
-        .map(|m| m.sequence);
-    let Some(r) = reference else {
+        .and_then(|f| marks.iter().position(|m| m.frame == f))
+        .unwrap_or(0);
+    let Some(r) = marks.get(reference).map(|m| m.sequence) else {
         return Vec::new();
     };
     marks
         .iter()
-        .map(|m| {
-            (
-                (m.ts_ns - request_ns) as f64 / 1e6,
-                i64::from(m.sequence.wrapping_sub(r) as i16),
-            )
+        .enumerate()
+        .map(|(i, m)| {
+            let d = if encrypted {
+                i as i64 - reference as i64
+            } else {
+                i64::from(m.sequence.wrapping_sub(r) as i16)
+            };
+            ((m.ts_ns - request_ns) as f64 / 1e6, d)
         })
         .collect()
 }
@@ -214,12 +223,13 @@ impl Timeline<'_> {
         color: RGBColor,
         marks: &[RtpMark],
         gap: Option<&VoiceGap>,
+        encrypted: bool,
         x_desc: bool,
     ) -> PlotResult {
         let req = self.request_ns();
         let x0 = (self.trace.start_ns - req) as f64 / 1e6;
         let x1 = (self.trace.end_ns - req) as f64 / 1e6;
-        let points = relative(marks, gap, req);
+        let points = relative(marks, gap, req, encrypted);
         let (mut y0, mut y1) = points
             .iter()
             .fold((0i64, 1i64), |(a, b), p| (a.min(p.1), b.max(p.1)));
@@ -237,7 +247,11 @@ impl Timeline<'_> {
         let mut mesh = chart.configure_mesh();
         mesh.max_light_lines(0)
             .bold_line_style(GRID)
-            .y_desc(format!("{name} RTP seq. (rel.)"))
+            .y_desc(if encrypted {
+                format!("{name} voice frames (count)")
+            } else {
+                format!("{name} RTP seq. (rel.)")
+            })
             .label_style(font(14))
             .axis_desc_style(font(15))
             .x_label_formatter(&|x| format!("{x:.0}"))
@@ -373,25 +387,27 @@ impl Draw for Timeline<'_> {
         .map_err(fail)?;
         let t = self.trace;
         // The legend, above the panels where it hides nothing.
-        let ssrc = |g: Option<&VoiceGap>, m: &[RtpMark]| {
-            g.and_then(|g| g.ssrc.clone())
+        let what = |dir: &str, g: Option<&VoiceGap>, m: &[RtpMark], encrypted: bool| {
+            if encrypted {
+                return format!("{dir} voice frame (encrypted)");
+            }
+            let ssrc = g
+                .and_then(|g| g.ssrc.clone())
                 .or_else(|| m.first().map(|m| crate::analysis::hex_ssrc(m.ssrc)))
                 .map(|s| format!(" (SSRC {s})"))
-                .unwrap_or_default()
+                .unwrap_or_default();
+            format!("{dir} RTP packet{ssrc}")
         };
         let mut x = 60;
         let y = 30;
         for (color, text) in [
             (
                 UPLINK,
-                format!("uplink RTP packet{}", ssrc(r.uplink.as_ref(), &t.uplink)),
+                what("uplink", r.uplink.as_ref(), &t.uplink, t.encrypted[0]),
             ),
             (
                 DOWNLINK,
-                format!(
-                    "downlink RTP packet{}",
-                    ssrc(r.downlink.as_ref(), &t.downlink)
-                ),
+                what("downlink", r.downlink.as_ref(), &t.downlink, t.encrypted[1]),
             ),
         ] {
             root.draw(&Circle::new((x, y), 4, color.filled()))
@@ -428,13 +444,20 @@ impl Draw for Timeline<'_> {
         ))
         .map_err(fail)?;
         let body = root.margin(42, 0, 0, 0);
-        let panels: Vec<(&str, RGBColor, &[RtpMark], Option<&VoiceGap>)> = [
-            ("uplink", UPLINK, t.uplink.as_slice(), r.uplink.as_ref()),
+        let panels: Vec<(&str, RGBColor, &[RtpMark], Option<&VoiceGap>, bool)> = [
+            (
+                "uplink",
+                UPLINK,
+                t.uplink.as_slice(),
+                r.uplink.as_ref(),
+                t.encrypted[0],
+            ),
             (
                 "downlink",
                 DOWNLINK,
                 t.downlink.as_slice(),
                 r.downlink.as_ref(),
+                t.encrypted[1],
             ),
         ]
         .into_iter()
@@ -451,8 +474,8 @@ impl Draw for Timeline<'_> {
         }
         let areas = body.split_evenly((panels.len(), 1));
         let mut marks = 0;
-        for (i, (area, (name, color, m, gap))) in areas.iter().zip(&panels).enumerate() {
-            marks += self.panel(area, name, *color, m, *gap, i + 1 == panels.len())?;
+        for (i, (area, (name, color, m, gap, enc))) in areas.iter().zip(&panels).enumerate() {
+            marks += self.panel(area, name, *color, m, *gap, *enc, i + 1 == panels.len())?;
         }
         Ok(marks)
     }
@@ -1083,7 +1106,11 @@ mod tests {
             measured_from: "rtp",
             lost_estimated: false,
         };
-        let r = relative(&marks, Some(&gap), 40_000_000);
+        let r = relative(&marks, Some(&gap), 40_000_000, false);
         assert_eq!(r, vec![(-20.0, -1), (0.0, 0), (20.0, 5)]);
+        // Encrypted voice frames are counted: a new AP's sequence numbers say nothing.
+        let frames = [m(1, 4094), m(2, 4095), m(3, 700)];
+        let r = relative(&frames, Some(&gap), 40_000_000, true);
+        assert_eq!(r, vec![(-20.0, -1), (0.0, 0), (20.0, 1)]);
     }
 }

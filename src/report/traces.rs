@@ -21,12 +21,15 @@ const MIN_BIN_NS: i64 = 100_000_000;
 /// Stations whose signal is followed (those with roams first).
 pub const MAX_SIGNAL_STATIONS: usize = 200;
 
-/// One RTP packet of the roaming station (the first copy: 802.11 retransmissions are dropped).
+/// One RTP packet of the roaming station (the first copy: 802.11 retransmissions are dropped),
+/// or, when its voice is encrypted, one voice-priority (UP 6/7) protected data frame.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RtpMark {
     pub frame: u64,
     pub ts_ns: i64,
+    /// The RTP SSRC; 0 for an encrypted voice frame.
     pub ssrc: u32,
+    /// The RTP sequence number, or the frame's 802.11 sequence number (12 bits) when encrypted.
     pub sequence: u16,
 }
 
@@ -41,6 +44,8 @@ pub struct RoamTrace {
     pub downlink: Vec<RtpMark>,
     /// More packets than [`MAX_MARKS`] fell in the window; the rest were not kept.
     pub truncated: bool,
+    /// Per direction (uplink, downlink): the voice is encrypted, the marks are voice frames.
+    pub encrypted: [bool; 2],
 }
 
 /// One point of a station's signal: the mean over a time bin of the frames it sent through
@@ -171,10 +176,14 @@ impl TraceCollector {
                     .and_then(|s| u32::from_str_radix(s.trim_start_matches("0x"), 16).ok())
             };
             ssrc.push([parse(&r.uplink), parse(&r.downlink)]);
+            let frames = |g: &Option<crate::analysis::VoiceGap>| {
+                g.as_ref().is_some_and(|g| g.measured_from == "frames")
+            };
             roams.push(RoamTrace {
                 roam: i,
                 start_ns,
                 end_ns,
+                encrypted: [frames(&r.uplink), frames(&r.downlink)],
                 ..RoamTrace::default()
             });
         }
@@ -248,8 +257,14 @@ impl TraceCollector {
                 }
             }
         }
-        let EventKind::Rtp { ssrc, sequence, .. } = e.kind else {
-            return;
+        // An RTP packet, or a frame of encrypted voice (as the analysis counts them).
+        let (ssrc, sequence, encrypted) = match e.kind {
+            EventKind::Rtp { ssrc, sequence, .. } => (ssrc, sequence, false),
+            EventKind::Data {
+                protected: true,
+                null: false,
+            } if matches!(e.user_priority, Some(6 | 7)) => (0, e.dot11_seq, true),
+            _ => return,
         };
         let Some(windows) = self.windows.get(&e.station) else {
             return;
@@ -262,7 +277,9 @@ impl TraceCollector {
                 continue;
             };
             let dir = usize::from(!e.from_station);
-            if self.ssrc[k][dir].is_some_and(|s| s != ssrc) {
+            if self.roams[k].encrypted[dir] != encrypted
+                || (!encrypted && self.ssrc[k][dir].is_some_and(|s| s != ssrc))
+            {
                 continue;
             }
             let t = &mut self.roams[k];
