@@ -174,6 +174,15 @@ fn channel(c: Option<u16>) -> String {
     c.map_or_else(|| "channel ?".into(), |c| format!("channel {c}"))
 }
 
+/// One direction of a roam's timeline.
+struct Panel<'a> {
+    name: &'a str,
+    color: RGBColor,
+    marks: &'a [RtpMark],
+    gap: Option<&'a VoiceGap>,
+    encrypted: bool,
+}
+
 /// A roam's timeline.
 struct Timeline<'a> {
     roam: &'a Roam,
@@ -219,13 +228,16 @@ impl Timeline<'_> {
     fn panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
-        name: &str,
-        color: RGBColor,
-        marks: &[RtpMark],
-        gap: Option<&VoiceGap>,
-        encrypted: bool,
+        panel: &Panel<'_>,
         x_desc: bool,
     ) -> PlotResult {
+        let &Panel {
+            name,
+            color,
+            marks,
+            gap,
+            encrypted,
+        } = panel;
         let req = self.request_ns();
         let x0 = (self.trace.start_ns - req) as f64 / 1e6;
         let x1 = (self.trace.end_ns - req) as f64 / 1e6;
@@ -444,24 +456,24 @@ impl Draw for Timeline<'_> {
         ))
         .map_err(fail)?;
         let body = root.margin(42, 0, 0, 0);
-        let panels: Vec<(&str, RGBColor, &[RtpMark], Option<&VoiceGap>, bool)> = [
-            (
-                "uplink",
-                UPLINK,
-                t.uplink.as_slice(),
-                r.uplink.as_ref(),
-                t.encrypted[0],
-            ),
-            (
-                "downlink",
-                DOWNLINK,
-                t.downlink.as_slice(),
-                r.downlink.as_ref(),
-                t.encrypted[1],
-            ),
+        let panels: Vec<Panel<'_>> = [
+            Panel {
+                name: "uplink",
+                color: UPLINK,
+                marks: &t.uplink,
+                gap: r.uplink.as_ref(),
+                encrypted: t.encrypted[0],
+            },
+            Panel {
+                name: "downlink",
+                color: DOWNLINK,
+                marks: &t.downlink,
+                gap: r.downlink.as_ref(),
+                encrypted: t.encrypted[1],
+            },
         ]
         .into_iter()
-        .filter(|p| !p.2.is_empty() || p.3.is_some())
+        .filter(|p| !p.marks.is_empty() || p.gap.is_some())
         .collect();
         if panels.is_empty() {
             body.draw(&Text::new(
@@ -474,8 +486,8 @@ impl Draw for Timeline<'_> {
         }
         let areas = body.split_evenly((panels.len(), 1));
         let mut marks = 0;
-        for (i, (area, (name, color, m, gap, enc))) in areas.iter().zip(&panels).enumerate() {
-            marks += self.panel(area, name, *color, m, *gap, *enc, i + 1 == panels.len())?;
+        for (i, (area, panel)) in areas.iter().zip(&panels).enumerate() {
+            marks += self.panel(area, panel, i + 1 == panels.len())?;
         }
         Ok(marks)
     }
