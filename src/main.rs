@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use roamgap::analysis::Config;
+use roamgap::capture::CaptureFile;
 use roamgap::gen;
 use roamgap::pipeline::{self, Progress};
 use roamgap::report::html::HtmlOptions;
@@ -395,12 +396,10 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
     let config = config_of(args);
-    let progress = Arc::new(Progress::new());
-    let _bar = ProgressBar::start(
-        Arc::clone(&progress),
-        !args.quiet && std::io::stderr().is_terminal(),
-    );
+    let show = !args.quiet && std::io::stderr().is_terminal();
     if args.merge && args.files.len() > 1 {
+        let progress = Arc::new(Progress::new());
+        let _bar = ProgressBar::start(Arc::clone(&progress), show);
         return match pipeline::analyze_merged(&args.files, &config, Some(&progress)) {
             Ok(m) => Ok(Report::merged(m)),
             Err(e) => {
@@ -409,11 +408,34 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
             }
         };
     }
-    let results: Vec<_> = args
+    // Every file is opened (mapped; compressed ones spooled) first, so that the progress bar
+    // knows the whole from the start.
+    let opened: Vec<Result<CaptureFile, pipeline::PipelineError>> = args
         .files
         .par_iter()
+        .map(|p| CaptureFile::open(p).map_err(Into::into))
+        .collect();
+    let total = opened
+        .iter()
+        .flatten()
+        .map(|c| c.bytes().len() as u64)
+        .sum();
+    let progress = Arc::new(Progress::with_total(total));
+    let _bar = ProgressBar::start(Arc::clone(&progress), show);
+    let results: Vec<_> = opened
+        .into_par_iter()
         .enumerate()
-        .map(|(i, path)| pipeline::analyze_path_observed(i, path, &config, Some(&progress)))
+        .map(|(i, c)| {
+            c.and_then(|c| {
+                pipeline::analyze_capture_observed(
+                    i,
+                    &c,
+                    &config,
+                    &pipeline::Plan::parallel(),
+                    Some(&progress),
+                )
+            })
+        })
         .collect();
     let mut analyses = Vec::new();
     let mut failed = false;

@@ -129,11 +129,23 @@ impl Default for Plan {
 pub struct Progress {
     done: std::sync::atomic::AtomicU64,
     total: std::sync::atomic::AtomicU64,
+    /// The total was given up front; files opened do not add to it.
+    fixed: bool,
 }
 
 impl Progress {
+    /// The total grows as files are opened.
     pub fn new() -> Progress {
         Progress::default()
+    }
+
+    /// All the files are open already and hold `total` bytes.
+    pub fn with_total(total: u64) -> Progress {
+        Progress {
+            total: total.into(),
+            fixed: true,
+            ..Progress::default()
+        }
     }
 
     /// (bytes read, bytes of the files opened so far).
@@ -143,6 +155,9 @@ impl Progress {
     }
 
     fn opened(&self, bytes: usize) {
+        if self.fixed {
+            return;
+        }
         self.total
             .fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
     }
