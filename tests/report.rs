@@ -501,3 +501,31 @@ fn encrypted_voice_is_drawn_from_its_voice_frames() {
     }
     assert_eq!(checked, 2);
 }
+
+#[test]
+fn a_report_written_again_leaves_no_plots_of_the_last_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (report, traces) = analyzed("multi-phone.pcapng");
+    write_report(dir.path(), &report, &traces, HtmlOptions::default()).unwrap();
+    let notes = dir.path().join("plots/my-notes.txt");
+    std::fs::write(&notes, "kept").unwrap();
+    let (report, traces) = analyzed("cckm-missing-ie.pcap");
+    let w = write_report(dir.path(), &report, &traces, HtmlOptions::default()).unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(w.plots, 5);
+    assert_eq!(
+        files,
+        [
+            "ap-pairs.svg",
+            "gap-distribution.svg",
+            "gap-over-time.svg",
+            "my-notes.txt",
+            "roam-0-451.svg",
+            "signal-0-001bd43fd717.svg"
+        ]
+    );
+}

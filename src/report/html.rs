@@ -192,6 +192,7 @@ pub fn write_report(
     options: HtmlOptions,
 ) -> io::Result<Written> {
     std::fs::create_dir_all(dir.join("plots"))?;
+    remove_old_plots(&dir.join("plots"))?;
     let mut b = Builder {
         dir,
         options,
@@ -260,6 +261,23 @@ pub fn write_report(
     std::fs::write(&index, h)?;
     b.written.index = index;
     Ok(b.written)
+}
+
+/// Plots an earlier report left in the directory (another capture's roams) would sit beside the
+/// new ones unreferenced; only files named as roamgap names its plots are removed.
+fn remove_old_plots(plots: &Path) -> io::Result<()> {
+    for entry in std::fs::read_dir(plots)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let ours = ["roam-", "signal-", "gap-distribution.", "gap-over-time.", "ap-pairs."]
+            .iter()
+            .any(|p| name.starts_with(p))
+            && (name.ends_with(".svg") || name.ends_with(".png"));
+        if ours && path.is_file() {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 fn captures_section(h: &mut String, report: &Report) {
