@@ -522,7 +522,21 @@ fn write_report(args: ReportArgs) -> ExitCode {
         Err(code) => return code,
     };
     let a = &args.analysis;
-    let traces = match roamgap::report::traces::collect(&report, &a.files, a.merge, &config_of(a)) {
+    // The second reading, for the plots, has its own bar.
+    let progress = Arc::new(Progress::new());
+    let bar = ProgressBar::start(
+        Arc::clone(&progress),
+        !a.quiet && std::io::stderr().is_terminal(),
+    );
+    let collected = roamgap::report::traces::collect(
+        &report,
+        &a.files,
+        a.merge,
+        &config_of(a),
+        Some(&progress),
+    );
+    drop(bar);
+    let traces = match collected {
         Ok(t) => t,
         Err(e) => {
             eprintln!("roamgap: {e}");

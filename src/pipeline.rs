@@ -154,7 +154,8 @@ impl Progress {
         (self.done.load(Relaxed), self.total.load(Relaxed))
     }
 
-    fn opened(&self, bytes: usize) {
+    /// A file of `bytes` joins the total (unless it was given up front).
+    pub fn opened(&self, bytes: usize) {
         if self.fixed {
             return;
         }
@@ -438,15 +439,23 @@ fn decode_all(
 }
 
 /// Reads a capture and hands every event to `visit`, in frame order, streaming (memory bounded
-/// by one batch): for a second look at a capture already analyzed.
+/// by one batch): for a second look at a capture already analyzed. `progress` is advanced by
+/// the bytes read (the caller counts the file in its total).
 pub fn for_each_event(
     capture: &CaptureFile,
     link: &LinkOptions,
+    progress: Option<&Progress>,
     mut visit: impl FnMut(&Event),
 ) -> Result<CaptureSummary, PipelineError> {
-    walk(capture, &Plan::parallel(), link, 1, None, None, |batch| {
-        batch.iter().flat_map(|b| &b[0]).for_each(&mut visit)
-    })
+    walk(
+        capture,
+        &Plan::parallel(),
+        link,
+        1,
+        None,
+        progress,
+        |batch| batch.iter().flat_map(|b| &b[0]).for_each(&mut visit),
+    )
 }
 
 /// Reads and analyzes one capture already opened, streaming: events are analyzed batch by

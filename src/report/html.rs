@@ -269,9 +269,15 @@ fn remove_old_plots(plots: &Path) -> io::Result<()> {
     for entry in std::fs::read_dir(plots)? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let ours = ["roam-", "signal-", "gap-distribution.", "gap-over-time.", "ap-pairs."]
-            .iter()
-            .any(|p| name.starts_with(p))
+        let ours = [
+            "roam-",
+            "signal-",
+            "gap-distribution.",
+            "gap-over-time.",
+            "ap-pairs.",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
             && (name.ends_with(".svg") || name.ends_with(".png"));
         if ours && path.is_file() {
             std::fs::remove_file(&path)?;

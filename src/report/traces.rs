@@ -9,7 +9,7 @@ use super::Report;
 use crate::analysis::Config;
 use crate::dot11::MacAddr;
 use crate::events::{Event, EventKind};
-use crate::pipeline::{self, PipelineError};
+use crate::pipeline::{self, PipelineError, Progress};
 
 /// Marks kept per roam and direction: a plot of more says nothing more (and a hostile capture
 /// cannot make the report grow without bound).
@@ -326,24 +326,31 @@ impl TraceCollector {
 }
 
 /// Reads the report's captures again and collects the traces of its roams. `merged`: the
-/// report is of the files merged (`--merge`).
+/// report is of the files merged (`--merge`). `progress` learns how far the reading has got.
 pub fn collect(
     report: &Report,
     files: &[PathBuf],
     merged: bool,
     config: &Config,
+    progress: Option<&Progress>,
 ) -> Result<Traces, PipelineError> {
     let mut all = Traces::default();
     if merged && files.len() > 1 {
-        let (_, events) = pipeline::merge_events(files, config, None)?;
+        let (_, events) = pipeline::merge_events(files, config, progress)?;
         let mut c = TraceCollector::new(report, 0);
         events.iter().for_each(|e| c.visit(e));
         return Ok(c.finish());
     }
-    for (i, path) in files.iter().enumerate() {
-        let capture = crate::capture::CaptureFile::open(path)?;
+    let captures = files
+        .iter()
+        .map(|p| crate::capture::CaptureFile::open(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(p) = progress {
+        captures.iter().for_each(|c| p.opened(c.bytes().len()));
+    }
+    for (i, capture) in captures.iter().enumerate() {
         let mut c = TraceCollector::new(report, i);
-        pipeline::for_each_event(&capture, &config.link, |e| c.visit(e))?;
+        pipeline::for_each_event(capture, &config.link, progress, |e| c.visit(e))?;
         let t = c.finish();
         all.roams.extend(t.roams);
         all.signal.extend(t.signal);
