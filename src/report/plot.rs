@@ -247,7 +247,7 @@ impl Timeline<'_> {
             .fold((0i64, 1i64), |(a, b), p| (a.min(p.1), b.max(p.1)));
         let span = (y1 - y0).max(4);
         y0 -= span / 8 + 1;
-        y1 += span / 3 + 2; // room for the phase labels at the top
+        y1 += span / 2 + 2; // room for the phase labels at the top
         let mut chart = ChartBuilder::on(area)
             .margin_left(10)
             .margin_right(20)
@@ -291,18 +291,21 @@ impl Timeline<'_> {
             let end = a + per_char * (label.chars().count() as f64 + 1.0);
             let row = match row_end.iter().position(|&e| e <= a) {
                 Some(r) => r,
-                None if row_end.len() < 4 => {
+                None if row_end.len() < 6 => {
                     row_end.push(f64::MIN);
                     row_end.len() - 1
                 }
-                None => row_end.len() - 1,
+                // Every row taken: the one free soonest.
+                None => (0..row_end.len())
+                    .min_by(|&a, &b| row_end[a].total_cmp(&row_end[b]))
+                    .unwrap_or(0),
             };
             row_end[row] = end;
             let row = row as f64;
             chart
                 .draw_series(std::iter::once(Text::new(
                     label.to_string(),
-                    (a, yhi - (yhi - ylo) * (0.02 + 0.08 * row)),
+                    (a, yhi - (yhi - ylo) * (0.02 + 0.065 * row)),
                     font(13),
                 )))
                 .map_err(fail)?;
