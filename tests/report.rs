@@ -130,6 +130,14 @@ fn the_roam_timeline_draws_every_rtp_packet_the_phases_and_the_gap() {
         assert_eq!(count(&texts, label), 2, "phase `{label}` in {texts:?}");
     }
     assert_eq!(count(&texts, "time from the reassociation request (ms)"), 1);
+    // The new AP's deauthentication, in both panels.
+    assert_eq!(
+        count(
+            &texts,
+            &format!("deauth reason {}", want["deauth"]["reason"])
+        ),
+        2
+    );
     assert!(texts.iter().any(|t| t
         == &format!(
             "Roam of {} at frame {}: {} (channel 1) → {} (channel 6)",

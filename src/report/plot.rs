@@ -317,6 +317,35 @@ impl Timeline<'_> {
                 BLACK.mix(0.6).stroke_width(1),
             ))
             .map_err(fail)?;
+        // A deauthentication or disassociation after the roam.
+        if let Some(d) = &self.roam.deauth {
+            let x = d.after_ms;
+            if x > x0 && x < x1 {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(x, ylo), (x, yhi)],
+                        5,
+                        3,
+                        ALERT.stroke_width(2),
+                    ))
+                    .map_err(fail)?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!(
+                            "{} reason {}",
+                            if d.disassociation {
+                                "disassoc"
+                            } else {
+                                "deauth"
+                            },
+                            d.reason
+                        ),
+                        (x, ylo + (yhi - ylo) * 0.5),
+                        font(13).color(&ALERT),
+                    )))
+                    .map_err(fail)?;
+            }
+        }
 
         // The gap: a bar from the last packet before to the first after, with its figures.
         if let Some(g) = gap {
