@@ -538,3 +538,21 @@ fn a_report_written_again_leaves_no_plots_of_the_last_one() {
         ]
     );
 }
+
+#[test]
+fn hostile_names_cannot_inject_markup() {
+    let (mut report, traces) = analyzed("cckm-missing-ie.pcap");
+    let evil = "<script>alert(1)</script>\"'&";
+    report.captures[0].file = format!("{evil}.pcap");
+    report.captures[0].bss[0].ssid = Some(evil.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let w = write_report(dir.path(), &report, &traces, HtmlOptions::default()).unwrap();
+    let html = std::fs::read_to_string(&w.index).unwrap();
+    assert!(
+        !html.contains("<script>alert"),
+        "unescaped name in the report"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"));
+    // The page's own script is the only one.
+    assert_eq!(html.matches("<script>").count(), 1);
+}
