@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod capture;
+pub mod crypto;
 pub mod dot11;
 pub mod events;
 pub mod gen;

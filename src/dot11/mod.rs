@@ -393,6 +393,11 @@ impl<T: AsRef<[u8]>> Frame<T> {
         self.header_len
     }
 
+    /// The whole frame as captured (MAC header, any padding, body).
+    pub fn as_bytes(&self) -> &[u8] {
+        self.b()
+    }
+
     /// The frame body (after the MAC header; the FCS is already stripped by the link layer).
     pub fn body(&self) -> &[u8] {
         &self.b()[self.header_len..]
