@@ -6,6 +6,8 @@
 //! per-chunk [`FrameCounters`] add up.
 
 use crate::capture::{LinkType, Record};
+use crate::crypto::ccmp;
+use crate::crypto::handshake::KeySchedule;
 use crate::dot11::action::{Addts, AddtsKind, FtAction};
 use crate::dot11::data::{self, Eapol, KeyMessage};
 use crate::dot11::ie::{self, Cckm, Element, KeyManagement, Rsn, TsDirection, Tspec};
@@ -297,6 +299,14 @@ pub struct FrameCounters {
     /// EAPOL-Key frames by Wireshark message number 1–4 (index 0 unused).
     pub eapol_key: [u64; 5],
     pub rtp_packets: u64,
+    /// Protected data frames decrypted with a key given (CCMP MIC checked).
+    pub decrypted: u64,
+    /// Protected data frames whose every candidate key failed the MIC check.
+    pub decrypt_failed: u64,
+    /// Protected data frames of a station and AP with no key (no handshake reproduced).
+    pub no_key: u64,
+    /// Protected data frames that are not CCMP (WEP, TKIP) or too short for it.
+    pub not_ccmp: u64,
     /// Records of link types roamgap does not read, by type.
     pub unsupported: Vec<(LinkType, u64)>,
     /// The first issues met, in frame order (at most [`FrameCounters::MAX_ISSUES`]).
@@ -316,6 +326,10 @@ impl Default for FrameCounters {
             protected: 0,
             eapol_key: [0; 5],
             rtp_packets: 0,
+            decrypted: 0,
+            decrypt_failed: 0,
+            no_key: 0,
+            not_ccmp: 0,
             unsupported: Vec::new(),
             issues: Vec::new(),
         }
@@ -360,6 +374,10 @@ impl FrameCounters {
             *a += b;
         }
         self.rtp_packets += other.rtp_packets;
+        self.decrypted += other.decrypted;
+        self.decrypt_failed += other.decrypt_failed;
+        self.no_key += other.no_key;
+        self.not_ccmp += other.not_ccmp;
         for (lt, n) in other.unsupported {
             match self.unsupported.iter_mut().find(|(l, _)| *l == lt) {
                 Some(e) => e.1 += n,
@@ -371,6 +389,19 @@ impl FrameCounters {
     }
 }
 
+/// How records are decoded: the link-layer options and, when decrypting, the capture's keys.
+#[derive(Clone, Copy, Debug)]
+pub struct Decoding<'a> {
+    pub link: &'a LinkOptions,
+    pub keys: Option<&'a KeySchedule>,
+}
+
+impl<'a> Decoding<'a> {
+    pub fn plain(link: &'a LinkOptions) -> Decoding<'a> {
+        Decoding { link, keys: None }
+    }
+}
+
 /// Decodes one record into events.
 pub fn decode_record(
     rec: &Record<'_>,
@@ -378,6 +409,17 @@ pub fn decode_record(
     counters: &mut FrameCounters,
     out: &mut impl FnMut(Event),
 ) {
+    decode_record_with(rec, &Decoding::plain(options), counters, out)
+}
+
+/// Decodes one record into events, decrypting protected data frames with `decoding.keys`.
+pub fn decode_record_with(
+    rec: &Record<'_>,
+    decoding: &Decoding<'_>,
+    counters: &mut FrameCounters,
+    out: &mut impl FnMut(Event),
+) {
+    let options = decoding.link;
     counters.frames += 1;
     if !linklayer::is_supported(rec.linktype) {
         match counters
@@ -424,6 +466,7 @@ pub fn decode_record(
         &link.radio,
         link.dot11,
         link.header_padded,
+        decoding.keys,
         counters,
         out,
     ) {
@@ -436,6 +479,7 @@ fn decode_dot11(
     radio: &RadioInfo,
     bytes: &[u8],
     padded: bool,
+    keys: Option<&KeySchedule>,
     counters: &mut FrameCounters,
     out: &mut impl FnMut(Event),
 ) -> Result<(), Dot11Error> {
@@ -486,6 +530,39 @@ fn decode_dot11(
                 return Ok(());
             }
             let mut emit = |kind| out(base(station, bssid, from_station, kind));
+            let amsdu = frame.qos_control().is_some_and(|q| q.amsdu_present());
+            if fc.protected() && !fc.is_null_data() {
+                if let Some(keys) = keys {
+                    let decrypted = PLAINTEXT.with(|buf| {
+                        let mut buf = buf.borrow_mut();
+                        let mut result = Decrypt::NoKey;
+                        for tk in keys.pairwise_keys(station, bssid, rec.number) {
+                            match ccmp::decrypt(tk, &frame, &mut buf) {
+                                Ok(_) => {
+                                    result = Decrypt::Done;
+                                    break;
+                                }
+                                Err(ccmp::CcmpError::Mic) => result = Decrypt::Failed,
+                                Err(_) => {
+                                    result = Decrypt::NotCcmp;
+                                    break;
+                                }
+                            }
+                        }
+                        if result == Decrypt::Done {
+                            counters.decrypted += 1;
+                            msdus(&buf, amsdu, counters, &mut emit);
+                        }
+                        result
+                    });
+                    match decrypted {
+                        Decrypt::Done => return Ok(()),
+                        Decrypt::Failed => counters.decrypt_failed += 1,
+                        Decrypt::NoKey => counters.no_key += 1,
+                        Decrypt::NotCcmp => counters.not_ccmp += 1,
+                    }
+                }
+            }
             if fc.protected() || fc.is_null_data() {
                 emit(EventKind::Data {
                     protected: fc.protected(),
@@ -493,28 +570,47 @@ fn decode_dot11(
                 });
                 return Ok(());
             }
-            let body = frame.body();
-            if frame.qos_control().is_some_and(|q| q.amsdu_present()) {
-                let mut any = false;
-                for (_, _, msdu) in data::AmsduSubframes::new(body) {
-                    any |= data_payload(msdu, counters, &mut emit);
-                }
-                if !any {
-                    emit(EventKind::Data {
-                        protected: false,
-                        null: false,
-                    });
-                }
-            } else if !data_payload(body, counters, &mut emit) {
-                emit(EventKind::Data {
-                    protected: false,
-                    null: false,
-                });
-            }
+            msdus(frame.body(), amsdu, counters, &mut emit);
         }
         FrameType::Control | FrameType::Extension => {}
     }
     Ok(())
+}
+
+/// The outcome of trying the keys on a protected frame.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decrypt {
+    Done,
+    /// Every key failed its MIC check.
+    Failed,
+    NoKey,
+    /// Not CCMP (WEP, TKIP) or too short.
+    NotCcmp,
+}
+
+thread_local! {
+    /// Each decoding thread's plaintext buffer, reused from frame to frame.
+    static PLAINTEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A data frame's body: one MSDU, or the subframes of an A-MSDU; a body that is none of
+/// EAPOL, EAP or RTP is one plain data event.
+fn msdus(body: &[u8], amsdu: bool, counters: &mut FrameCounters, emit: &mut impl FnMut(EventKind)) {
+    let any = if amsdu {
+        let mut any = false;
+        for (_, _, msdu) in data::AmsduSubframes::new(body) {
+            any |= data_payload(msdu, counters, emit);
+        }
+        any
+    } else {
+        data_payload(body, counters, emit)
+    };
+    if !any {
+        emit(EventKind::Data {
+            protected: false,
+            null: false,
+        });
+    }
 }
 
 /// Decodes an MSDU (LLC/SNAP onwards); emits and returns true if it is EAPOL, EAP or RTP.

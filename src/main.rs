@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use roamgap::analysis::Config;
 use roamgap::capture::CaptureFile;
+use roamgap::crypto::keys::KeyRing;
 use roamgap::gen;
 use roamgap::pipeline::{self, Progress};
 use roamgap::report::html::HtmlOptions;
@@ -87,6 +88,10 @@ struct GenArgs {
     /// the next channel; `roamgap analyze --merge` puts them back together.
     #[arg(long)]
     split_channels: bool,
+    /// Encrypt the voice of the scenario's WPA2-PSK phones for real with this passphrase
+    /// (SSID `voice`): real 4-way handshakes and CCMP, as `--psk PASSPHRASE:voice` decrypts.
+    #[arg(long)]
+    passphrase: Option<String>,
     /// With the `big` scenario: phones in calls.
     #[arg(long, default_value_t = 50)]
     phones: usize,
@@ -150,6 +155,45 @@ struct AnalysisArgs {
     /// No progress bar (it is shown on a terminal for captures that take more than a moment).
     #[arg(short, long)]
     quiet: bool,
+    /// Decrypt with a WPA passphrase for an SSID: `passphrase:SSID` (`:` or `%` inside either
+    /// written %3a, %25). Repeatable. Keys never appear in outputs, only their fingerprints.
+    #[arg(long, value_name = "PASSPHRASE:SSID")]
+    psk: Vec<String>,
+    /// Decrypt with a PMK (or WPA PSK), 64 hex digits. Repeatable.
+    #[arg(long, value_name = "HEX")]
+    pmk: Vec<String>,
+    /// Decrypt with a CCMP-128 temporal key, 32 hex digits. Repeatable.
+    #[arg(long, value_name = "HEX")]
+    tk: Vec<String>,
+    /// Keys in Wireshark's `80211_keys` format ("wpa-pwd","pass:SSID" / "wpa-psk","HEX" /
+    /// "tk","HEX" per line). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    keys: Vec<PathBuf>,
+}
+
+/// The keys given on the command line (None when none was).
+fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
+    let mut ring = KeyRing::default();
+    let fail = |e: String| {
+        eprintln!("roamgap: {e}");
+        ExitCode::from(EXIT_BAD_INPUT)
+    };
+    for p in &args.psk {
+        ring.add_passphrase(p).map_err(|e| fail(e.to_string()))?;
+    }
+    for p in &args.pmk {
+        ring.add_pmk(p).map_err(|e| fail(e.to_string()))?;
+    }
+    for t in &args.tk {
+        ring.add_tk(t).map_err(|e| fail(e.to_string()))?;
+    }
+    for f in &args.keys {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| fail(format!("cannot read the keys file {}: {e}", f.display())))?;
+        ring.add_wireshark_file(&f.display().to_string(), &text)
+            .map_err(|e| fail(e.to_string()))?;
+    }
+    Ok((!ring.is_empty()).then_some(ring))
 }
 
 #[derive(clap::Args)]
@@ -323,7 +367,11 @@ fn generate(args: GenArgs) -> ExitCode {
     if scenario == "big" {
         return generate_big(&options, &args, &output);
     }
-    let generated = match gen::generate(&scenario, &options) {
+    let generated = match &args.passphrase {
+        Some(pass) => gen::generate_encrypted(&scenario, &options, pass),
+        None => gen::generate(&scenario, &options),
+    };
+    let generated = match generated {
         Ok(g) => g,
         Err(e) => {
             eprintln!("roamgap gen: {e}");
@@ -396,11 +444,13 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
     let config = config_of(args);
+    let ring = key_ring(args)?;
     let show = !args.quiet && std::io::stderr().is_terminal();
     if args.merge && args.files.len() > 1 {
         let progress = Arc::new(Progress::new());
         let _bar = ProgressBar::start(Arc::clone(&progress), show);
-        return match pipeline::analyze_merged(&args.files, &config, Some(&progress)) {
+        return match pipeline::analyze_merged(&args.files, &config, Some(&progress), ring.as_ref())
+        {
             Ok(m) => Ok(Report::merged(m)),
             Err(e) => {
                 eprintln!("roamgap: {e}");
@@ -427,12 +477,13 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
         .enumerate()
         .map(|(i, c)| {
             c.and_then(|c| {
-                pipeline::analyze_capture_observed(
+                pipeline::analyze_capture_keyed(
                     i,
                     &c,
                     &config,
                     &pipeline::Plan::parallel(),
                     Some(&progress),
+                    ring.as_ref(),
                 )
             })
         })
@@ -528,11 +579,16 @@ fn write_report(args: ReportArgs) -> ExitCode {
         Arc::clone(&progress),
         !a.quiet && std::io::stderr().is_terminal(),
     );
+    let ring = match key_ring(a) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let collected = roamgap::report::traces::collect(
         &report,
         &a.files,
         a.merge,
         &config_of(a),
+        ring.as_ref(),
         Some(&progress),
     );
     drop(bar);

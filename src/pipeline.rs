@@ -8,8 +8,10 @@ use thiserror::Error;
 
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
 use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
+use crate::crypto::handshake::{self, HandshakeMessage, KeySchedule, ScheduleSummary};
+use crate::crypto::keys::KeyRing;
 use crate::dot11::MacAddr;
-use crate::events::{self, Event, FrameCounters};
+use crate::events::{self, Decoding, Event, FrameCounters};
 use crate::linklayer::LinkOptions;
 
 /// Records decoded per parallel task: large enough to amortize scheduling, small enough
@@ -37,6 +39,8 @@ pub struct CaptureSummary {
     pub segments: usize,
     /// The compression the file was read through.
     pub compression: Option<crate::capture::Compression>,
+    /// What the keys given found, when decrypting.
+    pub decryption: Option<ScheduleSummary>,
 }
 
 impl CaptureSummary {
@@ -52,6 +56,7 @@ impl CaptureSummary {
             truncated: None,
             segments: 0,
             compression: capture.compression(),
+            decryption: None,
         }
     }
 }
@@ -184,7 +189,7 @@ struct SegmentOut {
 /// that their memory is not mapped and unmapped again for every segment).
 fn decode_segment(
     records: crate::capture::Records<'_>,
-    link: &LinkOptions,
+    dec: &Decoding<'_>,
     shards: usize,
     events: ShardedEvents,
 ) -> SegmentOut {
@@ -203,7 +208,7 @@ fn decode_segment(
                 out.first_ns = Some(out.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
                 out.last_ns = Some(out.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
                 let ev = &mut out.events;
-                events::decode_record(&rec, link, &mut out.counters, &mut |e| {
+                events::decode_record_with(&rec, dec, &mut out.counters, &mut |e| {
                     ev[Analyzer::shard_of(&e, shards)].push(e)
                 });
             }
@@ -221,7 +226,7 @@ fn decode_segment(
 fn walk_segments(
     capture: &CaptureFile,
     plan: &Plan,
-    link: &LinkOptions,
+    dec: &Decoding<'_>,
     shards: usize,
     progress: Option<&Progress>,
     sink: &mut impl FnMut(&[ShardedEvents]),
@@ -249,7 +254,7 @@ fn walk_segments(
             .map(|(&seg, buf)| {
                 capture
                     .segment_records(seg)
-                    .map(|r| decode_segment(r, link, shards, buf))
+                    .map(|r| decode_segment(r, dec, shards, buf))
             })
             .collect::<Result<_, _>>()
             .ok()?;
@@ -291,7 +296,7 @@ fn walk_segments(
         }
     }
     summary.segments = segments.len();
-    Some(check_link_types(summary, link))
+    Some(check_link_types(summary, dec.link))
 }
 
 /// A capture none of whose frames roamgap can read is an error, not an empty report.
@@ -325,7 +330,7 @@ fn check_link_types(
 fn walk(
     capture: &CaptureFile,
     plan: &Plan,
-    link: &LinkOptions,
+    dec: &Decoding<'_>,
     shards: usize,
     mut times: Option<&mut Vec<i64>>,
     progress: Option<&Progress>,
@@ -344,7 +349,7 @@ fn walk(
             .map(|_| Vec::with_capacity(chunk.len() / shards + 16))
             .collect();
         for rec in chunk {
-            events::decode_record(rec, link, &mut counters, &mut |e| {
+            events::decode_record_with(rec, dec, &mut counters, &mut |e| {
                 out[Analyzer::shard_of(&e, shards)].push(e)
             });
         }
@@ -396,7 +401,7 @@ fn walk(
         }
     }
     summary.linktypes = records.linktypes();
-    check_link_types(summary, link)
+    check_link_types(summary, dec.link)
 }
 
 /// Reads a capture's records and decodes them into events, in frame order (all kept: for
@@ -412,7 +417,7 @@ pub fn decode_capture_with(
     capture: &CaptureFile,
     link: &LinkOptions,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
-    decode_all(capture, link, None, None)
+    decode_all(capture, link, None, None, None)
 }
 
 /// Every event of a capture, in order; `times` receives every record's timestamp.
@@ -421,15 +426,24 @@ fn decode_all(
     link: &LinkOptions,
     times: Option<&mut Vec<i64>>,
     progress: Option<&Progress>,
+    ring: Option<&KeyRing>,
 ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
     let mut all = Vec::new();
     if let Some(p) = progress {
         p.opened(capture.bytes().len());
     }
+    let schedule = match ring {
+        Some(r) if !r.is_empty() => Some(key_schedule(capture, link, r)?),
+        _ => None,
+    };
+    let dec = Decoding {
+        link,
+        keys: schedule.as_ref(),
+    };
     let summary = walk(
         capture,
         &Plan::parallel(),
-        link,
+        &dec,
         1,
         times,
         progress,
@@ -443,14 +457,14 @@ fn decode_all(
 /// the bytes read (the caller counts the file in its total).
 pub fn for_each_event(
     capture: &CaptureFile,
-    link: &LinkOptions,
+    dec: &Decoding<'_>,
     progress: Option<&Progress>,
     mut visit: impl FnMut(&Event),
 ) -> Result<CaptureSummary, PipelineError> {
     walk(
         capture,
         &Plan::parallel(),
-        link,
+        dec,
         1,
         None,
         progress,
@@ -486,39 +500,98 @@ pub fn analyze_capture_observed(
     plan: &Plan,
     progress: Option<&Progress>,
 ) -> Result<CaptureAnalysis, PipelineError> {
+    analyze_capture_keyed(index, capture, config, plan, progress, None)
+}
+
+/// The EAPOL-Key messages of a capture, in frame order (records scanned in parallel batches).
+pub fn handshake_messages(
+    capture: &CaptureFile,
+    link: &LinkOptions,
+) -> Result<Vec<HandshakeMessage>, PipelineError> {
+    let mut records = capture.records()?;
+    let mut messages = Vec::new();
+    let mut batch: Vec<Record<'_>> = Vec::new();
+    loop {
+        batch.clear();
+        for r in records.by_ref() {
+            // A damaged record ends the scan here as it ends the analysis.
+            let Ok(rec) = r else { break };
+            batch.push(rec);
+            if batch.len() == BATCH {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let found: Vec<HandshakeMessage> = batch
+            .par_chunks(CHUNK)
+            .flat_map_iter(|chunk| chunk.iter().filter_map(|r| handshake::scan_record(r, link)))
+            .collect();
+        messages.extend(found);
+        if batch.len() < BATCH {
+            break;
+        }
+    }
+    Ok(messages)
+}
+
+/// The keys of a capture: its handshakes (a first pass) with the keys the user gave.
+pub fn key_schedule(
+    capture: &CaptureFile,
+    link: &LinkOptions,
+    ring: &KeyRing,
+) -> Result<KeySchedule, PipelineError> {
+    Ok(KeySchedule::build(
+        &handshake_messages(capture, link)?,
+        ring,
+    ))
+}
+
+/// [`analyze_capture_observed`], decrypting with the keys of `ring` (a first pass finds the
+/// handshakes; the analysis then decrypts in its parallel decoding).
+pub fn analyze_capture_keyed(
+    index: usize,
+    capture: &CaptureFile,
+    config: &Config,
+    plan: &Plan,
+    progress: Option<&Progress>,
+    ring: Option<&KeyRing>,
+) -> Result<CaptureAnalysis, PipelineError> {
     if let Some(p) = progress {
         p.opened(capture.bytes().len());
     }
+    let schedule = match ring {
+        Some(r) if !r.is_empty() => Some(key_schedule(capture, &config.link, r)?),
+        _ => None,
+    };
+    let dec = Decoding {
+        link: &config.link,
+        keys: schedule.as_ref(),
+    };
     let shards = if plan.parallel {
         rayon::current_num_threads()
     } else {
         1
     };
     let mut analyzer = Analyzer::new(index, *config, shards);
-    let segmented = walk_segments(
-        capture,
-        plan,
-        &config.link,
-        shards,
-        progress,
-        &mut |batch| analyzer.feed(batch),
-    );
+    let segmented = walk_segments(capture, plan, &dec, shards, progress, &mut |batch| {
+        analyzer.feed(batch)
+    });
     let summary = match segmented {
         Some(summary) => summary?,
         None => {
             // Start again in order (a segmented read that proved wrong fed nothing wrong, but
             // may have fed a correct beginning).
             analyzer = Analyzer::new(index, *config, shards);
-            walk(
-                capture,
-                plan,
-                &config.link,
-                shards,
-                None,
-                progress,
-                |batch| analyzer.feed(batch),
-            )?
+            walk(capture, plan, &dec, shards, None, progress, |batch| {
+                analyzer.feed(batch)
+            })?
         }
+    };
+    let summary = CaptureSummary {
+        decryption: schedule.map(|s| s.summary),
+        ..summary
     };
     Ok(CaptureAnalysis {
         summary,
@@ -594,8 +667,9 @@ pub fn analyze_merged(
     paths: &[PathBuf],
     config: &Config,
     progress: Option<&Progress>,
+    ring: Option<&KeyRing>,
 ) -> Result<MergedAnalysis, PipelineError> {
-    let (summaries, events) = merge_events(paths, config, progress)?;
+    let (summaries, events) = merge_events(paths, config, progress, ring)?;
     let shards = rayon::current_num_threads();
     let mut analyzer = Analyzer::new(0, *config, shards);
     analyzer.feed(&[Analyzer::split(events, shards)]);
@@ -612,6 +686,7 @@ pub fn merge_events(
     paths: &[PathBuf],
     config: &Config,
     progress: Option<&Progress>,
+    ring: Option<&KeyRing>,
 ) -> Result<(Vec<(CaptureSummary, MergeInfo)>, Vec<Event>), PipelineError> {
     use crate::events::EventKind;
     let opened: Vec<(CaptureFile, CaptureSummary, Vec<Event>, Vec<i64>)> = paths
@@ -619,7 +694,7 @@ pub fn merge_events(
         .map(|p| {
             let cap = CaptureFile::open(p)?;
             let mut times = Vec::new();
-            let (summary, all) = decode_all(&cap, &config.link, Some(&mut times), progress)?;
+            let (summary, all) = decode_all(&cap, &config.link, Some(&mut times), progress, ring)?;
             Ok((cap, summary, all, times))
         })
         .collect::<Result<_, PipelineError>>()?;

@@ -35,7 +35,7 @@ fn three_channel_files_merge_into_the_single_file_result() {
             })
             .collect();
 
-        let merged = pipeline::analyze_merged(&paths, &Config::default(), None).unwrap();
+        let merged = pipeline::analyze_merged(&paths, &Config::default(), None, None).unwrap();
         for ((_, info), f) in merged.summaries.iter().zip(&files) {
             assert_eq!(
                 info.offset_ns,

@@ -31,7 +31,7 @@ fn analyzed(name: &str) -> (Report, Traces) {
     let config = Config::default();
     let a = pipeline::analyze_path(0, &path, &config).unwrap();
     let report = Report::new(vec![a]);
-    let traces = traces::collect(&report, &[path], false, &config, None).unwrap();
+    let traces = traces::collect(&report, &[path], false, &config, None, None).unwrap();
     (report, traces)
 }
 
@@ -436,8 +436,15 @@ fn damaged_and_empty_captures_still_give_a_report() {
     ] {
         let a = pipeline::analyze_path(0, &path, &config).unwrap();
         let report = Report::new(vec![a]);
-        let traces =
-            traces::collect(&report, std::slice::from_ref(&path), false, &config, None).unwrap();
+        let traces = traces::collect(
+            &report,
+            std::slice::from_ref(&path),
+            false,
+            &config,
+            None,
+            None,
+        )
+        .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let w = write_report(dir.path(), &report, &traces, HtmlOptions::default()).unwrap();
         assert!(w.index.exists());

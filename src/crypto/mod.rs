@@ -5,6 +5,7 @@
 //! Keys are secrets: nothing here prints them; they are named by [`fingerprint`].
 
 pub mod ccmp;
+pub mod handshake;
 pub mod kdf;
 pub mod keys;
 

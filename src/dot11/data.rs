@@ -167,6 +167,79 @@ impl EapolKey {
     }
 }
 
+/// A borrowed view of a whole EAPOL-Key PDU (802.1X header included), for the key handshake:
+/// the fields key derivation and MIC checking read (12.7.2, Figure 12-32).
+#[derive(Clone, Copy, Debug)]
+pub struct EapolKeyFrame<'a> {
+    pdu: &'a [u8],
+    mic_len: usize,
+}
+
+impl<'a> EapolKeyFrame<'a> {
+    /// `pdu` starts at the 802.1X header (version, type 3, length). The MIC is 16 octets, or 24
+    /// for the 192-bit AKMs (taken when only that length makes the key data length agree).
+    pub fn new_checked(pdu: &'a [u8]) -> Option<EapolKeyFrame<'a>> {
+        if pdu.len() < 4 + 95 || pdu[1] != 3 {
+            return None;
+        }
+        let body_len = usize::from(be16(pdu, 2));
+        let pdu = pdu.get(..4 + body_len)?;
+        let body = &pdu[4..];
+        let mic_len = [16usize, 24].into_iter().find(|mic| {
+            let at = 77 + mic;
+            body.len() >= at + 2 && usize::from(be16(body, at)) == body.len() - at - 2
+        })?;
+        Some(EapolKeyFrame { pdu, mic_len })
+    }
+
+    fn body(&self) -> &'a [u8] {
+        &self.pdu[4..]
+    }
+
+    /// The whole PDU, as the MIC covers it (with the MIC field zeroed: [`Self::mic_range`]).
+    pub fn pdu(&self) -> &'a [u8] {
+        self.pdu
+    }
+
+    pub fn key_info(&self) -> u16 {
+        be16(self.body(), 1)
+    }
+
+    /// Key Descriptor Version (bits 0–2): 1 HMAC-MD5/RC4, 2 HMAC-SHA1/AES key wrap,
+    /// 3 AES-CMAC/AES key wrap, 0 defined by the AKM.
+    pub fn descriptor_version(&self) -> u8 {
+        (self.key_info() & 7) as u8
+    }
+
+    pub fn replay_counter(&self) -> u64 {
+        let mut rc = [0u8; 8];
+        rc.copy_from_slice(&self.body()[5..13]);
+        u64::from_be_bytes(rc)
+    }
+
+    pub fn nonce(&self) -> &'a [u8; 32] {
+        self.body()[13..45].try_into().unwrap_or(&[0; 32])
+    }
+
+    pub fn mic(&self) -> &'a [u8] {
+        &self.body()[77..77 + self.mic_len]
+    }
+
+    /// Where the MIC lies in [`Self::pdu`].
+    pub fn mic_range(&self) -> std::ops::Range<usize> {
+        4 + 77..4 + 77 + self.mic_len
+    }
+
+    pub fn key_data(&self) -> &'a [u8] {
+        &self.body()[77 + self.mic_len + 2..]
+    }
+
+    /// Encrypted Key Data bit (bit 12).
+    pub fn key_data_encrypted(&self) -> bool {
+        self.key_info() & (1 << 12) != 0
+    }
+}
+
 /// Decodes an EAPOL frame (the payload after the LLC/SNAP header).
 pub fn eapol(payload: &[u8]) -> Option<Eapol> {
     if payload.len() < 4 {

@@ -260,6 +260,58 @@ pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed
     }
 }
 
+/// An EAPOL-Key frame of a real 4-way handshake (12.7.6): the given nonce and key data, and a
+/// MIC computed with `kck` (HMAC-SHA1-128, key descriptor version 2) when the message has one.
+pub fn eapol_key_signed(
+    out: &mut Vec<u8>,
+    msg: KeyMsg,
+    replay_counter: u64,
+    nonce: &[u8; 32],
+    key_data: &[u8],
+    kck: &[u8; 16],
+) {
+    let key_info: u16 = match msg {
+        KeyMsg::M1 => 0x008a,
+        KeyMsg::M2 => 0x010a,
+        KeyMsg::M3 => 0x13ca,
+        KeyMsg::M4 => 0x030a,
+    };
+    let start = out.len();
+    let body_len = 95 + key_data.len();
+    out.push(2); // 802.1X-2004
+    out.push(3); // EAPOL-Key
+    out.extend_from_slice(&(body_len as u16).to_be_bytes());
+    out.push(2); // RSN key descriptor
+    out.extend_from_slice(&key_info.to_be_bytes());
+    out.extend_from_slice(&16u16.to_be_bytes());
+    out.extend_from_slice(&replay_counter.to_be_bytes());
+    if msg == KeyMsg::M4 {
+        out.extend_from_slice(&[0u8; 32]);
+    } else {
+        out.extend_from_slice(nonce);
+    }
+    out.extend_from_slice(&[0u8; 16 + 8 + 8]); // IV, RSC, reserved
+    out.extend_from_slice(&[0u8; 16]); // MIC, filled below
+    out.extend_from_slice(&(key_data.len() as u16).to_be_bytes());
+    out.extend_from_slice(key_data);
+    if msg != KeyMsg::M1 {
+        use hmac::Mac;
+        // HMAC takes a key of any length.
+        if let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(kck) {
+            mac.update(&out[start..]);
+            let d = mac.finalize().into_bytes();
+            out[start + 81..start + 97].copy_from_slice(&d[..16]);
+        }
+    }
+}
+
+/// The station's RSN element as EAPOL key data (M2, and first in M3).
+pub fn rsn_key_data(akm: [u8; 4]) -> Vec<u8> {
+    let mut v = Vec::new();
+    rsn_element(&mut v, akm, None);
+    v
+}
+
 /// An EAPOL frame carrying an EAP packet (RFC 3748 4): code, identifier, type and data.
 pub fn eap_packet(out: &mut Vec<u8>, code: u8, id: u8, eap_type: Option<u8>, data_len: usize) {
     let eap_len = 4 + usize::from(eap_type.is_some()) + data_len;

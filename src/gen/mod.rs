@@ -43,6 +43,21 @@ pub struct Truth {
     pub streams: Vec<TruthStream>,
     pub format: &'static str,
     pub seed: u64,
+    /// Set when the PSK phones' voice is really encrypted (`--passphrase`): the roams and
+    /// streams above are what the capture shows once decrypted with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<TruthEncryption>,
+}
+
+/// The keys of a really encrypted capture, and what they protect.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthEncryption {
+    pub passphrase: String,
+    pub ssid: String,
+    /// 4-way handshakes, each with real nonces and MICs.
+    pub handshakes: usize,
+    /// CCMP-protected data frames (retransmissions included).
+    pub protected_frames: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -236,16 +251,52 @@ pub const SCENARIOS: [(&str, &str); 23] = [
     ),
 ];
 
-/// Generates a scenario.
-pub fn generate(scenario: &str, options: &Options) -> Result<Generated, String> {
-    let name = SCENARIOS
+/// Generates a scenario whose WPA2-PSK phones' voice is really encrypted with `passphrase`
+/// (the network's SSID is `voice`): real 4-way handshakes (one at the start of each call,
+/// one per roam) and CCMP. The timing is that of the same scenario in the clear.
+pub fn generate_encrypted(
+    scenario: &str,
+    options: &Options,
+    passphrase: &str,
+) -> Result<Generated, String> {
+    let name = scenario_name(scenario)?;
+    let mut sim = Sim::new(options);
+    let pmk = crate::crypto::kdf::pmk_from_passphrase(passphrase.as_bytes(), sim.ssid.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut rng = Rng(options.seed ^ 0x6363_6d70_6b65_7973);
+    let mut gtk = [0u8; 16];
+    for chunk in gtk.chunks_mut(8) {
+        chunk.copy_from_slice(&rng.next().to_le_bytes());
+    }
+    sim.crypto = Some(SimCrypto {
+        passphrase: passphrase.to_string(),
+        pmk,
+        rng,
+        gtk,
+    });
+    sim.run(name);
+    if sim.phones.iter().all(|p| p.ptks.is_empty()) {
+        return Err(format!(
+            "scenario `{scenario}` has no WPA2-PSK phone whose voice could be encrypted"
+        ));
+    }
+    Ok(sim.finish(name, options))
+}
+
+fn scenario_name(scenario: &str) -> Result<&'static str, String> {
+    SCENARIOS
         .iter()
         .find(|(n, _)| *n == scenario)
         .map(|(n, _)| *n)
         .ok_or_else(|| {
             let names: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
             format!("unknown scenario `{scenario}`; known: {}", names.join(", "))
-        })?;
+        })
+}
+
+/// Generates a scenario.
+pub fn generate(scenario: &str, options: &Options) -> Result<Generated, String> {
+    let name = scenario_name(scenario)?;
     let mut sim = Sim::new(options);
     sim.run(name);
     Ok(sim.finish(name, options))
@@ -395,6 +446,7 @@ pub fn split_by_channel(
 }
 
 /// SplitMix64: small, fast, and the same on every platform.
+#[derive(Clone)]
 struct Rng(u64);
 
 impl Rng {
@@ -587,6 +639,17 @@ struct Phone {
     weak: Vec<(i64, i64, usize)>,
     /// (from, until, old AP): downlink voice the old AP fails to deliver.
     failed: Vec<(i64, i64, usize)>,
+    /// Voice really CCMP-encrypted (a network with a passphrase): the PTK of each handshake
+    /// (time of M4, AP) and the packet number per direction.
+    ptks: Vec<(i64, usize, crate::crypto::kdf::Ptk)>,
+    ccmp_pn: [u64; 2],
+}
+
+impl Phone {
+    /// Its voice is really encrypted: a WPA2-PSK phone on a network with a passphrase.
+    fn ccmp(&self) -> bool {
+        self.km == KeyMgmt::Psk && !self.encrypted
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -656,6 +719,29 @@ struct Sim {
     order: u64,
     /// Reassociation responses come 55-75 ms late.
     slow_response: bool,
+    /// Real WPA2-PSK protection of the PSK phones' voice (`--passphrase`).
+    crypto: Option<SimCrypto>,
+}
+
+/// The keys of a network whose PSK phones' voice is really encrypted: handshakes with real
+/// nonces and MICs, CCMP with the PTK of each. Its own random stream, so the frames' timing
+/// is that of the same scenario in the clear.
+/// The keys of one real 4-way handshake.
+struct HandshakeKeys {
+    anonce: [u8; 32],
+    snonce: [u8; 32],
+    ptk: crate::crypto::kdf::Ptk,
+    /// The station's RSN element (M2's key data).
+    rsn: Vec<u8>,
+    /// M3's key data, wrapped with the KEK.
+    wrapped: Vec<u8>,
+}
+
+struct SimCrypto {
+    passphrase: String,
+    pmk: [u8; 32],
+    rng: Rng,
+    gtk: [u8; 16],
 }
 
 impl Sim {
@@ -679,6 +765,7 @@ impl Sim {
             ip_id: 1,
             order: 0,
             slow_response: false,
+            crypto: None,
         }
     }
 
@@ -732,6 +819,8 @@ impl Sim {
             sticky: false,
             weak: Vec::new(),
             failed: Vec::new(),
+            ptks: Vec::new(),
+            ccmp_pn: [1, 1],
         };
         self.phones.push(phone);
         self.phones.len() - 1
@@ -798,6 +887,10 @@ impl Sim {
                     ph.seq0[1] = 0u16.wrapping_sub(k_leave).wrapping_add(50);
                 }
             }
+        }
+        for p in 0..self.phones.len() {
+            let first_ap = self.phones[p].attachments[0].1;
+            self.initial_handshake(p, first_ap);
         }
         self.beacons();
         for p in 0..self.phones.len() {
@@ -1239,9 +1332,29 @@ impl Sim {
         let mut t = t;
         let mut replay = self.rng.range(1, 50) as u64;
         let nonce = self.rng.next() as u8;
+        let keys = self.handshake_keys(p, ap);
+        let key_msg = |msg: KeyMsg, replay: u64, out: &mut Vec<u8>| match &keys {
+            Some(k) => frames::eapol_key_signed(
+                out,
+                msg,
+                replay,
+                if msg == KeyMsg::M2 {
+                    &k.snonce
+                } else {
+                    &k.anonce
+                },
+                match msg {
+                    KeyMsg::M2 => &k.rsn,
+                    KeyMsg::M3 => &k.wrapped,
+                    _ => &[],
+                },
+                &k.ptk.kck,
+            ),
+            None => frames::eapol_key(out, msg, replay, nonce),
+        };
         for _ in 0..late_m1_retries {
             let mut m1 = Vec::new();
-            frames::eapol_key(&mut m1, KeyMsg::M1, replay, nonce);
+            key_msg(KeyMsg::M1, replay, &mut m1);
             self.eapol(t, p, ap, false, &m1, mark(Mark::M1));
             replay += 1;
             t += 1000 * MS + self.rng.range(0, 3000) * US;
@@ -1253,9 +1366,21 @@ impl Sim {
             (KeyMsg::M4, true, Some(Mark::M4)),
         ] {
             let mut payload = Vec::new();
-            frames::eapol_key(&mut payload, msg, replay, nonce);
-            if msg == KeyMsg::M3 {
+            // M3 and M4 carry the next replay counter (12.7.6.4); the clear scenarios keep
+            // the counters they always had.
+            if msg == KeyMsg::M3 && keys.is_some() {
                 replay += 1;
+            }
+            key_msg(msg, replay, &mut payload);
+            if msg == KeyMsg::M3 && keys.is_none() {
+                replay += 1;
+            }
+            if msg == KeyMsg::M4 {
+                if let Some(k) = &keys {
+                    let ph = &mut self.phones[p];
+                    ph.ptks.push((t, ap, k.ptk));
+                    ph.ccmp_pn = [1, 1];
+                }
             }
             self.eapol(t, p, ap, from_station, &payload, m.map_or(Tag::None, mark));
             if msg != KeyMsg::M4 {
@@ -1263,6 +1388,73 @@ impl Sim {
             }
         }
         t
+    }
+
+    /// The keys of a real handshake between phone `p` and AP `ap` (None in the clear): nonces
+    /// from the network's own random stream, the PTK, and M3's wrapped RSN element and GTK.
+    fn handshake_keys(&mut self, p: usize, ap: usize) -> Option<HandshakeKeys> {
+        if !self.phones[p].ccmp() {
+            return None;
+        }
+        let (sta, bssid, akm) = (
+            self.phones[p].mac,
+            self.aps[ap].bssid,
+            self.phones[p].km.akm(),
+        );
+        let c = self.crypto.as_mut()?;
+        let mut nonce = || {
+            let mut n = [0u8; 32];
+            for chunk in n.chunks_mut(8) {
+                chunk.copy_from_slice(&c.rng.next().to_le_bytes());
+            }
+            n
+        };
+        let (anonce, snonce) = (nonce(), nonce());
+        let ptk = crate::crypto::kdf::pairwise_ptk(
+            crate::crypto::kdf::KeyHash::Sha1,
+            &c.pmk,
+            bssid.0,
+            sta.0,
+            &anonce,
+            &snonce,
+        );
+        let rsn = frames::rsn_key_data(akm);
+        // M3's key data (12.7.6.4): the AP's RSN element and the GTK KDE (key 1, Tx), padded
+        // to a multiple of 8 and wrapped with the KEK (RFC 3394).
+        let mut plain = rsn.clone();
+        plain.extend_from_slice(&[0xdd, 22, 0x00, 0x0f, 0xac, 0x01, 0x01, 0x00]);
+        plain.extend_from_slice(&c.gtk);
+        if plain.len() % 8 != 0 {
+            plain.push(0xdd);
+            while plain.len() % 8 != 0 {
+                plain.push(0);
+            }
+        }
+        let mut wrapped = vec![0u8; plain.len() + 8];
+        aes_kw::KekAes128::from(ptk.kek)
+            .wrap(&plain, &mut wrapped)
+            .ok()?;
+        Some(HandshakeKeys {
+            anonce,
+            snonce,
+            ptk,
+            rsn,
+            wrapped,
+        })
+    }
+
+    /// An initial association and 4-way handshake with `ap` just after the capture starts, so
+    /// that the voice before the first roam is under a key the capture shows. Drawn from the
+    /// network's own random stream: the rest of the scenario is timed as in the clear.
+    fn initial_handshake(&mut self, p: usize, ap: usize) {
+        if self.crypto.is_none() || !self.phones[p].ccmp() {
+            return;
+        }
+        let saved = self.rng.clone();
+        let t = self.start + 5 * MS + p as i64 * 3 * MS;
+        let t = self.associate(t, p, None, ap, false, false, false, 0, None);
+        self.four_way(t + 2 * MS, p, ap, None, 0);
+        self.rng = saved;
     }
 
     /// EAPOL-Start, EAP identity, `rounds` method round trips, EAP-Success. Returns its time.
@@ -1637,6 +1829,15 @@ impl Sim {
             let key = ph.ssrc[dir] ^ (k as u32).wrapping_mul(0x9e37_79b9);
             f.extend((0..208 + 4).map(|i: u32| (key.rotate_left(i % 32) >> 3) as u8));
             self.phones[p].pn += 1;
+        } else if let Some(tk) = self.voice_key(p, ap, t) {
+            // Real CCMP under the PTK of the phone's last handshake with this AP.
+            f[1] |= 0x40;
+            let mut plain = Vec::with_capacity(240);
+            self.rtp_payload(&mut plain, p, uplink, k);
+            let pn = self.phones[p].ccmp_pn[dir];
+            self.phones[p].ccmp_pn[dir] += 1;
+            let body = crate::crypto::ccmp::encrypt(&tk, &f, pn, 0, &plain);
+            f.extend_from_slice(&body);
         } else if ph.encrypted {
             // CCMP (12.5.3.2): header with PN and key ID, then ciphertext and an 8-byte MIC.
             f[1] |= 0x40;
@@ -1677,6 +1878,21 @@ impl Sim {
                 tag,
             });
         }
+    }
+
+    /// The TK protecting a CCMP phone's voice through `ap` at `t`: that of its last handshake
+    /// with the AP before `t`.
+    fn voice_key(&self, p: usize, ap: usize, t: i64) -> Option<[u8; 16]> {
+        if self.crypto.is_none() || !self.phones[p].ccmp() {
+            return None;
+        }
+        self.phones[p]
+            .ptks
+            .iter()
+            .rev()
+            .find(|(at, a, _)| *a == ap && *at <= t)
+            .or_else(|| self.phones[p].ptks.iter().rev().find(|(_, a, _)| *a == ap))
+            .map(|(_, _, ptk)| ptk.tk)
     }
 
     /// LLC/SNAP, IPv4, UDP and RTP of voice packet `k` of a phone's call.
@@ -2096,6 +2312,18 @@ impl Sim {
             streams,
             format: options.format.name(),
             seed: options.seed,
+            encryption: self.crypto.as_ref().map(|c| TruthEncryption {
+                passphrase: c.passphrase.clone(),
+                ssid: self.ssid.clone(),
+                handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
+                protected_frames: self
+                    .frames
+                    .iter()
+                    .filter(|f| {
+                        f.bytes.len() > 1 && f.bytes[0] & 0x0c == 0x08 && f.bytes[1] & 0x40 != 0
+                    })
+                    .count() as u64,
+            }),
         };
         Generated {
             bytes: w.finish(),

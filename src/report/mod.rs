@@ -93,6 +93,30 @@ pub struct CaptureReport {
     pub clock_anchors: Option<usize>,
     /// Frames dropped as copies of frames another sniffer captured.
     pub duplicates_removed: Option<u64>,
+    /// When keys were given: what they decrypted.
+    pub decryption: Option<DecryptionReport>,
+}
+
+/// What decryption did for one capture (`--psk`, `--pmk`, `--tk`, `--keys`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DecryptionReport {
+    /// The keys given, by kind and fingerprint (the keys themselves never appear).
+    pub keys: Vec<String>,
+    /// 4-way handshakes in the capture (message 2 with its message 1), and those a key given
+    /// reproduces (their PTK verified by the message 2 MIC).
+    pub handshakes: usize,
+    pub handshakes_with_key: usize,
+    /// Group keys recovered from message 3 or group key handshakes.
+    pub group_keys: usize,
+    /// Protected unicast data frames decrypted (CCMP MIC checked).
+    pub decrypted: u64,
+    /// Protected frames every candidate key failed the MIC check on: counted, never guessed.
+    pub mic_failures: u64,
+    /// Protected frames of a station and AP whose handshake no key reproduced (or was not
+    /// captured).
+    pub no_key: u64,
+    /// Protected frames that are not CCMP (WEP, TKIP).
+    pub not_ccmp: u64,
 }
 
 /// The whole report: the JSON document's top level.
@@ -313,9 +337,30 @@ impl Report {
             || self.missed_roams.iter().any(|m| !m.findings.is_empty())
     }
 
-    /// Warnings a person must see: truncation, malformed frames, skipped link types.
+    /// Warnings a person must see: truncation, malformed frames, skipped link types, voice
+    /// that could not be decrypted.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
+        let from_frames = self
+            .roams
+            .iter()
+            .flat_map(|r| [&r.uplink, &r.downlink])
+            .flatten()
+            .filter(|g| g.measured_from == "frames")
+            .count();
+        if from_frames > 0 {
+            let keys = self.captures.iter().any(|c| c.decryption.is_some());
+            out.push(format!(
+                "the voice of {from_frames} roam direction{} is encrypted: {} gaps are measured from frame timing and lost packets estimated{}",
+                if from_frames == 1 { "" } else { "s" },
+                if from_frames == 1 { "its" } else { "their" },
+                if keys {
+                    " (no key given reproduces their handshakes)"
+                } else {
+                    "; give the network's key (--psk passphrase:SSID, --pmk, --tk or --keys) to decrypt it and count RTP packets"
+                }
+            ));
+        }
         for c in &self.captures {
             if let Some(t) = &c.truncated {
                 out.push(format!(
@@ -346,6 +391,19 @@ impl Report {
                     "{}: {} Ethernet frames are not remote capture on the peekremote port and were skipped",
                     c.file, c.not_wireless_frames
                 ));
+            }
+            if let Some(d) = &c.decryption {
+                if d.mic_failures + d.no_key > 0 {
+                    out.push(format!(
+                        "{}: {} protected frames not decrypted ({} failed the MIC check with every key, {} had no key: {} of {} handshakes matched a key given)",
+                        c.file,
+                        d.mic_failures + d.no_key,
+                        d.mic_failures,
+                        d.no_key,
+                        d.handshakes_with_key,
+                        d.handshakes
+                    ));
+                }
             }
             if c.bad_fcs > 0 {
                 out.push(format!(
@@ -450,5 +508,15 @@ fn capture_report(
         clock_offset_ms: merge.map(|m| crate::analysis::ms(m.offset_ns)),
         clock_anchors: merge.map(|m| m.anchors),
         duplicates_removed: merge.map(|m| m.duplicates),
+        decryption: s.decryption.as_ref().map(|d| DecryptionReport {
+            keys: d.keys.clone(),
+            handshakes: d.handshakes,
+            handshakes_with_key: d.handshakes_with_key,
+            group_keys: d.group_keys,
+            decrypted: c.decrypted,
+            mic_failures: c.decrypt_failed,
+            no_key: c.no_key,
+            not_ccmp: c.not_ccmp,
+        }),
     }
 }

@@ -332,11 +332,12 @@ pub fn collect(
     files: &[PathBuf],
     merged: bool,
     config: &Config,
+    keys: Option<&crate::crypto::keys::KeyRing>,
     progress: Option<&Progress>,
 ) -> Result<Traces, PipelineError> {
     let mut all = Traces::default();
     if merged && files.len() > 1 {
-        let (_, events) = pipeline::merge_events(files, config, progress)?;
+        let (_, events) = pipeline::merge_events(files, config, progress, keys)?;
         let mut c = TraceCollector::new(report, 0);
         events.iter().for_each(|e| c.visit(e));
         return Ok(c.finish());
@@ -350,7 +351,15 @@ pub fn collect(
     }
     for (i, capture) in captures.iter().enumerate() {
         let mut c = TraceCollector::new(report, i);
-        pipeline::for_each_event(capture, &config.link, progress, |e| c.visit(e))?;
+        let schedule = match keys {
+            Some(r) if !r.is_empty() => Some(pipeline::key_schedule(capture, &config.link, r)?),
+            _ => None,
+        };
+        let dec = crate::events::Decoding {
+            link: &config.link,
+            keys: schedule.as_ref(),
+        };
+        pipeline::for_each_event(capture, &dec, progress, |e| c.visit(e))?;
         let t = c.finish();
         all.roams.extend(t.roams);
         all.signal.extend(t.signal);

@@ -1,0 +1,330 @@
+//! The first pass of a decryption: every EAPOL-Key message in the capture, then, per station
+//! and AP, the PTK of each 4-way handshake (derived from each PMK the user gave and kept only
+//! when it reproduces the handshake's MIC) and the GTKs the handshakes carry.
+
+use std::collections::HashMap;
+
+use aes::Aes128;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+use super::kdf::{pairwise_ptk, KeyHash, Ptk};
+use super::keys::KeyRing;
+use crate::capture::Record;
+use crate::dot11::data::{self, EapolKeyFrame, KeyMessage};
+use crate::dot11::{Frame, FrameType, MacAddr};
+use crate::linklayer::{self, LinkOptions};
+
+/// One EAPOL-Key message as the key schedule needs it (copied: a capture holds a few per roam).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandshakeMessage {
+    pub frame: u64,
+    pub station: MacAddr,
+    pub bssid: MacAddr,
+    pub message: KeyMessage,
+    pub version: u8,
+    pub replay_counter: u64,
+    pub nonce: [u8; 32],
+    pub mic: Vec<u8>,
+    /// The EAPOL PDU with its MIC field zeroed, as the MIC is computed over it.
+    pub pdu_zeroed: Vec<u8>,
+    pub key_data: Vec<u8>,
+    pub key_data_encrypted: bool,
+}
+
+/// The EAPOL-Key message a record carries, if any (unprotected data frames only).
+pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<HandshakeMessage> {
+    if !linklayer::is_supported(rec.linktype) {
+        return None;
+    }
+    let link = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options).ok()?;
+    let frame = Frame::new_checked(link.dot11, link.header_padded).ok()?;
+    let fc = frame.frame_control();
+    if fc.frame_type() != FrameType::Data || fc.protected() {
+        return None;
+    }
+    let a = frame.addresses();
+    let (station, bssid) = match (fc.to_ds(), fc.from_ds(), a.bssid, a.transmitter) {
+        (true, false, Some(bssid), Some(ta)) => (ta, bssid),
+        (false, true, Some(bssid), _) => (a.receiver, bssid),
+        _ => return None,
+    };
+    let (ethertype, payload) = data::llc_snap(frame.body())?;
+    if ethertype != data::ETHERTYPE_EAPOL {
+        return None;
+    }
+    let message = match data::eapol(payload)? {
+        data::Eapol::Key(k) => k.message,
+        _ => return None,
+    };
+    let k = EapolKeyFrame::new_checked(payload)?;
+    let mut pdu_zeroed = k.pdu().to_vec();
+    pdu_zeroed[k.mic_range()].fill(0);
+    Some(HandshakeMessage {
+        frame: rec.number,
+        station,
+        bssid,
+        message,
+        version: k.descriptor_version(),
+        replay_counter: k.replay_counter(),
+        nonce: *k.nonce(),
+        mic: k.mic().to_vec(),
+        pdu_zeroed,
+        key_data: k.key_data().to_vec(),
+        key_data_encrypted: k.key_data_encrypted(),
+    })
+}
+
+/// The MIC of an EAPOL-Key PDU (12.7.2): HMAC-SHA1-128 for descriptor version 2, AES-128-CMAC
+/// for version 3 and for the AKM-defined version 0 of SAE and OWE.
+fn mic(kck: &[u8; 16], version: u8, pdu: &[u8]) -> Option<[u8; 16]> {
+    match version {
+        2 => {
+            let mut m = Hmac::<Sha1>::new_from_slice(kck).ok()?;
+            m.update(pdu);
+            let d = m.finalize().into_bytes();
+            let mut out = [0u8; 16];
+            out.copy_from_slice(&d[..16]);
+            Some(out)
+        }
+        0 | 3 => {
+            let mut m = <cmac::Cmac<Aes128> as cmac::Mac>::new_from_slice(kck).ok()?;
+            cmac::Mac::update(&mut m, pdu);
+            Some(cmac::Mac::finalize(m).into_bytes().into())
+        }
+        _ => None,
+    }
+}
+
+/// Whether `ptk` reproduces the message's MIC.
+fn mic_matches(ptk: &Ptk, m: &HandshakeMessage) -> bool {
+    mic(&ptk.kck, m.version, &m.pdu_zeroed).is_some_and(|x| m.mic.len() == 16 && x[..] == m.mic[..])
+}
+
+/// A group key and where it starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct GroupKey {
+    pub from_frame: u64,
+    pub key_id: u8,
+    pub gtk: [u8; 16],
+}
+
+impl std::fmt::Debug for GroupKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "GroupKey(frame {}, id {}, {})",
+            self.from_frame,
+            self.key_id,
+            super::fingerprint(&self.gtk)
+        )
+    }
+}
+
+/// What the first pass found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ScheduleSummary {
+    /// The keys given, by kind and fingerprint (never the keys).
+    pub keys: Vec<String>,
+    /// 4-way handshakes seen (message 2 with its message 1).
+    pub handshakes: usize,
+    /// Of them, those one of the keys given reproduces (their PTK is known).
+    pub handshakes_with_key: usize,
+    /// Group keys recovered from messages 3 and group key handshakes.
+    pub group_keys: usize,
+}
+
+/// The keys of a capture, in frame order, per station and AP.
+#[derive(Clone, Debug, Default)]
+pub struct KeySchedule {
+    /// (station, BSSID) → (first frame, PTK), ascending.
+    pairwise: HashMap<(MacAddr, MacAddr), Vec<(u64, Ptk)>>,
+    /// BSSID → group keys, ascending.
+    group: HashMap<MacAddr, Vec<GroupKey>>,
+    /// Temporal keys given directly, tried on every frame without a derived key.
+    tks: Vec<[u8; 16]>,
+    pub summary: ScheduleSummary,
+}
+
+/// AES key unwrap (RFC 3394) of EAPOL key data with the KEK.
+fn unwrap_key_data(kek: &[u8; 16], wrapped: &[u8]) -> Option<Vec<u8>> {
+    if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
+        return None;
+    }
+    let kw = aes_kw::KekAes128::from(*kek);
+    let mut out = vec![0u8; wrapped.len() - 8];
+    kw.unwrap(wrapped, &mut out).ok()?;
+    Some(out)
+}
+
+/// The GTK KDE (12.7.2, Table 12-9: OUI 00-0F-AC type 1) in decrypted key data.
+fn gtk_kde(key_data: &[u8]) -> Option<(u8, [u8; 16])> {
+    let mut rest = key_data;
+    while rest.len() >= 2 {
+        let (id, len) = (rest[0], usize::from(rest[1]));
+        let body = rest.get(2..2 + len)?;
+        if id == 0xdd && len >= 6 + 16 && body[..4] == [0x00, 0x0f, 0xac, 0x01] {
+            let mut gtk = [0u8; 16];
+            gtk.copy_from_slice(&body[6..22]);
+            return Some((body[4] & 0x03, gtk));
+        }
+        if id == 0xdd && len == 0 {
+            break; // padding
+        }
+        rest = &rest[2 + len..];
+    }
+    None
+}
+
+impl KeySchedule {
+    /// Derives the keys of every handshake in `messages` (in frame order) with the PMKs of
+    /// `ring`.
+    pub fn build(messages: &[HandshakeMessage], ring: &KeyRing) -> KeySchedule {
+        let mut s = KeySchedule {
+            tks: ring.tks.clone(),
+            ..KeySchedule::default()
+        };
+        s.summary.keys = ring.describe();
+        let mut by_link: HashMap<(MacAddr, MacAddr), Vec<&HandshakeMessage>> = HashMap::new();
+        for m in messages {
+            by_link.entry((m.station, m.bssid)).or_default().push(m);
+        }
+        let mut links: Vec<_> = by_link.into_iter().collect();
+        links.sort_by_key(|(k, _)| *k);
+        for ((station, bssid), msgs) in links {
+            for (i, m2) in msgs.iter().enumerate() {
+                if m2.message != KeyMessage::M2 {
+                    continue;
+                }
+                // The AP's nonce: the latest message 1 (or 3) with the same replay counter.
+                let Some(m1) = msgs[..i].iter().rev().find(|m| {
+                    matches!(m.message, KeyMessage::M1 | KeyMessage::M3)
+                        && m.replay_counter == m2.replay_counter
+                }) else {
+                    continue;
+                };
+                s.summary.handshakes += 1;
+                let hashes: &[KeyHash] = match m2.version {
+                    2 => &[KeyHash::Sha1],
+                    _ => &[KeyHash::Sha256],
+                };
+                let found = ring.pmks.iter().find_map(|pmk| {
+                    hashes.iter().find_map(|&h| {
+                        let ptk =
+                            pairwise_ptk(h, &pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce);
+                        mic_matches(&ptk, m2).then_some(ptk)
+                    })
+                });
+                let Some(ptk) = found else { continue };
+                s.summary.handshakes_with_key += 1;
+                s.pairwise
+                    .entry((station, bssid))
+                    .or_default()
+                    .push((m2.frame, ptk));
+                // The GTK in message 3 (or a later group key handshake) under this PTK.
+                for m in msgs[i + 1..].iter().filter(|m| {
+                    matches!(m.message, KeyMessage::M3 | KeyMessage::G1) && m.key_data_encrypted
+                }) {
+                    if m.message == KeyMessage::M3 && m.replay_counter < m2.replay_counter {
+                        continue;
+                    }
+                    let Some(plain) = unwrap_key_data(&ptk.kek, &m.key_data) else {
+                        continue;
+                    };
+                    if let Some((key_id, gtk)) = gtk_kde(&plain) {
+                        let g = s.group.entry(bssid).or_default();
+                        if !g.iter().any(|x| x.gtk == gtk && x.key_id == key_id) {
+                            g.push(GroupKey {
+                                from_frame: m.frame,
+                                key_id,
+                                gtk,
+                            });
+                            s.summary.group_keys += 1;
+                        }
+                    }
+                }
+            }
+        }
+        for v in s.group.values_mut() {
+            v.sort_by_key(|g| g.from_frame);
+        }
+        s
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairwise.is_empty() && self.group.is_empty() && self.tks.is_empty()
+    }
+
+    /// The temporal keys to try on a unicast frame between `station` and `bssid` at `frame`:
+    /// the newest handshake's before it first, then older ones, then the keys given directly.
+    pub fn pairwise_keys(
+        &self,
+        station: MacAddr,
+        bssid: MacAddr,
+        frame: u64,
+    ) -> impl Iterator<Item = &[u8; 16]> {
+        let derived = self
+            .pairwise
+            .get(&(station, bssid))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[]);
+        let upto = derived.partition_point(|(f, _)| *f <= frame);
+        derived[..upto]
+            .iter()
+            .rev()
+            .map(|(_, p)| &p.tk)
+            .chain(self.tks.iter())
+    }
+
+    /// The group keys of `bssid` with `key_id` in force at `frame`, newest first.
+    pub fn group_keys(
+        &self,
+        bssid: MacAddr,
+        key_id: u8,
+        frame: u64,
+    ) -> impl Iterator<Item = &[u8; 16]> {
+        let keys = self.group.get(&bssid).map(|v| v.as_slice()).unwrap_or(&[]);
+        let upto = keys.partition_point(|g| g.from_frame <= frame);
+        keys[..upto]
+            .iter()
+            .rev()
+            .filter(move |g| g.key_id == key_id)
+            .map(|g| &g.gtk)
+            .chain(self.tks.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gtk_kde_is_found_among_other_elements() {
+        let mut kd = vec![0x30, 2, 1, 0]; // an RSNE
+        kd.extend([0xdd, 22, 0x00, 0x0f, 0xac, 0x01, 0x02, 0x00]);
+        kd.extend([0x11; 16]);
+        kd.extend([0xdd, 0]); // padding
+        assert_eq!(gtk_kde(&kd), Some((2, [0x11; 16])));
+        assert_eq!(gtk_kde(&[0xdd, 40, 0]), None);
+    }
+
+    #[test]
+    fn key_data_unwraps_per_rfc_3394() {
+        // RFC 3394 4.1: 128 bits of key data with a 128-bit KEK.
+        let kek: [u8; 16] = (0u8..16).collect::<Vec<_>>().try_into().unwrap();
+        let wrapped = [
+            0x1f, 0xa6, 0x8b, 0x0a, 0x81, 0x12, 0xb4, 0x47, 0xae, 0xf3, 0x4b, 0xd8, 0xfb, 0x5a,
+            0x7b, 0x82, 0x9d, 0x3e, 0x86, 0x23, 0x71, 0xd2, 0xcf, 0xe5,
+        ];
+        let plain = unwrap_key_data(&kek, &wrapped).unwrap();
+        assert_eq!(
+            plain,
+            [
+                0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+                0xee, 0xff
+            ]
+        );
+        assert_eq!(unwrap_key_data(&[0u8; 16], &wrapped), None);
+        assert_eq!(unwrap_key_data(&kek, &wrapped[..20]), None);
+    }
+}

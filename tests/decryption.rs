@@ -1,0 +1,267 @@
+//! Decryption with known keys, against two oracles: tshark (it decrypts the same frames to the
+//! same RTP packets, `tests/data/encrypted/*.tshark.json`, recorded by `record.sh` there) and
+//! the generator (the decrypted roams are the truth's, and those of the same scenario in the
+//! clear).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use common::{compare_with_truth, data, read_json};
+use roamgap::analysis::Config;
+use roamgap::capture::CaptureFile;
+use roamgap::crypto::keys::KeyRing;
+use roamgap::events::{Decoding, EventKind};
+use roamgap::gen::{self, FileFormat, Link, Options};
+use roamgap::pipeline::{self, Plan};
+use roamgap::report::Report;
+use serde_json::Value;
+
+const CAPTURES: [&str; 3] = ["psk-late-m1", "psk-ok-ng", "multi-phone"];
+
+fn capture(name: &str) -> PathBuf {
+    data(&format!("encrypted/{name}.pcap"))
+}
+
+fn ring_of(truth: &Value) -> KeyRing {
+    let mut ring = KeyRing::default();
+    let e = &truth["encryption"];
+    ring.add_passphrase(&format!(
+        "{}:{}",
+        e["passphrase"].as_str().unwrap(),
+        e["ssid"].as_str().unwrap()
+    ))
+    .unwrap();
+    ring
+}
+
+fn analyze(path: &std::path::Path, ring: Option<&KeyRing>) -> Value {
+    let cap = CaptureFile::open(path).unwrap();
+    let a =
+        pipeline::analyze_capture_keyed(0, &cap, &Config::default(), &Plan::parallel(), None, ring)
+            .unwrap();
+    serde_json::from_str(&Report::new(vec![a]).to_json()).unwrap()
+}
+
+/// Every RTP packet roamgap finds: (frame, SSRC, sequence number).
+fn rtp_packets(path: &std::path::Path, ring: Option<&KeyRing>) -> BTreeSet<(u64, String, u64)> {
+    let cap = CaptureFile::open(path).unwrap();
+    let link = Default::default();
+    let schedule = ring.map(|r| pipeline::key_schedule(&cap, &link, r).unwrap());
+    let dec = Decoding {
+        link: &link,
+        keys: schedule.as_ref(),
+    };
+    let mut out = BTreeSet::new();
+    pipeline::for_each_event(&cap, &dec, None, |e| {
+        if let EventKind::Rtp { ssrc, sequence, .. } = e.kind {
+            out.insert((e.frame, format!("{ssrc:#010x}"), u64::from(sequence)));
+        }
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
+    for name in CAPTURES {
+        let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+        let oracle = read_json(&data(&format!("encrypted/{name}.tshark.json")));
+        let ring = ring_of(&truth);
+        let clear = rtp_packets(&capture(name), None);
+        let keyed = rtp_packets(&capture(name), Some(&ring));
+        let decrypted: BTreeSet<_> = keyed.difference(&clear).cloned().collect();
+        let want: BTreeSet<(u64, String, u64)> = oracle["decrypted_rtp"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r[0].as_u64().unwrap(),
+                    r[1].as_str().unwrap().to_string(),
+                    r[2].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(decrypted.len(), want.len(), "{name}");
+        assert!(
+            decrypted == want,
+            "{name}: roamgap and tshark decrypt different packets"
+        );
+        assert_eq!(keyed.len() as u64, oracle["rtp_with_key"].as_u64().unwrap());
+        assert_eq!(
+            clear.len() as u64,
+            oracle["rtp_without_key"].as_u64().unwrap()
+        );
+
+        let report = analyze(&capture(name), Some(&ring));
+        let d = &report["captures"][0]["decryption"];
+        assert_eq!(
+            d["decrypted"].as_u64().unwrap(),
+            want.len() as u64,
+            "{name}"
+        );
+        assert_eq!(d["mic_failures"], 0);
+        let protected = truth["encryption"]["protected_frames"].as_u64().unwrap();
+        // The frames no key opens are the other phone's (fake ciphertext, no handshake).
+        assert_eq!(
+            d["decrypted"].as_u64().unwrap() + d["no_key"].as_u64().unwrap(),
+            protected,
+            "{name}"
+        );
+        assert_eq!(
+            d["handshakes_with_key"], truth["encryption"]["handshakes"],
+            "{name}"
+        );
+        // The keys are named by fingerprint only.
+        let text = report.to_string();
+        assert!(!text.contains(truth["encryption"]["passphrase"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn decrypted_roams_are_the_truth_and_those_of_the_same_scenario_in_the_clear() {
+    for name in CAPTURES {
+        let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+        let report = analyze(&capture(name), Some(&ring_of(&truth)));
+        compare_with_truth(&report, &truth, name);
+
+        // The same scenario and seed without encryption: the same gaps and losses.
+        let options = Options {
+            seed: truth["seed"].as_u64().unwrap(),
+            format: FileFormat::from_name(truth["format"].as_str().unwrap()).unwrap(),
+            link: Link::Radiotap,
+        };
+        let clear = gen::generate(truth["scenario"].as_str().unwrap(), &options).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clear.pcap");
+        std::fs::write(&path, &clear.bytes).unwrap();
+        let plain = analyze(&path, None);
+        let (a, b) = (
+            report["roams"].as_array().unwrap(),
+            plain["roams"].as_array().unwrap(),
+        );
+        assert_eq!(a.len(), b.len(), "{name}");
+        for (x, y) in a.iter().zip(b) {
+            for dir in ["uplink", "downlink"] {
+                assert_eq!(x[dir]["lost"], y[dir]["lost"], "{name} {dir}");
+                assert_eq!(x[dir]["measured_from"], y[dir]["measured_from"]);
+                let (g, h) = (x[dir]["gap_ms"].as_f64(), y[dir]["gap_ms"].as_f64());
+                assert!(
+                    match (g, h) {
+                        (Some(g), Some(h)) => (g - h).abs() < 0.002,
+                        (g, h) => g == h,
+                    },
+                    "{name} {dir}: {g:?} vs {h:?}"
+                );
+            }
+            let codes = |r: &Value| -> Vec<String> {
+                r["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["code"].as_str().unwrap().to_string())
+                    .collect()
+            };
+            assert_eq!(codes(x), codes(y), "{name}");
+        }
+    }
+}
+
+#[test]
+fn without_the_key_gaps_come_from_frame_timing_and_the_report_says_so() {
+    let name = "psk-late-m1";
+    let report = analyze(&capture(name), None);
+    assert!(report["captures"][0]["decryption"].is_null());
+    for r in report["roams"].as_array().unwrap() {
+        for dir in ["uplink", "downlink"] {
+            assert_eq!(r[dir]["measured_from"], "frames");
+            assert_eq!(r[dir]["lost_estimated"], true);
+        }
+    }
+    let a = pipeline::analyze_path(0, &capture(name), &Config::default()).unwrap();
+    let warnings = Report::new(vec![a]).warnings().join("\n");
+    assert!(
+        warnings.contains("gaps are measured from frame timing")
+            && warnings.contains("--psk passphrase:SSID"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn a_wrong_passphrase_decrypts_nothing_and_a_temporal_key_decrypts_alone() {
+    let name = "psk-ok-ng";
+    let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+    let protected = truth["encryption"]["protected_frames"].as_u64().unwrap();
+    let mut wrong = KeyRing::default();
+    wrong.add_passphrase("not the passphrase:voice").unwrap();
+    let report = analyze(&capture(name), Some(&wrong));
+    let d = &report["captures"][0]["decryption"];
+    assert_eq!(d["decrypted"], 0);
+    assert_eq!(d["handshakes_with_key"], 0);
+    assert_eq!(d["no_key"].as_u64().unwrap(), protected);
+
+    // The TKs the passphrase derives, given directly, decrypt the same frames.
+    let cap = CaptureFile::open(&capture(name)).unwrap();
+    let schedule = pipeline::key_schedule(&cap, &Default::default(), &ring_of(&truth)).unwrap();
+    let station = truth["roams"][0]["station"].as_str().unwrap();
+    let mut tks = KeyRing::default();
+    for r in truth["roams"].as_array().unwrap() {
+        for ap in ["from_bssid", "to_bssid"] {
+            let mac = |s: &str| {
+                let v: Vec<u8> = s
+                    .split(':')
+                    .map(|x| u8::from_str_radix(x, 16).unwrap())
+                    .collect();
+                roamgap::dot11::MacAddr::from_slice(&v)
+            };
+            for tk in schedule.pairwise_keys(mac(station), mac(r[ap].as_str().unwrap()), u64::MAX) {
+                let hex: String = tk.iter().map(|b| format!("{b:02x}")).collect();
+                tks.add_tk(&hex).unwrap();
+            }
+        }
+    }
+    assert_eq!(
+        tks.tks.len(),
+        truth["encryption"]["handshakes"].as_u64().unwrap() as usize
+    );
+    let report = analyze(&capture(name), Some(&tks));
+    assert_eq!(
+        report["captures"][0]["decryption"]["decrypted"]
+            .as_u64()
+            .unwrap(),
+        protected
+    );
+}
+
+#[test]
+fn the_encrypted_captures_are_what_the_generator_writes() {
+    for name in CAPTURES {
+        let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+        let options = Options {
+            seed: truth["seed"].as_u64().unwrap(),
+            format: FileFormat::from_name(truth["format"].as_str().unwrap()).unwrap(),
+            link: Link::Radiotap,
+        };
+        let g = gen::generate_encrypted(
+            truth["scenario"].as_str().unwrap(),
+            &options,
+            truth["encryption"]["passphrase"].as_str().unwrap(),
+        )
+        .unwrap();
+        assert!(
+            g.bytes == std::fs::read(capture(name)).unwrap(),
+            "{name}: `roamgap gen --passphrase` no longer writes this capture"
+        );
+    }
+    // A scenario without a WPA2-PSK phone cannot be encrypted this way.
+    let options = Options {
+        seed: 1,
+        format: FileFormat::Pcap,
+        link: Link::Radiotap,
+    };
+    assert!(gen::generate_encrypted("cckm-ok", &options, "roamgap voice 1").is_err());
+    assert!(gen::generate_encrypted("psk-ok", &options, "short").is_err());
+}
