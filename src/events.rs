@@ -536,7 +536,7 @@ fn decode_dot11(
                     let decrypted = PLAINTEXT.with(|buf| {
                         let mut buf = buf.borrow_mut();
                         let mut result = Decrypt::NoKey;
-                        for tk in keys.pairwise_keys(station, bssid, rec.number) {
+                        for tk in keys.pairwise_keys(station, bssid, rec.ts_ns) {
                             match ccmp::decrypt(tk, &frame, &mut buf) {
                                 Ok(_) => {
                                     result = Decrypt::Done;

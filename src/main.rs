@@ -305,7 +305,12 @@ fn generate_big(options: &gen::Options, args: &GenArgs, output: &std::path::Path
     }
     let written = std::fs::File::create(output).and_then(|f| {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
-        let summary = gen::generate_big(options, args.phones, args.minutes, &mut out)?;
+        let summary = match &args.passphrase {
+            Some(pass) => {
+                gen::generate_big_encrypted(options, args.phones, args.minutes, pass, &mut out)?
+            }
+            None => gen::generate_big(options, args.phones, args.minutes, &mut out)?,
+        };
         std::io::Write::flush(&mut out)?;
         Ok(summary)
     });

@@ -19,6 +19,9 @@ use crate::linklayer::{self, LinkOptions};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HandshakeMessage {
     pub frame: u64,
+    /// Capture time, ns: keys are placed in time, as a segment of a file read in parallel does
+    /// not know its frames' final numbers.
+    pub ts_ns: i64,
     pub station: MacAddr,
     pub bssid: MacAddr,
     pub message: KeyMessage,
@@ -62,6 +65,7 @@ pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<HandshakeM
     pdu_zeroed[k.mic_range()].fill(0);
     Some(HandshakeMessage {
         frame: rec.number,
+        ts_ns: rec.ts_ns,
         station,
         bssid,
         message,
@@ -101,10 +105,11 @@ fn mic_matches(ptk: &Ptk, m: &HandshakeMessage) -> bool {
     mic(&ptk.kck, m.version, &m.pdu_zeroed).is_some_and(|x| m.mic.len() == 16 && x[..] == m.mic[..])
 }
 
-/// A group key and where it starts.
+/// A group key and when it starts.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct GroupKey {
-    pub from_frame: u64,
+    /// Time (ns) of the message that carried it.
+    pub from_ns: i64,
     pub key_id: u8,
     pub gtk: [u8; 16],
 }
@@ -113,8 +118,8 @@ impl std::fmt::Debug for GroupKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "GroupKey(frame {}, id {}, {})",
-            self.from_frame,
+            "GroupKey(at {} ns, id {}, {})",
+            self.from_ns,
             self.key_id,
             super::fingerprint(&self.gtk)
         )
@@ -137,8 +142,8 @@ pub struct ScheduleSummary {
 /// The keys of a capture, in frame order, per station and AP.
 #[derive(Clone, Debug, Default)]
 pub struct KeySchedule {
-    /// (station, BSSID) → (first frame, PTK), ascending.
-    pairwise: HashMap<(MacAddr, MacAddr), Vec<(u64, Ptk)>>,
+    /// (station, BSSID) → (time of message 2, PTK), ascending.
+    pairwise: HashMap<(MacAddr, MacAddr), Vec<(i64, Ptk)>>,
     /// BSSID → group keys, ascending.
     group: HashMap<MacAddr, Vec<GroupKey>>,
     /// Temporal keys given directly, tried on every frame without a derived key.
@@ -220,7 +225,7 @@ impl KeySchedule {
                 s.pairwise
                     .entry((station, bssid))
                     .or_default()
-                    .push((m2.frame, ptk));
+                    .push((m2.ts_ns, ptk));
                 // The GTK in message 3 (or a later group key handshake) under this PTK.
                 for m in msgs[i + 1..].iter().filter(|m| {
                     matches!(m.message, KeyMessage::M3 | KeyMessage::G1) && m.key_data_encrypted
@@ -235,7 +240,7 @@ impl KeySchedule {
                         let g = s.group.entry(bssid).or_default();
                         if !g.iter().any(|x| x.gtk == gtk && x.key_id == key_id) {
                             g.push(GroupKey {
-                                from_frame: m.frame,
+                                from_ns: m.ts_ns,
                                 key_id,
                                 gtk,
                             });
@@ -245,8 +250,11 @@ impl KeySchedule {
                 }
             }
         }
+        for v in s.pairwise.values_mut() {
+            v.sort_by_key(|(t, _)| *t);
+        }
         for v in s.group.values_mut() {
-            v.sort_by_key(|g| g.from_frame);
+            v.sort_by_key(|g| g.from_ns);
         }
         s
     }
@@ -255,36 +263,39 @@ impl KeySchedule {
         self.pairwise.is_empty() && self.group.is_empty() && self.tks.is_empty()
     }
 
-    /// The temporal keys to try on a unicast frame between `station` and `bssid` at `frame`:
-    /// the newest handshake's before it first, then older ones, then the keys given directly.
+    /// The temporal keys to try on a unicast frame between `station` and `bssid` captured at
+    /// `ts_ns`: the newest handshake's before it first, then older ones, then later ones (a
+    /// sniffer's clock can put a frame a little before the message that keyed it), then the
+    /// keys given directly.
     pub fn pairwise_keys(
         &self,
         station: MacAddr,
         bssid: MacAddr,
-        frame: u64,
+        ts_ns: i64,
     ) -> impl Iterator<Item = &[u8; 16]> {
         let derived = self
             .pairwise
             .get(&(station, bssid))
             .map(|v| v.as_slice())
             .unwrap_or(&[]);
-        let upto = derived.partition_point(|(f, _)| *f <= frame);
+        let upto = derived.partition_point(|(t, _)| *t <= ts_ns);
         derived[..upto]
             .iter()
             .rev()
+            .chain(derived[upto..].iter())
             .map(|(_, p)| &p.tk)
             .chain(self.tks.iter())
     }
 
-    /// The group keys of `bssid` with `key_id` in force at `frame`, newest first.
+    /// The group keys of `bssid` with `key_id` in force at `ts_ns`, newest first.
     pub fn group_keys(
         &self,
         bssid: MacAddr,
         key_id: u8,
-        frame: u64,
+        ts_ns: i64,
     ) -> impl Iterator<Item = &[u8; 16]> {
         let keys = self.group.get(&bssid).map(|v| v.as_slice()).unwrap_or(&[]);
-        let upto = keys.partition_point(|g| g.from_frame <= frame);
+        let upto = keys.partition_point(|g| g.from_ns <= ts_ns);
         keys[..upto]
             .iter()
             .rev()

@@ -261,19 +261,7 @@ pub fn generate_encrypted(
 ) -> Result<Generated, String> {
     let name = scenario_name(scenario)?;
     let mut sim = Sim::new(options);
-    let pmk = crate::crypto::kdf::pmk_from_passphrase(passphrase.as_bytes(), sim.ssid.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let mut rng = Rng(options.seed ^ 0x6363_6d70_6b65_7973);
-    let mut gtk = [0u8; 16];
-    for chunk in gtk.chunks_mut(8) {
-        chunk.copy_from_slice(&rng.next().to_le_bytes());
-    }
-    sim.crypto = Some(SimCrypto {
-        passphrase: passphrase.to_string(),
-        pmk,
-        rng,
-        gtk,
-    });
+    sim.crypto = Some(SimCrypto::new(options.seed, passphrase, &sim.ssid)?);
     sim.run(name);
     if sim.phones.iter().all(|p| p.ptks.is_empty()) {
         return Err(format!(
@@ -320,7 +308,33 @@ pub fn generate_big(
     minutes: f64,
     out: &mut impl std::io::Write,
 ) -> std::io::Result<BigSummary> {
+    big(Sim::new(options), options, phones, minutes, out)
+}
+
+/// [`generate_big`] with the WPA2-PSK phones' voice really encrypted with `passphrase` (SSID
+/// `voice`), each call starting with a 4-way handshake: for benchmarks of decryption.
+pub fn generate_big_encrypted(
+    options: &Options,
+    phones: usize,
+    minutes: f64,
+    passphrase: &str,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<BigSummary> {
     let mut sim = Sim::new(options);
+    sim.crypto = Some(
+        SimCrypto::new(options.seed, passphrase, &sim.ssid)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+    );
+    big(sim, options, phones, minutes, out)
+}
+
+fn big(
+    mut sim: Sim,
+    options: &Options,
+    phones: usize,
+    minutes: f64,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<BigSummary> {
     sim.duration = (minutes * 60_000.0) as i64 * MS;
     sim.add_aps(&[1, 6, 11, 36, 40, 44, 48, 149]);
     let kms = [KeyMgmt::Cckm, KeyMgmt::Psk, KeyMgmt::FtPsk, KeyMgmt::Dot1x];
@@ -337,6 +351,10 @@ pub fn generate_big(
             let ready = sim.roam(p, kind, t);
             t = ready + sim.rng.range(15_000, 25_000) * MS;
         }
+    }
+    for p in 0..phones {
+        let first_ap = sim.phones[p].attachments[0].1;
+        sim.initial_handshake(p, first_ap);
     }
     sim.beacons();
     let roams = sim.roams.len();
@@ -742,6 +760,24 @@ struct SimCrypto {
     pmk: [u8; 32],
     rng: Rng,
     gtk: [u8; 16],
+}
+
+impl SimCrypto {
+    fn new(seed: u64, passphrase: &str, ssid: &str) -> Result<SimCrypto, String> {
+        let pmk = crate::crypto::kdf::pmk_from_passphrase(passphrase.as_bytes(), ssid.as_bytes())
+            .map_err(|e| e.to_string())?;
+        let mut rng = Rng(seed ^ 0x6363_6d70_6b65_7973);
+        let mut gtk = [0u8; 16];
+        for chunk in gtk.chunks_mut(8) {
+            chunk.copy_from_slice(&rng.next().to_le_bytes());
+        }
+        Ok(SimCrypto {
+            passphrase: passphrase.to_string(),
+            pmk,
+            rng,
+            gtk,
+        })
+    }
 }
 
 impl Sim {
