@@ -439,3 +439,42 @@ fn exports_and_colours_on_the_command_line() {
     let out = roamgap(&["analyze", "--color", "sometimes", path(&f)]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn keys_decrypt_and_never_show() {
+    let f = data("encrypted/psk-late-m1.pcap");
+    let pass = "roamgap voice 1";
+    let out = roamgap(&["analyze", "--psk", &format!("{pass}:voice"), path(&f)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("decrypted 1110 protected frames with PMK"),
+        "{s}"
+    );
+    assert!(s.contains("1059.9 ms / 52"), "{s}");
+    assert!(!s.contains(pass) && !text(&out.stderr).contains(pass));
+
+    // The same key from a Wireshark keys file.
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("80211_keys");
+    std::fs::write(&keys, format!("\"wpa-pwd\",\"{pass}:voice\"\n")).unwrap();
+    let out = roamgap(&["analyze", "--keys", path(&keys), path(&f)]);
+    assert!(text(&out.stdout).contains("decrypted 1110 protected frames"));
+
+    // Without: frame timing, and a warning that says how to decrypt.
+    let out = roamgap(&["analyze", path(&f)]);
+    assert!(text(&out.stdout).contains("/ ~52 (encrypted)"));
+    assert!(text(&out.stderr).contains("--psk passphrase:SSID"));
+
+    // Bad keys: exit 2, naming what is wrong, not the key.
+    let out = roamgap(&["analyze", "--psk", "secret7", path(&f)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("expected `passphrase:SSID`"));
+    assert!(!text(&out.stderr).contains("secret7"));
+    let out = roamgap(&["analyze", "--tk", "0011", path(&f)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--tk: expected 32 hex digits, got 4"));
+    let out = roamgap(&["analyze", "--keys", "/nonexistent/keys", path(&f)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read the keys file /nonexistent/keys"));
+}

@@ -130,6 +130,18 @@ pub fn render_summary(report: &Report) -> String {
                 .collect();
             let _ = writeln!(out, "EAPOL-Key:         {}", msgs.join(", "));
         }
+        if let Some(d) = &c.decryption {
+            let _ = writeln!(
+                out,
+                "Decryption:        {} frames decrypted, {} MIC failures, {} without a key; {} of {} handshakes matched {}",
+                d.decrypted,
+                d.mic_failures,
+                d.no_key,
+                d.handshakes_with_key,
+                d.handshakes,
+                d.keys.join(", ")
+            );
+        }
         let _ = writeln!(out, "RTP packets:       {}", c.rtp_packets);
         let _ = writeln!(out, "BSSs ({}):", c.bss.len());
         for b in &c.bss {

@@ -123,6 +123,22 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             c.stations,
             if c.stations == 1 { "" } else { "s" },
         );
+        if let Some(d) = &c.decryption {
+            let _ = writeln!(
+                out,
+                "  decrypted {} protected frames with {} ({} of {} handshakes matched; {} failed the MIC check, {} had no key)",
+                d.decrypted,
+                if d.keys.is_empty() {
+                    "no key".to_string()
+                } else {
+                    d.keys.join(", ")
+                },
+                d.handshakes_with_key,
+                d.handshakes,
+                d.mic_failures,
+                d.no_key
+            );
+        }
         if i == 0 && c.clock_offset_ms.is_some() {
             let _ = writeln!(out, "  merged: the reference clock");
         } else if let (Some(off), Some(anchors), Some(dups)) =
