@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
 use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
-use crate::crypto::handshake::{self, HandshakeMessage, KeySchedule, ScheduleSummary};
+use crate::crypto::handshake::{self, KeyFrame, KeySchedule, ScheduleSummary};
 use crate::crypto::keys::KeyRing;
 use crate::dot11::MacAddr;
 use crate::events::{self, Decoding, Event, FrameCounters};
@@ -503,11 +503,12 @@ pub fn analyze_capture_observed(
     analyze_capture_keyed(index, capture, config, plan, progress, None)
 }
 
-/// The EAPOL-Key messages of a capture, in frame order (records scanned in parallel batches).
+/// The EAPOL-Key messages, FT authentications and (re)association requests of a capture, in
+/// frame order (records scanned in parallel batches).
 pub fn handshake_messages(
     capture: &CaptureFile,
     link: &LinkOptions,
-) -> Result<Vec<HandshakeMessage>, PipelineError> {
+) -> Result<Vec<KeyFrame>, PipelineError> {
     let mut records = capture.records()?;
     let mut messages = Vec::new();
     let mut batch: Vec<Record<'_>> = Vec::new();
@@ -524,7 +525,7 @@ pub fn handshake_messages(
         if batch.is_empty() {
             break;
         }
-        let found: Vec<HandshakeMessage> = batch
+        let found: Vec<KeyFrame> = batch
             .par_chunks(CHUNK)
             .flat_map_iter(|chunk| chunk.iter().filter_map(|r| handshake::scan_record(r, link)))
             .collect();

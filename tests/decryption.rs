@@ -18,7 +18,7 @@ use roamgap::pipeline::{self, Plan};
 use roamgap::report::Report;
 use serde_json::Value;
 
-const CAPTURES: [&str; 3] = ["psk-late-m1", "psk-ok-ng", "multi-phone"];
+const CAPTURES: [&str; 4] = ["psk-late-m1", "psk-ok-ng", "multi-phone", "ft-ok"];
 
 fn capture(name: &str) -> PathBuf {
     data(&format!("encrypted/{name}.pcap"))
@@ -111,8 +111,11 @@ fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
             protected,
             "{name}"
         );
+        // Every 4-way handshake and fast transition the generator keyed for real.
         assert_eq!(
-            d["handshakes_with_key"], truth["encryption"]["handshakes"],
+            d["handshakes_with_key"].as_u64().unwrap()
+                + d["fast_transitions_with_key"].as_u64().unwrap(),
+            truth["encryption"]["handshakes"].as_u64().unwrap(),
             "{name}"
         );
         // The keys are named by fingerprint only.

@@ -8,7 +8,7 @@ use aes::Aes128;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::kdf::{pairwise_ptk, KeyHash, Ptk};
+use super::kdf::{ft_ptk, pairwise_ptk, pmk_r0, pmk_r1, KeyHash, Ptk};
 use super::keys::KeyRing;
 use crate::capture::Record;
 use crate::dot11::data::{self, EapolKeyFrame, KeyMessage};
@@ -35,14 +35,134 @@ pub struct HandshakeMessage {
     pub key_data_encrypted: bool,
 }
 
-/// The EAPOL-Key message a record carries, if any (unprotected data frames only).
-pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<HandshakeMessage> {
+/// The key material of a fast transition (13.5.2): the AP's FT authentication response,
+/// with both nonces and the key holders' identities.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FtExchange {
+    pub frame: u64,
+    pub ts_ns: i64,
+    pub station: MacAddr,
+    pub bssid: MacAddr,
+    pub mdid: [u8; 2],
+    pub anonce: [u8; 32],
+    pub snonce: [u8; 32],
+    pub r0kh: Vec<u8>,
+    pub r1kh: [u8; 6],
+}
+
+/// A station's (re)association request: the SSID it asks for and the PMKIDs it names
+/// (PMKR1Name in an FT reassociation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssocRequest {
+    pub ts_ns: i64,
+    pub station: MacAddr,
+    pub bssid: MacAddr,
+    pub ssid: Option<Vec<u8>>,
+    pub pmkids: Vec<[u8; 16]>,
+}
+
+/// What the first pass keeps of a frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyFrame {
+    Eapol(HandshakeMessage),
+    Ft(FtExchange),
+    Request(AssocRequest),
+}
+
+/// The MDE and FTE of an element chain: (MDID, FTE view).
+fn mde_fte(elements: crate::dot11::ie::Elements<'_>) -> (Option<[u8; 2]>, Option<FtParts>) {
+    use crate::dot11::ie::{FastTransition, MobilityDomain};
+    let (mut mdid, mut fte) = (None, None);
+    for e in elements.flatten() {
+        if let Some(m) = MobilityDomain::from_element(&e) {
+            mdid = Some(m.mdid.to_le_bytes());
+        }
+        if let Some(f) = FastTransition::from_element(&e) {
+            fte = Some(FtParts {
+                anonce: *f.anonce(),
+                snonce: *f.snonce(),
+                r0kh: f.r0kh_id().map(<[u8]>::to_vec),
+                r1kh: f.r1kh_id(),
+            });
+        }
+    }
+    (mdid, fte)
+}
+
+/// The FTE fields key derivation needs.
+struct FtParts {
+    anonce: [u8; 32],
+    snonce: [u8; 32],
+    r0kh: Option<Vec<u8>>,
+    r1kh: Option<[u8; 6]>,
+}
+
+fn scan_management(rec: &Record<'_>, frame: &Frame<&[u8]>) -> Option<KeyFrame> {
+    use crate::dot11::ie::Rsn;
+    use crate::dot11::mgmt::MgmtBody;
+    use crate::dot11::subtype;
+    let fc = frame.frame_control();
+    let a = frame.addresses();
+    let (bssid, ta) = (a.bssid?, a.transmitter?);
+    let st = fc.subtype();
+    let body = MgmtBody::new_checked(st, frame.body()).ok()?;
+    match st {
+        subtype::ASSOC_REQ | subtype::REASSOC_REQ if ta != bssid => {
+            let mut ssid = None;
+            let mut pmkids = Vec::new();
+            for e in body.elements().flatten() {
+                if e.id == 0 {
+                    ssid = Some(e.body.to_vec());
+                }
+                if let Some(r) = Rsn::from_element(&e) {
+                    pmkids.extend(r.pmkids());
+                }
+            }
+            Some(KeyFrame::Request(AssocRequest {
+                ts_ns: rec.ts_ns,
+                station: ta,
+                bssid,
+                ssid,
+                pmkids,
+            }))
+        }
+        // The AP's FT authentication response (algorithm 2, sequence 2, success).
+        subtype::AUTH
+            if ta == bssid
+                && body.auth_algorithm() == Some(2)
+                && body.auth_sequence() == Some(2)
+                && body.status() == Some(0) =>
+        {
+            let (mdid, fte) = mde_fte(body.elements());
+            let (mdid, fte) = (mdid?, fte?);
+            Some(KeyFrame::Ft(FtExchange {
+                frame: rec.number,
+                ts_ns: rec.ts_ns,
+                station: a.receiver,
+                bssid,
+                mdid,
+                anonce: fte.anonce,
+                snonce: fte.snonce,
+                r0kh: fte.r0kh?,
+                r1kh: fte.r1kh?,
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// What a record gives the key schedule, if anything: an unprotected EAPOL-Key frame, an FT
+/// authentication response, a (re)association request.
+pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<KeyFrame> {
     if !linklayer::is_supported(rec.linktype) {
         return None;
     }
     let link = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options).ok()?;
     let frame = Frame::new_checked(link.dot11, link.header_padded).ok()?;
     let fc = frame.frame_control();
+    if fc.frame_type() == FrameType::Management && !fc.protected() {
+        return scan_management(rec, &frame);
+    }
     if fc.frame_type() != FrameType::Data || fc.protected() {
         return None;
     }
@@ -63,7 +183,7 @@ pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<HandshakeM
     let k = EapolKeyFrame::new_checked(payload)?;
     let mut pdu_zeroed = k.pdu().to_vec();
     pdu_zeroed[k.mic_range()].fill(0);
-    Some(HandshakeMessage {
+    Some(KeyFrame::Eapol(HandshakeMessage {
         frame: rec.number,
         ts_ns: rec.ts_ns,
         station,
@@ -76,12 +196,12 @@ pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<HandshakeM
         pdu_zeroed,
         key_data: k.key_data().to_vec(),
         key_data_encrypted: k.key_data_encrypted(),
-    })
+    }))
 }
 
 /// The MIC of an EAPOL-Key PDU (12.7.2): HMAC-SHA1-128 for descriptor version 2, AES-128-CMAC
 /// for version 3 and for the AKM-defined version 0 of SAE and OWE.
-fn mic(kck: &[u8; 16], version: u8, pdu: &[u8]) -> Option<[u8; 16]> {
+pub fn eapol_mic(kck: &[u8; 16], version: u8, pdu: &[u8]) -> Option<[u8; 16]> {
     match version {
         2 => {
             let mut m = Hmac::<Sha1>::new_from_slice(kck).ok()?;
@@ -102,7 +222,8 @@ fn mic(kck: &[u8; 16], version: u8, pdu: &[u8]) -> Option<[u8; 16]> {
 
 /// Whether `ptk` reproduces the message's MIC.
 fn mic_matches(ptk: &Ptk, m: &HandshakeMessage) -> bool {
-    mic(&ptk.kck, m.version, &m.pdu_zeroed).is_some_and(|x| m.mic.len() == 16 && x[..] == m.mic[..])
+    eapol_mic(&ptk.kck, m.version, &m.pdu_zeroed)
+        .is_some_and(|x| m.mic.len() == 16 && x[..] == m.mic[..])
 }
 
 /// A group key and when it starts.
@@ -131,6 +252,10 @@ impl std::fmt::Debug for GroupKey {
 pub struct ScheduleSummary {
     /// The keys given, by kind and fingerprint (never the keys).
     pub keys: Vec<String>,
+    /// FT authentications seen (the AP's response), and those whose PTK a key given derives
+    /// (its PMKR1Name the one the reassociation request names, when captured).
+    pub fast_transitions: usize,
+    pub fast_transitions_with_key: usize,
     /// 4-way handshakes seen (message 2 with its message 1).
     pub handshakes: usize,
     /// Of them, those one of the keys given reproduces (their PTK is known).
@@ -182,18 +307,35 @@ fn gtk_kde(key_data: &[u8]) -> Option<(u8, [u8; 16])> {
 }
 
 impl KeySchedule {
-    /// Derives the keys of every handshake in `messages` (in frame order) with the PMKs of
-    /// `ring`.
-    pub fn build(messages: &[HandshakeMessage], ring: &KeyRing) -> KeySchedule {
+    /// Derives the keys of every handshake and fast transition in `frames` (in frame order)
+    /// with the PMKs of `ring`.
+    pub fn build(frames: &[KeyFrame], ring: &KeyRing) -> KeySchedule {
         let mut s = KeySchedule {
             tks: ring.tks.clone(),
             ..KeySchedule::default()
         };
         s.summary.keys = ring.describe();
         let mut by_link: HashMap<(MacAddr, MacAddr), Vec<&HandshakeMessage>> = HashMap::new();
-        for m in messages {
-            by_link.entry((m.station, m.bssid)).or_default().push(m);
+        let mut requests: Vec<&AssocRequest> = Vec::new();
+        let mut exchanges: Vec<&FtExchange> = Vec::new();
+        for f in frames {
+            match f {
+                KeyFrame::Eapol(m) => by_link.entry((m.station, m.bssid)).or_default().push(m),
+                KeyFrame::Request(r) => requests.push(r),
+                KeyFrame::Ft(x) => exchanges.push(x),
+            }
         }
+        // The SSIDs to derive FT keys for: what the station asked for, then the passphrases'.
+        let ssids_of = |station: MacAddr, bssid: MacAddr, pmk: &super::keys::Pmk| {
+            let mut v: Vec<Vec<u8>> = requests
+                .iter()
+                .filter(|r| r.station == station && (r.bssid == bssid || r.ssid.is_some()))
+                .filter_map(|r| r.ssid.clone())
+                .collect();
+            v.extend(pmk.ssid.clone());
+            v.dedup();
+            v
+        };
         let mut links: Vec<_> = by_link.into_iter().collect();
         links.sort_by_key(|(k, _)| *k);
         for ((station, bssid), msgs) in links {
@@ -209,11 +351,32 @@ impl KeySchedule {
                     continue;
                 };
                 s.summary.handshakes += 1;
-                let hashes: &[KeyHash] = match m2.version {
-                    2 => &[KeyHash::Sha1],
-                    _ => &[KeyHash::Sha256],
-                };
+                // An FT initial mobility domain association names its key holders in
+                // message 2's key data (13.4.2).
+                let (mdid, fte) = mde_fte(crate::dot11::ie::Elements::new(&m2.key_data, 0));
                 let found = ring.pmks.iter().find_map(|pmk| {
+                    if let (
+                        Some(mdid),
+                        Some(FtParts {
+                            r0kh: Some(r0kh),
+                            r1kh: Some(r1kh),
+                            ..
+                        }),
+                    ) = (mdid, &fte)
+                    {
+                        for ssid in ssids_of(station, bssid, pmk) {
+                            let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, mdid, r0kh, station.0);
+                            let (r1, _) = pmk_r1(&r0, &r0_name, *r1kh, station.0);
+                            let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
+                            if mic_matches(&ptk, m2) {
+                                return Some(ptk);
+                            }
+                        }
+                    }
+                    let hashes: &[KeyHash] = match m2.version {
+                        2 => &[KeyHash::Sha1],
+                        _ => &[KeyHash::Sha256],
+                    };
                     hashes.iter().find_map(|&h| {
                         let ptk =
                             pairwise_ptk(h, &pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce);
@@ -237,17 +400,34 @@ impl KeySchedule {
                         continue;
                     };
                     if let Some((key_id, gtk)) = gtk_kde(&plain) {
-                        let g = s.group.entry(bssid).or_default();
-                        if !g.iter().any(|x| x.gtk == gtk && x.key_id == key_id) {
-                            g.push(GroupKey {
-                                from_ns: m.ts_ns,
-                                key_id,
-                                gtk,
-                            });
-                            s.summary.group_keys += 1;
-                        }
+                        s.add_group_key(bssid, m.ts_ns, key_id, gtk);
                     }
                 }
+            }
+        }
+        // Fast transitions over the air (13.5.2): the PTK from PMK-R1 and the authentication
+        // nonces, kept when its PMKR1Name is the one the reassociation request names.
+        for x in exchanges {
+            s.summary.fast_transitions += 1;
+            let request = requests
+                .iter()
+                .find(|r| r.station == x.station && r.bssid == x.bssid && r.ts_ns >= x.ts_ns);
+            let found = ring.pmks.iter().find_map(|pmk| {
+                ssids_of(x.station, x.bssid, pmk)
+                    .into_iter()
+                    .find_map(|ssid| {
+                        let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
+                        let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
+                        let named = request.is_none_or(|r| r.pmkids.contains(&r1_name));
+                        named.then(|| ft_ptk(&r1, &x.snonce, &x.anonce, x.bssid.0, x.station.0))
+                    })
+            });
+            if let Some(ptk) = found {
+                s.summary.fast_transitions_with_key += 1;
+                s.pairwise
+                    .entry((x.station, x.bssid))
+                    .or_default()
+                    .push((x.ts_ns, ptk));
             }
         }
         for v in s.pairwise.values_mut() {
@@ -257,6 +437,18 @@ impl KeySchedule {
             v.sort_by_key(|g| g.from_ns);
         }
         s
+    }
+
+    fn add_group_key(&mut self, bssid: MacAddr, ts_ns: i64, key_id: u8, gtk: [u8; 16]) {
+        let g = self.group.entry(bssid).or_default();
+        if !g.iter().any(|x| x.gtk == gtk && x.key_id == key_id) {
+            g.push(GroupKey {
+                from_ns: ts_ns,
+                key_id,
+                gtk,
+            });
+            self.summary.group_keys += 1;
+        }
     }
 
     pub fn is_empty(&self) -> bool {

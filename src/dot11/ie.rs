@@ -224,6 +224,16 @@ impl<'a> Rsn<'a> {
         let Some((at, n)) = self.akm() else { return 0 };
         self.list(at + n * 4 + 2, 16).map_or(0, |(_, c)| c)
     }
+
+    /// The PMKIDs (for FT: PMKR0Name in authentication, PMKR1Name in reassociation).
+    pub fn pmkids(&self) -> impl Iterator<Item = [u8; 16]> + 'a {
+        let body = self.body;
+        let (at, n) = self
+            .akm()
+            .and_then(|(at, n)| self.list(at + n * 4 + 2, 16))
+            .unwrap_or((0, 0));
+        (0..n).filter_map(move |i| body[at + i * 16..at + i * 16 + 16].try_into().ok())
+    }
 }
 
 /// The Cisco CCKM element: ID 156, body = Cisco OUI, type 0, then (in a reassociation
@@ -351,6 +361,40 @@ impl<'a> FastTransition<'a> {
 
     pub fn mic_element_count(&self) -> u8 {
         self.body[1]
+    }
+
+    pub fn anonce(&self) -> &'a [u8; 32] {
+        self.body[18..50].try_into().unwrap_or(&[0; 32])
+    }
+
+    pub fn snonce(&self) -> &'a [u8; 32] {
+        self.body[50..82].try_into().unwrap_or(&[0; 32])
+    }
+
+    /// The optional subelements (9.4.2.47: 1 R1KH-ID, 2 GTK, 3 R0KH-ID, 4 IGTK, ...) as
+    /// (id, body); stops at one that overruns.
+    pub fn subelements(&self) -> impl Iterator<Item = (u8, &'a [u8])> {
+        let mut rest = &self.body[82..];
+        std::iter::from_fn(move || {
+            let (&id, &len) = (rest.first()?, rest.get(1)?);
+            let body = rest.get(2..2 + usize::from(len))?;
+            rest = &rest[2 + usize::from(len)..];
+            Some((id, body))
+        })
+    }
+
+    /// The R1KH-ID subelement (a MAC address).
+    pub fn r1kh_id(&self) -> Option<[u8; 6]> {
+        self.subelements()
+            .find(|(id, b)| *id == 1 && b.len() == 6)
+            .and_then(|(_, b)| b.try_into().ok())
+    }
+
+    /// The R0KH-ID subelement (1 to 48 octets).
+    pub fn r0kh_id(&self) -> Option<&'a [u8]> {
+        self.subelements()
+            .find(|(id, b)| *id == 3 && (1..=48).contains(&b.len()))
+            .map(|(_, b)| b)
     }
 }
 

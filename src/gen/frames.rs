@@ -120,6 +120,41 @@ pub fn fast_transition_element(out: &mut Vec<u8>, nonce_seed: u8) {
     element(out, 55, &b);
 }
 
+/// A Fast BSS Transition element with real contents (9.4.2.47): MIC Control (element count),
+/// MIC, ANonce, SNonce, then the R1KH-ID (subelement 1), GTK (2) and R0KH-ID (3) subelements
+/// given.
+pub struct FtElement<'a> {
+    pub element_count: u8,
+    pub mic: [u8; 16],
+    pub anonce: [u8; 32],
+    pub snonce: [u8; 32],
+    pub r1kh: Option<[u8; 6]>,
+    pub gtk: Option<&'a [u8]>,
+    pub r0kh: Option<&'a [u8]>,
+}
+
+impl FtElement<'_> {
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let mut b = vec![0, self.element_count];
+        b.extend_from_slice(&self.mic);
+        b.extend_from_slice(&self.anonce);
+        b.extend_from_slice(&self.snonce);
+        if let Some(id) = self.r1kh {
+            b.extend_from_slice(&[1, 6]);
+            b.extend_from_slice(&id);
+        }
+        if let Some(g) = self.gtk {
+            b.extend_from_slice(&[2, g.len() as u8]);
+            b.extend_from_slice(g);
+        }
+        if let Some(id) = self.r0kh {
+            b.extend_from_slice(&[3, id.len() as u8]);
+            b.extend_from_slice(id);
+        }
+        element(out, 55, &b);
+    }
+}
+
 /// A QoS Data frame header (9.3.2.1) between a station and its AP, with QoS Control (TID).
 pub fn qos_data_header(
     uplink: bool,
@@ -261,7 +296,9 @@ pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed
 }
 
 /// An EAPOL-Key frame of a real 4-way handshake (12.7.6): the given nonce and key data, and a
-/// MIC computed with `kck` (HMAC-SHA1-128, key descriptor version 2) when the message has one.
+/// MIC computed with `kck` when the message has one (HMAC-SHA1-128 for key descriptor
+/// version 2, AES-CMAC for version 3).
+#[allow(clippy::too_many_arguments)]
 pub fn eapol_key_signed(
     out: &mut Vec<u8>,
     msg: KeyMsg,
@@ -269,13 +306,14 @@ pub fn eapol_key_signed(
     nonce: &[u8; 32],
     key_data: &[u8],
     kck: &[u8; 16],
+    version: u8,
 ) {
     let key_info: u16 = match msg {
-        KeyMsg::M1 => 0x008a,
-        KeyMsg::M2 => 0x010a,
-        KeyMsg::M3 => 0x13ca,
-        KeyMsg::M4 => 0x030a,
-    };
+        KeyMsg::M1 => 0x0088,
+        KeyMsg::M2 => 0x0108,
+        KeyMsg::M3 => 0x13c8,
+        KeyMsg::M4 => 0x0308,
+    } | u16::from(version & 7);
     let start = out.len();
     let body_len = 95 + key_data.len();
     out.push(2); // 802.1X-2004
@@ -295,13 +333,9 @@ pub fn eapol_key_signed(
     out.extend_from_slice(&(key_data.len() as u16).to_be_bytes());
     out.extend_from_slice(key_data);
     if msg != KeyMsg::M1 {
-        use hmac::Mac;
-        // HMAC takes a key of any length.
-        if let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(kck) {
-            mac.update(&out[start..]);
-            let d = mac.finalize().into_bytes();
-            out[start + 81..start + 97].copy_from_slice(&d[..16]);
-        }
+        let mic =
+            crate::crypto::handshake::eapol_mic(kck, version, &out[start..]).unwrap_or_default();
+        out[start + 81..start + 97].copy_from_slice(&mic);
     }
 }
 

@@ -661,12 +661,34 @@ struct Phone {
     /// (time of M4, AP) and the packet number per direction.
     ptks: Vec<(i64, usize, crate::crypto::kdf::Ptk)>,
     ccmp_pn: [u64; 2],
+    /// FT-PSK with real keys: the top of its key hierarchy, from its first association.
+    ft_keys: Option<FtKeys>,
 }
+
+/// A phone's FT key hierarchy (12.7.1.7): R0KH-ID, PMK-R0 and PMKR0Name.
+#[derive(Clone)]
+struct FtKeys {
+    r0kh: Vec<u8>,
+    pmk_r0: [u8; 32],
+    r0_name: [u8; 16],
+}
+
+/// The keys of a fast transition in progress, from its authentication to its reassociation.
+struct FtPending {
+    ap: usize,
+    anonce: [u8; 32],
+    snonce: [u8; 32],
+    ptk: crate::crypto::kdf::Ptk,
+    r1_name: [u8; 16],
+}
+
+/// The mobility domain of every FT network the generator writes.
+const MDID: u16 = 0x4d2;
 
 impl Phone {
     /// Its voice is really encrypted: a WPA2-PSK phone on a network with a passphrase.
     fn ccmp(&self) -> bool {
-        self.km == KeyMgmt::Psk && !self.encrypted
+        matches!(self.km, KeyMgmt::Psk | KeyMgmt::FtPsk) && !self.encrypted
     }
 }
 
@@ -739,6 +761,8 @@ struct Sim {
     slow_response: bool,
     /// Real WPA2-PSK protection of the PSK phones' voice (`--passphrase`).
     crypto: Option<SimCrypto>,
+    /// The fast transition whose authentication was just written.
+    ft_pending: Option<FtPending>,
 }
 
 /// The keys of a network whose PSK phones' voice is really encrypted: handshakes with real
@@ -753,6 +777,8 @@ struct HandshakeKeys {
     rsn: Vec<u8>,
     /// M3's key data, wrapped with the KEK.
     wrapped: Vec<u8>,
+    /// Key descriptor version: 2 (HMAC-SHA1, AES key wrap) or 3 (AES-CMAC, for FT).
+    version: u8,
 }
 
 struct SimCrypto {
@@ -802,6 +828,7 @@ impl Sim {
             order: 0,
             slow_response: false,
             crypto: None,
+            ft_pending: None,
         }
     }
 
@@ -857,6 +884,7 @@ impl Sim {
             failed: Vec::new(),
             ptks: Vec::new(),
             ccmp_pn: [1, 1],
+            ft_keys: None,
         };
         self.phones.push(phone);
         self.phones.len() - 1
@@ -1147,7 +1175,21 @@ impl Sim {
         resp.extend_from_slice(&alg.to_le_bytes());
         resp.extend_from_slice(&2u16.to_le_bytes());
         resp.extend_from_slice(&0u16.to_le_bytes());
-        if ft {
+        if ft
+            && self.crypto.is_some()
+            && self.phones[p].km == KeyMgmt::FtPsk
+            && self.phones[p].ccmp()
+            && self.phones[p].ft_keys.is_none()
+        {
+            // The hierarchy's top comes from the phone's first association (written later,
+            // at the start of the capture, with the same R0KH).
+            let first = self.phones[p].attachments[0].1;
+            self.ft_initial(p, first);
+        }
+        let real = ft && self.phones[p].ft_keys.is_some() && self.crypto.is_some();
+        if real {
+            self.ft_auth_elements(p, ap, &mut req, &mut resp);
+        } else if ft {
             let km = self.phones[p].km;
             for body in [&mut req, &mut resp] {
                 frames::rsn_element(body, km.akm(), Some([0x11; 16]));
@@ -1158,7 +1200,181 @@ impl Sim {
         self.mgmt(t, p, ap, st::AUTH, true, &req, mark(Mark::AuthStart));
         let t = t + self.rng.range(700, 1600) * US;
         self.mgmt(t, p, ap, st::AUTH, false, &resp, mark(Mark::AuthEnd));
+        if real {
+            if let Some(f) = &self.ft_pending {
+                let ptk = f.ptk;
+                self.phones[p].ptks.push((t, ap, ptk));
+                self.phones[p].ccmp_pn = [1, 1];
+            }
+        }
         t
+    }
+
+    /// The top of an FT-PSK phone's key hierarchy, derived at its first association with
+    /// `ap` (the R0KH).
+    fn ft_initial(&mut self, p: usize, ap: usize) {
+        let Some(c) = &self.crypto else { return };
+        let r0kh = format!("r0kh-{}", self.aps[ap].bssid).into_bytes();
+        let (pmk_r0, r0_name) = crate::crypto::kdf::pmk_r0(
+            &c.pmk,
+            self.ssid.as_bytes(),
+            MDID.to_le_bytes(),
+            &r0kh,
+            self.phones[p].mac.0,
+        );
+        self.phones[p].ft_keys = Some(FtKeys {
+            r0kh,
+            pmk_r0,
+            r0_name,
+        });
+    }
+
+    /// PMK-R1 and PMKR1Name of phone `p` for AP `ap` (its R1KH-ID is its BSSID).
+    fn ft_r1(&self, p: usize, ap: usize) -> Option<([u8; 32], [u8; 16])> {
+        let k = self.phones[p].ft_keys.as_ref()?;
+        Some(crate::crypto::kdf::pmk_r1(
+            &k.pmk_r0,
+            &k.r0_name,
+            self.aps[ap].bssid.0,
+            self.phones[p].mac.0,
+        ))
+    }
+
+    fn crypto_nonce(&mut self) -> [u8; 32] {
+        let mut n = [0u8; 32];
+        if let Some(c) = self.crypto.as_mut() {
+            for chunk in n.chunks_mut(8) {
+                chunk.copy_from_slice(&c.rng.next().to_le_bytes());
+            }
+        }
+        n
+    }
+
+    /// FT authentication over the air (13.5.2) with real keys: the request names PMKR0Name
+    /// and carries the SNonce and R0KH-ID, the response adds the ANonce and R1KH-ID. The PTK
+    /// (12.7.1.7.5) waits in `ft_pending` for the reassociation.
+    fn ft_auth_elements(&mut self, p: usize, ap: usize, req: &mut Vec<u8>, resp: &mut Vec<u8>) {
+        let Some(k) = self.phones[p].ft_keys.clone() else {
+            return;
+        };
+        let Some((r1, r1_name)) = self.ft_r1(p, ap) else {
+            return;
+        };
+        let (snonce, anonce) = (self.crypto_nonce(), self.crypto_nonce());
+        let (bssid, sta, akm) = (
+            self.aps[ap].bssid.0,
+            self.phones[p].mac.0,
+            self.phones[p].km.akm(),
+        );
+        let ptk = crate::crypto::kdf::ft_ptk(&r1, &snonce, &anonce, bssid, sta);
+        frames::rsn_element(req, akm, Some(k.r0_name));
+        frames::mobility_domain_element(req, MDID);
+        frames::FtElement {
+            element_count: 0,
+            mic: [0; 16],
+            anonce: [0; 32],
+            snonce,
+            r1kh: None,
+            gtk: None,
+            r0kh: Some(&k.r0kh),
+        }
+        .write(req);
+        frames::rsn_element(resp, akm, Some(k.r0_name));
+        frames::mobility_domain_element(resp, MDID);
+        frames::FtElement {
+            element_count: 0,
+            mic: [0; 16],
+            anonce,
+            snonce,
+            r1kh: Some(bssid),
+            gtk: None,
+            r0kh: Some(&k.r0kh),
+        }
+        .write(resp);
+        self.ft_pending = Some(FtPending {
+            ap,
+            anonce,
+            snonce,
+            ptk,
+            r1_name,
+        });
+    }
+
+    /// The RSN, mobility domain and FT elements of an FT-PSK phone's (re)association request
+    /// and response with real keys. Initial association: the response names the R0KH and R1KH.
+    /// Fast transition: PMKR1Name, the nonces, and the FTE MIC (12.8.4, 12.8.5: AES-CMAC with
+    /// the KCK over STA, BSSID, transaction sequence 5 or 6, RSNE, MDE and FTE); the response
+    /// also carries the GTK, wrapped with the KEK.
+    fn ft_elements(&self, p: usize, ap: usize, pending: Option<&FtPending>) -> (Vec<u8>, Vec<u8>) {
+        let (akm, sta, bssid) = (
+            self.phones[p].km.akm(),
+            self.phones[p].mac.0,
+            self.aps[ap].bssid.0,
+        );
+        let r0kh = self.phones[p]
+            .ft_keys
+            .as_ref()
+            .map(|k| k.r0kh.clone())
+            .unwrap_or_default();
+        let Some(f) = pending else {
+            let mut req = Vec::new();
+            frames::rsn_element(&mut req, akm, None);
+            frames::mobility_domain_element(&mut req, MDID);
+            let mut resp = Vec::new();
+            frames::rsn_element(&mut resp, akm, None);
+            frames::mobility_domain_element(&mut resp, MDID);
+            frames::FtElement {
+                element_count: 0,
+                mic: [0; 16],
+                anonce: [0; 32],
+                snonce: [0; 32],
+                r1kh: Some(bssid),
+                gtk: None,
+                r0kh: Some(&r0kh),
+            }
+            .write(&mut resp);
+            return (req, resp);
+        };
+        let gtk = self.crypto.as_ref().map(|c| c.gtk).unwrap_or_default();
+        let mut wrapped = [0u8; 24];
+        let _ = aes_kw::KekAes128::from(f.ptk.kek).wrap(&gtk, &mut wrapped);
+        // GTK subelement (9.4.2.47): Key Info (key ID 1), Key Length, RSC, wrapped key.
+        let mut gtk_sub = vec![0x01, 0x00, 16];
+        gtk_sub.extend_from_slice(&[0u8; 8]);
+        gtk_sub.extend_from_slice(&wrapped);
+        let build = |seq: u8, gtk: Option<&[u8]>| {
+            let mut rsne = Vec::new();
+            frames::rsn_element(&mut rsne, akm, Some(f.r1_name));
+            let mut mde = Vec::new();
+            frames::mobility_domain_element(&mut mde, MDID);
+            let fte = |mic: &[u8; 16]| {
+                let mut v = Vec::new();
+                frames::FtElement {
+                    element_count: 3,
+                    mic: *mic,
+                    anonce: f.anonce,
+                    snonce: f.snonce,
+                    r1kh: Some(bssid),
+                    gtk,
+                    r0kh: Some(&r0kh),
+                }
+                .write(&mut v);
+                v
+            };
+            let mut macd = Vec::with_capacity(128);
+            macd.extend_from_slice(&sta);
+            macd.extend_from_slice(&bssid);
+            macd.push(seq);
+            macd.extend_from_slice(&rsne);
+            macd.extend_from_slice(&mde);
+            macd.extend_from_slice(&fte(&[0; 16]));
+            let mic = crate::crypto::handshake::eapol_mic(&f.ptk.kck, 3, &macd).unwrap_or_default();
+            let mut out = rsne;
+            out.extend_from_slice(&mde);
+            out.extend_from_slice(&fte(&mic));
+            out
+        };
+        (build(5, None), build(6, Some(&gtk_sub)))
     }
 
     /// SAE (12.4): commit from both sides (group 19: 32-byte scalar, 64-byte element), then
@@ -1302,7 +1518,21 @@ impl Sim {
         }
         let ssid = self.ssid.clone();
         frames::basic_elements(&mut req, &ssid, None);
-        if km.rsn() {
+        let real_ft = km == KeyMgmt::FtPsk && self.crypto.is_some() && self.phones[p].ccmp();
+        if real_ft && from.is_none() {
+            // FT initial mobility domain association (13.4.2): the hierarchy's top is derived
+            // with this AP as R0KH.
+            self.ft_initial(p, to);
+        }
+        let pending = if real_ft && from.is_some() {
+            self.ft_pending.take().filter(|f| f.ap == to)
+        } else {
+            None
+        };
+        let ft_elements = real_ft.then(|| self.ft_elements(p, to, pending.as_ref()));
+        if let Some((req_ies, _)) = &ft_elements {
+            req.extend_from_slice(req_ies);
+        } else if km.rsn() {
             // FT and OKC name the cached key (PMKR0Name / PMKID) in the RSN element.
             let pmkid = if km.ft() {
                 Some([0x11; 16])
@@ -1315,7 +1545,7 @@ impl Sim {
             };
             frames::rsn_element(&mut req, km.akm(), pmkid);
         }
-        if km.ft() {
+        if km.ft() && ft_elements.is_none() {
             frames::mobility_domain_element(&mut req, 0x4d2);
             frames::fast_transition_element(&mut req, p as u8);
         }
@@ -1338,7 +1568,9 @@ impl Sim {
         resp.extend_from_slice(&status.to_le_bytes());
         resp.extend_from_slice(&(0xc000u16 | (p as u16 + 1)).to_le_bytes());
         frames::element(&mut resp, 1, &self.aps[to].rates());
-        if km.ft() && status == 0 {
+        if let (Some((_, resp_ies)), 0) = (&ft_elements, status) {
+            resp.extend_from_slice(resp_ies);
+        } else if km.ft() && status == 0 {
             frames::rsn_element(&mut resp, km.akm(), Some([0x11; 16]));
             frames::mobility_domain_element(&mut resp, 0x4d2);
             frames::fast_transition_element(&mut resp, p as u8);
@@ -1385,6 +1617,7 @@ impl Sim {
                     _ => &[],
                 },
                 &k.ptk.kck,
+                k.version,
             ),
             None => frames::eapol_key(out, msg, replay, nonce),
         };
@@ -1437,6 +1670,10 @@ impl Sim {
             self.aps[ap].bssid,
             self.phones[p].km.akm(),
         );
+        let ft = self.phones[p].km == KeyMgmt::FtPsk;
+        let r1 = if ft { Some(self.ft_r1(p, ap)?) } else { None };
+        let ft_resp = ft.then(|| self.ft_elements(p, ap, None).1);
+        let r0kh_ok = self.phones[p].ft_keys.is_some();
         let c = self.crypto.as_mut()?;
         let mut nonce = || {
             let mut n = [0u8; 32];
@@ -1446,15 +1683,30 @@ impl Sim {
             n
         };
         let (anonce, snonce) = (nonce(), nonce());
-        let ptk = crate::crypto::kdf::pairwise_ptk(
-            crate::crypto::kdf::KeyHash::Sha1,
-            &c.pmk,
-            bssid.0,
-            sta.0,
-            &anonce,
-            &snonce,
-        );
-        let rsn = frames::rsn_key_data(akm);
+        let (ptk, rsn) = match (r1, ft_resp) {
+            // FT initial mobility domain association (13.4.2): the PTK from PMK-R1, the key
+            // data naming PMKR1Name with the MDE and FTE of the association response.
+            (Some((r1, r1_name)), Some(resp)) if r0kh_ok => {
+                let ptk = crate::crypto::kdf::ft_ptk(&r1, &snonce, &anonce, bssid.0, sta.0);
+                let mut kd = Vec::new();
+                frames::rsn_element(&mut kd, akm, Some(r1_name));
+                // The MDE and FTE as the association response gave them (after its RSNE).
+                let rsne_len = 2 + usize::from(resp[1]);
+                kd.extend_from_slice(&resp[rsne_len..]);
+                (ptk, kd)
+            }
+            _ => (
+                crate::crypto::kdf::pairwise_ptk(
+                    crate::crypto::kdf::KeyHash::Sha1,
+                    &c.pmk,
+                    bssid.0,
+                    sta.0,
+                    &anonce,
+                    &snonce,
+                ),
+                frames::rsn_key_data(akm),
+            ),
+        };
         // M3's key data (12.7.6.4): the AP's RSN element and the GTK KDE (key 1, Tx), padded
         // to a multiple of 8 and wrapped with the KEK (RFC 3394).
         let mut plain = rsn.clone();
@@ -1476,6 +1728,7 @@ impl Sim {
             ptk,
             rsn,
             wrapped,
+            version: if ft { 3 } else { 2 },
         })
     }
 

@@ -106,6 +106,9 @@ pub struct DecryptionReport {
     /// reproduces (their PTK verified by the message 2 MIC).
     pub handshakes: usize,
     pub handshakes_with_key: usize,
+    /// FT authentications (over the air) seen, and those whose PTK a key given derives.
+    pub fast_transitions: usize,
+    pub fast_transitions_with_key: usize,
     /// Group keys recovered from message 3 or group key handshakes.
     pub group_keys: usize,
     /// Protected unicast data frames decrypted (CCMP MIC checked).
@@ -395,13 +398,15 @@ impl Report {
             if let Some(d) = &c.decryption {
                 if d.mic_failures + d.no_key > 0 {
                     out.push(format!(
-                        "{}: {} protected frames not decrypted ({} failed the MIC check with every key, {} had no key: {} of {} handshakes matched a key given)",
+                        "{}: {} protected frames not decrypted ({} failed the MIC check with every key, {} had no key: {} of {} handshakes and {} of {} fast transitions matched a key given)",
                         c.file,
                         d.mic_failures + d.no_key,
                         d.mic_failures,
                         d.no_key,
                         d.handshakes_with_key,
-                        d.handshakes
+                        d.handshakes,
+                        d.fast_transitions_with_key,
+                        d.fast_transitions
                     ));
                 }
             }
@@ -512,6 +517,8 @@ fn capture_report(
             keys: d.keys.clone(),
             handshakes: d.handshakes,
             handshakes_with_key: d.handshakes_with_key,
+            fast_transitions: d.fast_transitions,
+            fast_transitions_with_key: d.fast_transitions_with_key,
             group_keys: d.group_keys,
             decrypted: c.decrypted,
             mic_failures: c.decrypt_failed,

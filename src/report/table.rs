@@ -126,7 +126,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
         if let Some(d) = &c.decryption {
             let _ = writeln!(
                 out,
-                "  decrypted {} protected frames with {} ({} of {} handshakes matched; {} failed the MIC check, {} had no key)",
+                "  decrypted {} protected frames with {} ({} of {} handshakes, {} of {} fast transitions matched; {} failed the MIC check, {} had no key)",
                 d.decrypted,
                 if d.keys.is_empty() {
                     "no key".to_string()
@@ -135,6 +135,8 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 },
                 d.handshakes_with_key,
                 d.handshakes,
+                d.fast_transitions_with_key,
+                d.fast_transitions,
                 d.mic_failures,
                 d.no_key
             );

@@ -35,3 +35,4 @@ PY
 record psk-late-m1 psk-late-m1 --seed 1
 record psk-ok-ng psk-ok --seed 4 --format pcapng-ns
 record multi-phone multi-phone --seed 2
+record ft-ok ft-ok --seed 3
