@@ -105,6 +105,9 @@ fn scan_management(rec: &Record<'_>, frame: &Frame<&[u8]>) -> Option<KeyFrame> {
     let a = frame.addresses();
     let (bssid, ta) = (a.bssid?, a.transmitter?);
     let st = fc.subtype();
+    if st == subtype::ACTION || st == subtype::ACTION_NO_ACK {
+        return scan_action(rec, frame);
+    }
     let body = MgmtBody::new_checked(st, frame.body()).ok()?;
     match st {
         subtype::ASSOC_REQ | subtype::REASSOC_REQ if ta != bssid => {
@@ -149,6 +152,28 @@ fn scan_management(rec: &Record<'_>, frame: &Frame<&[u8]>) -> Option<KeyFrame> {
         }
         _ => None,
     }
+}
+
+/// FT over the DS (13.6.2): the FT Response the old AP relays, naming the target AP.
+fn scan_action(rec: &Record<'_>, frame: &Frame<&[u8]>) -> Option<KeyFrame> {
+    let body = frame.body();
+    let ft = crate::dot11::action::FtAction::parse(body).ok()??;
+    if ft.action != 2 || ft.status != Some(0) || body.len() < 16 {
+        return None;
+    }
+    let (mdid, fte) = mde_fte(crate::dot11::ie::Elements::new(&body[16..], 16));
+    let (mdid, fte) = (mdid?, fte?);
+    Some(KeyFrame::Ft(FtExchange {
+        frame: rec.number,
+        ts_ns: rec.ts_ns,
+        station: ft.station,
+        bssid: ft.target_ap,
+        mdid,
+        anonce: fte.anonce,
+        snonce: fte.snonce,
+        r0kh: fte.r0kh?,
+        r1kh: fte.r1kh?,
+    }))
 }
 
 /// What a record gives the key schedule, if anything: an unprotected EAPOL-Key frame, an FT

@@ -688,7 +688,7 @@ const MDID: u16 = 0x4d2;
 impl Phone {
     /// Its voice is really encrypted: a WPA2-PSK phone on a network with a passphrase.
     fn ccmp(&self) -> bool {
-        matches!(self.km, KeyMgmt::Psk | KeyMgmt::FtPsk) && !self.encrypted
+        matches!(self.km, KeyMgmt::Psk | KeyMgmt::FtPsk | KeyMgmt::FtDs) && !self.encrypted
     }
 }
 
@@ -1175,16 +1175,8 @@ impl Sim {
         resp.extend_from_slice(&alg.to_le_bytes());
         resp.extend_from_slice(&2u16.to_le_bytes());
         resp.extend_from_slice(&0u16.to_le_bytes());
-        if ft
-            && self.crypto.is_some()
-            && self.phones[p].km == KeyMgmt::FtPsk
-            && self.phones[p].ccmp()
-            && self.phones[p].ft_keys.is_none()
-        {
-            // The hierarchy's top comes from the phone's first association (written later,
-            // at the start of the capture, with the same R0KH).
-            let first = self.phones[p].attachments[0].1;
-            self.ft_initial(p, first);
+        if ft {
+            self.ft_keys_for(p);
         }
         let real = ft && self.phones[p].ft_keys.is_some() && self.crypto.is_some();
         if real {
@@ -1208,6 +1200,19 @@ impl Sim {
             }
         }
         t
+    }
+
+    /// Makes sure an FT phone with real keys has its hierarchy's top, which comes from its
+    /// first association (written later, at the start of the capture, with the same R0KH).
+    fn ft_keys_for(&mut self, p: usize) {
+        if self.crypto.is_some()
+            && self.phones[p].km.ft()
+            && self.phones[p].ccmp()
+            && self.phones[p].ft_keys.is_none()
+        {
+            let first = self.phones[p].attachments[0].1;
+            self.ft_initial(p, first);
+        }
     }
 
     /// The top of an FT-PSK phone's key hierarchy, derived at its first association with
@@ -1428,15 +1433,29 @@ impl Sim {
         resp.extend_from_slice(&target_mac.0);
         resp.extend_from_slice(&0u16.to_le_bytes());
         let km = self.phones[p].km;
-        for body in [&mut req, &mut resp] {
-            frames::rsn_element(body, km.akm(), Some([0x11; 16]));
-            frames::mobility_domain_element(body, 0x4d2);
-            frames::fast_transition_element(body, p as u8);
+        self.ft_keys_for(p);
+        let real = self.phones[p].ft_keys.is_some() && self.crypto.is_some();
+        if real {
+            // The same elements as an FT authentication over the air (13.6.2).
+            self.ft_auth_elements(p, target, &mut req, &mut resp);
+        } else {
+            for body in [&mut req, &mut resp] {
+                frames::rsn_element(body, km.akm(), Some([0x11; 16]));
+                frames::mobility_domain_element(body, 0x4d2);
+                frames::fast_transition_element(body, p as u8);
+            }
         }
         let tag = |m| Tag::Roam { roam, mark: m };
         self.mgmt(t, p, old, st::ACTION, true, &req, tag(Mark::AuthStart));
         let t = t + self.rng.range(4, 12) * MS;
         self.mgmt(t, p, old, st::ACTION, false, &resp, tag(Mark::AuthEnd));
+        if real {
+            if let Some(f) = &self.ft_pending {
+                let ptk = f.ptk;
+                self.phones[p].ptks.push((t, target, ptk));
+                self.phones[p].ccmp_pn = [1, 1];
+            }
+        }
         t
     }
 
@@ -1518,7 +1537,7 @@ impl Sim {
         }
         let ssid = self.ssid.clone();
         frames::basic_elements(&mut req, &ssid, None);
-        let real_ft = km == KeyMgmt::FtPsk && self.crypto.is_some() && self.phones[p].ccmp();
+        let real_ft = km.ft() && self.crypto.is_some() && self.phones[p].ccmp();
         if real_ft && from.is_none() {
             // FT initial mobility domain association (13.4.2): the hierarchy's top is derived
             // with this AP as R0KH.
@@ -1670,7 +1689,7 @@ impl Sim {
             self.aps[ap].bssid,
             self.phones[p].km.akm(),
         );
-        let ft = self.phones[p].km == KeyMgmt::FtPsk;
+        let ft = self.phones[p].km.ft();
         let r1 = if ft { Some(self.ft_r1(p, ap)?) } else { None };
         let ft_resp = ft.then(|| self.ft_elements(p, ap, None).1);
         let r0kh_ok = self.phones[p].ft_keys.is_some();

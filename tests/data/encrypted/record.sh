@@ -36,3 +36,4 @@ record psk-late-m1 psk-late-m1 --seed 1
 record psk-ok-ng psk-ok --seed 4 --format pcapng-ns
 record multi-phone multi-phone --seed 2
 record ft-ok ft-ok --seed 3
+record ft-over-ds ft-over-ds --seed 5 --format pcapng
