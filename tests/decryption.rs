@@ -227,7 +227,7 @@ fn a_wrong_passphrase_decrypts_nothing_and_a_temporal_key_decrypts_alone() {
                 roamgap::dot11::MacAddr::from_slice(&v)
             };
             for tk in schedule.pairwise_keys(mac(station), mac(r[ap].as_str().unwrap()), i64::MAX) {
-                let hex: String = tk.iter().map(|b| format!("{b:02x}")).collect();
+                let hex: String = tk.tk().iter().map(|b| format!("{b:02x}")).collect();
                 tks.add_tk(&hex).unwrap();
             }
         }

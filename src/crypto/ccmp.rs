@@ -122,6 +122,38 @@ fn mac_header<T: AsRef<[u8]>>(frame: &Frame<T>) -> &[u8] {
     &b[..n.min(b.len())]
 }
 
+/// A temporal key ready for use: its AES key schedule is expanded once, not per frame.
+#[derive(Clone)]
+pub struct CcmpKey {
+    cipher: Aes128Ccm,
+    tk: [u8; 16],
+}
+
+impl CcmpKey {
+    pub fn new(tk: &[u8; 16]) -> CcmpKey {
+        CcmpKey {
+            cipher: Aes128Ccm::new(GenericArray::from_slice(tk)),
+            tk: *tk,
+        }
+    }
+
+    pub fn tk(&self) -> &[u8; 16] {
+        &self.tk
+    }
+}
+
+impl std::fmt::Debug for CcmpKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CcmpKey({})", super::fingerprint(&self.tk))
+    }
+}
+
+impl PartialEq for CcmpKey {
+    fn eq(&self, other: &CcmpKey) -> bool {
+        self.tk == other.tk
+    }
+}
+
 /// What a decrypted frame carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decrypted {
@@ -132,7 +164,7 @@ pub struct Decrypted {
 /// Decrypts a protected data or management frame with the temporal key `tk`, checking its MIC;
 /// the plaintext body replaces the contents of `out` (a buffer reused across frames).
 pub fn decrypt<T: AsRef<[u8]>>(
-    tk: &[u8; 16],
+    key: &CcmpKey,
     frame: &Frame<T>,
     out: &mut Vec<u8>,
 ) -> Result<Decrypted, CcmpError> {
@@ -148,14 +180,14 @@ pub fn decrypt<T: AsRef<[u8]>>(
     let (cipher, mic) = body[HEADER_LEN..].split_at(body.len() - HEADER_LEN - MIC_LEN);
     out.clear();
     out.extend_from_slice(cipher);
-    let ccm = Aes128Ccm::new(GenericArray::from_slice(tk));
-    ccm.decrypt_in_place_detached(
-        GenericArray::from_slice(&nonce),
-        &aad[..aad_len],
-        out,
-        GenericArray::from_slice(mic),
-    )
-    .map_err(|_| CcmpError::Mic)?;
+    key.cipher
+        .decrypt_in_place_detached(
+            GenericArray::from_slice(&nonce),
+            &aad[..aad_len],
+            out,
+            GenericArray::from_slice(mic),
+        )
+        .map_err(|_| CcmpError::Mic)?;
     Ok(Decrypted {
         pn,
         key_id: h.key_id(),
@@ -204,6 +236,10 @@ mod tests {
         hex(TK).try_into().unwrap()
     }
 
+    fn key() -> CcmpKey {
+        CcmpKey::new(&tk())
+    }
+
     #[test]
     fn aad_and_nonce_match_annex_j6() {
         let mut aad = [0u8; 30];
@@ -231,7 +267,7 @@ mod tests {
         let mpdu = hex(ENCRYPTED);
         let frame = Frame::new_checked(&mpdu[..], false).unwrap();
         let mut out = Vec::new();
-        let d = decrypt(&tk(), &frame, &mut out).unwrap();
+        let d = decrypt(&key(), &frame, &mut out).unwrap();
         assert_eq!(
             d,
             Decrypted {
@@ -247,14 +283,17 @@ mod tests {
             let frame = Frame::new_checked(&bad[..], false).unwrap();
             // Flipping the retry bit (byte 1, bit 0x08) is masked; bit 0x01 (To DS) is not.
             assert_eq!(
-                decrypt(&tk(), &frame, &mut out),
+                decrypt(&key(), &frame, &mut out),
                 Err(CcmpError::Mic),
                 "byte {at}"
             );
         }
         let mut other = tk();
         other[0] ^= 1;
-        assert_eq!(decrypt(&other, &frame, &mut out), Err(CcmpError::Mic));
+        assert_eq!(
+            decrypt(&CcmpKey::new(&other), &frame, &mut out),
+            Err(CcmpError::Mic)
+        );
     }
 
     #[test]
@@ -263,7 +302,7 @@ mod tests {
         let mut mpdu = hex(ENCRYPTED);
         mpdu[1] ^= 0x08;
         let frame = Frame::new_checked(&mpdu[..], false).unwrap();
-        assert!(decrypt(&tk(), &frame, &mut Vec::new()).is_ok());
+        assert!(decrypt(&key(), &frame, &mut Vec::new()).is_ok());
     }
 
     #[test]
@@ -272,14 +311,14 @@ mod tests {
         mpdu.extend([0u8; 10]);
         let frame = Frame::new_checked(&mpdu[..], false).unwrap();
         assert_eq!(
-            decrypt(&tk(), &frame, &mut Vec::new()),
+            decrypt(&key(), &frame, &mut Vec::new()),
             Err(CcmpError::Short(10))
         );
         let mut mpdu = hex(ENCRYPTED);
         mpdu[27] &= !0x20;
         let frame = Frame::new_checked(&mpdu[..], false).unwrap();
         assert_eq!(
-            decrypt(&tk(), &frame, &mut Vec::new()),
+            decrypt(&key(), &frame, &mut Vec::new()),
             Err(CcmpError::NotCcmp)
         );
     }

@@ -8,6 +8,7 @@ use aes::Aes128;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
+use super::ccmp::CcmpKey;
 use super::kdf::{ft_ptk, pairwise_ptk, pmk_r0, pmk_r1, KeyHash, Ptk};
 use super::keys::KeyRing;
 use crate::capture::Record;
@@ -292,12 +293,12 @@ pub struct ScheduleSummary {
 /// The keys of a capture, in frame order, per station and AP.
 #[derive(Clone, Debug, Default)]
 pub struct KeySchedule {
-    /// (station, BSSID) → (time of message 2, PTK), ascending.
-    pairwise: HashMap<(MacAddr, MacAddr), Vec<(i64, Ptk)>>,
+    /// (station, BSSID) → (time the key was derived, PTK's temporal key), ascending.
+    pairwise: HashMap<(MacAddr, MacAddr), Vec<(i64, CcmpKey)>>,
     /// BSSID → group keys, ascending.
     group: HashMap<MacAddr, Vec<GroupKey>>,
     /// Temporal keys given directly, tried on every frame without a derived key.
-    tks: Vec<[u8; 16]>,
+    tks: Vec<CcmpKey>,
     pub summary: ScheduleSummary,
 }
 
@@ -336,7 +337,7 @@ impl KeySchedule {
     /// with the PMKs of `ring`.
     pub fn build(frames: &[KeyFrame], ring: &KeyRing) -> KeySchedule {
         let mut s = KeySchedule {
-            tks: ring.tks.clone(),
+            tks: ring.tks.iter().map(CcmpKey::new).collect(),
             ..KeySchedule::default()
         };
         s.summary.keys = ring.describe();
@@ -413,7 +414,7 @@ impl KeySchedule {
                 s.pairwise
                     .entry((station, bssid))
                     .or_default()
-                    .push((m2.ts_ns, ptk));
+                    .push((m2.ts_ns, CcmpKey::new(&ptk.tk)));
                 // The GTK in message 3 (or a later group key handshake) under this PTK.
                 for m in msgs[i + 1..].iter().filter(|m| {
                     matches!(m.message, KeyMessage::M3 | KeyMessage::G1) && m.key_data_encrypted
@@ -452,7 +453,7 @@ impl KeySchedule {
                 s.pairwise
                     .entry((x.station, x.bssid))
                     .or_default()
-                    .push((x.ts_ns, ptk));
+                    .push((x.ts_ns, CcmpKey::new(&ptk.tk)));
             }
         }
         for v in s.pairwise.values_mut() {
@@ -489,7 +490,7 @@ impl KeySchedule {
         station: MacAddr,
         bssid: MacAddr,
         ts_ns: i64,
-    ) -> impl Iterator<Item = &[u8; 16]> {
+    ) -> impl Iterator<Item = &CcmpKey> {
         let derived = self
             .pairwise
             .get(&(station, bssid))
@@ -500,7 +501,7 @@ impl KeySchedule {
             .iter()
             .rev()
             .chain(derived[upto..].iter())
-            .map(|(_, p)| &p.tk)
+            .map(|(_, k)| k)
             .chain(self.tks.iter())
     }
 
@@ -518,7 +519,6 @@ impl KeySchedule {
             .rev()
             .filter(move |g| g.key_id == key_id)
             .map(|g| &g.gtk)
-            .chain(self.tks.iter())
     }
 }
 
