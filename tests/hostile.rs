@@ -209,3 +209,56 @@ fn fuzz_regression_ip_length_below_the_udp_header() {
         "{r:?}"
     );
 }
+
+#[test]
+fn mutated_encrypted_captures_never_panic_when_decrypting() {
+    // Damaged handshakes, FT elements and CCMP frames, with the right key and a wrong one:
+    // the same result read in order and in segments, never a panic.
+    let mut ring = roamgap::crypto::keys::KeyRing::default();
+    ring.add_passphrase("roamgap voice 1:voice").unwrap();
+    ring.add_passphrase("not the passphrase:voice").unwrap();
+    ring.add_tk("00112233445566778899aabbccddeeff").unwrap();
+    let mut rng = Rng(0x5eed_cafe_f00d_0007);
+    for file in ["psk-late-m1.pcap", "ft-ok.pcap"] {
+        let original = std::fs::read(data(&format!("encrypted/{file}"))).unwrap();
+        for round in 0..60 {
+            let mut b = original.clone();
+            if round % 2 == 0 {
+                for _ in 0..1 + rng.below(200) {
+                    let i = rng.below(b.len());
+                    b[i] ^= 1 << rng.below(8);
+                }
+            } else {
+                let at = rng.below(b.len());
+                let n = rng.below(2000).min(b.len() - at);
+                for x in &mut b[at..at + n] {
+                    *x = rng.next() as u8;
+                }
+            }
+            let Ok(cap) = CaptureFile::from_vec(file, b) else {
+                continue;
+            };
+            let plan = pipeline::Plan {
+                segment_bytes: 16384,
+                ..pipeline::Plan::parallel()
+            };
+            let keyed = |plan: &pipeline::Plan| {
+                pipeline::analyze_capture_keyed(
+                    0,
+                    &cap,
+                    &Config::default(),
+                    plan,
+                    None,
+                    Some(&ring),
+                )
+                .ok()
+                .map(|a| roamgap::report::Report::new(vec![a]).to_json())
+            };
+            assert_eq!(
+                keyed(&plan),
+                keyed(&pipeline::Plan::sequential()),
+                "{file} round {round}"
+            );
+        }
+    }
+}

@@ -252,6 +252,13 @@ fn mic_matches(ptk: &Ptk, m: &HandshakeMessage) -> bool {
         .is_some_and(|x| m.mic.len() == 16 && x[..] == m.mic[..])
 }
 
+/// Messages searched back for a message 2's message 1 (and forward for its message 3).
+const MAX_LOOKBACK: usize = 64;
+/// SSIDs per station FT keys are derived for.
+const MAX_SSIDS_PER_STATION: usize = 4;
+/// Derived keys tried on a frame before its time (two more after it).
+const MAX_TRIED: usize = 8;
+
 /// A group key and when it starts.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct GroupKey {
@@ -351,17 +358,34 @@ impl KeySchedule {
                 KeyFrame::Ft(x) => exchanges.push(x),
             }
         }
-        // The SSIDs to derive FT keys for: what the station asked for, then the passphrases'.
-        let ssids_of = |station: MacAddr, bssid: MacAddr, pmk: &super::keys::Pmk| {
-            let mut v: Vec<Vec<u8>> = requests
-                .iter()
-                .filter(|r| r.station == station && (r.bssid == bssid || r.ssid.is_some()))
-                .filter_map(|r| r.ssid.clone())
-                .collect();
-            v.extend(pmk.ssid.clone());
-            v.dedup();
+        // The SSIDs to derive FT keys for: what the station asked for (at most a few per
+        // station: a hostile capture cannot multiply the derivations), then the passphrases'.
+        let mut asked: HashMap<MacAddr, Vec<Vec<u8>>> = HashMap::new();
+        for r in &requests {
+            if let Some(ssid) = &r.ssid {
+                let v = asked.entry(r.station).or_default();
+                if !v.contains(ssid) && v.len() < MAX_SSIDS_PER_STATION {
+                    v.push(ssid.clone());
+                }
+            }
+        }
+        let ssids_of = |station: MacAddr, pmk: &super::keys::Pmk| {
+            let mut v: Vec<Vec<u8>> = asked.get(&station).cloned().unwrap_or_default();
+            if let Some(s) = &pmk.ssid {
+                if !v.contains(s) {
+                    v.push(s.clone());
+                }
+            }
             v
         };
+        // Requests per (station, AP) in time order, to find the one after an FT exchange.
+        let mut requests_of: HashMap<(MacAddr, MacAddr), Vec<&AssocRequest>> = HashMap::new();
+        for r in &requests {
+            requests_of.entry((r.station, r.bssid)).or_default().push(r);
+        }
+        for v in requests_of.values_mut() {
+            v.sort_by_key(|r| r.ts_ns);
+        }
         let mut links: Vec<_> = by_link.into_iter().collect();
         links.sort_by_key(|(k, _)| *k);
         for ((station, bssid), msgs) in links {
@@ -369,11 +393,16 @@ impl KeySchedule {
                 if m2.message != KeyMessage::M2 {
                     continue;
                 }
-                // The AP's nonce: the latest message 1 (or 3) with the same replay counter.
-                let Some(m1) = msgs[..i].iter().rev().find(|m| {
-                    matches!(m.message, KeyMessage::M1 | KeyMessage::M3)
-                        && m.replay_counter == m2.replay_counter
-                }) else {
+                // The AP's nonce: the latest message 1 (or 3) with the same replay counter,
+                // among the few messages before (a bounded search, whatever the capture).
+                let Some(m1) = msgs[i.saturating_sub(MAX_LOOKBACK)..i]
+                    .iter()
+                    .rev()
+                    .find(|m| {
+                        matches!(m.message, KeyMessage::M1 | KeyMessage::M3)
+                            && m.replay_counter == m2.replay_counter
+                    })
+                else {
                     continue;
                 };
                 s.summary.handshakes += 1;
@@ -390,7 +419,7 @@ impl KeySchedule {
                         }),
                     ) = (mdid, &fte)
                     {
-                        for ssid in ssids_of(station, bssid, pmk) {
+                        for ssid in ssids_of(station, pmk) {
                             let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, mdid, r0kh, station.0);
                             let (r1, _) = pmk_r1(&r0, &r0_name, *r1kh, station.0);
                             let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
@@ -416,7 +445,7 @@ impl KeySchedule {
                     .or_default()
                     .push((m2.ts_ns, CcmpKey::new(&ptk.tk)));
                 // The GTK in message 3 (or a later group key handshake) under this PTK.
-                for m in msgs[i + 1..].iter().filter(|m| {
+                for m in msgs[i + 1..].iter().take(MAX_LOOKBACK).filter(|m| {
                     matches!(m.message, KeyMessage::M3 | KeyMessage::G1) && m.key_data_encrypted
                 }) {
                     if m.message == KeyMessage::M3 && m.replay_counter < m2.replay_counter {
@@ -435,18 +464,16 @@ impl KeySchedule {
         // nonces, kept when its PMKR1Name is the one the reassociation request names.
         for x in exchanges {
             s.summary.fast_transitions += 1;
-            let request = requests
-                .iter()
-                .find(|r| r.station == x.station && r.bssid == x.bssid && r.ts_ns >= x.ts_ns);
+            let request = requests_of
+                .get(&(x.station, x.bssid))
+                .and_then(|v| v.get(v.partition_point(|r| r.ts_ns < x.ts_ns)).copied());
             let found = ring.pmks.iter().find_map(|pmk| {
-                ssids_of(x.station, x.bssid, pmk)
-                    .into_iter()
-                    .find_map(|ssid| {
-                        let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
-                        let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
-                        let named = request.is_none_or(|r| r.pmkids.contains(&r1_name));
-                        named.then(|| ft_ptk(&r1, &x.snonce, &x.anonce, x.bssid.0, x.station.0))
-                    })
+                ssids_of(x.station, pmk).into_iter().find_map(|ssid| {
+                    let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
+                    let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
+                    let named = request.is_none_or(|r| r.pmkids.contains(&r1_name));
+                    named.then(|| ft_ptk(&r1, &x.snonce, &x.anonce, x.bssid.0, x.station.0))
+                })
             });
             if let Some(ptk) = found {
                 s.summary.fast_transitions_with_key += 1;
@@ -497,10 +524,12 @@ impl KeySchedule {
             .map(|v| v.as_slice())
             .unwrap_or(&[]);
         let upto = derived.partition_point(|(t, _)| *t <= ts_ns);
-        derived[..upto]
+        // The few nearest keys before the frame, then after it: a frame no key opens costs a
+        // bounded number of MIC checks, however many handshakes the pair had.
+        derived[upto.saturating_sub(MAX_TRIED)..upto]
             .iter()
             .rev()
-            .chain(derived[upto..].iter())
+            .chain(derived[upto..].iter().take(2))
             .map(|(_, k)| k)
             .chain(self.tks.iter())
     }
