@@ -543,7 +543,13 @@ fn decode_dot11(
                                     break;
                                 }
                                 Err(ccmp::CcmpError::Mic) => result = Decrypt::Failed,
-                                Err(_) => {
+                                // Too short for this cipher's MIC: another may fit.
+                                Err(ccmp::CcmpError::Short(_)) => {
+                                    if result == Decrypt::NoKey {
+                                        result = Decrypt::NotCcmp;
+                                    }
+                                }
+                                Err(ccmp::CcmpError::NotCcmp) => {
                                     result = Decrypt::NotCcmp;
                                     break;
                                 }

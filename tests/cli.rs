@@ -473,7 +473,7 @@ fn keys_decrypt_and_never_show() {
     assert!(!text(&out.stderr).contains("secret7"));
     let out = roamgap(&["analyze", "--tk", "0011", path(&f)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--tk: expected 32 hex digits, got 4"));
+    assert!(text(&out.stderr).contains("--tk: expected 32 or 64 hex digits, got 4"));
     let out = roamgap(&["analyze", "--keys", "/nonexistent/keys", path(&f)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read the keys file /nonexistent/keys"));

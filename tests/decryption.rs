@@ -311,3 +311,44 @@ fn decryption_is_the_same_read_in_order_in_segments_and_in_chunks() {
         assert_eq!(v["captures"][0]["decryption"]["mic_failures"], 0, "{name}");
     }
 }
+
+#[test]
+fn temporal_keys_decrypt_ccmp_256_and_gcmp_too() {
+    // Four frames, the same plaintext under CCMP-128, CCMP-256, GCMP-128 and GCMP-256 (the
+    // vectors of `crypto::ccmp`'s tests; tshark decrypts frames 1 and 3 with the 16-byte key
+    // and 2 and 4 with the 32-byte one).
+    let path = data("encrypted/ciphers.pcap");
+    for (tk, frames) in [
+        ("c97c1f67ce371185514a8a19f2bdd52f", [1u64, 3]),
+        (
+            "c97c1f67ce371185514a8a19f2bdd52f000102030405060708090a0b0c0d0e0f",
+            [2, 4],
+        ),
+    ] {
+        let mut ring = KeyRing::default();
+        ring.add_tk(tk).unwrap();
+        let cap = CaptureFile::open(&path).unwrap();
+        let link = Default::default();
+        let schedule = pipeline::key_schedule(&cap, &link, &ring).unwrap();
+        let dec = Decoding {
+            link: &link,
+            keys: Some(&schedule),
+        };
+        // A decrypted frame's body is plain data (no LLC/SNAP here); the others stay protected.
+        let mut opened = Vec::new();
+        let summary = pipeline::for_each_event(&cap, &dec, None, |e| {
+            if e.kind
+                == (EventKind::Data {
+                    protected: false,
+                    null: false,
+                })
+            {
+                opened.push(e.frame);
+            }
+        })
+        .unwrap();
+        assert_eq!(opened, frames, "{tk}");
+        assert_eq!(summary.counters.decrypted, 2, "{tk}");
+        assert_eq!(summary.counters.decrypt_failed, 2, "{tk}");
+    }
+}

@@ -1,24 +1,62 @@
-//! CCMP-128 (IEEE 802.11-2020 12.5.3): the 8-octet CCMP header (12.5.3.2), the additional
-//! authentication data and nonce built from the MAC header (12.5.3.3.3–4), and AES-CCM with an
-//! 8-octet MIC (RustCrypto `ccm`).
+//! CCMP (IEEE 802.11-2020 12.5.3) and GCMP (12.5.5): the 8-octet header they share (PN, Key
+//! ID, ExtIV), the additional authentication data and nonce built from the MAC header
+//! (12.5.3.3.3–4, 12.5.5.3.3–4), and AES-CCM (CCMP-128: 8-octet MIC; CCMP-256: 16) or
+//! AES-GCM (GCMP-128/256: 16-octet MIC), from RustCrypto's `ccm` and `aes-gcm`.
 
-use aes::Aes128;
+use aes::{Aes128, Aes256};
 use ccm::aead::generic_array::GenericArray;
 use ccm::aead::{AeadInPlace, KeyInit};
-use ccm::consts::{U13, U8};
+use ccm::consts::{U13, U16, U8};
 
 use crate::dot11::{Frame, FrameType};
 
 type Aes128Ccm = ccm::Ccm<Aes128, U8, U13>;
+type Aes256Ccm = ccm::Ccm<Aes256, U16, U13>;
 
-/// CCMP header and MIC lengths.
+/// CCMP/GCMP header length, and CCMP-128's MIC length.
 pub const HEADER_LEN: usize = 8;
 pub const MIC_LEN: usize = 8;
+
+/// The pairwise cipher suites decrypted (Table 9-180: 00-0F-AC:4, 10, 8, 9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cipher {
+    Ccmp128,
+    Ccmp256,
+    Gcmp128,
+    Gcmp256,
+}
+
+impl Cipher {
+    pub fn mic_len(self) -> usize {
+        match self {
+            Cipher::Ccmp128 => 8,
+            _ => 16,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cipher::Ccmp128 => "CCMP-128",
+            Cipher::Ccmp256 => "CCMP-256",
+            Cipher::Gcmp128 => "GCMP-128",
+            Cipher::Gcmp256 => "GCMP-256",
+        }
+    }
+
+    /// The ciphers a temporal key of `len` bytes can be for.
+    pub fn for_key_len(len: usize) -> &'static [Cipher] {
+        match len {
+            16 => &[Cipher::Ccmp128, Cipher::Gcmp128],
+            32 => &[Cipher::Ccmp256, Cipher::Gcmp256],
+            _ => &[],
+        }
+    }
+}
 
 /// Why a frame could not be decrypted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CcmpError {
-    #[error("protected frame too short for a CCMP header and MIC ({0} bytes of body)")]
+    #[error("protected frame too short for a CCMP/GCMP header and MIC ({0} bytes of body)")]
     Short(usize),
     #[error("CCMP header without the Extended IV bit (a WEP or TKIP frame)")]
     NotCcmp,
@@ -33,7 +71,11 @@ pub struct CcmpHeader<'a>(&'a [u8]);
 
 impl<'a> CcmpHeader<'a> {
     pub fn new_checked(body: &'a [u8]) -> Result<CcmpHeader<'a>, CcmpError> {
-        if body.len() < HEADER_LEN + MIC_LEN {
+        Self::with_mic(body, MIC_LEN)
+    }
+
+    fn with_mic(body: &'a [u8], mic_len: usize) -> Result<CcmpHeader<'a>, CcmpError> {
+        if body.len() < HEADER_LEN + mic_len {
             return Err(CcmpError::Short(body.len()));
         }
         if body[3] & 0x20 == 0 {
@@ -122,36 +164,84 @@ fn mac_header<T: AsRef<[u8]>>(frame: &Frame<T>) -> &[u8] {
     &b[..n.min(b.len())]
 }
 
-/// A temporal key ready for use: its AES key schedule is expanded once, not per frame.
 #[derive(Clone)]
-pub struct CcmpKey {
-    cipher: Aes128Ccm,
-    tk: [u8; 16],
+enum Engine {
+    Ccm128(Aes128Ccm),
+    Ccm256(Aes256Ccm),
+    Gcm128(aes_gcm::Aes128Gcm),
+    Gcm256(aes_gcm::Aes256Gcm),
 }
 
-impl CcmpKey {
-    pub fn new(tk: &[u8; 16]) -> CcmpKey {
-        CcmpKey {
-            cipher: Aes128Ccm::new(GenericArray::from_slice(tk)),
-            tk: *tk,
+/// A temporal key ready for use with its cipher: the AES key schedule is expanded once, not
+/// per frame.
+#[derive(Clone)]
+pub struct TemporalKey {
+    engine: Engine,
+    cipher: Cipher,
+    tk: Vec<u8>,
+}
+
+impl TemporalKey {
+    /// None when `tk` is not the cipher's key length (16 or 32 bytes).
+    pub fn new(cipher: Cipher, tk: &[u8]) -> Option<TemporalKey> {
+        let engine = match (cipher, tk.len()) {
+            (Cipher::Ccmp128, 16) => Engine::Ccm128(Aes128Ccm::new(GenericArray::from_slice(tk))),
+            (Cipher::Ccmp256, 32) => Engine::Ccm256(Aes256Ccm::new(GenericArray::from_slice(tk))),
+            (Cipher::Gcmp128, 16) => {
+                Engine::Gcm128(aes_gcm::Aes128Gcm::new(GenericArray::from_slice(tk)))
+            }
+            (Cipher::Gcmp256, 32) => {
+                Engine::Gcm256(aes_gcm::Aes256Gcm::new(GenericArray::from_slice(tk)))
+            }
+            _ => return None,
+        };
+        Some(TemporalKey {
+            engine,
+            cipher,
+            tk: tk.to_vec(),
+        })
+    }
+
+    /// A CCMP-128 key (what every RSNA PTK of the AKMs roamgap derives gives).
+    pub fn ccmp128(tk: &[u8; 16]) -> TemporalKey {
+        TemporalKey {
+            engine: Engine::Ccm128(Aes128Ccm::new(GenericArray::from_slice(tk))),
+            cipher: Cipher::Ccmp128,
+            tk: tk.to_vec(),
         }
     }
 
-    pub fn tk(&self) -> &[u8; 16] {
+    pub fn tk(&self) -> &[u8] {
         &self.tk
     }
+
+    pub fn cipher(&self) -> Cipher {
+        self.cipher
+    }
 }
 
-impl std::fmt::Debug for CcmpKey {
+impl std::fmt::Debug for TemporalKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CcmpKey({})", super::fingerprint(&self.tk))
+        write!(
+            f,
+            "TemporalKey({} {})",
+            self.cipher.name(),
+            super::fingerprint(&self.tk)
+        )
     }
 }
 
-impl PartialEq for CcmpKey {
-    fn eq(&self, other: &CcmpKey) -> bool {
-        self.tk == other.tk
+impl PartialEq for TemporalKey {
+    fn eq(&self, other: &TemporalKey) -> bool {
+        self.cipher == other.cipher && self.tk == other.tk
     }
+}
+
+/// GCMP's 12-octet nonce (12.5.5.3.4): A2, then the PN, most significant octet first.
+fn gcm_nonce(ccm_nonce: &[u8; 13]) -> [u8; 12] {
+    let mut n = [0u8; 12];
+    n.copy_from_slice(&ccm_nonce[1..13]);
+    n
 }
 
 /// What a decrypted frame carried.
@@ -161,15 +251,16 @@ pub struct Decrypted {
     pub key_id: u8,
 }
 
-/// Decrypts a protected data or management frame with the temporal key `tk`, checking its MIC;
-/// the plaintext body replaces the contents of `out` (a buffer reused across frames).
+/// Decrypts a protected data or management frame with the temporal key `key`, checking its
+/// MIC; the plaintext body replaces the contents of `out` (a buffer reused across frames).
 pub fn decrypt<T: AsRef<[u8]>>(
-    key: &CcmpKey,
+    key: &TemporalKey,
     frame: &Frame<T>,
     out: &mut Vec<u8>,
 ) -> Result<Decrypted, CcmpError> {
     let body = frame.body();
-    let h = CcmpHeader::new_checked(body)?;
+    let mic_len = key.cipher.mic_len();
+    let h = CcmpHeader::with_mic(body, mic_len)?;
     let pn = h.pn();
     let mac = mac_header(frame);
     if mac.len() < 24 {
@@ -177,36 +268,71 @@ pub fn decrypt<T: AsRef<[u8]>>(
     }
     let mut aad = [0u8; 30];
     let (aad_len, nonce) = aad_and_nonce(mac, pn, &mut aad);
-    let (cipher, mic) = body[HEADER_LEN..].split_at(body.len() - HEADER_LEN - MIC_LEN);
+    let (cipher, mic) = body[HEADER_LEN..].split_at(body.len() - HEADER_LEN - mic_len);
     out.clear();
     out.extend_from_slice(cipher);
-    key.cipher
-        .decrypt_in_place_detached(
-            GenericArray::from_slice(&nonce),
-            &aad[..aad_len],
-            out,
-            GenericArray::from_slice(mic),
-        )
-        .map_err(|_| CcmpError::Mic)?;
+    let aad = &aad[..aad_len];
+    let (ccm_nonce, gcm_nonce) = (GenericArray::from_slice(&nonce), gcm_nonce(&nonce));
+    let gcm_nonce = GenericArray::from_slice(&gcm_nonce);
+    let ok = match &key.engine {
+        Engine::Ccm128(c) => {
+            c.decrypt_in_place_detached(ccm_nonce, aad, out, GenericArray::from_slice(mic))
+        }
+        Engine::Ccm256(c) => {
+            c.decrypt_in_place_detached(ccm_nonce, aad, out, GenericArray::from_slice(mic))
+        }
+        Engine::Gcm128(c) => {
+            c.decrypt_in_place_detached(gcm_nonce, aad, out, GenericArray::from_slice(mic))
+        }
+        Engine::Gcm256(c) => {
+            c.decrypt_in_place_detached(gcm_nonce, aad, out, GenericArray::from_slice(mic))
+        }
+    };
+    ok.map_err(|_| CcmpError::Mic)?;
     Ok(Decrypted {
         pn,
         key_id: h.key_id(),
     })
 }
 
-/// Encrypts a frame body (for the generator): returns CCMP header || ciphertext || MIC for the
-/// MAC header `mac` (unpadded, its Protected bit set).
+/// Encrypts a frame body with CCMP-128 (for the generator): returns CCMP header ||
+/// ciphertext || MIC for the MAC header `mac` (unpadded, its Protected bit set).
 pub fn encrypt(tk: &[u8; 16], mac: &[u8], pn: u64, key_id: u8, plaintext: &[u8]) -> Vec<u8> {
+    encrypt_with(&TemporalKey::ccmp128(tk), mac, pn, key_id, plaintext)
+}
+
+/// Encrypts a frame body with `key`'s cipher: header || ciphertext || MIC.
+pub fn encrypt_with(
+    key: &TemporalKey,
+    mac: &[u8],
+    pn: u64,
+    key_id: u8,
+    plaintext: &[u8],
+) -> Vec<u8> {
     let mut aad = [0u8; 30];
     let (aad_len, nonce) = aad_and_nonce(mac, pn, &mut aad);
-    let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + MIC_LEN);
+    let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + 16);
     out.extend_from_slice(&header(pn, key_id));
     let mut body = plaintext.to_vec();
-    let ccm = Aes128Ccm::new(GenericArray::from_slice(tk));
+    let aad = &aad[..aad_len];
+    let (ccm_nonce, gcm_nonce) = (GenericArray::from_slice(&nonce), gcm_nonce(&nonce));
+    let gcm_nonce = GenericArray::from_slice(&gcm_nonce);
     // Encryption into a Vec of the right length cannot fail.
-    let tag = ccm
-        .encrypt_in_place_detached(GenericArray::from_slice(&nonce), &aad[..aad_len], &mut body)
-        .unwrap_or_default();
+    let tag: Vec<u8> = match &key.engine {
+        Engine::Ccm128(c) => c
+            .encrypt_in_place_detached(ccm_nonce, aad, &mut body)
+            .map(|t| t.to_vec()),
+        Engine::Ccm256(c) => c
+            .encrypt_in_place_detached(ccm_nonce, aad, &mut body)
+            .map(|t| t.to_vec()),
+        Engine::Gcm128(c) => c
+            .encrypt_in_place_detached(gcm_nonce, aad, &mut body)
+            .map(|t| t.to_vec()),
+        Engine::Gcm256(c) => c
+            .encrypt_in_place_detached(gcm_nonce, aad, &mut body)
+            .map(|t| t.to_vec()),
+    }
+    .unwrap_or_default();
     out.extend_from_slice(&body);
     out.extend_from_slice(&tag);
     out
@@ -236,8 +362,8 @@ mod tests {
         hex(TK).try_into().unwrap()
     }
 
-    fn key() -> CcmpKey {
-        CcmpKey::new(&tk())
+    fn key() -> TemporalKey {
+        TemporalKey::ccmp128(&tk())
     }
 
     #[test]
@@ -291,9 +417,57 @@ mod tests {
         let mut other = tk();
         other[0] ^= 1;
         assert_eq!(
-            decrypt(&CcmpKey::new(&other), &frame, &mut out),
+            decrypt(&TemporalKey::ccmp128(&other), &frame, &mut out),
             Err(CcmpError::Mic)
         );
+    }
+
+    // CCMP-256, GCMP-128 and GCMP-256 of the same MPDU (the Annex J.6.4 header, PN and
+    // plaintext; TK-256 = the J.6.4 TK then 00..0f): computed with Python's `cryptography`
+    // (AES-CCM, AES-GCM) and decrypted by tshark 4.0.17 with "tk" keys
+    // (tests/data/encrypted/ciphers.pcap holds the four frames).
+    const TK256: &str = "c97c1f67ce371185514a8a19f2bdd52f000102030405060708090a0b0c0d0e0f";
+    const OTHER_CIPHERS: [(Cipher, &str); 3] = [
+        (
+            Cipher::Ccmp256,
+            "0ce70020769703b56d155d8832668256d6a92b78e11d8e54495dd17480aa56c9492e882b97642f80d50fe97b",
+        ),
+        (
+            Cipher::Gcmp128,
+            "0ce70020769703b5c594945c1b95f512addaa2cefb00b09f708e841be6be03ee750e2f4f93c09dce371418b0",
+        ),
+        (
+            Cipher::Gcmp256,
+            "0ce70020769703b5d79fc4fce47eb168df0f1d37e4d31ede188a181312f6abc0f157b55a7ea05d2774e56847",
+        ),
+    ];
+
+    #[test]
+    fn ccmp_256_and_gcmp_match_independent_vectors() {
+        for (cipher, body) in OTHER_CIPHERS {
+            let tk = if cipher == Cipher::Gcmp128 {
+                hex(TK)
+            } else {
+                hex(TK256)
+            };
+            let key = TemporalKey::new(cipher, &tk).unwrap();
+            let got = encrypt_with(&key, &hex(HEADER), 0xB503_9776_E70C, 0, &hex(PLAINTEXT));
+            assert_eq!(got, hex(body), "{}", cipher.name());
+            let mut mpdu = hex(HEADER);
+            mpdu.extend(hex(body));
+            let frame = Frame::new_checked(&mpdu[..], false).unwrap();
+            let mut out = Vec::new();
+            assert!(decrypt(&key, &frame, &mut out).is_ok(), "{}", cipher.name());
+            assert_eq!(out, hex(PLAINTEXT));
+            // The other cipher of the same key length fails its MIC check.
+            let other = Cipher::for_key_len(tk.len())
+                .iter()
+                .find(|&&c| c != cipher)
+                .unwrap();
+            let wrong = TemporalKey::new(*other, &tk).unwrap();
+            assert_eq!(decrypt(&wrong, &frame, &mut out), Err(CcmpError::Mic));
+        }
+        assert!(TemporalKey::new(Cipher::Gcmp256, &hex(TK)).is_none());
     }
 
     #[test]

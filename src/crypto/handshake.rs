@@ -8,7 +8,7 @@ use aes::Aes128;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::ccmp::CcmpKey;
+use super::ccmp::{Cipher, TemporalKey};
 use super::kdf::{ft_ptk, pairwise_ptk, pmk_r0, pmk_r1, KeyHash, Ptk};
 use super::keys::KeyRing;
 use crate::capture::Record;
@@ -301,11 +301,11 @@ pub struct ScheduleSummary {
 #[derive(Clone, Debug, Default)]
 pub struct KeySchedule {
     /// (station, BSSID) → (time the key was derived, PTK's temporal key), ascending.
-    pairwise: HashMap<(MacAddr, MacAddr), Vec<(i64, CcmpKey)>>,
+    pairwise: HashMap<(MacAddr, MacAddr), Vec<(i64, TemporalKey)>>,
     /// BSSID → group keys, ascending.
     group: HashMap<MacAddr, Vec<GroupKey>>,
     /// Temporal keys given directly, tried on every frame without a derived key.
-    tks: Vec<CcmpKey>,
+    tks: Vec<TemporalKey>,
     pub summary: ScheduleSummary,
 }
 
@@ -344,7 +344,15 @@ impl KeySchedule {
     /// with the PMKs of `ring`.
     pub fn build(frames: &[KeyFrame], ring: &KeyRing) -> KeySchedule {
         let mut s = KeySchedule {
-            tks: ring.tks.iter().map(CcmpKey::new).collect(),
+            tks: ring
+                .tks
+                .iter()
+                .flat_map(|tk| {
+                    Cipher::for_key_len(tk.len())
+                        .iter()
+                        .filter_map(|&c| TemporalKey::new(c, tk))
+                })
+                .collect(),
             ..KeySchedule::default()
         };
         s.summary.keys = ring.describe();
@@ -443,7 +451,7 @@ impl KeySchedule {
                 s.pairwise
                     .entry((station, bssid))
                     .or_default()
-                    .push((m2.ts_ns, CcmpKey::new(&ptk.tk)));
+                    .push((m2.ts_ns, TemporalKey::ccmp128(&ptk.tk)));
                 // The GTK in message 3 (or a later group key handshake) under this PTK.
                 for m in msgs[i + 1..].iter().take(MAX_LOOKBACK).filter(|m| {
                     matches!(m.message, KeyMessage::M3 | KeyMessage::G1) && m.key_data_encrypted
@@ -480,7 +488,7 @@ impl KeySchedule {
                 s.pairwise
                     .entry((x.station, x.bssid))
                     .or_default()
-                    .push((x.ts_ns, CcmpKey::new(&ptk.tk)));
+                    .push((x.ts_ns, TemporalKey::ccmp128(&ptk.tk)));
             }
         }
         for v in s.pairwise.values_mut() {
@@ -517,7 +525,7 @@ impl KeySchedule {
         station: MacAddr,
         bssid: MacAddr,
         ts_ns: i64,
-    ) -> impl Iterator<Item = &CcmpKey> {
+    ) -> impl Iterator<Item = &TemporalKey> {
         let derived = self
             .pairwise
             .get(&(station, bssid))

@@ -49,8 +49,9 @@ impl std::fmt::Debug for Pmk {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyRing {
     pub pmks: Vec<Pmk>,
-    /// Temporal keys given directly (CCMP-128: 16 bytes).
-    pub tks: Vec<[u8; 16]>,
+    /// Temporal keys given directly: 16 bytes (CCMP-128, GCMP-128) or 32 (CCMP-256,
+    /// GCMP-256).
+    pub tks: Vec<Vec<u8>>,
 }
 
 /// Undoes Wireshark's percent escapes (`%3a` for `:`, `%25` for `%`).
@@ -138,13 +139,26 @@ impl KeyRing {
         Ok(())
     }
 
-    /// A CCMP-128 temporal key as 32 hex digits.
+    /// A temporal key: 32 hex digits (CCMP-128 or GCMP-128) or 64 (CCMP-256 or GCMP-256);
+    /// the frames' MIC tells which cipher.
     pub fn add_tk(&mut self, hex: &str) -> Result<(), KeySpecError> {
         self.tk_as(hex, "--tk")
     }
 
     fn tk_as(&mut self, hex: &str, what: &str) -> Result<(), KeySpecError> {
-        let tk = hex_key::<16>(hex, what)?;
+        let tk = match hex_key::<32>(hex, what) {
+            Ok(k) => k.to_vec(),
+            Err(_) => hex_key::<16>(hex, what)
+                .map(|k| k.to_vec())
+                .map_err(|e| match e {
+                    KeySpecError::Hex { what, got, .. } => KeySpecError::Hex {
+                        what,
+                        want: "32 or 64",
+                        got,
+                    },
+                    e => e,
+                })?,
+        };
         if !self.tks.contains(&tk) {
             self.tks.push(tk);
         }

@@ -2,7 +2,9 @@
 # Writes the encrypted test captures with `roamgap gen --passphrase` and records, with tshark
 # as the oracle, every RTP packet tshark finds once it decrypts them with the same passphrase:
 #   NAME.pcap, NAME.truth.json (the generator's truth) and NAME.tshark.json.
-# Needs tshark (Debian package `tshark`).
+# Needs tshark (Debian package `tshark`). (ciphers.pcap, four frames under CCMP-128, CCMP-256,
+# GCMP-128 and GCMP-256, was written with Python's `cryptography` and checked with
+# `tshark -o wlan.enable_decryption:TRUE -o 'uat:80211_keys:"tk","HEX"'`; see crypto/ccmp.rs.)
 set -eu
 cd "$(dirname "$0")"
 roamgap=${ROAMGAP:-../../../target/release/roamgap}
