@@ -573,6 +573,77 @@ mod tests {
         assert_eq!(gtk_kde(&[0xdd, 40, 0]), None);
     }
 
+    fn message(frame: u64, message: KeyMessage, rc: u64, nonce: u8) -> HandshakeMessage {
+        HandshakeMessage {
+            frame,
+            ts_ns: frame as i64 * 1_000_000,
+            station: MacAddr([0x00, 0x1b, 0xd4, 1, 2, 3]),
+            bssid: MacAddr([0x00, 0x3a, 0x98, 4, 5, 6]),
+            message,
+            version: 2,
+            replay_counter: rc,
+            nonce: [nonce; 32],
+            mic: vec![0; 16],
+            pdu_zeroed: vec![frame as u8; 99],
+            key_data: Vec::new(),
+            key_data_encrypted: false,
+        }
+    }
+
+    #[test]
+    fn a_handshake_gives_its_ptk_and_a_group_key_handshake_its_gtk() {
+        let mut ring = KeyRing::default();
+        ring.add_passphrase("roamgap voice 1:voice").unwrap();
+        let pmk = ring.pmks[0].key;
+        let m1 = message(1, KeyMessage::M1, 7, 0xa1);
+        let mut m2 = message(2, KeyMessage::M2, 7, 0x5e);
+        let ptk = pairwise_ptk(
+            KeyHash::Sha1,
+            &pmk,
+            m2.bssid.0,
+            m2.station.0,
+            &m1.nonce,
+            &m2.nonce,
+        );
+        m2.mic = eapol_mic(&ptk.kck, 2, &m2.pdu_zeroed).unwrap().to_vec();
+        // A group key handshake later (12.7.7): the GTK KDE wrapped with the KEK.
+        let mut g1 = message(40, KeyMessage::G1, 9, 0);
+        let mut kde = vec![0xdd, 22, 0x00, 0x0f, 0xac, 0x01, 0x02, 0x00];
+        kde.extend([0x77; 16]);
+        kde.extend([0xdd, 0, 0, 0, 0, 0, 0, 0]); // padding to a multiple of 8
+        let mut wrapped = vec![0u8; kde.len() + 8];
+        aes_kw::KekAes128::from(ptk.kek)
+            .wrap(&kde, &mut wrapped)
+            .unwrap();
+        g1.key_data = wrapped;
+        g1.key_data_encrypted = true;
+        let frames: Vec<KeyFrame> = [m1, m2.clone(), g1]
+            .into_iter()
+            .map(KeyFrame::Eapol)
+            .collect();
+        let s = KeySchedule::build(&frames, &ring);
+        assert_eq!(s.summary.handshakes, 1);
+        assert_eq!(s.summary.handshakes_with_key, 1);
+        assert_eq!(s.summary.group_keys, 1);
+        let keys: Vec<_> = s.pairwise_keys(m2.station, m2.bssid, 100_000_000).collect();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].tk(), ptk.tk);
+        let gtks: Vec<_> = s.group_keys(m2.bssid, 2, 50_000_000).collect();
+        assert_eq!(gtks, [&[0x77; 16]]);
+        // Before the group key handshake, no group key yet; another key ID, none.
+        assert_eq!(s.group_keys(m2.bssid, 2, 10_000_000).count(), 0);
+        assert_eq!(s.group_keys(m2.bssid, 1, 50_000_000).count(), 0);
+        // A wrong passphrase reproduces no MIC: the handshake stays without a key.
+        let mut wrong = KeyRing::default();
+        wrong.add_passphrase("not the passphrase:voice").unwrap();
+        let s = KeySchedule::build(&frames, &wrong);
+        assert_eq!(
+            (s.summary.handshakes, s.summary.handshakes_with_key),
+            (1, 0)
+        );
+        assert!(s.is_empty());
+    }
+
     #[test]
     fn key_data_unwraps_per_rfc_3394() {
         // RFC 3394 4.1: 128 bits of key data with a 128-bit KEK.
