@@ -18,12 +18,13 @@ use roamgap::pipeline::{self, Plan};
 use roamgap::report::Report;
 use serde_json::Value;
 
-const CAPTURES: [&str; 5] = [
+const CAPTURES: [&str; 6] = [
     "psk-late-m1",
     "psk-ok-ng",
     "multi-phone",
     "ft-ok",
     "ft-over-ds",
+    "sae-ok",
 ];
 
 fn capture(name: &str) -> PathBuf {
@@ -39,6 +40,10 @@ fn ring_of(truth: &Value) -> KeyRing {
         e["ssid"].as_str().unwrap()
     ))
     .unwrap();
+    // SAE's PMKs come from the SAE exchanges, not from the passphrase.
+    for pmk in e["sae_pmks"].as_array().into_iter().flatten() {
+        ring.add_pmk(pmk.as_str().unwrap()).unwrap();
+    }
     ring
 }
 

@@ -394,6 +394,15 @@ impl KeySchedule {
         for v in requests_of.values_mut() {
             v.sort_by_key(|r| r.ts_ns);
         }
+        // A message seen twice (an 802.11 retransmission, or two sniffers) is one message.
+        for msgs in by_link.values_mut() {
+            msgs.dedup_by(|b, a| {
+                a.message == b.message
+                    && a.replay_counter == b.replay_counter
+                    && a.nonce == b.nonce
+                    && a.mic == b.mic
+            });
+        }
         let mut links: Vec<_> = by_link.into_iter().collect();
         links.sort_by_key(|(k, _)| *k);
         for ((station, bssid), msgs) in links {

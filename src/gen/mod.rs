@@ -58,6 +58,10 @@ pub struct TruthEncryption {
     pub handshakes: usize,
     /// CCMP-protected data frames (retransmissions included).
     pub protected_frames: u64,
+    /// SAE phones' PMKs (hex), one per SAE exchange: SAE derives them from both sides'
+    /// secrets, so they are given as `--pmk`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sae_pmks: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -688,7 +692,10 @@ const MDID: u16 = 0x4d2;
 impl Phone {
     /// Its voice is really encrypted: a WPA2-PSK phone on a network with a passphrase.
     fn ccmp(&self) -> bool {
-        matches!(self.km, KeyMgmt::Psk | KeyMgmt::FtPsk | KeyMgmt::FtDs) && !self.encrypted
+        matches!(
+            self.km,
+            KeyMgmt::Psk | KeyMgmt::FtPsk | KeyMgmt::FtDs | KeyMgmt::Sae
+        ) && !self.encrypted
     }
 }
 
@@ -786,6 +793,8 @@ struct SimCrypto {
     pmk: [u8; 32],
     rng: Rng,
     gtk: [u8; 16],
+    /// The PMK of each SAE exchange, in order.
+    sae_pmks: Vec<[u8; 32]>,
 }
 
 impl SimCrypto {
@@ -802,6 +811,7 @@ impl SimCrypto {
             pmk,
             rng,
             gtk,
+            sae_pmks: Vec::new(),
         })
     }
 }
@@ -1693,6 +1703,7 @@ impl Sim {
         let r1 = if ft { Some(self.ft_r1(p, ap)?) } else { None };
         let ft_resp = ft.then(|| self.ft_elements(p, ap, None).1);
         let r0kh_ok = self.phones[p].ft_keys.is_some();
+        let sae = self.phones[p].km == KeyMgmt::Sae;
         let c = self.crypto.as_mut()?;
         let mut nonce = || {
             let mut n = [0u8; 32];
@@ -1713,6 +1724,26 @@ impl Sim {
                 let rsne_len = 2 + usize::from(resp[1]);
                 kd.extend_from_slice(&resp[rsne_len..]);
                 (ptk, kd)
+            }
+            // SAE (12.4): each SAE exchange gives a fresh PMK (no passphrase derives it; the
+            // truth lists them), and the PTK comes from KDF-SHA256.
+            _ if sae => {
+                let mut pmk = [0u8; 32];
+                for chunk in pmk.chunks_mut(8) {
+                    chunk.copy_from_slice(&c.rng.next().to_le_bytes());
+                }
+                c.sae_pmks.push(pmk);
+                (
+                    crate::crypto::kdf::pairwise_ptk(
+                        crate::crypto::kdf::KeyHash::Sha256,
+                        &pmk,
+                        bssid.0,
+                        sta.0,
+                        &anonce,
+                        &snonce,
+                    ),
+                    frames::rsn_key_data(akm),
+                )
             }
             _ => (
                 crate::crypto::kdf::pairwise_ptk(
@@ -1747,7 +1778,14 @@ impl Sim {
             ptk,
             rsn,
             wrapped,
-            version: if ft { 3 } else { 2 },
+            // AES-CMAC for FT; defined by the AKM (0: AES-CMAC) for SAE.
+            version: if ft {
+                3
+            } else if sae {
+                0
+            } else {
+                2
+            },
         })
     }
 
@@ -2624,6 +2662,11 @@ impl Sim {
                 passphrase: c.passphrase.clone(),
                 ssid: self.ssid.clone(),
                 handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
+                sae_pmks: c
+                    .sae_pmks
+                    .iter()
+                    .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
+                    .collect(),
                 protected_frames: self
                     .frames
                     .iter()

@@ -22,11 +22,15 @@ def run(*extra):
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return [l.split("\t") for l in out.splitlines()]
 keys = ["-o", "wlan.enable_decryption:TRUE", "-o", f'uat:80211_keys:"wpa-pwd","{pw}:voice"']
+# SAE derives its PMKs from both sides' secrets: the generator's truth lists them.
+truth = json.load(open(cap.rsplit(".", 1)[0] + ".truth.json"))
+for pmk in truth["encryption"].get("sae_pmks", []):
+    keys += ["-o", f'uat:80211_keys:"wpa-psk","{pmk}"']
 rows = run(*keys)
 plain = run("-o", "wlan.enable_decryption:FALSE")
 json.dump({
     "tshark": subprocess.run(["tshark", "-v"], capture_output=True, text=True).stdout.split("\n")[0],
-    "key": "wpa-pwd (the truth file's passphrase, SSID voice)",
+    "key": "wpa-pwd (the truth file's passphrase, SSID voice) and wpa-psk (its SAE PMKs)",
     "rtp_without_key": len(plain),
     "rtp_with_key": len(rows),
     "decrypted_rtp": [[int(f), s, int(q)] for f, p, s, q in rows if p in ("1", "True")],
@@ -39,3 +43,4 @@ record psk-ok-ng psk-ok --seed 4 --format pcapng-ns
 record multi-phone multi-phone --seed 2
 record ft-ok ft-ok --seed 3
 record ft-over-ds ft-over-ds --seed 5 --format pcapng
+record sae-ok sae-ok --seed 6
