@@ -478,3 +478,32 @@ fn keys_decrypt_and_never_show() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read the keys file /nonexistent/keys"));
 }
+
+#[test]
+fn the_report_decrypts_with_the_key_and_draws_the_rtp_packets() {
+    let f = data("encrypted/ft-ok.pcap");
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("r");
+    let out = roamgap(&[
+        "report",
+        "-q",
+        "--psk",
+        "roamgap voice 1:voice",
+        path(&f),
+        "-o",
+        path(&out_dir),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    assert!(
+        !html.contains("roamgap voice 1"),
+        "the passphrase is in the report"
+    );
+    // Decrypted: the timelines show RTP packets, not encrypted voice frames.
+    assert!(html.contains("uplink RTP packet (SSRC"));
+    assert!(!html.contains("voice frame (encrypted)"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["captures"][0]["decryption"]["decrypted"], 1199);
+}
