@@ -125,3 +125,40 @@ fn real_and_generated_management_frames() {
     }
     assert!(compared >= 40, "{compared} frames compared");
 }
+
+/// The `ieee80211` crate's crypto feature (passphrase mapping, PRF-SHA1, the pairwise PTK) and
+/// roamgap's key derivation agree.
+#[test]
+fn key_derivation_matches_the_ieee80211_crate() {
+    use roamgap::crypto::kdf::{pairwise_ptk, pmk_from_passphrase, prf_sha1, KeyHash};
+    for (pass, ssid) in [
+        ("password", "IEEE"),
+        ("roamgap voice 1", "voice"),
+        (
+            "a passphrase of sixty-three printable characters, spaces too!!",
+            "a-long-ssid-of-32-characters-xx",
+        ),
+    ] {
+        let mut theirs = [0u8; 32];
+        ieee80211::crypto::map_passphrase_to_psk(pass, ssid, &mut theirs);
+        assert_eq!(
+            pmk_from_passphrase(pass.as_bytes(), ssid.as_bytes()).unwrap(),
+            theirs,
+            "{pass}"
+        );
+    }
+    let mut theirs = [0u8; 80];
+    ieee80211::crypto::prf(&[0x0b; 20], "prefix", b"Hi There", &mut theirs);
+    let mut ours = [0u8; 80];
+    prf_sha1(&[0x0b; 20], b"prefix", b"Hi There", &mut ours);
+    assert_eq!(ours, theirs);
+    let pmk = pmk_from_passphrase(b"roamgap voice 1", b"voice").unwrap();
+    let (aa, spa) = ([0x00, 0x3a, 0x98, 1, 2, 3], [0x00, 0x1b, 0xd4, 4, 5, 6]);
+    let (anonce, snonce) = ([0x11u8; 32], [0x22u8; 32]);
+    let mut theirs = [0u8; 48];
+    ieee80211::crypto::derive_ptk(&pmk, &aa, &spa, &anonce, &snonce, &mut theirs);
+    let ours = pairwise_ptk(KeyHash::Sha1, &pmk, aa, spa, &anonce, &snonce);
+    assert_eq!(ours.kck, theirs[..16]);
+    assert_eq!(ours.kek, theirs[16..32]);
+    assert_eq!(ours.tk, theirs[32..48]);
+}
