@@ -563,3 +563,51 @@ fn hostile_names_cannot_inject_markup() {
     // The page's own script is the only one.
     assert_eq!(html.matches("<script>").count(), 1);
 }
+
+#[test]
+fn capture_plots_of_many_roams_stay_a_size_a_browser_opens() {
+    let (mut report, _) = analyzed("multi-phone.pcapng");
+    let one = report.roams.clone();
+    report.roams = (0..1_600)
+        .flat_map(|i| {
+            one.iter().cloned().map(move |mut r| {
+                r.time += f64::from(i) * 0.25;
+                r
+            })
+        })
+        .collect();
+    let n = report.roams.len();
+    assert_eq!(n, 20_800);
+    let k = n.div_ceil(plot::MAX_MARKS);
+    let fig = plot::gap_distribution(&report, 150.0, ImageFormat::Svg).unwrap();
+    // Every k-th roam, and the last.
+    assert_eq!(fig.marks, n / k + usize::from(n % k != 0));
+    assert!(fig.marks <= plot::MAX_MARKS);
+    let (tags, texts) = parse(&svg(&fig));
+    assert_eq!(tags["circle"], fig.marks + 1);
+    assert_eq!(
+        count(&texts, &format!("every {k}th roam (red: over budget)")),
+        1
+    );
+    assert!(texts
+        .iter()
+        .any(|t| t.starts_with(&format!("Voice gap across {n} roams"))));
+    assert!(fig.bytes.len() < 2_000_000, "{} bytes", fig.bytes.len());
+
+    let fig = plot::gap_over_time(&report, 150.0, ImageFormat::Svg).unwrap();
+    assert!(fig.marks <= plot::MAX_MARKS);
+    let (_, texts) = parse(&svg(&fig));
+    assert_eq!(
+        count(
+            &texts,
+            &format!("Voice gap of roams over time ({n} roams, every {k}th shown)")
+        ),
+        1
+    );
+    // The legend counts every roam, not only those drawn.
+    assert_eq!(
+        count(&texts, &format!("cckm ({})", 6 * 1_600)),
+        1,
+        "{texts:?}"
+    );
+}

@@ -543,6 +543,9 @@ pub fn roam_timeline(
     )
 }
 
+/// Marks drawn at most on a capture-wide plot (beyond, every k-th roam).
+pub const MAX_MARKS: usize = 5_000;
+
 /// A roam's voice gap: the larger of its two directions.
 fn roam_gap(r: &Roam) -> Option<f64> {
     [&r.uplink, &r.downlink]
@@ -607,10 +610,21 @@ impl Draw for GapDistribution<'_> {
             .draw()
             .map_err(fail)?;
         let n = gaps.len() as f64;
+        // Every roam up to MAX_MARKS; beyond, every k-th (the last always), so that a capture
+        // of a million roams still gives a plot a browser opens.
+        let k = gaps.len().div_ceil(MAX_MARKS).max(1);
+        let shown: Vec<(usize, f64)> = gaps
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(i, _)| i % k == k - 1 || *i + 1 == gaps.len())
+            .collect();
         let mut steps = vec![(0.0, 0.0)];
-        for (i, &g) in gaps.iter().enumerate() {
-            steps.push((g, i as f64 / n));
-            steps.push((g, (i + 1) as f64 / n));
+        let mut below = 0.0;
+        for &(i, g) in &shown {
+            steps.push((g, below));
+            below = (i + 1) as f64 / n;
+            steps.push((g, below));
         }
         steps.push((xmax, 1.0));
         chart
@@ -619,7 +633,7 @@ impl Draw for GapDistribution<'_> {
             .label("cumulative fraction of roams")
             .legend(|(x, y)| PathElement::new([(x - 8, y), (x + 8, y)], PALETTE[0]));
         chart
-            .draw_series(gaps.iter().enumerate().map(|(i, &g)| {
+            .draw_series(shown.iter().map(|&(i, g)| {
                 let color = if g > self.budget_ms {
                     ALERT
                 } else {
@@ -628,7 +642,11 @@ impl Draw for GapDistribution<'_> {
                 Circle::new((g, (i + 1) as f64 / n), 3, color.filled())
             }))
             .map_err(fail)?
-            .label("one roam (red: over budget)")
+            .label(if k == 1 {
+                "one roam (red: over budget)".to_string()
+            } else {
+                format!("every {k}th roam (red: over budget)")
+            })
             .legend(|(x, y)| Circle::new((x, y), 4, PALETTE[0].filled()));
         chart
             .draw_series(DashedLineSeries::new(
@@ -648,7 +666,7 @@ impl Draw for GapDistribution<'_> {
             .label_font(font(14))
             .draw()
             .map_err(fail)?;
-        Ok(gaps.len())
+        Ok(shown.len())
     }
 }
 
@@ -702,7 +720,24 @@ impl Draw for GapOverTime<'_> {
                 })
             })
             .collect();
-        let title = format!("Voice gap of each roam over time ({} roams)", points.len());
+        let all = points.len();
+        // Roams per key management, all of them (the legend), before any sampling.
+        let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &points {
+            *per_kind.entry(p.2).or_default() += 1;
+        }
+        let k = all.div_ceil(MAX_MARKS).max(1);
+        let points: Vec<_> = points
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % k == 0)
+            .map(|(_, p)| p)
+            .collect();
+        let title = if k == 1 {
+            format!("Voice gap of each roam over time ({all} roams)")
+        } else {
+            format!("Voice gap of roams over time ({all} roams, every {k}th shown)")
+        };
         let root = root.titled(&title, caption(18)).map_err(fail)?;
         if points.is_empty() {
             return no_data(&root, "no roam with voice on both sides");
@@ -737,10 +772,7 @@ impl Draw for GapOverTime<'_> {
             .map_err(fail)?
             .label(format!("budget {} ms", self.budget_ms))
             .legend(|(x, y)| PathElement::new([(x - 8, y), (x + 8, y)], ALERT));
-        let mut kinds: Vec<&str> = points.iter().map(|p| p.2).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        for (k, kind) in kinds.iter().enumerate() {
+        for (k, (kind, count)) in per_kind.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             let mine: Vec<_> = points.iter().filter(|p| p.2 == *kind).collect();
             chart
@@ -750,7 +782,7 @@ impl Draw for GapOverTime<'_> {
                         .map(|p| Circle::new((p.0, p.1), 4, color.filled())),
                 )
                 .map_err(fail)?
-                .label(format!("{kind} ({})", mine.len()))
+                .label(format!("{kind} ({count})"))
                 .legend(move |(x, y)| Circle::new((x, y), 4, color.filled()));
             chart
                 .draw_series(
