@@ -134,6 +134,13 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
     });
   });
 });
+// A link may ask for a sorted table: #sort=roams-7 (ascending) or #sort=roams-7-desc.
+(function () {
+  var m = /^#sort=([a-z]+)-(\d+)(-desc)?$/.exec(location.hash);
+  var t = m && document.querySelector('table.sortable.' + m[1]);
+  var th = t && t.querySelectorAll('th')[+m[2]];
+  if (th) { th.click(); if (m[3]) { th.click(); } }
+})();
 "#;
 
 struct Builder<'a> {

@@ -26,6 +26,9 @@ browse() {
 }
 browse --window-size=1300,2600 --screenshot="$out/report.png" --log-net-log="$out/net-log.json"
 browse --dump-dom >"$out/dom.html"
+# The roam table sorted by its uplink gap, largest first, through the page's own script.
+page="$page#sort=roams-7-desc"
+browse --dump-dom >"$out/dom-sorted.html"
 
 python3 - "$out" <<'PY'
 import json, re, struct, sys
@@ -47,9 +50,14 @@ log = open(f"{out}/net-log.json", encoding="utf-8", errors="replace").read()
 requests = re.findall(r'"priority":"([A-Z]+)","traffic_annotation":\d+,"url":"([^"]+)"', log)
 fetched = sorted({u for p, u in requests if p != "IDLE"})
 assert not fetched, f"the report fetched {fetched}"
+# Sorted: the uplink gaps (the rows' fifth sort value) in descending order, as the script left them.
+sorted_dom = open(f"{out}/dom-sorted.html", encoding="utf-8").read()
+rows = re.findall(r'<tr class="roam">(.*?)</tr>', sorted_dom)
+gaps = [float(re.findall(r'data-v="([^"]*)"', r)[4]) for r in rows]
+assert len(gaps) > 1 and gaps == sorted(gaps, reverse=True), f"not sorted: {gaps}"
 findings = dom.count('<tr class="finding">')
 roams = dom.count('<tr class="roam">')
 print(f"screenshot {w}x{h}; {svgs} plots, {roams} roams, {findings} findings, "
-      f"{marked} sortable headings, nothing fetched ({len(requests)} background requests of Chromium's own)")
+      f"{marked} sortable headings, roams sorted by uplink gap {gaps[0]:.1f} ms first, nothing fetched ({len(requests)} background requests of Chromium's own)")
 PY
 echo "ok: $out/report.png"
