@@ -1,6 +1,6 @@
 //! The keys a user gives: `--psk "passphrase:SSID"`, `--pmk HEX`, `--tk HEX`, and files in
 //! Wireshark's `80211_keys` format. Passphrases become PMKs once per SSID. Nothing here prints a
-//! key: each is named by its [`fingerprint`](super::fingerprint).
+//! key: each is named by its [`fingerprint`].
 
 use super::fingerprint;
 use super::kdf::{pmk_from_passphrase, KeyError};
