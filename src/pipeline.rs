@@ -504,11 +504,15 @@ pub fn analyze_capture_observed(
 }
 
 /// The EAPOL-Key messages, FT authentications and (re)association requests of a capture, in
-/// frame order (records scanned in parallel batches).
+/// frame order: a classic pcap file split into segments scanned in parallel (as the analysis
+/// reads it), anything else read in order and scanned in parallel batches.
 pub fn handshake_messages(
     capture: &CaptureFile,
     link: &LinkOptions,
 ) -> Result<Vec<KeyFrame>, PipelineError> {
+    if let Some(found) = handshake_segments(capture, link) {
+        return Ok(found);
+    }
     let mut records = capture.records()?;
     let mut messages = Vec::new();
     let mut batch: Vec<Record<'_>> = Vec::new();
@@ -535,6 +539,55 @@ pub fn handshake_messages(
         }
     }
     Ok(messages)
+}
+
+/// [`handshake_messages`] over the segments of a classic pcap file, or None when the file
+/// cannot be split or a boundary proves false (every segment must end where the next
+/// begins, and only the last may stop early).
+fn handshake_segments(capture: &CaptureFile, link: &LinkOptions) -> Option<Vec<KeyFrame>> {
+    let segments = capture.pcap_segments(SEGMENT_BYTES)?;
+    if segments.len() < 2 {
+        return None;
+    }
+    // (what the segment holds, its records, where it ended, whether it was damaged)
+    let scanned: Vec<(Vec<KeyFrame>, u64, usize, bool)> = segments
+        .par_iter()
+        .map(|&seg| {
+            let mut records = capture.segment_records(seg).ok()?;
+            let (mut found, mut n, mut damaged) = (Vec::new(), 0u64, false);
+            for r in records.by_ref() {
+                match r {
+                    Ok(rec) => {
+                        n += 1;
+                        found.extend(handshake::scan_record(&rec, link));
+                    }
+                    Err(_) => {
+                        damaged = true;
+                        break;
+                    }
+                }
+            }
+            Some((found, n, records.offset(), damaged))
+        })
+        .collect::<Option<_>>()?;
+    let (mut all, mut base) = (Vec::new(), 0u64);
+    for (k, ((found, n, landed, damaged), seg)) in scanned.into_iter().zip(&segments).enumerate() {
+        let last = k + 1 == segments.len();
+        if (damaged && !last) || (!damaged && landed != seg.end) {
+            return None;
+        }
+        // Frames are numbered from 1 in each segment: add the records before it.
+        all.extend(found.into_iter().map(|mut f| {
+            match &mut f {
+                KeyFrame::Eapol(m) => m.frame += base,
+                KeyFrame::Ft(x) => x.frame += base,
+                KeyFrame::Request(_) => {}
+            }
+            f
+        }));
+        base += n;
+    }
+    Some(all)
 }
 
 /// The keys of a capture: its handshakes (a first pass) with the keys the user gave.

@@ -2232,12 +2232,13 @@ impl Sim {
         if self.crypto.is_none() || !self.phones[p].ccmp() {
             return None;
         }
-        self.phones[p]
-            .ptks
-            .iter()
-            .rev()
-            .find(|(at, a, _)| *a == ap && *at <= t)
-            .or_else(|| self.phones[p].ptks.iter().rev().find(|(_, a, _)| *a == ap))
+        // The handshakes are not recorded in time order (the first association is written
+        // last): the newest with this AP before `t`.
+        let with_ap = || self.phones[p].ptks.iter().filter(|(_, a, _)| *a == ap);
+        with_ap()
+            .filter(|(at, _, _)| *at <= t)
+            .max_by_key(|(at, _, _)| *at)
+            .or_else(|| with_ap().min_by_key(|(at, _, _)| *at))
             .map(|(_, _, ptk)| ptk.tk)
     }
 
