@@ -357,3 +357,45 @@ fn temporal_keys_decrypt_ccmp_256_and_gcmp_too() {
         assert_eq!(summary.counters.decrypt_failed, 2, "{tk}");
     }
 }
+
+#[test]
+fn the_first_pass_in_parallel_segments_finds_what_an_ordered_scan_finds() {
+    // A capture of several segments: 4 phones (PSK, FT-PSK, 802.1X, CCKM) for 80 s.
+    let options = Options {
+        seed: 11,
+        format: FileFormat::Pcap,
+        link: Link::Radiotap,
+    };
+    let mut bytes = Vec::new();
+    gen::generate_big_encrypted(&options, 4, 80.0 / 60.0, "roamgap voice 1", &mut bytes).unwrap();
+    let cap = CaptureFile::from_vec("big", bytes).unwrap();
+    assert!(cap.bytes().len() > 8 << 20, "{} bytes", cap.bytes().len());
+    let link = Default::default();
+    let segmented = pipeline::handshake_messages(&cap, &link).unwrap();
+    let mut ordered = Vec::new();
+    for r in cap.records().unwrap() {
+        ordered.extend(roamgap::crypto::handshake::scan_record(&r.unwrap(), &link));
+    }
+    assert!(segmented.len() > 20);
+    assert!(
+        segmented == ordered,
+        "the segments disagree with the ordered scan"
+    );
+
+    let mut ring = KeyRing::default();
+    ring.add_passphrase("roamgap voice 1:voice").unwrap();
+    let a = pipeline::analyze_capture_keyed(
+        0,
+        &cap,
+        &Config::default(),
+        &Plan::parallel(),
+        None,
+        Some(&ring),
+    )
+    .unwrap();
+    assert!(a.summary.segments > 1);
+    let c = &a.summary.counters;
+    assert!(c.decrypted > 10_000, "{}", c.decrypted);
+    assert_eq!((c.decrypt_failed, c.no_key), (0, 0));
+    assert_eq!(c.decrypted, c.protected);
+}
