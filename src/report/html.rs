@@ -312,6 +312,23 @@ fn captures_section(h: &mut String, report: &Report) {
         );
     }
     let _ = writeln!(h, "</tbody></table>");
+    for c in &report.captures {
+        if let Some(d) = &c.decryption {
+            let _ = writeln!(
+                h,
+                "<p>{}: decrypted {} protected frames with {} ({} of {} handshakes and {} of {} fast transitions matched; {} failed the MIC check, {} had no key).</p>",
+                escape(&c.file),
+                d.decrypted,
+                escape(&d.keys.join(", ")),
+                d.handshakes_with_key,
+                d.handshakes,
+                d.fast_transitions_with_key,
+                d.fast_transitions,
+                d.mic_failures,
+                d.no_key
+            );
+        }
+    }
     let warnings = report.warnings();
     if !warnings.is_empty() {
         let _ = writeln!(h, "<ul class=\"warn\">");
