@@ -356,22 +356,9 @@ fn captures_section(h: &mut String, report: &Report) {
 }
 
 fn cards(h: &mut String, report: &Report) {
-    let mut gaps: Vec<f64> = report
-        .roams
-        .iter()
-        .filter_map(|r| {
-            [&r.uplink, &r.downlink]
-                .into_iter()
-                .flatten()
-                .filter_map(|g| g.gap_ms)
-                .reduce(f64::max)
-        })
-        .collect();
+    let mut gaps: Vec<f64> = report.roams.iter().filter_map(super::roam_gap).collect();
     gaps.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        (!gaps.is_empty())
-            .then(|| gaps[((p * gaps.len() as f64).ceil() as usize).clamp(1, gaps.len()) - 1])
-    };
+    let pct = |p: f64| super::percentile(&gaps, p);
     let lost: u64 = report.stations.iter().map(|s| s.lost).sum();
     let with = report
         .roams

@@ -167,7 +167,7 @@ pub struct ApPairSummary {
 }
 
 /// A roam's voice gap: the larger of its two directions.
-fn roam_gap(r: &Roam) -> Option<f64> {
+pub(crate) fn roam_gap(r: &Roam) -> Option<f64> {
     [&r.uplink, &r.downlink]
         .into_iter()
         .flatten()
@@ -176,7 +176,7 @@ fn roam_gap(r: &Roam) -> Option<f64> {
 }
 
 /// The value at rank ceil(p * n) of sorted values (nearest-rank percentile).
-fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     let n = sorted.len();
     (n > 0).then(|| sorted[((p * n as f64).ceil() as usize).clamp(1, n) - 1])
 }

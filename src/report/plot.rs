@@ -14,7 +14,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::traces::{RoamTrace, RtpMark, SignalTrace};
-use super::Report;
+use super::{roam_gap, Report};
 use crate::analysis::{Roam, VoiceGap};
 use crate::dot11::MacAddr;
 
@@ -545,15 +545,6 @@ pub fn roam_timeline(
 
 /// Marks drawn at most on a capture-wide plot (beyond, every k-th roam).
 pub const MAX_MARKS: usize = 5_000;
-
-/// A roam's voice gap: the larger of its two directions.
-fn roam_gap(r: &Roam) -> Option<f64> {
-    [&r.uplink, &r.downlink]
-        .into_iter()
-        .flatten()
-        .filter_map(|g| g.gap_ms)
-        .reduce(f64::max)
-}
 
 fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, what: &str) -> PlotResult {
     let (w, h) = root.dim_in_pixel();
