@@ -261,32 +261,27 @@ pub enum KeyMsg {
 
 /// An EAPOL-Key frame (802.1X-2010 11.3, 802.11 12.7.2), RSN descriptor, HMAC-SHA1/AES.
 pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed: u8) {
-    let (key_info, key_data_len): (u16, usize) = match msg {
-        KeyMsg::M1 => (0x008a, 0),
-        KeyMsg::M2 => (0x010a, 22),
-        KeyMsg::M3 => (0x13ca, 56),
-        KeyMsg::M4 => (0x030a, 0),
+    let key_data_len = match msg {
+        KeyMsg::M2 => 22,
+        KeyMsg::M3 => 56,
+        KeyMsg::M1 | KeyMsg::M4 => 0,
     };
-    let body_len = 95 + key_data_len;
-    out.push(2); // 802.1X-2004
-    out.push(3); // EAPOL-Key
-    out.extend_from_slice(&(body_len as u16).to_be_bytes());
-    out.push(2); // RSN key descriptor
-    out.extend_from_slice(&key_info.to_be_bytes());
-    out.extend_from_slice(&16u16.to_be_bytes());
-    out.extend_from_slice(&replay_counter.to_be_bytes());
-    let nonce = matches!(msg, KeyMsg::M1 | KeyMsg::M2 | KeyMsg::M3);
-    out.extend((0..32u8).map(|i| {
-        if nonce {
-            nonce_seed.wrapping_add(i.wrapping_mul(7))
-        } else {
+    let nonce: [u8; 32] = std::array::from_fn(|i| {
+        if msg == KeyMsg::M4 {
             0
+        } else {
+            nonce_seed.wrapping_add((i as u8).wrapping_mul(7))
         }
-    }));
-    out.extend_from_slice(&[0u8; 16 + 8 + 8]); // IV, RSC, reserved
-    let mic = matches!(msg, KeyMsg::M2 | KeyMsg::M3 | KeyMsg::M4);
-    out.extend_from_slice(&[if mic { 0x3c } else { 0 }; 16]);
-    out.extend_from_slice(&(key_data_len as u16).to_be_bytes());
+    });
+    let mic = [if msg == KeyMsg::M1 { 0 } else { 0x3c }; 16];
+    eapol_key_head(
+        out,
+        key_info(msg) | 2,
+        replay_counter,
+        &nonce,
+        &mic,
+        key_data_len,
+    );
     if msg == KeyMsg::M2 {
         // The station's RSN element (22 bytes).
         rsn_element(out, [0x00, 0x0f, 0xac, 2], None);
@@ -295,9 +290,44 @@ pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed
     }
 }
 
+/// Key Information of each message (12.7.2): Pairwise, and Install, Key Ack, Key MIC, Secure
+/// and Encrypted Key Data as the message has them; the key descriptor version is ORed in.
+fn key_info(msg: KeyMsg) -> u16 {
+    match msg {
+        KeyMsg::M1 => 0x0088,
+        KeyMsg::M2 => 0x0108,
+        KeyMsg::M3 => 0x13c8,
+        KeyMsg::M4 => 0x0308,
+    }
+}
+
+/// An EAPOL-Key PDU up to its Key Data Length (802.1X-2010 11.3, 802.11 Figure 12-32): 802.1X
+/// header, RSN key descriptor, Key Information, Key Length 16, replay counter, nonce, zero IV,
+/// RSC and reserved, MIC.
+fn eapol_key_head(
+    out: &mut Vec<u8>,
+    key_info: u16,
+    replay_counter: u64,
+    nonce: &[u8; 32],
+    mic: &[u8; 16],
+    key_data_len: usize,
+) {
+    out.push(2); // 802.1X-2004
+    out.push(3); // EAPOL-Key
+    out.extend_from_slice(&((95 + key_data_len) as u16).to_be_bytes());
+    out.push(2); // RSN key descriptor
+    out.extend_from_slice(&key_info.to_be_bytes());
+    out.extend_from_slice(&16u16.to_be_bytes());
+    out.extend_from_slice(&replay_counter.to_be_bytes());
+    out.extend_from_slice(nonce);
+    out.extend_from_slice(&[0u8; 16 + 8 + 8]); // IV, RSC, reserved
+    out.extend_from_slice(mic);
+    out.extend_from_slice(&(key_data_len as u16).to_be_bytes());
+}
+
 /// An EAPOL-Key frame of a real 4-way handshake (12.7.6): the given nonce and key data, and a
 /// MIC computed with `kck` when the message has one (HMAC-SHA1-128 for key descriptor
-/// version 2, AES-CMAC for version 3).
+/// version 2, AES-CMAC for version 3, and for the AKM-defined version 0 of SAE).
 #[allow(clippy::too_many_arguments)]
 pub fn eapol_key_signed(
     out: &mut Vec<u8>,
@@ -308,29 +338,16 @@ pub fn eapol_key_signed(
     kck: &[u8; 16],
     version: u8,
 ) {
-    let key_info: u16 = match msg {
-        KeyMsg::M1 => 0x0088,
-        KeyMsg::M2 => 0x0108,
-        KeyMsg::M3 => 0x13c8,
-        KeyMsg::M4 => 0x0308,
-    } | u16::from(version & 7);
     let start = out.len();
-    let body_len = 95 + key_data.len();
-    out.push(2); // 802.1X-2004
-    out.push(3); // EAPOL-Key
-    out.extend_from_slice(&(body_len as u16).to_be_bytes());
-    out.push(2); // RSN key descriptor
-    out.extend_from_slice(&key_info.to_be_bytes());
-    out.extend_from_slice(&16u16.to_be_bytes());
-    out.extend_from_slice(&replay_counter.to_be_bytes());
-    if msg == KeyMsg::M4 {
-        out.extend_from_slice(&[0u8; 32]);
-    } else {
-        out.extend_from_slice(nonce);
-    }
-    out.extend_from_slice(&[0u8; 16 + 8 + 8]); // IV, RSC, reserved
-    out.extend_from_slice(&[0u8; 16]); // MIC, filled below
-    out.extend_from_slice(&(key_data.len() as u16).to_be_bytes());
+    let nonce = if msg == KeyMsg::M4 { &[0u8; 32] } else { nonce };
+    eapol_key_head(
+        out,
+        key_info(msg) | u16::from(version & 7),
+        replay_counter,
+        nonce,
+        &[0; 16], // filled below
+        key_data.len(),
+    );
     out.extend_from_slice(key_data);
     if msg != KeyMsg::M1 {
         let mic =
