@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -168,6 +169,21 @@ fn caption(size: u32) -> TextStyle<'static> {
         .into_font()
         .style(FontStyle::Bold)
         .color(&BLACK)
+}
+
+/// A chart's legend, drawn the same on every plot.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font(font(14))
+        .draw()
+        .map_err(fail)
 }
 
 fn channel(c: Option<u16>) -> String {
@@ -649,14 +665,7 @@ impl Draw for GapDistribution<'_> {
             .map_err(fail)?
             .label(format!("budget {} ms", self.budget_ms))
             .legend(|(x, y)| PathElement::new([(x - 8, y), (x + 8, y)], ALERT));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font(font(14))
-            .draw()
-            .map_err(fail)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(shown.len())
     }
 }
@@ -790,14 +799,7 @@ impl Draw for GapOverTime<'_> {
                 .label("× with an error finding")
                 .legend(|(x, y)| Cross::new((x, y), 5, BLACK.stroke_width(2)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font(font(14))
-            .draw()
-            .map_err(fail)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(points.len())
     }
 }
@@ -1116,14 +1118,7 @@ impl Draw for Signal<'_> {
                 )))
                 .map_err(fail)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font(font(14))
-            .draw()
-            .map_err(fail)?;
+        legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(t.points.len())
     }
 }
