@@ -90,7 +90,7 @@ fn every_output_format_matches_its_golden_file() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 13 * 5);
+    assert_eq!(compared, 15 * 5);
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 

@@ -43,5 +43,5 @@ fn samples_match_their_truth_and_the_generator() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 13);
+    assert_eq!(checked, 15);
 }

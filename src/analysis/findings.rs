@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Config, MissedRoam, Roam, VoiceGap};
+use super::{Config, MissedRoam, Outcome, Roam, VoiceGap};
 use crate::dot11::ie::KeyManagement;
 
 /// How much a finding hurts the call.
@@ -47,6 +47,7 @@ pub struct Finding {
 }
 
 pub mod code {
+    pub const ROAM_FAILED: &str = "roam-failed";
     pub const CCKM_IE_MISSING: &str = "cckm-ie-missing";
     pub const DEAUTH_AFTER_ROAM: &str = "deauth-after-roam";
     pub const EAPOL_M1_RETRY: &str = "eapol-m1-retry";
@@ -60,7 +61,8 @@ pub mod code {
     pub const UNCOVERED_CHANNEL: &str = "uncovered-channel";
 
     /// Every code, in the order rules run.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
+        ROAM_FAILED,
         REASSOC_REFUSED,
         CCKM_IE_MISSING,
         FULL_REAUTH,
@@ -109,6 +111,20 @@ const FIX_REFUSED: &str = "The new AP refused the reassociation: see the status 
      station's security settings match the SSID's on the new AP, the AP's client limit, and \
      whether admission control refused the TSPEC in the request.";
 
+const FIX_UNANSWERED: &str = "The new AP never answered the station. Check that the AP hears the \
+     station at all (an AP whose beacons reach the phone while it cannot hear the phone's \
+     weaker transmitter: compare the AP's transmit power with the phone's), the AP's client \
+     limit, MAC filter or band steering (some APs ignore a station instead of refusing it), and \
+     whether its radio is hung; on the phone, a shorter association timeout brings it back sooner.";
+const FIX_REFUSED_ROAM: &str = "The station could not join the new AP, so every roam to it costs \
+     this outage: the refusal's status code says why (an authentication refused: the algorithm \
+     or key the station offered; a reassociation refused: see reassoc-refused). Until it is \
+     fixed, keep the phones off that AP (its SSID, band or client limit).";
+const FIX_ABANDONED: &str = "The new AP accepted the station, but it left before its keys were \
+     installed or its voice flowed: look at the key exchange in the roam's phases (EAPOL messages \
+     unanswered: a passphrase or PMK that differs between the APs, a RADIUS server that did not \
+     answer) and at the reason of any deauthentication the AP sent.";
+
 const FIX_BUDGET: &str = "The key exchange took longer than this key management should: look at \
      the slow step in the roam's phases (a late EAPOL message, a slow RADIUS server behind an \
      802.1X exchange, a busy controller answering the reassociation). For voice, use a fast \
@@ -155,9 +171,79 @@ pub fn evaluate_missed(m: &MissedRoam) -> Vec<Finding> {
     out
 }
 
+/// `roam-failed`: the attempt to join the new AP failed; what it cost and where the station
+/// went.
+fn roam_failed(roam: &Roam) -> Option<Finding> {
+    let f = roam.failure.as_ref()?;
+    let how = match roam.outcome {
+        Outcome::Unanswered => "the new AP never answered".to_string(),
+        Outcome::Refused => format!(
+            "the new AP refused it (status {}{})",
+            f.last_status.map_or_else(|| "?".into(), |s| s.to_string()),
+            f.last_status
+                .map(|s| format!(", {}", crate::dot11::mgmt::status_name(s)))
+                .unwrap_or_default()
+        ),
+        _ => "the new AP accepted it, but the station left before its keys or data".to_string(),
+    };
+    let gave_up = f
+        .gave_up_frame
+        .map(|g| format!(", then gave up with a deauthentication (frame {g})"))
+        .unwrap_or_default();
+    let next = match (f.next_bssid, f.next_frame) {
+        (Some(b), Some(n)) if b == roam.from_bssid => {
+            format!("the station went back to {b} (frame {n})")
+        }
+        (Some(b), Some(n)) => format!("the station went on to {b} (frame {n})"),
+        _ => "the capture shows no further frame of the station".to_string(),
+    };
+    let outage = match (roam.outage_ms, &roam.outage) {
+        (Some(ms), Some(o)) => format!(
+            "; its user data stopped for {ms:.1} ms (frames {}-{})",
+            o.last_data_frame,
+            o.first_data_frame.unwrap_or(0)
+        ),
+        (None, Some(o)) => o
+            .capture_ended_after_ms
+            .map(|ms| {
+                format!(
+                    "; its user data stopped at frame {} and had not resumed {ms:.1} ms later, when the capture ended",
+                    o.last_data_frame
+                )
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut evidence = vec![f.first_frame, roam.request_frame, f.last_frame];
+    evidence.extend(f.next_frame);
+    evidence.sort_unstable();
+    evidence.dedup();
+    Some(Finding {
+        code: code::ROAM_FAILED,
+        severity: Severity::Error,
+        message: format!(
+            "the roam to {} failed ({}): {how} after {} request{} over {:.1} ms (frames {}-{}){gave_up}; {next}{outage}",
+            roam.to_bssid,
+            roam.outcome.as_str(),
+            f.attempts,
+            if f.attempts == 1 { "" } else { "s" },
+            f.duration_ms,
+            f.first_frame,
+            f.last_frame,
+        ),
+        evidence,
+        fix: match roam.outcome {
+            Outcome::Unanswered => FIX_UNANSWERED,
+            Outcome::Refused => FIX_REFUSED_ROAM,
+            _ => FIX_ABANDONED,
+        },
+        wireshark_filter: String::new(),
+    })
+}
+
 /// Runs every rule on a roam.
 pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out: Vec<Finding> = roam_failed(roam).into_iter().collect();
     let frames = |list: &[Option<u64>]| list.iter().flatten().copied().collect::<Vec<u64>>();
 
     if let Some(status) = roam.status.filter(|&s| s != 0) {
@@ -232,7 +318,9 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
         });
     }
 
-    if let Some(d) = &roam.deauth {
+    // The AP's deauthentication: the station's own is the station leaving (a failed roam says
+    // so).
+    if let Some(d) = roam.deauth.as_ref().filter(|d| !d.by_station) {
         out.push(Finding {
             code: code::DEAUTH_AFTER_ROAM,
             severity: Severity::Error,
@@ -370,7 +458,9 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
     });
     let slow_keys = budget(roam, config)
         .zip(roam.handshake_ms)
-        .filter(|&((b, _), ms)| roam.status == Some(0) && ms > b && !explained)
+        .filter(|&((b, _), ms)| {
+            roam.status == Some(0) && !roam.outcome.failed() && ms > b && !explained
+        })
         .map(|((b, name), ms)| (b, name, ms));
     let key_evidence = || -> Vec<u64> {
         let mut e = vec![roam.request_frame];

@@ -159,6 +159,19 @@ pub struct DeauthReport {
     pub after_ms: f64,
 }
 
+/// A roam's outage for people: `X ms`, `>= X ms` when the capture ended first, `-` when
+/// unknown (no user data before the roam).
+pub fn outage_text(r: &Roam) -> String {
+    match (
+        r.outage_ms,
+        r.outage.as_ref().and_then(|o| o.capture_ended_after_ms),
+    ) {
+        (Some(ms), _) => format!("{ms:.1} ms"),
+        (None, Some(ms)) => format!(">= {ms:.1} ms (capture ended)"),
+        _ => "-".to_string(),
+    }
+}
+
 /// The voice gap of one direction across a roam.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VoiceGap {
@@ -177,7 +190,86 @@ pub struct VoiceGap {
     pub lost_estimated: bool,
 }
 
-/// One roam: a (re)association of a station to a BSSID other than the one it was using.
+/// How a roam ended (`docs/METRICS.md`, "Roam outcomes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The new AP accepted the station, and user data went through it.
+    Completed,
+    /// The new AP answered the station's last request with a non-zero status.
+    Refused,
+    /// The new AP never answered the station's last request before it gave up or moved on.
+    Unanswered,
+    /// The new AP accepted, but the station left before its keys or data.
+    Abandoned,
+    /// The capture ended before the roam was decided: no user data through the new AP yet,
+    /// and the station had not turned elsewhere.
+    CaptureEnded,
+}
+
+impl Outcome {
+    /// The name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Refused => "refused",
+            Outcome::Unanswered => "unanswered",
+            Outcome::Abandoned => "abandoned",
+            Outcome::CaptureEnded => "capture-ended",
+        }
+    }
+
+    /// The station did not get onto the new AP: it stays on its previous one.
+    pub fn failed(self) -> bool {
+        matches!(
+            self,
+            Outcome::Refused | Outcome::Unanswered | Outcome::Abandoned
+        )
+    }
+}
+
+/// What a failed roam cost: the station's attempts with the new AP and where it went next.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailureReport {
+    /// Authentication and (re)association requests the station sent the new AP, 802.11
+    /// retransmissions excluded.
+    pub attempts: u32,
+    /// The first and last frame exchanged with the new AP (either way) during the roam.
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub first_time: f64,
+    pub last_time: f64,
+    /// First → last frame: how long the station tried.
+    pub duration_ms: f64,
+    /// The status of the new AP's last answer (authentication or (re)association response);
+    /// null when it never answered.
+    pub last_status: Option<u16>,
+    /// The station's own deauthentication or disassociation of the new AP, when it gave up
+    /// with one.
+    pub gave_up_frame: Option<u64>,
+    /// Where the station went next: the BSSID of its next (re)association request,
+    /// authentication or user data, and that frame (null when the capture shows none).
+    pub next_bssid: Option<MacAddr>,
+    pub next_frame: Option<u64>,
+}
+
+/// The station's silence around a roam: its last user data before the request to its first
+/// user data after it, through any AP (`docs/METRICS.md`, "Outage").
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutageReport {
+    pub last_data_frame: u64,
+    pub last_data_time: f64,
+    pub first_data_frame: Option<u64>,
+    pub first_data_time: Option<f64>,
+    /// The BSSID the first user data after the roam went through.
+    pub first_data_bssid: Option<MacAddr>,
+    /// When the capture ended before the station's user data resumed: the time from its last
+    /// user data to the last frame of the capture (the outage lasted at least this long).
+    pub capture_ended_after_ms: Option<f64>,
+}
+
+/// One roam: a station's attempt to join a BSS other than the one it was on, from its
+/// (re)association request to the outcome.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Roam {
     /// Index of the capture in the report's `captures`.
@@ -187,6 +279,14 @@ pub struct Roam {
     pub to_bssid: MacAddr,
     pub from_channel: Option<u16>,
     pub to_channel: Option<u16>,
+    /// How the attempt ended.
+    pub outcome: Outcome,
+    /// Set when the roam failed (refused, unanswered, abandoned).
+    pub failure: Option<FailureReport>,
+    /// Last user data before the roam → first user data after it on any AP; null when either
+    /// is missing (`outage` says when the capture ended first).
+    pub outage_ms: Option<f64>,
+    pub outage: Option<OutageReport>,
     /// Median signal (dBm) of the station's last 16 frames through the old BSSID before the
     /// request, as the sniffer heard them.
     pub signal_before_dbm: Option<i8>,
@@ -311,10 +411,13 @@ pub struct Phase {
     /// resuming.
     pub name: &'static str,
     pub start_frame: u64,
-    pub end_frame: u64,
+    /// The phase's last frame; null when the exchange got no answer (an authentication or
+    /// reassociation the AP never answered, a 4-way handshake without its message 4): such a
+    /// phase has a start and no duration.
+    pub end_frame: Option<u64>,
     pub start_time: f64,
-    pub end_time: f64,
-    pub duration_ms: f64,
+    pub end_time: Option<f64>,
+    pub duration_ms: Option<f64>,
 }
 
 /// Statistics of one RTP stream.
@@ -528,6 +631,8 @@ struct Shard {
     stations: MacMap<station::Station>,
     bss: MacMap<BssState>,
     coverage: Coverage,
+    /// Time of the latest event: where the capture ends, for roams it cut short.
+    last_ns: i64,
 }
 
 /// Streaming roam analysis of one capture: feed it the events in frame order, in batches;
@@ -582,6 +687,7 @@ impl Analyzer {
         let (capture, config) = (self.capture, self.config);
         let run = |(i, shard): (usize, &mut Shard)| {
             for e in batches.iter().flat_map(|b| &b[i]) {
+                shard.last_ns = shard.last_ns.max(e.ts_ns);
                 if let Some(ch) = e.channel_mhz.and_then(crate::linklayer::channel_of_mhz) {
                     shard.coverage.add(ch, e.ts_ns);
                 }
@@ -615,6 +721,7 @@ impl Analyzer {
     /// The roams, streams, BSSs and notes, in frame order.
     pub fn finish(self) -> Analysis {
         let self_parallel = self.shards.len() > 1;
+        let end_ns = self.shards.iter().map(|s| s.last_ns).max().unwrap_or(0);
         let mut coverage = Coverage::default();
         for s in &self.shards {
             coverage.merge(&s.coverage);
@@ -672,12 +779,12 @@ impl Analyzer {
         let results: Vec<station::StationResult> = if self_parallel {
             stations
                 .into_par_iter()
-                .map(|st| st.finish(&channels, &rates, &coverage))
+                .map(|st| st.finish(&channels, &rates, &coverage, end_ns))
                 .collect()
         } else {
             stations
                 .into_iter()
-                .map(|st| st.finish(&channels, &rates, &coverage))
+                .map(|st| st.finish(&channels, &rates, &coverage, end_ns))
                 .collect()
         };
         let mut analysis = Analysis {

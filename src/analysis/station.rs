@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use super::stream::{Arrival, StreamState};
 use super::{
     findings, hex_ssrc, ms, secs, AddtsReport, AuthReport, Config, DeauthReport, Direction,
-    EapReport, EapolReport, MissedRoam, Note, OldApReport, Phase, Roam, ScanReport, StreamReport,
-    VoiceGap,
+    EapReport, EapolReport, FailureReport, MissedRoam, Note, OldApReport, OutageReport, Outcome,
+    Phase, Roam, ScanReport, StreamReport, VoiceGap,
 };
 use crate::dot11::action::{wmm_status_name, AddtsKind};
 use crate::dot11::data::KeyMessage;
@@ -170,6 +170,28 @@ struct RoamState {
     roam: Roam,
     request_ns: i64,
     response_seen: bool,
+    /// How the roam ended; None while it is in progress (see [`Station::settle`]).
+    outcome: Option<Outcome>,
+    /// The station's latest request to the new AP (authentication or (re)association), and
+    /// the new AP's latest answer with its status: what decides a failure's outcome.
+    last_request: FramePoint,
+    last_answer: Option<(FramePoint, u16)>,
+    /// Requests sent to the new AP (authentication and (re)association, retransmissions
+    /// excluded), and the first and last frame exchanged with it while the roam was undecided.
+    attempts: u32,
+    first_exchange: FramePoint,
+    last_exchange: FramePoint,
+    /// The station's deauthentication or disassociation of the new AP while undecided.
+    gave_up: Option<u64>,
+    /// Where the station went after a failure: (BSSID, frame).
+    next: Option<(MacAddr, u64)>,
+    /// User data through a third BSSID while the roam is undecided, and how many such frames
+    /// in a row: one frame could be a damaged address, two are the station elsewhere.
+    elsewhere: Option<(FramePoint, u32)>,
+    /// The station's last user data before the request and its first after the roam, through
+    /// any AP (retransmissions excluded): the outage.
+    outage_start: Option<FramePoint>,
+    outage_end: Option<FramePoint>,
     /// The last packet of each of the station's streams when the request was sent.
     before: Vec<VoicePoint>,
     /// The first packet of each stream through the new BSSID after the request.
@@ -191,6 +213,51 @@ struct RoamState {
     eapol: EapolState,
     eap: Option<(u64, u64, u32, bool, i64, i64)>,
     addts_requests: Vec<AddtsRequest>,
+}
+
+impl RoamState {
+    /// The new AP's last answer accepted the station.
+    fn accepted(&self) -> bool {
+        matches!(self.last_answer, Some((_, 0)))
+    }
+
+    /// The key exchange the roam's key management needs is done: a 4-way handshake that
+    /// started has reached message 4; without one, only key managements that need none (open,
+    /// WEP, CCKM, FT: their keys come with the reassociation).
+    fn keys_done(&self) -> bool {
+        use crate::dot11::ie::KeyManagement as K;
+        match self.eapol.m1 {
+            Some(_) => self.eapol.m4.is_some(),
+            None => matches!(
+                self.roam.key_management,
+                Some(K::Open | K::Wep | K::Cckm | K::FtPsk | K::FtDot1x | K::FtSae)
+            ),
+        }
+    }
+
+    /// Why the roam failed, from its last exchange: its last request unanswered, refused, or
+    /// accepted and left.
+    fn failure_outcome(&self) -> Outcome {
+        match self.last_answer {
+            Some((a, status)) if a.frame > self.last_request.frame => {
+                if status == 0 {
+                    Outcome::Abandoned
+                } else {
+                    Outcome::Refused
+                }
+            }
+            _ => Outcome::Unanswered,
+        }
+    }
+}
+
+/// User data: what a call carries, RTP or any other data frame but Null and QoS Null (which
+/// carry nothing). EAPOL and EAP are events of their own, never user data.
+fn is_user_data(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Rtp { .. } | EventKind::Data { null: false, .. }
+    )
 }
 
 /// Events of one kind whose 802.11 retransmissions must not count twice.
@@ -235,6 +302,9 @@ impl Station {
             probes: Vec::new(),
             last_on_current: None,
             first_elsewhere: None,
+            last_user_data: None,
+            outage_open: 0,
+            awaiting_next: None,
             missed: Vec::new(),
             last_data: None,
             ft_over_ds: Vec::new(),
@@ -247,10 +317,12 @@ impl Station {
     /// Takes the station's next event (frame order).
     pub(super) fn event(&mut self, e: &Event) {
         let dir = Direction::of(e.from_station);
-        if matches!(
-            e.kind,
-            EventKind::Rtp { .. } | EventKind::Data { null: false, .. }
-        ) {
+        self.settle(e);
+        let user_data = is_user_data(&e.kind);
+        if user_data && !e.retry {
+            self.outage_data(e);
+        }
+        if user_data {
             let point = FramePoint::of(e);
             self.last_data = Some(point);
             if let Some(r) = self
@@ -284,7 +356,7 @@ impl Station {
                 .last_mut()
                 .filter(|r| r.roam.to_bssid == e.bssid && e.frame > r.roam.request_frame)
             {
-                if let Some(dbm) = e.signal_dbm.filter(|_| !r.signal_after.full()) {
+                if let Some(dbm) = e.signal_dbm.filter(|_| data && !r.signal_after.full()) {
                     r.signal_after.push(dbm);
                 }
                 if let Some(rate) = e.rate_100kbps.filter(|_| data && !r.rate_after.full()) {
@@ -295,10 +367,13 @@ impl Station {
             // The old AP still sending to a station that has left: deliveries that fail
             // ("max retries" in the AP's log).
             let window_ns = (self.config.deauth_window_ms * 1e6) as i64;
+            // Only while the station is away: after a failed roam it is back, and the old AP's
+            // frames reach it.
             if let Some(r) = self.roams.last_mut().filter(|r| {
                 r.roam.from_bssid == e.bssid
                     && e.frame > r.roam.request_frame
                     && e.ts_ns - r.request_ns <= window_ns
+                    && r.outcome.is_none_or(|o| !o.failed())
             }) {
                 let o = &mut r.old_ap;
                 let point = FramePoint::of(e);
@@ -312,7 +387,7 @@ impl Station {
                 o.last = Some(point);
             }
         }
-        if data && e.from_station {
+        if user_data && e.from_station {
             let point = FramePoint::of(e);
             if Some(e.bssid) == self.current {
                 self.last_on_current = Some(point);
@@ -356,12 +431,7 @@ impl Station {
                     channel: e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
                 });
             }
-            EventKind::Auth { .. } => {
-                if self.auths.len() == AUTH_MEMORY {
-                    self.auths.remove(0);
-                }
-                self.auths.push(*e);
-            }
+            EventKind::Auth { status, .. } => self.auth(e, status),
             EventKind::Deauth {
                 reason,
                 disassociation,
@@ -412,7 +482,7 @@ impl Station {
                     self.uplink_data(e);
                 }
             }
-            EventKind::Data { .. } if e.from_station => self.uplink_data(e),
+            EventKind::Data { null: false, .. } if e.from_station => self.uplink_data(e),
             _ => {}
         }
     }
@@ -450,6 +520,12 @@ pub(super) struct Station {
     /// since (a roam the sniffer missed, when no (re)association is seen).
     last_on_current: Option<FramePoint>,
     first_elsewhere: Option<FramePoint>,
+    /// Its last user data frame, either direction, retransmissions excluded.
+    last_user_data: Option<FramePoint>,
+    /// The first roam whose outage has not ended (its station's user data has not resumed).
+    outage_open: usize,
+    /// A failed roam that does not know yet where the station went next.
+    awaiting_next: Option<usize>,
     /// Roams seen only by their effect: (old BSSID, new BSSID, last data old, first data new).
     missed: Vec<(MacAddr, MacAddr, FramePoint, FramePoint)>,
     /// The station's last data frame (user data: not EAPOL), either direction.
@@ -469,10 +545,118 @@ impl Station {
             .filter(|r| r.roam.to_bssid == e.bssid && e.frame > r.roam.request_frame)
     }
 
+    /// Decides the roam in progress from the station's next frame: user data through the
+    /// new AP completes it; a (re)association request elsewhere, user data through the AP it
+    /// came from, or two user data frames in a row through a third AP mean the station turned
+    /// elsewhere, so the roam failed (`docs/METRICS.md`, "Roam outcomes").
+    fn settle(&mut self, e: &Event) {
+        let turned = e.from_station
+            && (is_user_data(&e.kind)
+                || matches!(e.kind, EventKind::AssocRequest(_) | EventKind::Auth { .. }));
+        if turned {
+            if let Some(j) = self.awaiting_next.take() {
+                self.roams[j].next = Some((e.bssid, e.frame));
+            }
+        }
+        let Some(i) = self.roams.len().checked_sub(1) else {
+            return;
+        };
+        let r = &mut self.roams[i];
+        if r.outcome.is_some() || e.frame <= r.roam.request_frame {
+            return;
+        }
+        if e.bssid == r.roam.to_bssid {
+            if is_user_data(&e.kind) {
+                self.decide(i, Outcome::Completed);
+            } else {
+                r.last_exchange = FramePoint::of(e);
+            }
+            return;
+        }
+        let moved = match e.kind {
+            EventKind::AssocRequest(_) => e.from_station,
+            // An authentication elsewhere announces where the station is going; the request
+            // that follows decides.
+            EventKind::Auth { .. } if e.from_station => {
+                if r.elsewhere.is_none_or(|(p, _)| p.bssid != e.bssid) {
+                    r.elsewhere = Some((FramePoint::of(e), 0));
+                }
+                false
+            }
+            _ if e.from_station && is_user_data(&e.kind) && !e.retry => {
+                let point = FramePoint::of(e);
+                let seen = match r.elsewhere {
+                    Some((first, n)) if first.bssid == e.bssid => (first, n + 1),
+                    _ => (point, 1),
+                };
+                r.elsewhere = Some(seen);
+                e.bssid == r.roam.from_bssid || seen.1 >= 2
+            }
+            _ => false,
+        };
+        if !moved {
+            return;
+        }
+        // A request naming the new AP as the station's Current AP, after that AP accepted it
+        // and the keys its key management needs were exchanged: the station was on it (its
+        // data went by unseen).
+        let names_new_ap = matches!(e.kind, EventKind::AssocRequest(req)
+            if req.current_ap == Some(r.roam.to_bssid));
+        if names_new_ap && r.accepted() && r.keys_done() {
+            self.decide(i, Outcome::Completed);
+            return;
+        }
+        let first = match r.elsewhere {
+            Some((p, _)) if p.bssid == e.bssid => p,
+            _ => FramePoint::of(e),
+        };
+        r.next = Some((first.bssid, first.frame));
+        let outcome = r.failure_outcome();
+        self.decide(i, outcome);
+    }
+
+    /// Records the outcome of roam `i`: a completed roam puts the station on the new AP; a
+    /// failed one leaves it on the AP it came from.
+    fn decide(&mut self, i: usize, outcome: Outcome) {
+        let r = &mut self.roams[i];
+        r.outcome = Some(outcome);
+        self.current = Some(if outcome == Outcome::Completed {
+            r.roam.to_bssid
+        } else {
+            r.roam.from_bssid
+        });
+        if outcome.failed() && r.next.is_none() {
+            self.awaiting_next = Some(i);
+        }
+    }
+
+    /// User data (not a retransmission): it ends the outage of every roam waiting for it, when
+    /// the station sent it, or when the AP the station is on sent it once no roam is in
+    /// progress (an AP still sending to a station that is trying another one proves nothing).
+    fn outage_data(&mut self, e: &Event) {
+        let in_progress = self.roams.last().is_some_and(|r| r.outcome.is_none());
+        if self.outage_open < self.roams.len()
+            && (e.from_station || (!in_progress && Some(e.bssid) == self.current))
+        {
+            let point = FramePoint::of(e);
+            for r in &mut self.roams[self.outage_open..] {
+                r.outage_end.get_or_insert(point);
+            }
+            self.outage_open = self.roams.len();
+        }
+        self.last_user_data = Some(FramePoint::of(e));
+    }
+
     fn request(&mut self, e: &Event, req: &AssocRequest) {
+        let point = FramePoint::of(e);
         if let Some(r) = self.roams.last_mut() {
-            if r.roam.to_bssid == e.bssid && !r.response_seen {
-                r.roam.request_retries += 1;
+            if r.roam.to_bssid == e.bssid && r.outcome.is_none() {
+                if !r.response_seen {
+                    r.roam.request_retries += 1;
+                }
+                r.attempts += 1;
+                r.last_request = point;
+                r.last_exchange = point;
                 return;
             }
         }
@@ -556,6 +740,11 @@ impl Station {
             to_bssid: e.bssid,
             from_channel: None,
             to_channel: None,
+            // Decided by the frames that follow (`settle`), or at the end of the capture.
+            outcome: Outcome::CaptureEnded,
+            failure: None,
+            outage_ms: None,
+            outage: None,
             reassociation: req.reassociation,
             time: secs(e.ts_ns),
             request_frame: e.frame,
@@ -581,10 +770,33 @@ impl Station {
             findings: Vec::new(),
             wireshark_filter: String::new(),
         };
+        let first_exchange =
+            with_new_ap(roam.authentication.as_ref()).map_or(point, |(frame, time)| FramePoint {
+                frame,
+                ts_ns: (time * 1e9).round() as i64,
+                bssid: e.bssid,
+            });
+        // Its authentication requests to the new AP count as attempts too.
+        let auth_requests = self
+            .auths
+            .iter()
+            .filter(|a| a.from_station && a.bssid == e.bssid && a.frame >= first_exchange.frame)
+            .count() as u32;
         self.roams.push(RoamState {
             roam,
             request_ns: e.ts_ns,
             response_seen: false,
+            outcome: None,
+            last_request: point,
+            last_answer: None,
+            attempts: auth_requests + 1,
+            first_exchange,
+            last_exchange: point,
+            gave_up: None,
+            next: None,
+            elsewhere: None,
+            outage_start: self.last_user_data.filter(|p| p.ts_ns <= e.ts_ns),
+            outage_end: None,
             before,
             after: Vec::new(),
             request_channel: e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
@@ -686,35 +898,73 @@ impl Station {
     }
 
     fn response(&mut self, e: &Event, status: u16, cckm: bool) {
-        if let Some(r) = self.roam_of(e).filter(|r| !r.response_seen) {
-            r.response_seen = true;
-            r.roam.response_frame = Some(e.frame);
-            r.roam.response_time = Some(secs(e.ts_ns));
-            r.roam.status = Some(status);
-            r.roam.status_name = Some(status_name(status));
-            r.roam.reassoc_latency_ms = Some(ms(e.ts_ns - r.request_ns));
-            r.roam.cckm_in_response = cckm;
+        let mut in_progress = false;
+        if let Some(r) = self.roam_of(e).filter(|r| r.outcome.is_none()) {
+            in_progress = true;
+            r.last_answer = Some((FramePoint::of(e), status));
+            if !r.response_seen {
+                r.response_seen = true;
+                r.roam.response_frame = Some(e.frame);
+                r.roam.response_time = Some(secs(e.ts_ns));
+                r.roam.status = Some(status);
+                r.roam.status_name = Some(status_name(status));
+                r.roam.reassoc_latency_ms = Some(ms(e.ts_ns - r.request_ns));
+                r.roam.cckm_in_response = cckm;
+            }
         }
-        if status == 0 {
+        // Outside a roam (a first association, or again with its own AP) an accepted
+        // association puts the station on the AP; within one, only its completion does.
+        if status == 0 && !in_progress {
             self.current = Some(e.bssid);
         }
     }
 
-    fn deauth(&mut self, e: &Event, reason: u16, disassociation: bool) {
-        let window_ns = (self.config.deauth_window_ms * 1e6) as i64;
-        if let Some(r) = self.roam_of(e) {
-            if r.roam.deauth.is_none() && e.ts_ns - r.request_ns <= window_ns {
-                r.roam.deauth = Some(DeauthReport {
-                    reason,
-                    reason_name: reason_name(reason),
-                    frame: e.frame,
-                    time: secs(e.ts_ns),
-                    disassociation,
-                    by_station: e.from_station,
-                    after_ms: ms(e.ts_ns - r.request_ns),
-                });
+    /// An authentication frame: kept for the next roam's authentication phase; within a roam
+    /// in progress, a new request or answer of the attempt.
+    fn auth(&mut self, e: &Event, status: u16) {
+        if self.auths.len() == AUTH_MEMORY {
+            self.auths.remove(0);
+        }
+        self.auths.push(*e);
+        if let Some(r) = self.roam_of(e).filter(|r| r.outcome.is_none()) {
+            let point = FramePoint::of(e);
+            if e.from_station {
+                r.attempts += 1;
+                r.last_request = point;
+            } else {
+                r.last_answer = Some((point, status));
             }
         }
+    }
+
+    /// A deauthentication or disassociation between the station and the new AP, measured
+    /// from the station's last request of the roam; the station's own, while the roam is
+    /// undecided, is the station giving up.
+    fn deauth(&mut self, e: &Event, reason: u16, disassociation: bool) {
+        let window_ns = (self.config.deauth_window_ms * 1e6) as i64;
+        let Some(i) = self.roams.len().checked_sub(1) else {
+            return;
+        };
+        let Some(r) = self.roam_of(e) else { return };
+        let since = r.last_request.ts_ns.min(e.ts_ns);
+        if r.roam.deauth.is_none() && e.ts_ns - since <= window_ns {
+            r.roam.deauth = Some(DeauthReport {
+                reason,
+                reason_name: reason_name(reason),
+                frame: e.frame,
+                time: secs(e.ts_ns),
+                disassociation,
+                by_station: e.from_station,
+                after_ms: ms(e.ts_ns - since),
+            });
+        }
+        if !(e.from_station && r.outcome.is_none()) {
+            return;
+        }
+        r.gave_up = Some(e.frame);
+        r.last_exchange = FramePoint::of(e);
+        let outcome = r.failure_outcome();
+        self.decide(i, outcome);
     }
 
     fn eapol(&mut self, e: &Event, message: KeyMessage) {
@@ -860,11 +1110,7 @@ impl Station {
     /// The station sending data through a BSSID shows it is using that BSSID.
     fn uplink_data(&mut self, e: &Event) {
         if let Some(cur) = self.current {
-            let pending = self
-                .roams
-                .last()
-                .is_some_and(|r| r.roam.to_bssid == e.bssid && !r.response_seen);
-            if cur != e.bssid && !pending {
+            if cur != e.bssid {
                 match (self.last_on_current, self.first_elsewhere) {
                     (Some(old), Some(new)) if self.missed.len() < MAX_NOTES => {
                         self.missed.push((cur, e.bssid, old, new))
@@ -885,12 +1131,14 @@ impl Station {
         self.current = Some(e.bssid);
     }
 
-    /// The station's roams and streams; `channels` gives each BSSID's channel.
+    /// The station's roams and streams; `channels` gives each BSSID's channel, `end_ns` is
+    /// the time of the capture's last frame.
     pub(super) fn finish(
         self,
         channels: &HashMap<MacAddr, u16>,
         rates: &HashMap<MacAddr, crate::events::RateSet>,
         coverage: &super::Coverage,
+        end_ns: i64,
     ) -> StationResult {
         let config = self.config;
         // Voice streams: those with enough packets to be told from look-alike datagrams.
@@ -907,6 +1155,35 @@ impl Station {
             .into_iter()
             .map(|s| {
                 let mut roam = s.roam;
+                let outcome = s.outcome.unwrap_or(Outcome::CaptureEnded);
+                roam.outcome = outcome;
+                roam.failure = outcome.failed().then(|| FailureReport {
+                    attempts: s.attempts,
+                    first_frame: s.first_exchange.frame,
+                    last_frame: s.last_exchange.frame,
+                    first_time: secs(s.first_exchange.ts_ns),
+                    last_time: secs(s.last_exchange.ts_ns),
+                    duration_ms: ms(s.last_exchange.ts_ns - s.first_exchange.ts_ns),
+                    last_status: s.last_answer.map(|a| a.1),
+                    gave_up_frame: s.gave_up,
+                    next_bssid: s.next.map(|n| n.0),
+                    next_frame: s.next.map(|n| n.1),
+                });
+                roam.outage = s.outage_start.map(|a| OutageReport {
+                    last_data_frame: a.frame,
+                    last_data_time: secs(a.ts_ns),
+                    first_data_frame: s.outage_end.map(|b| b.frame),
+                    first_data_time: s.outage_end.map(|b| secs(b.ts_ns)),
+                    first_data_bssid: s.outage_end.map(|b| b.bssid),
+                    capture_ended_after_ms: s
+                        .outage_end
+                        .is_none()
+                        .then(|| ms(end_ns.max(a.ts_ns) - a.ts_ns)),
+                });
+                roam.outage_ms = s
+                    .outage_start
+                    .zip(s.outage_end)
+                    .map(|(a, b)| ms(b.ts_ns - a.ts_ns));
                 let k = s.eapol;
                 roam.eapol = k.m1.map(|(f, t)| EapolReport {
                     m1_frame: f,
@@ -960,10 +1237,14 @@ impl Station {
                         .copied()
                 });
                 let cadence = [self.cadence[0].interval_ns(), self.cadence[1].interval_ns()];
-                roam.uplink = voice_gap(before[0], after[0])
-                    .or_else(|| frames_gap(s.before_frames[0], s.after_frames[0], cadence[0]));
-                roam.downlink = voice_gap(before[1], after[1])
-                    .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
+                // A failed roam has no voice gap of its own: no voice went through the new AP
+                // (what it cost is its outage).
+                if !outcome.failed() {
+                    roam.uplink = voice_gap(before[0], after[0])
+                        .or_else(|| frames_gap(s.before_frames[0], s.after_frames[0], cadence[0]));
+                    roam.downlink = voice_gap(before[1], after[1])
+                        .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
+                }
                 roam.last_data_frame_old = s.last_data_old.map(|p| p.frame);
                 roam.first_data_frame_new = s.first_data_new.map(|p| p.frame);
                 roam.roam_time_ms = s
@@ -971,11 +1252,13 @@ impl Station {
                     .zip(s.first_data_new)
                     .map(|(a, b)| ms(b.ts_ns - a.ts_ns));
                 roam.phases = phases(&roam, s.last_data_old, s.first_data_new);
-                let handshake_end = roam
-                    .eapol
-                    .as_ref()
-                    .and_then(|k| k.m4_time)
-                    .or(roam.response_time);
+                // The last message the roam needed: M4 once a 4-way handshake began, else the
+                // response; none when the roam failed.
+                let handshake_end = match &roam.eapol {
+                    _ if outcome.failed() => None,
+                    Some(k) => k.m4_time,
+                    None => roam.response_time,
+                };
                 roam.handshake_ms =
                     handshake_end.map(|t| ms(((t - roam.request_time) * 1e9).round() as i64));
                 // Taken: the roam completed without the full authentication the fast path
@@ -1074,22 +1357,30 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
         start: Option<(u64, f64)>,
         end: Option<(u64, f64)>,
     ) {
-        let (Some((f0, t0)), Some((f1, t1))) = (start, end) else {
+        let (Some(start), Some(end)) = (start, end) else {
             return;
         };
+        push_open(out, name, start, Some(end));
+    }
+    /// A phase that may have no end: an exchange the other side never answered.
+    fn push_open(
+        out: &mut Vec<Phase>,
+        name: &'static str,
+        (f0, t0): (u64, f64),
+        end: Option<(u64, f64)>,
+    ) {
         // A phase that would end before it starts did not happen in this order (data resumed
         // before an ADDTS exchange finished, say): it is left out.
-        if t1 < t0 {
+        if end.is_some_and(|(_, t1)| t1 < t0) {
             return;
         }
-        let duration_ms = ms(((t1 - t0) * 1e9).round() as i64);
         out.push(Phase {
             name,
             start_frame: f0,
-            end_frame: f1,
+            end_frame: end.map(|e| e.0),
             start_time: t0,
-            end_time: t1,
-            duration_ms,
+            end_time: end.map(|e| e.1),
+            duration_ms: end.map(|(_, t1)| ms(((t1 - t0) * 1e9).round() as i64)),
         });
     }
     let point = |p: Option<FramePoint>| p.map(|p| (p.frame, secs(p.ts_ns)));
@@ -1112,11 +1403,16 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
         point(last_old),
         with_new_ap(auth).or(request),
     );
-    if let Some(a) = auth {
+    if let (Some(a), Some(start)) = (auth, auth_start) {
         let end = a.response_frame.zip(a.response_time);
-        push(&mut out, "authentication", auth_start, end.or(auth_start));
+        push_open(&mut out, "authentication", start, end);
     }
-    push(&mut out, "reassociation", request, response.or(request));
+    push_open(
+        &mut out,
+        "reassociation",
+        (roam.request_frame, roam.request_time),
+        response,
+    );
     if let Some(e) = &roam.eap {
         push(
             &mut out,
@@ -1126,12 +1422,11 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
         );
     }
     if let Some(k) = &roam.eapol {
-        let end = k.m4_frame.zip(k.m4_time).or(Some((k.m1_frame, k.m1_time)));
-        push(
+        push_open(
             &mut out,
             "4-way-handshake",
-            Some((k.m1_frame, k.m1_time)),
-            end,
+            (k.m1_frame, k.m1_time),
+            k.m4_frame.zip(k.m4_time),
         );
     }
     if let (Some(first), Some(last)) = (roam.addts.first(), roam.addts.last()) {
@@ -1149,8 +1444,8 @@ fn phases(roam: &Roam, last_old: Option<FramePoint>, first_new: Option<FramePoin
     // Resuming: from the end of the last phase to the first data frame through the new AP.
     let last_end = out
         .iter()
-        .max_by_key(|p| p.end_frame)
-        .map(|p| (p.end_frame, p.end_time));
+        .filter_map(|p| p.end_frame.zip(p.end_time))
+        .max_by_key(|&(frame, _)| frame);
     push(&mut out, "resuming", last_end, point(first_new));
     // A station may scan before or after its voice stops: phases in the order they began.
     out.sort_by_key(|p| p.start_frame);
@@ -1265,9 +1560,17 @@ fn wireshark_filter(
         .chain(
             roam.phases
                 .iter()
-                .flat_map(|p| [p.start_frame, p.end_frame]),
+                .flat_map(|p| [Some(p.start_frame), p.end_frame])
+                .flatten(),
         )
-        .chain(roam.old_ap_after_leaving.as_ref().map(|o| o.last_frame));
+        .chain(roam.old_ap_after_leaving.as_ref().map(|o| o.last_frame))
+        // A failed roam: every attempt, and where the station went next.
+        .chain(
+            roam.failure
+                .iter()
+                .flat_map(|f| [Some(f.last_frame), f.next_frame])
+                .flatten(),
+        );
     for f in frames {
         first = first.min(f);
         last = last.max(f);
@@ -1345,6 +1648,7 @@ mod tests {
             &HashMap::new(),
             &HashMap::new(),
             &super::super::Coverage::default(),
+            i64::MAX,
         );
         assert_eq!(r.roams.len(), 1);
         // Sorted -70..=-55, the middle (index 8) is -62; after: its first 16 data frames (-45).
@@ -1398,6 +1702,7 @@ mod tests {
             &HashMap::new(),
             &HashMap::new(),
             &super::super::Coverage::default(),
+            i64::MAX,
         );
         let roam = &r.roams[0];
         let names: Vec<&str> = roam.phases.iter().map(|p| p.name).collect();
@@ -1473,6 +1778,7 @@ mod tests {
             &HashMap::new(),
             &HashMap::new(),
             &super::super::Coverage::default(),
+            i64::MAX,
         );
         assert_eq!(
             (r.roams[0].fast_path_offered, r.roams[0].fast_path_taken),

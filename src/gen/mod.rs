@@ -110,7 +110,8 @@ pub struct TruthGap {
 pub struct TruthPhase {
     pub name: &'static str,
     pub start_frame: u64,
-    pub end_frame: u64,
+    /// Null for an exchange the other side never answered.
+    pub end_frame: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -139,18 +140,29 @@ pub struct TruthRoam {
     pub addts: Vec<TruthAddts>,
     pub eapol: Option<TruthEapol>,
     pub deauth: Option<TruthDeauth>,
-    pub status: u16,
+    /// What the scenario made of the roam: completed, refused, unanswered or abandoned.
+    pub outcome: &'static str,
+    /// For a failed roam: the authentication and (re)association requests the phone sent the
+    /// new AP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    /// The phone's last voice packet before the request to its first after it, through the AP
+    /// its voice resumed on (802.11 retransmissions excluded); null when it never resumed.
+    pub outage_ms: Option<f64>,
+    /// Null when the new AP never answered.
+    pub status: Option<u16>,
     pub request_time: f64,
-    pub response_time: f64,
+    pub response_time: Option<f64>,
     pub request_frame: u64,
-    pub response_frame: u64,
+    pub response_frame: Option<u64>,
     pub uplink: Option<TruthGap>,
     pub downlink: Option<TruthGap>,
     pub expected_findings: Vec<&'static str>,
     pub fast_path_offered: &'static str,
     pub fast_path_taken: Option<bool>,
-    /// Reassociation request → the last key message (M4, else the response).
-    pub handshake_ms: f64,
+    /// Reassociation request → the last key message (M4, else the response); null when the
+    /// new AP never answered.
+    pub handshake_ms: Option<f64>,
     /// Last data on the old AP → first data on the new AP.
     pub roam_time_ms: Option<f64>,
     pub phases: Vec<TruthPhase>,
@@ -172,7 +184,7 @@ pub struct TruthStream {
 }
 
 /// The scenarios `roamgap gen` knows, with what each shows.
-pub const SCENARIOS: [(&str, &str); 23] = [
+pub const SCENARIOS: [(&str, &str); 25] = [
     (
         "cckm-ok",
         "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
@@ -252,6 +264,16 @@ pub const SCENARIOS: [(&str, &str); 23] = [
     (
         "many-phones",
         "32 phones on six APs, every key management, scanning and encrypted calls among them",
+    ),
+    (
+        "unanswered-return",
+        "deauthenticated by its AP, a PSK phone tries another AP for ~13.5 s (authentication, four \
+         reassociation requests, Null frames); that AP never answers; the phone gives up and goes back",
+    ),
+    (
+        "abandoned",
+        "PSK roam accepted by the new AP, whose EAPOL message 1 the phone never answers: the AP \
+         deauthenticates it (reason 15) and the phone goes back to its old AP",
     ),
 ];
 
@@ -607,6 +629,10 @@ enum RoamKind {
     TspecRate,
     /// CCKM whose reassociation response comes late (a busy controller).
     SlowResponse,
+    /// The new AP never answers; the phone gives up and goes back to its old AP.
+    Unanswered,
+    /// The new AP accepts, the phone never answers its EAPOL message 1 and goes back.
+    Abandoned,
 }
 
 struct Ap {
@@ -712,6 +738,8 @@ enum Mark {
     AuthStart,
     AuthEnd,
     Eap,
+    /// The phone's own deauthentication of the new AP: it gives up.
+    GiveUp(u16),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -746,7 +774,10 @@ struct RoamPlan {
     cckm_in_request: bool,
     cckm_in_response: bool,
     tspec: bool,
-    status: u16,
+    /// The (re)association response's status; None when the AP never answers.
+    status: Option<u16>,
+    /// completed, refused, unanswered or abandoned: what the scenario makes of the roam.
+    outcome: &'static str,
 }
 
 struct Sim {
@@ -766,6 +797,8 @@ struct Sim {
     order: u64,
     /// Reassociation responses come 55-75 ms late.
     slow_response: bool,
+    /// The AP answers no (re)association request.
+    silent_ap: bool,
     /// Real WPA2-PSK protection of the PSK phones' voice (`--passphrase`).
     crypto: Option<SimCrypto>,
     /// The fast transition whose authentication was just written.
@@ -837,6 +870,7 @@ impl Sim {
             ip_id: 1,
             order: 0,
             slow_response: false,
+            silent_ap: false,
             crypto: None,
             ft_pending: None,
         }
@@ -929,8 +963,14 @@ impl Sim {
                     "sticky" => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
                     "tspec-rate" => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
                     "slow-reassoc" => (KeyMgmt::Cckm, &[RoamKind::SlowResponse]),
+                    "unanswered-return" => (KeyMgmt::Psk, &[RoamKind::Unanswered]),
+                    "abandoned" => (KeyMgmt::Psk, &[RoamKind::Abandoned]),
                     _ => unreachable!("scenario names are checked by generate()"),
                 };
+                if scenario == "unanswered-return" {
+                    // Room for the ~14 s the phone spends on the silent AP, and the call after.
+                    self.duration = 24_000 * MS;
+                }
                 let first_ap = self.rng.range(0, 3) as usize;
                 if scenario == "tspec-rate" {
                     // Only the phone's first AP has 12 Mb/s enabled.
@@ -1607,6 +1647,9 @@ impl Sim {
         if cckm_resp {
             frames::cckm_element(&mut resp, None);
         }
+        if self.silent_ap {
+            return t;
+        }
         let t = t + if self.slow_response {
             self.rng.range(55, 75) * MS
         } else {
@@ -1904,6 +1947,11 @@ impl Sim {
     }
 
     fn roam_to(&mut self, p: usize, kind: RoamKind, leave: i64, from: usize, to: usize) -> i64 {
+        match kind {
+            RoamKind::Unanswered => return self.roam_unanswered(p, leave, from, to),
+            RoamKind::Abandoned => return self.roam_abandoned(p, leave, from, to),
+            _ => {}
+        }
         let km = self.phones[p].km;
         let cckm = km == KeyMgmt::Cckm;
         let roam = self.roams.len();
@@ -1940,7 +1988,8 @@ impl Sim {
             cckm_in_request: cckm,
             cckm_in_response: cckm_resp,
             tspec,
-            status,
+            status: Some(status),
+            outcome: if refused { "refused" } else { "completed" },
         });
         self.slow_response = kind == RoamKind::SlowResponse;
         if self.phones[p].old_ap_retries {
@@ -1963,6 +2012,8 @@ impl Sim {
         t += self.rng.range(1000, 3000) * US;
         match kind {
             RoamKind::CckmOk | RoamKind::FtOk | RoamKind::OpenOk | RoamKind::SlowResponse => {}
+            // Written whole by `roam_unanswered` and `roam_abandoned`.
+            RoamKind::Unanswered | RoamKind::Abandoned => {}
             RoamKind::SaeOk | RoamKind::OkcOk => t = self.four_way(t, p, to, Some(roam), 0),
             RoamKind::TspecRate => t = self.addts(t, p, to, 3, roam),
             RoamKind::CckmMissingIe => {
@@ -2041,6 +2092,139 @@ impl Sim {
         let ready = t + self.rng.range(1000, 3000) * US;
         self.phones[p].attachments.push((ready, to));
         ready
+    }
+
+    /// A PSK phone deauthenticated by its AP (reason 1) tries another AP that never answers:
+    /// one authentication request, then four reassociation requests (Current AP: the old AP)
+    /// about 4.5 s apart, with Null frames (power management) to that AP in between; it gives
+    /// up with a deauthentication (reason 3) and goes back: authentication, association and
+    /// 4-way handshake with its old AP. Returns when its voice resumes there.
+    fn roam_unanswered(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
+        let roam = self.roams.len();
+        let mark = |m| Tag::Roam { roam, mark: m };
+        self.roams.push(RoamPlan {
+            phone: p,
+            from,
+            to,
+            cckm_in_request: false,
+            cckm_in_response: false,
+            tspec: false,
+            status: None,
+            outcome: "unanswered",
+        });
+        self.mgmt(
+            leave,
+            p,
+            from,
+            st::DEAUTH,
+            false,
+            &1u16.to_le_bytes(),
+            Tag::None,
+        );
+        let mut t = leave + self.rng.range(20, 60) * MS;
+        // Open System authentication, transaction 1 (9.4.1.1, 9.4.1.2): never answered.
+        self.mgmt(
+            t,
+            p,
+            to,
+            st::AUTH,
+            true,
+            &[0, 0, 1, 0, 0, 0],
+            mark(Mark::AuthStart),
+        );
+        t += self.rng.range(5, 15) * MS;
+        self.silent_ap = true;
+        for i in 0..4 {
+            if i > 0 {
+                t += self.rng.range(4300, 4700) * MS;
+            }
+            self.associate(t, p, Some(from), to, false, false, false, 0, Some(roam));
+            for _ in 0..3 {
+                let n = t + self.rng.range(300, 1200) * MS;
+                self.null_frame(n, p, to);
+            }
+        }
+        self.silent_ap = false;
+        t += self.rng.range(800, 1200) * MS;
+        self.mgmt(
+            t,
+            p,
+            to,
+            st::DEAUTH,
+            true,
+            &3u16.to_le_bytes(),
+            mark(Mark::GiveUp(3)),
+        );
+        t += self.rng.range(20, 60) * MS;
+        t = self.auth(t, p, from, false) + self.rng.range(800, 2000) * US;
+        t = self.associate(t, p, None, from, false, false, false, 0, None);
+        t += self.rng.range(2, 6) * MS;
+        t = self.four_way(t, p, from, None, 0);
+        let ready = t + self.rng.range(1000, 3000) * US;
+        self.phones[p].attachments.push((ready, from));
+        ready
+    }
+
+    /// A PSK phone roams to an AP that accepts its reassociation, then never answers the AP's
+    /// EAPOL message 1 (sent three times, about a second apart); the AP deauthenticates it
+    /// (reason 15, 4-way handshake timeout) and the phone reassociates with its old AP
+    /// (Current AP: the one that dropped it), then the 4-way handshake there.
+    fn roam_abandoned(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
+        let roam = self.roams.len();
+        let mark = |m| Tag::Roam { roam, mark: m };
+        self.roams.push(RoamPlan {
+            phone: p,
+            from,
+            to,
+            cckm_in_request: false,
+            cckm_in_response: false,
+            tspec: false,
+            status: Some(0),
+            outcome: "abandoned",
+        });
+        let mut t = leave + self.rng.range(3, 12) * MS;
+        t = self.auth_for(t, p, to, false, Some(roam)) + self.rng.range(800, 2000) * US;
+        t = self.associate(t, p, Some(from), to, false, false, false, 0, Some(roam));
+        t += self.rng.range(1000, 3000) * US;
+        let replay = self.rng.range(1, 50) as u64;
+        let nonce = self.rng.next() as u8;
+        for i in 0..3u64 {
+            let mut m1 = Vec::new();
+            frames::eapol_key(&mut m1, KeyMsg::M1, replay + i, nonce);
+            self.eapol(t, p, to, false, &m1, mark(Mark::M1));
+            t += 1000 * MS + self.rng.range(0, 3000) * US;
+        }
+        self.mgmt(
+            t,
+            p,
+            to,
+            st::DEAUTH,
+            false,
+            &15u16.to_le_bytes(),
+            mark(Mark::Deauth(15)),
+        );
+        t += self.rng.range(20, 60) * MS;
+        t = self.associate(t, p, Some(to), from, false, false, false, 0, None);
+        t += self.rng.range(2, 6) * MS;
+        t = self.four_way(t, p, from, None, 0);
+        let ready = t + self.rng.range(1000, 3000) * US;
+        self.phones[p].attachments.push((ready, from));
+        ready
+    }
+
+    /// A Null function frame (9.3.2.1, subtype 4) from the phone to `ap`, power management
+    /// set: a data frame that carries no data.
+    fn null_frame(&mut self, t: i64, p: usize, ap: usize) {
+        let seq = self.next_seq(p, true, ap);
+        let (sta, bssid) = (self.phones[p].mac, self.aps[ap].bssid);
+        let mut f = vec![0x48, 0x11];
+        f.extend_from_slice(&0u16.to_le_bytes());
+        for a in [bssid, sta, bssid] {
+            f.extend_from_slice(&a.0);
+        }
+        f.extend_from_slice(&(seq << 4).to_le_bytes());
+        let radio = self.radio(t, p, ap, true);
+        self.push(t, radio, f, Tag::None);
     }
 
     fn beacons(&mut self) {
@@ -2295,8 +2479,8 @@ impl Sim {
             let first = |m: Mark| marks.iter().find(|x| x.2 == m).map(|x| (x.0, x.1));
             let (request_frame, request_t) =
                 first(Mark::Request).expect("every roam has a request");
-            let (response_frame, response_t) =
-                first(Mark::Response).expect("every roam has a response");
+            let response = first(Mark::Response);
+            let failed = plan.outcome != "completed";
             let m1s: Vec<(u64, i64)> = marks
                 .iter()
                 .filter(|x| x.2 == Mark::M1)
@@ -2313,13 +2497,14 @@ impl Sim {
                 }
             });
             let deauth = marks.iter().find_map(|&(f, t, m)| match m {
-                Mark::Deauth(reason) => Some(TruthDeauth {
+                Mark::Deauth(reason) | Mark::GiveUp(reason) => Some(TruthDeauth {
                     reason,
                     frame: f,
                     time: secs(t),
                 }),
                 _ => None,
             });
+            let by_ap = marks.iter().any(|x| matches!(x.2, Mark::Deauth(_)));
             let addts: Vec<TruthAddts> = marks
                 .iter()
                 .filter_map(|&(f, _, m)| match m {
@@ -2385,7 +2570,43 @@ impl Sim {
                     },
                 })
             };
-            let (uplink, downlink) = (gap(0), gap(1));
+            // A failed roam carries no voice gap: no voice went through the new AP.
+            let (uplink, downlink) = if failed {
+                (None, None)
+            } else {
+                (gap(0), gap(1))
+            };
+            // The outage: the phone's last voice packet before the request to its first after,
+            // sent by the phone or by the AP its voice resumed on (the old AP's attempts to
+            // reach a phone that left do not end it); retransmissions excluded.
+            let resume = self.phones[plan.phone]
+                .attachments
+                .iter()
+                .filter(|(at, _)| *at > request_t)
+                .min_by_key(|(at, _)| *at)
+                .copied();
+            let resume_ap = resume.map(|(_, ap)| ap);
+            let phone_voice = |n: &&(u64, i64, Tag, bool)| {
+                matches!(n.2, Tag::Rtp { phone, .. } if phone == plan.phone) && !n.3
+            };
+            let outage_start = numbered
+                .iter()
+                .rev()
+                .filter(phone_voice)
+                .find(|n| n.0 < request_frame);
+            let outage_end = numbered.iter().filter(phone_voice).find(|n| {
+                n.0 > request_frame
+                    && matches!(n.2, Tag::Rtp { dir, ap, .. } if dir == 0 || Some(ap) == resume_ap)
+            });
+            let outage_ms = outage_start
+                .zip(outage_end)
+                .map(|(a, b)| ((b.1 - a.1) as f64 / 1e3).round() / 1e3);
+            let attempts = failed.then(|| {
+                marks
+                    .iter()
+                    .filter(|x| matches!(x.2, Mark::Request | Mark::AuthStart))
+                    .count() as u32
+            });
             let ph = &self.phones[plan.phone];
             let eap: Vec<(u64, i64)> = marks
                 .iter()
@@ -2393,26 +2614,38 @@ impl Sim {
                 .map(|x| (x.0, x.1))
                 .collect();
             let m4 = first(Mark::M4);
-            let handshake_ns = m4.map_or(response_t, |m| m.1) - request_t;
+            // The last message the roam needed: M4 once a 4-way handshake began, else the
+            // response; none for a roam that failed.
+            let handshake_ns = if failed {
+                None
+            } else if m1s.is_empty() {
+                response.map(|m| m.1 - request_t)
+            } else {
+                m4.map(|m| m.1 - request_t)
+            };
             let fast_path_offered = ph.km.fast_path();
             let fast_path_taken = match (fast_path_offered, plan.status) {
-                ("none", _) => None,
-                (_, s) if s != 0 => Some(false),
+                ("none", _) | (_, None) => None,
+                (_, Some(s)) if s != 0 => Some(false),
                 ("cckm", _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
                 ("pmk-caching", _) => Some(eap.is_empty()),
                 _ => Some(eap.is_empty() && m1s.is_empty()),
             };
             // The rules of docs/findings.md, in their order.
             let mut findings = Vec::new();
-            if plan.status != 0 {
+            if failed {
+                findings.push("roam-failed");
+            }
+            if plan.status.is_some_and(|s| s != 0) {
                 findings.push("reassoc-refused");
             }
-            if plan.cckm_in_request && plan.status == 0 && !plan.cckm_in_response {
+            if plan.cckm_in_request && plan.status == Some(0) && !plan.cckm_in_response {
                 findings.push("cckm-ie-missing");
             }
-            if deauth
-                .as_ref()
-                .is_some_and(|d| d.time - secs(request_t) <= 5.0)
+            if by_ap
+                && deauth
+                    .as_ref()
+                    .is_some_and(|d| d.time - secs(request_t) <= 5.0)
             {
                 findings.push("deauth-after-roam");
             }
@@ -2443,10 +2676,11 @@ impl Sim {
                     "reassoc-refused" | "cckm-ie-missing" | "deauth-after-roam" | "eapol-m1-retry"
                 )
             });
-            if plan.status == 0
+            if plan.status == Some(0)
+                && !failed
                 && !explained
                 && !long
-                && handshake_ns as f64 / 1e6 > ph.km.budget_ms(!eap.is_empty())
+                && handshake_ns.is_some_and(|h| h as f64 / 1e6 > ph.km.budget_ms(!eap.is_empty()))
             {
                 findings.push("roam-over-budget");
             }
@@ -2473,7 +2707,7 @@ impl Sim {
                     .filter(|x| x.2 == Mark::Probe)
                     .map(|x| (x.0, x.1))
                     .collect();
-                let auth = first(Mark::AuthStart).zip(first(Mark::AuthEnd));
+                let auth = first(Mark::AuthStart);
                 let addts_req = first(Mark::AddtsRequest);
                 let addts_resp = marks
                     .iter()
@@ -2481,39 +2715,39 @@ impl Sim {
                     .find(|x| matches!(x.2, Mark::AddtsResponse(_)))
                     .map(|x| (x.0, x.1));
                 let request = (request_frame, request_t);
-                let response = (response_frame, response_t);
                 // Leaving ends at the first frame to the new AP (over the DS, the FT exchange
                 // goes through the old one).
                 let to_new = match auth {
-                    Some((a, _)) if ph.km != KeyMgmt::FtDs => a,
+                    Some(a) if ph.km != KeyMgmt::FtDs => a,
                     _ => request,
                 };
-                // (name, (first frame, time), (last frame, time))
-                type Span = (&'static str, (u64, i64), (u64, i64));
+                // (name, (first frame, time), (last frame, time)); no last frame for an
+                // exchange the other side never answered.
+                type Span = (&'static str, (u64, i64), Option<(u64, i64)>);
                 let mut list: Vec<Span> = Vec::new();
                 if let (Some(a), Some(b)) = (probes.first(), probes.last()) {
-                    list.push(("scanning", *a, *b));
+                    list.push(("scanning", *a, Some(*b)));
                 }
                 if let Some(l) = last_old {
-                    list.push(("leaving", l, to_new));
+                    list.push(("leaving", l, Some(to_new)));
                 }
-                if let Some((a, b)) = auth {
-                    list.push(("authentication", a, b));
+                if let Some(a) = first(Mark::AuthStart) {
+                    list.push(("authentication", a, first(Mark::AuthEnd)));
                 }
                 list.push(("reassociation", request, response));
                 if let (Some(a), Some(b)) = (eap.first(), eap.last()) {
-                    list.push(("802.1x", *a, *b));
+                    list.push(("802.1x", *a, Some(*b)));
                 }
-                if let (Some(a), Some(b)) = (m1s.first(), m4) {
-                    list.push(("4-way-handshake", *a, b));
+                if let Some(a) = m1s.first() {
+                    list.push(("4-way-handshake", *a, m4));
                 }
                 if let (Some(a), Some(b)) = (addts_req, addts_resp) {
-                    list.push(("addts", a, b));
+                    list.push(("addts", a, Some(b)));
                 }
-                list.retain(|(_, a, b)| b.1 >= a.1);
-                if let (Some(end), Some(f)) = (list.iter().map(|x| x.2).max(), first_new) {
+                list.retain(|(_, a, b)| b.is_none_or(|b| b.1 >= a.1));
+                if let (Some(end), Some(f)) = (list.iter().filter_map(|x| x.2).max(), first_new) {
                     if f.1 >= end.1 {
-                        list.push(("resuming", end, f));
+                        list.push(("resuming", end, Some(f)));
                     }
                 }
                 list.sort_by_key(|x| x.1 .0);
@@ -2521,7 +2755,7 @@ impl Sim {
                     .map(|(name, a, b)| TruthPhase {
                         name,
                         start_frame: a.0,
-                        end_frame: b.0,
+                        end_frame: b.map(|b| b.0),
                     })
                     .collect::<Vec<_>>()
             };
@@ -2550,7 +2784,9 @@ impl Sim {
                             && ap == plan.from
                             && n.0 > request_frame
                             && n.0 < next_request
-                            && n.1 - request_t <= 5_000 * MS =>
+                            && n.1 - request_t <= 5_000 * MS
+                            // After a failed roam the phone is back: those frames reach it.
+                            && !(failed && resume.is_some_and(|(at, _)| n.1 >= at)) =>
                         {
                             Some((k, n.3))
                         }
@@ -2582,17 +2818,20 @@ impl Sim {
                 addts,
                 eapol,
                 deauth,
+                outcome: plan.outcome,
+                attempts,
+                outage_ms,
                 status: plan.status,
                 request_time: secs(request_t),
-                response_time: secs(response_t),
+                response_time: response.map(|r| secs(r.1)),
                 request_frame,
-                response_frame,
+                response_frame: response.map(|r| r.0),
                 uplink,
                 downlink,
                 expected_findings: findings,
                 fast_path_offered,
                 fast_path_taken,
-                handshake_ms: (handshake_ns as f64 / 1e3).round() / 1e3,
+                handshake_ms: handshake_ns.map(|h| (h as f64 / 1e3).round() / 1e3),
                 roam_time_ms: last_old
                     .zip(first_new)
                     .map(|(a, b)| ((b.1 - a.1) as f64 / 1e3).round() / 1e3),

@@ -51,6 +51,10 @@ pub const ROAM_COLUMNS: &[&str] = &[
     "severity",
     "findings",
     "wireshark_filter",
+    "outcome",
+    "outage_ms",
+    "attempts",
+    "next_bssid",
 ];
 
 /// The columns of the findings CSV, in order.
@@ -103,7 +107,7 @@ fn phase_ms(r: &Roam, name: &str) -> String {
         .phases
         .iter()
         .filter(|p| p.name == name)
-        .map(|p| p.duration_ms)
+        .filter_map(|p| p.duration_ms)
         .collect();
     ms((!total.is_empty()).then(|| total.iter().sum()))
 }
@@ -180,6 +184,10 @@ fn roam_row(report: &Report, r: &Roam) -> Vec<String> {
             .map(|s| s.as_str())),
         codes.join(";"),
         r.wireshark_filter.clone(),
+        r.outcome.as_str().into(),
+        ms(r.outage_ms),
+        opt(r.failure.as_ref().map(|f| f.attempts)),
+        opt(r.failure.as_ref().and_then(|f| f.next_bssid)),
     ]
 }
 

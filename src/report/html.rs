@@ -424,7 +424,7 @@ fn roams_table(h: &mut String, report: &Report) {
         let _ = writeln!(h, "<p>No roams found.</p>");
         return;
     }
-    let _ = writeln!(h, "<table class=\"sortable roams\"><thead><tr><th class=\"num\">frame</th><th>time (UTC)</th><th>station</th><th>from → to (channel)</th><th>key mgmt</th><th class=\"num\">reassoc</th><th class=\"num\">key exchange</th><th class=\"num\">uplink gap / lost</th><th class=\"num\">downlink gap / lost</th><th>findings</th></tr></thead><tbody>");
+    let _ = writeln!(h, "<table class=\"sortable roams\"><thead><tr><th class=\"num\">frame</th><th>time (UTC)</th><th>station</th><th>from → to (channel)</th><th>key mgmt</th><th class=\"num\">reassoc</th><th class=\"num\">key exchange</th><th class=\"num\">uplink gap / lost</th><th class=\"num\">downlink gap / lost</th><th>findings</th><th>outcome</th><th class=\"num\">outage</th></tr></thead><tbody>");
     let ch = |c: Option<u16>| c.map_or_else(|| "?".into(), |c| c.to_string());
     for r in &report.roams {
         let (up, upv) = gap_cell(&r.uplink);
@@ -433,7 +433,7 @@ fn roams_table(h: &mut String, report: &Report) {
         let codes: Vec<String> = r.findings.iter().map(|f| escape(f.code)).collect();
         let _ = writeln!(
             h,
-            "<tr class=\"roam\"><td class=\"num\" data-v=\"{}\"><a href=\"#{}\">{}</a></td><td data-v=\"{}\">{}</td><td><code>{}</code></td><td><code>{}</code> ({}) → <code>{}</code> ({})</td><td>{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{upv}\">{up}</td><td class=\"num\" data-v=\"{downv}\">{down}</td><td data-v=\"{}\">{}</td></tr>",
+            "<tr class=\"roam\"><td class=\"num\" data-v=\"{}\"><a href=\"#{}\">{}</a></td><td data-v=\"{}\">{}</td><td><code>{}</code></td><td><code>{}</code> ({}) → <code>{}</code> ({})</td><td>{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{upv}\">{up}</td><td class=\"num\" data-v=\"{downv}\">{down}</td><td data-v=\"{}\">{}</td><td>{}</td><td class=\"num\" data-v=\"{}\">{}</td></tr>",
             r.request_frame,
             roam_anchor(r),
             r.request_frame,
@@ -458,7 +458,14 @@ fn roams_table(h: &mut String, report: &Report) {
                     s.as_str(),
                     codes.join(", ")
                 ),
-            }
+            },
+            if r.outcome.failed() {
+                format!("<span class=\"sev error\">{}</span>", r.outcome.as_str())
+            } else {
+                r.outcome.as_str().to_string()
+            },
+            r.outage_ms.unwrap_or(-1.0),
+            escape(&crate::analysis::outage_text(r)),
         );
     }
     let _ = writeln!(h, "</tbody></table>");
@@ -551,12 +558,13 @@ fn roam_details(
             for p in &r.phases {
                 let _ = writeln!(
                     h,
-                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1} ms</td><td class=\"num\">{:.1} ms</td></tr>",
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1} ms</td><td class=\"num\">{}</td></tr>",
                     escape(p.name),
                     p.start_frame,
-                    p.end_frame,
+                    p.end_frame.map_or_else(|| "-".to_string(), |f| f.to_string()),
                     (p.start_time - r.request_time) * 1e3,
                     p.duration_ms
+                        .map_or_else(|| "- (no answer)".to_string(), |d| format!("{d:.1} ms"))
                 );
             }
             let _ = writeln!(h, "</tbody></table>");
@@ -575,6 +583,8 @@ fn roam_details(
                     None => "",
                 }
             ),
+            format!("outcome {}", r.outcome.as_str()),
+            format!("outage {}", crate::analysis::outage_text(r)),
             format!("reassociation {}", ms(r.reassoc_latency_ms)),
             format!("request to last key message {}", ms(r.handshake_ms)),
             format!("last to first data {}", ms(r.roam_time_ms)),

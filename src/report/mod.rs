@@ -143,6 +143,8 @@ pub struct Report {
 pub struct StationSummary {
     pub station: MacAddr,
     pub roams: usize,
+    /// Of them, roams that failed (refused, unanswered, abandoned).
+    pub failed_roams: usize,
     /// Roams the sniffer did not capture (see `missed_roams`).
     pub missed_roams: usize,
     /// Of the roams' voice gaps (each roam's larger direction); null without voice.
@@ -161,6 +163,8 @@ pub struct ApPairSummary {
     pub from_bssid: MacAddr,
     pub to_bssid: MacAddr,
     pub roams: usize,
+    /// Of them, roams that failed.
+    pub failed_roams: usize,
     pub gap_ms_median: Option<f64>,
     pub gap_ms_max: Option<f64>,
     pub findings: BTreeMap<&'static str, usize>,
@@ -199,6 +203,7 @@ fn summarize(roams: &[Roam], missed: &[MissedRoam]) -> (Vec<StationSummary>, Vec
         g.sort_by(f64::total_cmp);
         g
     };
+    let failed = |rs: &[&Roam]| rs.iter().filter(|r| r.outcome.failed()).count();
     let findings = |rs: &[&Roam]| {
         let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
         for f in rs.iter().flat_map(|r| &r.findings) {
@@ -218,6 +223,7 @@ fn summarize(roams: &[Roam], missed: &[MissedRoam]) -> (Vec<StationSummary>, Vec
             StationSummary {
                 station,
                 roams: rs.len(),
+                failed_roams: failed(&rs),
                 missed_roams: missed.len(),
                 gap_ms_median: percentile(&g, 0.5),
                 gap_ms_p95: percentile(&g, 0.95),
@@ -240,6 +246,7 @@ fn summarize(roams: &[Roam], missed: &[MissedRoam]) -> (Vec<StationSummary>, Vec
                 from_bssid,
                 to_bssid,
                 roams: rs.len(),
+                failed_roams: failed(&rs),
                 gap_ms_median: percentile(&g, 0.5),
                 gap_ms_max: g.last().copied(),
                 findings: findings(&rs),

@@ -296,7 +296,12 @@ impl Timeline<'_> {
         let mut row_end: Vec<f64> = Vec::new();
         for p in &self.roam.phases {
             let a = (p.start_time - self.roam.request_time) * 1e3;
-            let b = ((p.end_time - self.roam.request_time) * 1e3).max(a + (x1 - x0) / 400.0);
+            // An exchange never answered has no end: its band runs to the roam's last attempt.
+            let end = p
+                .end_time
+                .or(self.roam.failure.as_ref().map(|f| f.last_time))
+                .unwrap_or(p.start_time);
+            let b = ((end - self.roam.request_time) * 1e3).max(a + (x1 - x0) / 400.0);
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(a, ylo), (b, yhi)],

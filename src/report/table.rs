@@ -50,6 +50,15 @@ fn radio_line(r: &crate::analysis::Roam) -> String {
     parts.join("; ")
 }
 
+/// A count of roams, with how many of them failed.
+fn roams_cell(roams: usize, failed: usize) -> String {
+    if failed == 0 {
+        roams.to_string()
+    } else {
+        format!("{roams} ({failed} failed)")
+    }
+}
+
 /// Up to this many roams, the table details every roam; beyond, only those with findings.
 const DETAIL_ALL_UP_TO: usize = 20;
 
@@ -182,8 +191,10 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             "from -> to BSSID (channel)",
             "key mgmt",
             "reassoc",
+            "outcome",
             "uplink gap / lost",
             "downlink gap / lost",
+            "outage",
             "findings",
         ];
         let rows: Vec<Vec<String>> = report
@@ -213,8 +224,10 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                         .unwrap_or("?")
                         .to_string(),
                     reassoc,
+                    r.outcome.as_str().to_string(),
                     gap(&r.uplink),
                     gap(&r.downlink),
+                    crate::analysis::outage_text(r),
                     if codes.is_empty() {
                         "ok".into()
                     } else {
@@ -232,8 +245,10 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             let r = &report.roams[row];
             let worst = r.findings.iter().map(|f| f.severity).max();
             match col {
-                6 | 7 if r.findings.iter().any(|f| f.code == code::LONG_GAP) => Some(RED),
-                8 => Some(worst.map_or(GREEN, severity_color)),
+                6 if r.outcome.failed() => Some(RED),
+                7 | 8 if r.findings.iter().any(|f| f.code == code::LONG_GAP) => Some(RED),
+                9 if r.outcome.failed() => Some(RED),
+                10 => Some(worst.map_or(GREEN, severity_color)),
                 _ => None,
             }
         });
@@ -264,7 +279,10 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                     let parts: Vec<String> = r
                         .phases
                         .iter()
-                        .map(|p| format!("{} {:.1} ms", p.name, p.duration_ms))
+                        .map(|p| match p.duration_ms {
+                            Some(d) => format!("{} {d:.1} ms", p.name),
+                            None => format!("{} - (no answer)", p.name),
+                        })
                         .collect();
                     let total = r
                         .roam_time_ms
@@ -340,7 +358,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             .map(|s| {
                 vec![
                     s.station.to_string(),
-                    s.roams.to_string(),
+                    roams_cell(s.roams, s.failed_roams),
                     ms(s.gap_ms_median),
                     ms(s.gap_ms_p95),
                     ms(s.gap_ms_max),
@@ -383,7 +401,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             .map(|p| {
                 vec![
                     format!("{} -> {}", p.from_bssid, p.to_bssid),
-                    p.roams.to_string(),
+                    roams_cell(p.roams, p.failed_roams),
                     ms(p.gap_ms_median),
                     ms(p.gap_ms_max),
                     codes(&p.findings),

@@ -102,7 +102,7 @@ pub fn roam_window(r: &crate::analysis::Roam) -> (i64, i64) {
     let mut end = r.response_time.unwrap_or(r.request_time);
     for p in &r.phases {
         start = start.min(p.start_time);
-        end = end.max(p.end_time);
+        end = end.max(p.end_time.unwrap_or(p.start_time));
     }
     for g in [&r.uplink, &r.downlink].into_iter().flatten() {
         if let Some(t) = g.last_before_time {

@@ -132,6 +132,22 @@ pub fn compare_with_truth(report: &Value, truth: &Value, what: &str) {
             &want["response_time"],
             TIME_TOL,
         );
+        // Outcomes: what the scenario made of each roam, the requests of a failed one, and the
+        // station's outage.
+        if let Some(outcome) = want.get("outcome") {
+            d.eq(&p("outcome"), &got["outcome"], outcome);
+            d.near(
+                &p("outage_ms"),
+                &got["outage_ms"],
+                &want["outage_ms"],
+                0.002,
+            );
+            d.eq(
+                &p("failure.attempts"),
+                &got["failure"]["attempts"],
+                want.get("attempts").unwrap_or(&Value::Null),
+            );
+        }
         // What the generator's truth adds (the shared truth files have none of it).
         if let Some(phases) = want.get("phases") {
             let got_phases: Vec<Value> = got["phases"]
