@@ -128,6 +128,9 @@ fn each_rule_fires_on_its_problem() {
         after_ms: 100.0,
     });
     assert_eq!(codes(&evaluate(&r, &config)), ["deauth-after-roam"]);
+    // The station's own deauthentication is the station leaving, not the AP's.
+    r.deauth.as_mut().unwrap().by_station = true;
+    assert!(evaluate(&r, &config).is_empty());
     // The missing CCKM element explains a full authentication: one finding, not two.
     let mut r = healthy();
     r.cckm_in_response = false;
@@ -147,6 +150,67 @@ fn each_rule_fires_on_its_problem() {
         )),
         ["sticky-client"]
     );
+}
+
+#[test]
+fn a_failed_roam_says_how_what_it_cost_and_where_the_station_went() {
+    use roamgap::analysis::{FailureReport, OutageReport, Outcome};
+    let config = Config::default();
+    let mut r = healthy();
+    r.outcome = Outcome::Unanswered;
+    (r.uplink, r.downlink, r.handshake_ms) = (None, None, None);
+    r.failure = Some(FailureReport {
+        attempts: 5,
+        first_frame: 100,
+        last_frame: 900,
+        first_time: 1.0,
+        last_time: 14.5,
+        duration_ms: 13_500.0,
+        last_status: None,
+        gave_up_frame: Some(900),
+        next_bssid: Some(r.from_bssid),
+        next_frame: Some(901),
+    });
+    r.outage_ms = Some(13_620.0);
+    r.outage = Some(OutageReport {
+        last_data_frame: 98,
+        last_data_time: 0.9,
+        first_data_frame: Some(950),
+        first_data_time: Some(14.52),
+        first_data_bssid: Some(r.from_bssid),
+        capture_ended_after_ms: None,
+    });
+    let found = evaluate(&r, &config);
+    assert_eq!(codes(&found), ["roam-failed"]);
+    let m = &found[0].message;
+    for part in [
+        "failed (unanswered): the new AP never answered after 5 requests over 13500.0 ms (frames 100-900)",
+        "then gave up with a deauthentication (frame 900)",
+        &format!("the station went back to {} (frame 901)", r.from_bssid),
+        "its user data stopped for 13620.0 ms (frames 98-950)",
+    ] {
+        assert!(m.contains(part), "{part:?} not in {m:?}");
+    }
+    let mut evidence = vec![100, r.request_frame, 900, 901];
+    evidence.sort_unstable();
+    assert_eq!(found[0].evidence, evidence);
+    // Refused: the status named; abandoned: the station left after it was accepted.
+    r.outcome = Outcome::Refused;
+    r.failure.as_mut().unwrap().last_status = Some(17);
+    let found = evaluate(&r, &config);
+    assert!(
+        found[0].message.contains("refused it (status 17, "),
+        "{}",
+        found[0].message
+    );
+    r.outcome = Outcome::Abandoned;
+    let found = evaluate(&r, &config);
+    assert!(found[0]
+        .message
+        .contains("the new AP accepted it, but the station left"));
+    // A failed roam is never over a key-exchange budget: it had no key exchange to time.
+    r.handshake_ms = Some(900.0);
+    assert_eq!(codes(&evaluate(&r, &config)), ["roam-failed"]);
 }
 
 #[test]

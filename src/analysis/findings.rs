@@ -325,12 +325,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
             code: code::DEAUTH_AFTER_ROAM,
             severity: Severity::Error,
             message: format!(
-                "{} {} {:.1} ms after the reassociation request, reason {} ({}), frame {}",
-                if d.by_station {
-                    "the station sent a"
-                } else {
-                    "the new AP sent a"
-                },
+                "the new AP sent a {} {:.1} ms after the reassociation request, reason {} ({}), frame {}",
                 if d.disassociation {
                     "disassociation"
                 } else {
