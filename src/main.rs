@@ -430,8 +430,45 @@ fn generate(args: GenArgs) -> ExitCode {
     ExitCode::from(EXIT_OK)
 }
 
-/// Analyzes the captures into one report (a bad option or unreadable file: the exit status).
-fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
+/// One report of the captures that could be read, the files it covers (in the order of its
+/// `captures`), and how many could not be read (each already named on standard error).
+struct Analyzed {
+    report: Report,
+    files: Vec<PathBuf>,
+    unreadable: usize,
+}
+
+impl Analyzed {
+    /// The exit status once the output is written: 2 when a file could not be read.
+    fn status(&self, ok: u8) -> ExitCode {
+        if self.unreadable > 0 {
+            eprintln!(
+                "roamgap: {} of {} files could not be read (named above); the output covers the others",
+                self.unreadable,
+                self.unreadable + self.files.len()
+            );
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+        ExitCode::from(ok)
+    }
+}
+
+/// Points a capture's roams, streams and missed roams at its place in the report.
+fn set_capture_index(a: &mut pipeline::CaptureAnalysis, index: usize) {
+    a.analysis.roams.iter_mut().for_each(|r| r.capture = index);
+    a.analysis
+        .streams
+        .iter_mut()
+        .for_each(|s| s.capture = index);
+    a.analysis
+        .missed_roams
+        .iter_mut()
+        .for_each(|m| m.capture = index);
+}
+
+/// Analyzes the captures into one report: every readable file is analyzed, each unreadable
+/// one named on standard error (a bad option, or no readable file at all: the exit status).
+fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
     let valid = |v: f64| v.is_finite() && v >= 0.0;
     if ![
         args.gap_budget_ms,
@@ -452,11 +489,31 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
     let ring = key_ring(args)?;
     let show = !args.quiet && std::io::stderr().is_terminal();
     if args.merge && args.files.len() > 1 {
+        // The sniffers that can be read are merged; the others are named.
+        let files: Vec<PathBuf> = args
+            .files
+            .iter()
+            .filter(|p| match CaptureFile::open(p) {
+                Ok(_) => true,
+                Err(e) => {
+                    eprintln!("roamgap: {e}");
+                    false
+                }
+            })
+            .cloned()
+            .collect();
+        let unreadable = args.files.len() - files.len();
+        if files.is_empty() {
+            return Err(ExitCode::from(EXIT_BAD_INPUT));
+        }
         let progress = Arc::new(Progress::new());
         let _bar = ProgressBar::start(Arc::clone(&progress), show);
-        return match pipeline::analyze_merged(&args.files, &config, Some(&progress), ring.as_ref())
-        {
-            Ok(m) => Ok(Report::merged(m)),
+        return match pipeline::analyze_merged(&files, &config, Some(&progress), ring.as_ref()) {
+            Ok(m) => Ok(Analyzed {
+                report: Report::merged(m),
+                files,
+                unreadable,
+            }),
             Err(e) => {
                 eprintln!("roamgap: {e}");
                 Err(ExitCode::from(EXIT_BAD_INPUT))
@@ -494,20 +551,25 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Report, ExitCode> {
         })
         .collect();
     let mut analyses = Vec::new();
-    let mut failed = false;
-    for r in results {
+    let mut files = Vec::new();
+    for (r, path) in results.into_iter().zip(&args.files) {
         match r {
-            Ok(a) => analyses.push(a),
-            Err(e) => {
-                eprintln!("roamgap: {e}");
-                failed = true;
+            Ok(mut a) => {
+                set_capture_index(&mut a, analyses.len());
+                analyses.push(a);
+                files.push(path.clone());
             }
+            Err(e) => eprintln!("roamgap: {e}"),
         }
     }
-    if failed {
+    if analyses.is_empty() {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
-    Ok(Report::new(analyses))
+    Ok(Analyzed {
+        report: Report::new(analyses),
+        unreadable: args.files.len() - files.len(),
+        files,
+    })
 }
 
 fn config_of(args: &AnalysisArgs) -> Config {
@@ -532,10 +594,11 @@ fn warn(report: &Report) {
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
-    let report = match run_analysis(&args.analysis) {
+    let analyzed = match run_analysis(&args.analysis) {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let report = &analyzed.report;
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -545,38 +608,40 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         }
     };
     let text = match args.format {
-        OutputFormat::Table => render_table_with(&report, color),
+        OutputFormat::Table => render_table_with(report, color),
         OutputFormat::Json => report.to_json() + "\n",
-        OutputFormat::Jsonl => roams_jsonl(&report),
-        OutputFormat::Csv => roams_csv(&report),
+        OutputFormat::Jsonl => roams_jsonl(report),
+        OutputFormat::Csv => roams_csv(report),
     };
     if let Err(code) = write_stdout(&text) {
         return code;
     }
-    warn(&report);
-    if args.fail_on_findings && report.has_findings() {
-        return ExitCode::from(EXIT_FINDINGS);
-    }
-    ExitCode::from(EXIT_OK)
+    warn(report);
+    analyzed.status(if args.fail_on_findings && report.has_findings() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 fn summary(args: SummaryArgs) -> ExitCode {
-    let report = match run_analysis(&args.analysis) {
+    let analyzed = match run_analysis(&args.analysis) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    if let Err(code) = write_stdout(&render_summary(&report)) {
+    if let Err(code) = write_stdout(&render_summary(&analyzed.report)) {
         return code;
     }
-    warn(&report);
-    ExitCode::from(EXIT_OK)
+    warn(&analyzed.report);
+    analyzed.status(EXIT_OK)
 }
 
 fn write_report(args: ReportArgs) -> ExitCode {
-    let report = match run_analysis(&args.analysis) {
+    let analyzed = match run_analysis(&args.analysis) {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let report = &analyzed.report;
     let a = &args.analysis;
     // The second reading, for the plots, has its own bar.
     let progress = Arc::new(Progress::new());
@@ -589,8 +654,8 @@ fn write_report(args: ReportArgs) -> ExitCode {
         Err(code) => return code,
     };
     let collected = roamgap::report::traces::collect(
-        &report,
-        &a.files,
+        report,
+        &analyzed.files,
         a.merge,
         &config_of(a),
         ring.as_ref(),
@@ -614,7 +679,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
         max_roam_plots: args.max_roam_plots,
         max_station_plots: args.max_station_plots,
     };
-    match roamgap::report::html::write_report(&args.output, &report, &traces, options) {
+    match roamgap::report::html::write_report(&args.output, report, &traces, options) {
         Ok(w) => {
             if !a.quiet {
                 eprintln!(
@@ -634,8 +699,8 @@ fn write_report(args: ReportArgs) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
-    warn(&report);
-    ExitCode::from(EXIT_OK)
+    warn(report);
+    analyzed.status(EXIT_OK)
 }
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.

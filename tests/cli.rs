@@ -148,6 +148,55 @@ fn several_files_in_one_report() {
 }
 
 #[test]
+fn a_file_that_is_not_a_capture_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("notes.txt");
+    std::fs::write(&garbage, "this is not a capture\n").unwrap();
+    let (a, b) = (data("synthetic/cckm_ok.pcap"), data("synthetic/ft_ok.pcap"));
+    let missing = dir.path().join("absent.pcap");
+    for merge in [false, true] {
+        let mut args = vec!["analyze", "--format", "json"];
+        if merge {
+            args.push("--merge");
+        }
+        args.extend([path(&a), path(&garbage), path(&missing), path(&b)]);
+        let out = roamgap(&args);
+        // Exit status 2 at the end, after the output of the files that could be read.
+        assert_eq!(out.status.code(), Some(2), "merge {merge}");
+        let err = text(&out.stderr);
+        for want in [
+            "notes.txt: not a pcap or pcapng file",
+            "absent.pcap",
+            "2 of 4 files could not be read",
+        ] {
+            assert!(err.contains(want), "merge {merge}: `{want}` not in {err}");
+        }
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let files: Vec<&str> = v["captures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(files, [path(&a), path(&b)], "merge {merge}");
+        if !merge {
+            // Capture indices point at the captures the report holds.
+            let caps: Vec<u64> = v["roams"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["capture"].as_u64().unwrap())
+                .collect();
+            assert_eq!(caps, [0, 0, 1, 1]);
+        }
+    }
+    // Findings asked for and a file unreadable: the unreadable file wins (2, not 1).
+    let cckm = data("synthetic/cckm_missing_ie.pcap");
+    let out = roamgap(&["analyze", "--fail-on-findings", path(&cckm), path(&garbage)]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn garbage_and_missing_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("notes.txt");
