@@ -340,7 +340,7 @@ impl Timeline<'_> {
             .map_err(fail)?;
         // A deauthentication or disassociation after the roam.
         if let Some(d) = &self.roam.deauth {
-            let x = d.after_ms;
+            let x = (d.time - self.roam.request_time) * 1e3;
             if x > x0 && x < x1 {
                 chart
                     .draw_series(DashedLineSeries::new(
@@ -394,6 +394,35 @@ impl Timeline<'_> {
                     )))
                     .map_err(fail)?;
             }
+        } else if let Some((o, true)) = self
+            .roam
+            .outage
+            .as_ref()
+            .map(|o| (o, self.roam.outcome.failed()))
+        {
+            // A failed roam: no voice went through the new AP; the bar is the station's
+            // outage, to where its data resumed (or the end of the capture).
+            let a = (o.last_data_time - self.roam.request_time) * 1e3;
+            let (b, label) = match (o.first_data_time, self.roam.outage_ms) {
+                (Some(t), Some(ms)) => ((t - self.roam.request_time) * 1e3, format!("{ms:.1} ms")),
+                _ => (
+                    x1,
+                    format!(">= {:.1} ms", o.capture_ended_after_ms.unwrap_or(0.0)),
+                ),
+            };
+            let y = (ylo + (yhi - ylo) * 0.12).min(-0.5);
+            chart
+                .draw_series(LineSeries::new([(a, y), (b, y)], ALERT.stroke_width(3)))
+                .map_err(fail)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("roam {}: outage {label}", self.roam.outcome.as_str()),
+                    ((a + b) / 2.0, y),
+                    font(15)
+                        .color(&ALERT)
+                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )))
+                .map_err(fail)?;
         }
 
         let n = points.len();

@@ -112,6 +112,17 @@ pub fn roam_window(r: &crate::analysis::Roam) -> (i64, i64) {
             end = end.max(t);
         }
     }
+    // A failed roam has no gap: its outage, to where the station's data resumed, and its
+    // last attempt.
+    if r.outcome.failed() {
+        if let Some(o) = &r.outage {
+            start = start.min(o.last_data_time);
+            end = end.max(o.first_data_time.unwrap_or(end));
+        }
+        if let Some(f) = &r.failure {
+            end = end.max(f.last_time);
+        }
+    }
     // A roam with no voice after it, or one that took minutes, is shown for at most 60 s.
     end = end.min(start + 60.0);
     let pad = ((end - start) * 0.3).clamp(0.3, 2.0);
