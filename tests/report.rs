@@ -259,7 +259,7 @@ fn station_signal_marks_each_of_its_roams() {
     let name = "multi-phone.pcapng";
     let t = truth(name);
     let (report, traces) = analyzed(name);
-    let station = "00:1b:d4:26:9d:ba";
+    let station = "00:1b:d4:ab:b4:e8";
     let trace = traces
         .signal
         .iter()
@@ -515,7 +515,8 @@ fn encrypted_voice_is_drawn_from_its_voice_frames() {
         assert_eq!(count(&texts, &label), 1, "`{label}` in {texts:?}");
         checked += 1;
     }
-    assert_eq!(checked, 2);
+    // The encrypted phone's one roam.
+    assert_eq!(checked, 1);
 }
 
 #[test]
@@ -577,7 +578,7 @@ fn capture_plots_of_many_roams_stay_a_size_a_browser_opens() {
         })
         .collect();
     let n = report.roams.len();
-    assert_eq!(n, 20_800);
+    assert_eq!(n, 1_600 * 12);
     let k = n.div_ceil(plot::MAX_MARKS);
     let fig = plot::gap_distribution(&report, 150.0, ImageFormat::Svg).unwrap();
     // Every k-th roam, and the last.

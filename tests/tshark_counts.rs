@@ -38,7 +38,7 @@ fn counts_equal_tshark() {
         .filter(|p| p.to_string_lossy().ends_with(".tshark.json"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 20);
+    assert_eq!(files.len(), 22);
     for truth_file in files {
         let truth = read_json(&truth_file);
         let path = capture_of(&truth_file);
