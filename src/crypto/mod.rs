@@ -8,6 +8,8 @@ pub mod ccmp;
 pub mod handshake;
 pub mod kdf;
 pub mod keys;
+pub mod tkip;
+pub mod wep;
 
 use sha2::{Digest, Sha256};
 
