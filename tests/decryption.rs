@@ -638,3 +638,76 @@ fn when_nothing_matches_the_report_says_what_to_check() {
     }
     eprintln!("{checked} captures checked for advice");
 }
+
+#[test]
+fn wep_opens_the_shared_key_authentication_and_group_frames() {
+    use roamgap::capture::{LinkType, Record};
+    use roamgap::crypto::handshake::KeySchedule;
+    use roamgap::crypto::wep;
+    use roamgap::events::{decode_record_with, FrameCounters};
+    let key = [0x1f; 5];
+    let (ap, sta) = ([0x00, 0x3a, 0x98, 4, 5, 6], [0x00, 0x1b, 0xd4, 1, 2, 3]);
+    let header = |fc: [u8; 2], a1: [u8; 6], a2: [u8; 6], a3: [u8; 6]| {
+        let mut h = vec![fc[0], fc[1], 0, 0];
+        h.extend(a1);
+        h.extend(a2);
+        h.extend(a3);
+        h.extend([0x10, 0x00]);
+        h
+    };
+    // The third frame of a shared key authentication (12.3.3.3): algorithm 1, sequence 3,
+    // status 0 and the AP's challenge text, under WEP.
+    let mut auth = vec![1, 0, 3, 0, 0, 0, 16, 128];
+    auth.extend((0..128).map(|i| i as u8));
+    let mut f1 = header([0xb0, 0x40], ap, sta, ap);
+    f1.extend(wep::encrypt(&key, [1, 2, 3], 0, &auth).unwrap());
+    // A broadcast ARP from the AP (group-addressed data), and a frame under another key.
+    let arp = [
+        0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1,
+    ];
+    let mut f2 = header([0x08, 0x42], [0xff; 6], ap, sta);
+    f2.extend(wep::encrypt(&key, [1, 2, 4], 0, &arp).unwrap());
+    let mut f3 = header([0x08, 0x41], ap, sta, [0xff; 6]);
+    f3.extend(wep::encrypt(&[0x2f; 5], [1, 2, 5], 0, &arp).unwrap());
+
+    let mut ring = KeyRing::default();
+    ring.add_wep("1F:1F:1F:1F:1F").unwrap();
+    let schedule = KeySchedule::build(&[], &ring);
+    let link = Default::default();
+    let dec = Decoding {
+        link: &link,
+        keys: Some(&schedule),
+    };
+    let mut counters = FrameCounters::default();
+    let mut events = Vec::new();
+    for (i, f) in [f1, f2, f3].iter().enumerate() {
+        let rec = Record {
+            number: i as u64 + 1,
+            ts_ns: 0,
+            linktype: LinkType::IEEE802_11,
+            data: f,
+            orig_len: f.len() as u32,
+            fcs_len: 0,
+        };
+        decode_record_with(&rec, &dec, &mut counters, &mut |e| events.push(e));
+    }
+    assert_eq!(counters.protected, 3);
+    assert_eq!((counters.decrypted, counters.decrypt_failed), (2, 1));
+    assert_eq!(
+        events[0].kind,
+        EventKind::Auth {
+            algorithm: 1,
+            sequence: 3,
+            status: 0
+        }
+    );
+    // The group frame makes no event (no station); the frame no key opens stays encrypted.
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[1].kind,
+        EventKind::Data {
+            protected: true,
+            null: false
+        }
+    );
+}

@@ -352,6 +352,71 @@ mod tests {
     }
 
     #[test]
+    fn key_mixing_gives_the_standards_vectors() {
+        // The TKIP mixing function test vectors of IEEE 802.11i (carried into IEEE 802.11
+        // Annex J): TK, TA, IV32, IV16, phase 1 output (P1K, when given) and RC4 key.
+        let cases = [
+            (
+                "000102030405060708090a0b0c0d0e0f",
+                "102233445566",
+                0u32,
+                0u16,
+                None,
+                "00200033ea8d2f60ca6d1374234a660b",
+            ),
+            (
+                "63893b250840b8ae0bd0fa7e61d2783e",
+                "64f2eaeddc25",
+                0x20dc_fd43,
+                0xffff,
+                None,
+                "ff7fff93810fc6e58f5dd326251544ce",
+            ),
+            (
+                "983a16ef4facb351aa9ecc271d7309e2",
+                "509c4b1727d9",
+                0xf0a4_10fc,
+                0x058c,
+                Some([0xf2df, 0xebb1, 0x88d3, 0x5923, 0xa07c]),
+                "05258cf4d85152f4d9af1a64f1d07021",
+            ),
+            (
+                "983a16ef4facb351aa9ecc271d7309e2",
+                "509c4b1727d9",
+                0xf0a4_10fc,
+                0x058d,
+                Some([0xf2df, 0xebb1, 0x88d3, 0x5923, 0xa07c]),
+                "05258d09f81543b76a596fc2c6738b30",
+            ),
+            (
+                "c8adc16a8b4dda3b4dd5b65438359b05",
+                "945e244e4d6e",
+                0x8b15_73b7,
+                0x30f8,
+                Some([0xeff1, 0x3f38, 0xa364, 0x60a9, 0x76f3]),
+                "3030f8650da073ea614ea8f474ee0319",
+            ),
+            (
+                "c8adc16a8b4dda3b4dd5b65438359b05",
+                "945e244e4d6e",
+                0x8b15_73b7,
+                0x30f9,
+                Some([0xeff1, 0x3f38, 0xa364, 0x60a9, 0x76f3]),
+                "3030f93155ce293437cc76712716ab8f",
+            ),
+        ];
+        for (tk, ta, iv32, iv16, p1k, rc4key) in cases {
+            let tk: [u8; 16] = hex(tk).try_into().unwrap();
+            let ta: [u8; 6] = hex(ta).try_into().unwrap();
+            let ttak = phase1(&tk, ta, iv32);
+            if let Some(p1k) = p1k {
+                assert_eq!(ttak, p1k);
+            }
+            assert_eq!(phase2(&tk, &ttak, iv16).to_vec(), hex(rc4key), "{iv16:04x}");
+        }
+    }
+
+    #[test]
     fn michael_gives_the_standards_vectors() {
         // IEEE 802.11-2020 Annex J (Michael test vectors): each output keys the next.
         let cases = [

@@ -25,6 +25,9 @@ pub fn key_id(body: &[u8]) -> Option<u8> {
 }
 
 fn keystream(iv: &[u8], key: &[u8], data: &mut [u8]) -> Result<(), WepError> {
+    if !matches!(key.len(), 5 | 13) || iv.len() != 3 {
+        return Err(WepError::KeyLength);
+    }
     let mut seed = [0u8; 16];
     seed[..3].copy_from_slice(iv);
     seed[3..3 + key.len()].copy_from_slice(key);
