@@ -711,3 +711,80 @@ fn wep_opens_the_shared_key_authentication_and_group_frames() {
         }
     );
 }
+
+#[test]
+fn any_protected_bytes_give_an_outcome_never_a_panic() {
+    use roamgap::capture::{LinkType, Record};
+    use roamgap::crypto::handshake::KeySchedule;
+    use roamgap::events::{decode_record_with, FrameCounters};
+    let mut ring = KeyRing::default();
+    ring.add_wep("0102030405").unwrap();
+    ring.add_wep("0102030405060708090a0b0c0d").unwrap();
+    ring.add_tk("c97c1f67ce371185514a8a19f2bdd52f").unwrap();
+    ring.add_tk(&"5a".repeat(32)).unwrap();
+    let schedule = KeySchedule::build(&[], &ring);
+    let link = Default::default();
+    let dec = Decoding {
+        link: &link,
+        keys: Some(&schedule),
+    };
+    let mut counters = FrameCounters::default();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut n = 0u64;
+    for len in 0..300usize {
+        for fc in [
+            [0x08, 0x41],
+            [0x08, 0x42],
+            [0x88, 0x43],
+            [0x88, 0x46],
+            [0xb0, 0x40],
+            [0xd0, 0x40],
+            [0x48, 0x41],
+        ] {
+            let mut f = vec![fc[0], fc[1]];
+            f.extend((0..len).map(|_| next() as u8));
+            // Some bodies shaped as WEP, TKIP and CCMP headers.
+            if f.len() > 40 {
+                match len % 3 {
+                    0 => f[27] &= !0x20,
+                    1 => {
+                        f[27] |= 0x20;
+                        f[25] = (f[24] | 0x20) & 0x7f;
+                    }
+                    _ => {
+                        f[27] |= 0x20;
+                        f[26] = 0;
+                    }
+                }
+            }
+            let rec = Record {
+                number: n + 1,
+                ts_ns: n as i64,
+                linktype: LinkType::IEEE802_11,
+                data: &f,
+                orig_len: f.len() as u32,
+                fcs_len: 0,
+            };
+            decode_record_with(&rec, &dec, &mut counters, &mut |_| {});
+            n += 1;
+        }
+    }
+    assert_eq!(counters.frames, n);
+    // Random bytes pass no integrity check; every protected frame is counted once.
+    assert_eq!(counters.decrypted, 0);
+    let c = &counters;
+    assert_eq!(
+        c.decrypted + c.decrypt_failed + c.no_key + c.not_decryptable.total(),
+        c.protected
+    );
+    assert!(
+        c.decrypt_failed > 1000 && c.not_decryptable.damaged > 0,
+        "{c:?}"
+    );
+}
