@@ -91,16 +91,22 @@ pub enum KeyFrame {
 /// The SSIDs seen so far, to keep each BSS's and station's once (beacons repeat theirs ten
 /// times a second).
 #[derive(Default)]
-pub struct NetworkNames(std::collections::HashSet<(bool, MacAddr, Vec<u8>)>);
+pub struct NetworkNames(HashMap<(bool, MacAddr), Vec<Vec<u8>>>);
 
 impl NetworkNames {
     /// False for an SSID frame already seen; true for anything else.
     pub fn first(&mut self, f: &KeyFrame) -> bool {
-        match f {
-            KeyFrame::Network { bssid, ssid } => self.0.insert((true, *bssid, ssid.clone())),
-            KeyFrame::Probe { station, ssid } => self.0.insert((false, *station, ssid.clone())),
-            _ => true,
+        let (key, ssid) = match f {
+            KeyFrame::Network { bssid, ssid } => ((true, *bssid), ssid),
+            KeyFrame::Probe { station, ssid } => ((false, *station), ssid),
+            _ => return true,
+        };
+        let seen = self.0.entry(key).or_default();
+        if seen.contains(ssid) {
+            return false;
         }
+        seen.push(ssid.clone());
+        true
     }
 }
 
@@ -1086,6 +1092,71 @@ mod tests {
             (1, 0)
         );
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_wpa_tkip_handshake_keys_tkip_and_its_group_message_the_gtk() {
+        // WPA (descriptor type 254, version 1): HMAC-MD5 MIC, PRF-512 PTK with the Michael
+        // keys, a message 2 whose message 1 was not captured (its message 3 gives the
+        // ANonce), and a group message whose key data is the bare GTK under RC4.
+        let mut ring = KeyRing::default();
+        ring.add_passphrase("dictionary:linksys").unwrap();
+        let pmk = ring.pmks[0].key;
+        let wpa = |mut m: HandshakeMessage| {
+            m.descriptor_type = 254;
+            m.version = 1;
+            m
+        };
+        let mut m2 = wpa(message(2, KeyMessage::M2, 7, 0x5e));
+        let m3 = wpa(message(3, KeyMessage::M3, 8, 0xa1));
+        let (ptk, mic) = pairwise_ptk_tkip(&pmk, m2.bssid.0, m2.station.0, &m3.nonce, &m2.nonce);
+        m2.mic = eapol_mic(&ptk.kck, 1, &m2.pdu_zeroed).unwrap().to_vec();
+        // HMAC-MD5 is not HMAC-SHA1: the same PDU under version 2 gives another MIC.
+        assert_ne!(
+            eapol_mic(&ptk.kck, 2, &m2.pdu_zeroed).unwrap().to_vec(),
+            m2.mic
+        );
+        let gtk: Vec<u8> = (0..32).collect();
+        let mut g1 = wpa(message(4, KeyMessage::G1, 9, 0));
+        g1.key_iv = [0x33; 16];
+        g1.key_info = 2 << 4; // key index 2
+        g1.key_data = rc4_key_data(&g1.key_iv, &ptk.kek, &gtk);
+        assert_ne!(g1.key_data, gtk);
+        let frames: Vec<KeyFrame> = [m2.clone(), m3, g1.clone()]
+            .into_iter()
+            .map(KeyFrame::Eapol)
+            .collect();
+        let s = KeySchedule::build(&frames, &ring);
+        assert_eq!(
+            (s.summary.handshakes, s.summary.handshakes_with_key),
+            (1, 1)
+        );
+        let (k, in_force) = s
+            .link_keys(m2.station, m2.bssid, 10_000_000)
+            .next()
+            .unwrap();
+        assert!(in_force);
+        let tkip = k.tkip.as_ref().unwrap();
+        assert_eq!(tkip.tk, ptk.tk);
+        assert_eq!(tkip.mic_from_ap[..], mic[..8]);
+        assert_eq!(tkip.mic_to_ap[..], mic[8..]);
+        let (g, _) = s.group_keys(m2.bssid, 2, 10_000_000).next().unwrap();
+        assert_eq!(g.key(), &gtk[..]);
+        assert_eq!(g.tkip().unwrap().tk[..], gtk[..16]);
+        // The same group message found protected by the second pass gives the same GTK once.
+        let mut s2 = KeySchedule::build(&frames[..2], &ring);
+        assert_eq!(s2.summary.group_keys, 0);
+        g1.mic = eapol_mic(&ptk.kck, 1, &g1.pdu_zeroed).unwrap().to_vec();
+        s2.add_protected(&[KeyFrame::Eapol(g1.clone()), KeyFrame::Eapol(g1)]);
+        assert_eq!(s2.summary.group_keys, 1);
+        assert_eq!(
+            s2.group_keys(m2.bssid, 2, 10_000_000)
+                .next()
+                .unwrap()
+                .0
+                .key(),
+            &gtk[..]
+        );
     }
 
     #[test]
