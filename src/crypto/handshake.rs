@@ -89,7 +89,7 @@ pub enum KeyFrame {
 }
 
 /// The SSIDs seen so far, to keep each BSS's and station's once (beacons repeat theirs ten
-/// times a second).
+/// times a second), and at most a few of each.
 #[derive(Default)]
 pub struct NetworkNames(HashMap<(bool, MacAddr), Vec<Vec<u8>>>);
 
@@ -102,7 +102,9 @@ impl NetworkNames {
             _ => return true,
         };
         let seen = self.0.entry(key).or_default();
-        if seen.contains(ssid) {
+        // The key schedule uses a few SSIDs of each; a hostile capture naming thousands cannot
+        // make this quadratic.
+        if seen.len() >= 2 * MAX_SSIDS_PER_STATION || seen.contains(ssid) {
             return false;
         }
         seen.push(ssid.clone());
