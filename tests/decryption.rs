@@ -630,7 +630,7 @@ fn when_nothing_matches_the_report_says_what_to_check() {
         let r = Report::new(vec![a]);
         let w = r.warnings().join("\n");
         assert!(
-            w.contains("1 of the handshakes are SAE") && w.contains("--pmk"),
+            w.contains("1 handshake is SAE (WPA3-Personal) without a key") && w.contains("--pmk"),
             "{w}"
         );
         assert!(!w.contains("no key given matched"), "{w}");

@@ -138,8 +138,12 @@ impl DecryptionReport {
         let mut out = Vec::new();
         if self.sae_without_key > 0 && self.handshakes_with_key < self.handshakes {
             out.push(format!(
-                "{} of the handshakes are SAE (WPA3-Personal): each SAE exchange makes its own PMK, which no passphrase gives; decrypt them with --pmk (the PMK from the AP's or the phone's log)",
-                self.sae_without_key
+                "{} SAE (WPA3-Personal) without a key: each SAE exchange makes its own PMK, which no passphrase gives; decrypt with --pmk (the PMK from the AP's or the phone's log)",
+                if self.sae_without_key == 1 {
+                    "1 handshake is".to_string()
+                } else {
+                    format!("{} handshakes are", self.sae_without_key)
+                }
             ));
         }
         let any_key = self.handshakes_with_key + self.fast_transitions_with_key > 0;
