@@ -569,10 +569,15 @@ fn every_protected_frame_lands_in_exactly_one_counter() {
 #[test]
 fn a_passphrase_without_its_ssid_is_tried_with_the_ssids_the_capture_names() {
     let mut checked = 0;
-    for (name, pass, want) in [
+    for (name, pass, ssid, want) in [
         // WPA1-TKIP: the SSID from the beacons and the association request.
-        ("aircrack-ng/wpa-psk-linksys.cap", "dictionary", 59),
-        ("aircrack-ng/n-02.cap", "bo$$password", 86),
+        (
+            "aircrack-ng/wpa-psk-linksys.cap",
+            "dictionary",
+            "linksys",
+            59,
+        ),
+        ("aircrack-ng/n-02.cap", "bo$$password", "Neheb", 86),
     ] {
         let Some(path) = external(name) else { continue };
         let mut ring = KeyRing::default();
@@ -584,6 +589,12 @@ fn a_passphrase_without_its_ssid_is_tried_with_the_ssids_the_capture_names() {
         assert_eq!(d["handshakes_with_key"], 1, "{name}");
         assert_eq!(d["decrypted"], want, "{name}");
         assert!(!report.to_string().contains(pass));
+        // Which SSID it matched for.
+        let keys = d["keys"].to_string();
+        assert!(
+            keys.contains(&format!("SSID \\\"{ssid}\\\", named by the capture")),
+            "{keys}"
+        );
         checked += 1;
     }
     eprintln!("{checked} captures checked with a passphrase alone");

@@ -707,7 +707,7 @@ impl KeySchedule {
                             let (r1, _) = pmk_r1(&r0, &r0_name, *r1kh, station.0);
                             let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
                             if mic_matches(&ptk, m2) {
-                                return Some((ptk, None));
+                                return Some((ptk, None, pmk.clone()));
                             }
                         }
                     }
@@ -716,7 +716,7 @@ impl KeySchedule {
                     if matches!(m2.version, 1 | 2) {
                         let (ptk, mic) =
                             pairwise_ptk_tkip(&pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce);
-                        return mic_matches(&ptk, m2).then_some((ptk, Some(mic)));
+                        return mic_matches(&ptk, m2).then(|| (ptk, Some(mic), pmk.clone()));
                     }
                     let ptk = pairwise_ptk(
                         KeyHash::Sha256,
@@ -726,15 +726,26 @@ impl KeySchedule {
                         &m1.nonce,
                         &m2.nonce,
                     );
-                    mic_matches(&ptk, m2).then_some((ptk, None))
+                    mic_matches(&ptk, m2).then(|| (ptk, None, pmk.clone()))
                 });
-                let Some((ptk, mic)) = found else {
+                let Some((ptk, mic, pmk)) = found else {
                     if is_sae(m2) {
                         s.summary.sae_without_key += 1;
                     }
                     continue;
                 };
                 s.summary.handshakes_with_key += 1;
+                // A passphrase given without an SSID: say which SSID it matched for.
+                if !ring.pmks.iter().any(|p| p.key == pmk.key) {
+                    let d = format!(
+                        "PMK {} (from a passphrase for SSID \"{}\", named by the capture)",
+                        super::fingerprint(&pmk.key),
+                        String::from_utf8_lossy(pmk.ssid.as_deref().unwrap_or_default())
+                    );
+                    if !s.summary.keys.contains(&d) {
+                        s.summary.keys.push(d);
+                    }
+                }
                 s.add_link_key(station, bssid, m2.ts_ns, &ptk, mic);
                 // The GTK in message 3 (or a later group key handshake) under this PTK.
                 for m in msgs[i + 1..].iter().take(MAX_LOOKBACK).filter(|m| {

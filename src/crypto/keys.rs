@@ -281,10 +281,11 @@ impl KeyRing {
                 None => format!("PMK {}", fingerprint(&p.key)),
             })
             .collect();
+        // A passphrase is not fingerprinted: a hash of it, unlike one of a PMK (4096 PBKDF2
+        // rounds away), would let a dictionary be checked against the report cheaply.
         out.extend(
-            self.passphrases
-                .iter()
-                .map(|p| format!("passphrase {} (for the capture's SSIDs)", fingerprint(p))),
+            (1..=self.passphrases.len())
+                .map(|i| format!("passphrase #{i} (tried with the capture's SSIDs)")),
         );
         out.extend(self.tks.iter().map(|t| format!("TK {}", fingerprint(t))));
         out.extend(self.wep.iter().map(|k| {
@@ -417,6 +418,7 @@ mod tests {
         let d = k.describe().join("; ");
         assert!(d.contains("SSID \"IEEE\"") && !d.contains("password") && !d.contains("c97c"));
         assert!(d.contains("WEP-40 ") && d.contains("WEP-104 ") && !d.contains("Induction"));
+        assert!(d.contains("passphrase #1 (tried with the capture's SSIDs)"));
         let debug = format!("{k:?}");
         assert!(!debug.contains("Induction") && !debug.contains("31, 31"));
     }
