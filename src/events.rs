@@ -292,7 +292,8 @@ pub struct NotDecryptable {
     pub unknown_cipher: u64,
     /// Received with a bad FCS: its bytes cannot be trusted.
     pub bad_fcs: u64,
-    /// Its 802.11 header is damaged.
+    /// Its 802.11 header is damaged, or the bit is set where no protection can be (a control
+    /// frame, a management frame without addresses).
     pub damaged: u64,
 }
 
@@ -544,6 +545,9 @@ fn decode_dot11(
         FrameType::Management => {
             let a = frame.addresses();
             let (Some(bssid), Some(ta)) = (a.bssid, a.transmitter) else {
+                if fc.protected() && keys.is_some() {
+                    counters.not_decryptable.damaged += 1;
+                }
                 return Ok(());
             };
             let from_station = ta != bssid;
@@ -617,7 +621,12 @@ fn decode_dot11(
             }
             msdus(frame.body(), amsdu, counters, &mut emit);
         }
-        FrameType::Control | FrameType::Extension => {}
+        FrameType::Control | FrameType::Extension => {
+            // No control frame is ever protected: the bit is damage.
+            if fc.protected() && keys.is_some() {
+                counters.not_decryptable.damaged += 1;
+            }
+        }
     }
     Ok(())
 }

@@ -757,6 +757,8 @@ fn any_protected_bytes_give_an_outcome_never_a_panic() {
             [0xb0, 0x40],
             [0xd0, 0x40],
             [0x48, 0x41],
+            [0xd4, 0x40],
+            [0xb4, 0x40],
         ] {
             let mut f = vec![fc[0], fc[1]];
             f.extend((0..len).map(|_| next() as u8));
