@@ -6,7 +6,7 @@
 //! per-chunk [`FrameCounters`] add up.
 
 use crate::capture::{LinkType, Record};
-use crate::crypto::ccmp;
+use crate::crypto::decrypt::{Outcome, Reason, PLAINTEXT};
 use crate::crypto::handshake::KeySchedule;
 use crate::dot11::action::{Addts, AddtsKind, FtAction};
 use crate::dot11::data::{self, Eapol, KeyMessage};
@@ -282,6 +282,34 @@ pub struct FrameIssue {
     pub error: FrameError,
 }
 
+/// Protected frames that cannot be decrypted whatever the keys, by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct NotDecryptable {
+    /// Too short for the cipher's header and integrity check (a protected null frame, a body
+    /// cut by the snapshot length).
+    pub too_short: u64,
+    /// A header of no cipher roamgap knows (none of WEP, TKIP, CCMP, GCMP).
+    pub unknown_cipher: u64,
+    /// Received with a bad FCS: its bytes cannot be trusted.
+    pub bad_fcs: u64,
+    /// Its 802.11 header is damaged, or the bit is set where no protection can be (a control
+    /// frame, a management frame without addresses).
+    pub damaged: u64,
+}
+
+impl NotDecryptable {
+    pub fn total(&self) -> u64 {
+        self.too_short + self.unknown_cipher + self.bad_fcs + self.damaged
+    }
+
+    fn merge(&mut self, o: &NotDecryptable) {
+        self.too_short += o.too_short;
+        self.unknown_cipher += o.unknown_cipher;
+        self.bad_fcs += o.bad_fcs;
+        self.damaged += o.damaged;
+    }
+}
+
 /// Counts over all frames, per capture; per-chunk counters add up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameCounters {
@@ -299,14 +327,17 @@ pub struct FrameCounters {
     /// EAPOL-Key frames by Wireshark message number 1–4 (index 0 unused).
     pub eapol_key: [u64; 5],
     pub rtp_packets: u64,
-    /// Protected data frames decrypted with a key given (CCMP MIC checked).
+    /// With keys, every protected frame lands in exactly one of the next four counters.
+    /// Protected frames a key opened (its ICV, Michael MIC or CCMP/GCMP MIC checked):
+    /// unicast, group-addressed and protected management frames, retransmissions included.
     pub decrypted: u64,
-    /// Protected data frames whose every candidate key failed the MIC check.
+    /// Protected frames whose every candidate key failed the integrity check.
     pub decrypt_failed: u64,
-    /// Protected data frames of a station and AP with no key (no handshake reproduced).
+    /// Protected frames with no key (no handshake of their station and AP reproduced, no
+    /// group key, no key given of their cipher).
     pub no_key: u64,
-    /// Protected data frames that are not CCMP (WEP, TKIP) or too short for it.
-    pub not_ccmp: u64,
+    /// Protected frames no key could open, by reason.
+    pub not_decryptable: NotDecryptable,
     /// Records of link types roamgap does not read, by type.
     pub unsupported: Vec<(LinkType, u64)>,
     /// The first issues met, in frame order (at most [`FrameCounters::MAX_ISSUES`]).
@@ -329,7 +360,7 @@ impl Default for FrameCounters {
             decrypted: 0,
             decrypt_failed: 0,
             no_key: 0,
-            not_ccmp: 0,
+            not_decryptable: NotDecryptable::default(),
             unsupported: Vec::new(),
             issues: Vec::new(),
         }
@@ -377,7 +408,7 @@ impl FrameCounters {
         self.decrypted += other.decrypted;
         self.decrypt_failed += other.decrypt_failed;
         self.no_key += other.no_key;
-        self.not_ccmp += other.not_ccmp;
+        self.not_decryptable.merge(&other.not_decryptable);
         for (lt, n) in other.unsupported {
             match self.unsupported.iter_mut().find(|(l, _)| *l == lt) {
                 Some(e) => e.1 += n,
@@ -440,8 +471,10 @@ pub fn decode_record_with(
         }
         Err(e) => return counters.issue(rec, e.into()),
     };
+    let mut protected = false;
     if link.dot11.len() >= 2 {
         let fc = crate::dot11::FrameControl(u16::from_le_bytes([link.dot11[0], link.dot11[1]]));
+        protected = fc.protected();
         // Counted for every frame, as Wireshark counts them, whatever its FCS.
         counters.type_subtype[usize::from(fc.type_subtype() & 0x3f)] += 1;
         counters.retries += u64::from(fc.retry());
@@ -459,7 +492,16 @@ pub fn decode_record_with(
         // A frame the sniffer received with a wrong checksum: its bytes cannot be trusted,
         // and a corrupted address could fake a roam.
         counters.bad_fcs += 1;
+        if protected && decoding.keys.is_some() {
+            counters.not_decryptable.bad_fcs += 1;
+        }
         return;
+    }
+    if protected
+        && decoding.keys.is_some()
+        && Frame::new_checked(link.dot11, link.header_padded).is_err()
+    {
+        counters.not_decryptable.damaged += 1;
     }
     if let Err(e) = decode_dot11(
         rec,
@@ -503,10 +545,28 @@ fn decode_dot11(
         FrameType::Management => {
             let a = frame.addresses();
             let (Some(bssid), Some(ta)) = (a.bssid, a.transmitter) else {
+                if fc.protected() && keys.is_some() {
+                    counters.not_decryptable.damaged += 1;
+                }
                 return Ok(());
             };
             let from_station = ta != bssid;
             let station = if from_station { ta } else { a.receiver };
+            // A protected management frame (802.11w unicast action, deauthentication and
+            // disassociation; the third frame of a WEP shared key authentication), decrypted.
+            if let (true, Some(keys)) = (fc.protected(), keys) {
+                let mut result = Ok(());
+                let opened = decrypt_counted(keys, &frame, rec.ts_ns, counters, |plain, c| {
+                    result = management_event(fc.subtype(), plain, false, c, rec).map(|kind| {
+                        if let Some(kind) = kind {
+                            out(base(station, bssid, from_station, kind));
+                        }
+                    });
+                });
+                if opened {
+                    return result;
+                }
+            }
             if let Some(kind) =
                 management_event(fc.subtype(), frame.body(), fc.protected(), counters, rec)?
             {
@@ -524,49 +584,32 @@ fn decode_dot11(
                 match (fc.to_ds(), fc.from_ds(), a.bssid, a.transmitter) {
                     (true, false, Some(bssid), Some(ta)) => (ta, bssid, true),
                     (false, true, Some(bssid), _) => (a.receiver, bssid, false),
-                    _ => return Ok(()),
+                    _ => {
+                        // 4-address (WDS, mesh) and IBSS frames are no AP's station's: with
+                        // keys they are decrypted and counted, nothing more.
+                        if let (true, Some(keys)) = (fc.protected(), keys) {
+                            decrypt_counted(keys, &frame, rec.ts_ns, counters, |_, _| {});
+                        }
+                        return Ok(());
+                    }
                 };
             if station.is_group() {
+                // Multicast and broadcast from the AP: no station's traffic (as in the clear,
+                // no event), but decrypted with the group key and counted.
+                if let (true, Some(keys)) = (fc.protected(), keys) {
+                    decrypt_counted(keys, &frame, rec.ts_ns, counters, |_, _| {});
+                }
                 return Ok(());
             }
             let mut emit = |kind| out(base(station, bssid, from_station, kind));
             let amsdu = frame.qos_control().is_some_and(|q| q.amsdu_present());
-            if fc.protected() && !fc.is_null_data() {
-                if let Some(keys) = keys {
-                    let decrypted = PLAINTEXT.with(|buf| {
-                        let mut buf = buf.borrow_mut();
-                        let mut result = Decrypt::NoKey;
-                        for tk in keys.pairwise_keys(station, bssid, rec.ts_ns) {
-                            match ccmp::decrypt(tk, &frame, &mut buf) {
-                                Ok(_) => {
-                                    result = Decrypt::Done;
-                                    break;
-                                }
-                                Err(ccmp::CcmpError::Mic) => result = Decrypt::Failed,
-                                // Too short for this cipher's MIC: another may fit.
-                                Err(ccmp::CcmpError::Short(_)) => {
-                                    if result == Decrypt::NoKey {
-                                        result = Decrypt::NotCcmp;
-                                    }
-                                }
-                                Err(ccmp::CcmpError::NotCcmp) => {
-                                    result = Decrypt::NotCcmp;
-                                    break;
-                                }
-                            }
-                        }
-                        if result == Decrypt::Done {
-                            counters.decrypted += 1;
-                            msdus(&buf, amsdu, counters, &mut emit);
-                        }
-                        result
-                    });
-                    match decrypted {
-                        Decrypt::Done => return Ok(()),
-                        Decrypt::Failed => counters.decrypt_failed += 1,
-                        Decrypt::NoKey => counters.no_key += 1,
-                        Decrypt::NotCcmp => counters.not_ccmp += 1,
-                    }
+            if let (true, Some(keys)) = (fc.protected(), keys) {
+                let null = fc.is_null_data();
+                let opened = decrypt_counted(keys, &frame, rec.ts_ns, counters, |plain, c| {
+                    msdus(plain, amsdu, c, &mut emit)
+                });
+                if opened && !null {
+                    return Ok(());
                 }
             }
             if fc.protected() || fc.is_null_data() {
@@ -578,25 +621,42 @@ fn decode_dot11(
             }
             msdus(frame.body(), amsdu, counters, &mut emit);
         }
-        FrameType::Control | FrameType::Extension => {}
+        FrameType::Control | FrameType::Extension => {
+            // No control frame is ever protected: the bit is damage.
+            if fc.protected() && keys.is_some() {
+                counters.not_decryptable.damaged += 1;
+            }
+        }
     }
     Ok(())
 }
 
-/// The outcome of trying the keys on a protected frame.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Decrypt {
-    Done,
-    /// Every key failed its MIC check.
-    Failed,
-    NoKey,
-    /// Not CCMP (WEP, TKIP) or too short.
-    NotCcmp,
-}
-
-thread_local! {
-    /// Each decoding thread's plaintext buffer, reused from frame to frame.
-    static PLAINTEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+/// Tries the keys on a protected frame and counts the outcome in exactly one counter; on
+/// success hands the plaintext body (in the thread's reused buffer) to `opened`.
+fn decrypt_counted<T: AsRef<[u8]>>(
+    keys: &KeySchedule,
+    frame: &Frame<T>,
+    ts_ns: i64,
+    counters: &mut FrameCounters,
+    opened: impl FnOnce(&[u8], &mut FrameCounters),
+) -> bool {
+    PLAINTEXT.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        match keys.decrypt_frame(frame, ts_ns, &mut buf) {
+            Outcome::Decrypted => {
+                counters.decrypted += 1;
+                opened(&buf, counters);
+                return true;
+            }
+            Outcome::Failed => counters.decrypt_failed += 1,
+            Outcome::NoKey => counters.no_key += 1,
+            Outcome::NotDecryptable(Reason::TooShort) => counters.not_decryptable.too_short += 1,
+            Outcome::NotDecryptable(Reason::UnknownCipher) => {
+                counters.not_decryptable.unknown_cipher += 1
+            }
+        }
+        false
+    })
 }
 
 /// A data frame's body: one MSDU, or the subframes of an A-MSDU; a body that is none of

@@ -156,17 +156,24 @@ struct AnalysisArgs {
     #[arg(short, long)]
     quiet: bool,
     /// Decrypt with a WPA passphrase for an SSID: `passphrase:SSID` (`:` or `%` inside either
-    /// written %3a, %25). Repeatable. Keys never appear in outputs, only their fingerprints.
+    /// written %3a, %25), or a passphrase alone (tried with the SSIDs the capture names).
+    /// Repeatable. Keys never appear in outputs, only their fingerprints.
     #[arg(long, value_name = "PASSPHRASE:SSID")]
     psk: Vec<String>,
     /// Decrypt with a PMK (or WPA PSK), 64 hex digits. Repeatable.
     #[arg(long, value_name = "HEX")]
     pmk: Vec<String>,
-    /// Decrypt with a CCMP-128 temporal key, 32 hex digits. Repeatable.
+    /// Decrypt with a temporal key: 32 hex digits (CCMP-128, GCMP-128) or 64 (CCMP-256,
+    /// GCMP-256). Repeatable.
     #[arg(long, value_name = "HEX")]
     tk: Vec<String>,
-    /// Keys in Wireshark's `80211_keys` format ("wpa-pwd","pass:SSID" / "wpa-psk","HEX" /
-    /// "tk","HEX" per line). Repeatable.
+    /// Decrypt with a WEP key: 10 hex digits (WEP-40) or 26 (WEP-104), `:` between octets
+    /// allowed. Repeatable.
+    #[arg(long, value_name = "HEX")]
+    wep: Vec<String>,
+    /// Keys in Wireshark's `80211_keys` format ("wpa-pwd","pass:SSID" or "wpa-pwd","pass" /
+    /// "wpa-psk","HEX" / "tk","HEX" / "wep","HEX" per line; a line roamgap cannot use is
+    /// skipped with a warning). Repeatable.
     #[arg(long, value_name = "FILE")]
     keys: Vec<PathBuf>,
 }
@@ -187,11 +194,15 @@ fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
     for t in &args.tk {
         ring.add_tk(t).map_err(|e| fail(e.to_string()))?;
     }
+    for w in &args.wep {
+        ring.add_wep(w).map_err(|e| fail(e.to_string()))?;
+    }
     for f in &args.keys {
         let text = std::fs::read_to_string(f)
             .map_err(|e| fail(format!("cannot read the keys file {}: {e}", f.display())))?;
-        ring.add_wireshark_file(&f.display().to_string(), &text)
-            .map_err(|e| fail(e.to_string()))?;
+        for w in ring.add_wireshark_file(&f.display().to_string(), &text) {
+            eprintln!("roamgap: warning: {w}");
+        }
     }
     Ok((!ring.is_empty()).then_some(ring))
 }

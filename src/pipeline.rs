@@ -503,18 +503,28 @@ pub fn analyze_capture_observed(
     analyze_capture_keyed(index, capture, config, plan, progress, None)
 }
 
-/// The EAPOL-Key messages, FT authentications and (re)association requests of a capture, in
-/// frame order: a classic pcap file split into segments scanned in parallel (as the analysis
-/// reads it), anything else read in order and scanned in parallel batches.
+/// The EAPOL-Key messages, FT authentications, (re)association requests and SSIDs of a
+/// capture, in frame order (each BSS's or station's SSID once: [`handshake::NetworkNames`]): a
+/// classic pcap file split into segments scanned in parallel (as the analysis reads it),
+/// anything else read in order and scanned in parallel batches.
 pub fn handshake_messages(
     capture: &CaptureFile,
     link: &LinkOptions,
 ) -> Result<Vec<KeyFrame>, PipelineError> {
-    if let Some(found) = handshake_segments(capture, link) {
+    scan_key_frames(capture, &|r| handshake::scan_record(r, link))
+}
+
+/// What `scan` finds in each record of a capture, in frame order, SSIDs kept once.
+fn scan_key_frames(
+    capture: &CaptureFile,
+    scan: &(dyn Fn(&Record<'_>) -> Option<KeyFrame> + Sync),
+) -> Result<Vec<KeyFrame>, PipelineError> {
+    if let Some(found) = key_frame_segments(capture, scan) {
         return Ok(found);
     }
     let mut records = capture.records()?;
     let mut messages = Vec::new();
+    let mut names = handshake::NetworkNames::default();
     let mut batch: Vec<Record<'_>> = Vec::new();
     loop {
         batch.clear();
@@ -531,9 +541,9 @@ pub fn handshake_messages(
         }
         let found: Vec<KeyFrame> = batch
             .par_chunks(CHUNK)
-            .flat_map_iter(|chunk| chunk.iter().filter_map(|r| handshake::scan_record(r, link)))
+            .flat_map_iter(|chunk| chunk.iter().filter_map(scan))
             .collect();
-        messages.extend(found);
+        messages.extend(found.into_iter().filter(|f| names.first(f)));
         if batch.len() < BATCH {
             break;
         }
@@ -541,10 +551,13 @@ pub fn handshake_messages(
     Ok(messages)
 }
 
-/// [`handshake_messages`] over the segments of a classic pcap file, or None when the file
+/// [`scan_key_frames`] over the segments of a classic pcap file, or None when the file
 /// cannot be split or a boundary proves false (every segment must end where the next
 /// begins, and only the last may stop early).
-fn handshake_segments(capture: &CaptureFile, link: &LinkOptions) -> Option<Vec<KeyFrame>> {
+fn key_frame_segments(
+    capture: &CaptureFile,
+    scan: &(dyn Fn(&Record<'_>) -> Option<KeyFrame> + Sync),
+) -> Option<Vec<KeyFrame>> {
     let segments = capture.pcap_segments(SEGMENT_BYTES)?;
     if segments.len() < 2 {
         return None;
@@ -555,11 +568,13 @@ fn handshake_segments(capture: &CaptureFile, link: &LinkOptions) -> Option<Vec<K
         .map(|&seg| {
             let mut records = capture.segment_records(seg).ok()?;
             let (mut found, mut n, mut damaged) = (Vec::new(), 0u64, false);
+            // Beacons repeat their SSID ten times a second: each once per segment.
+            let mut names = handshake::NetworkNames::default();
             for r in records.by_ref() {
                 match r {
                     Ok(rec) => {
                         n += 1;
-                        found.extend(handshake::scan_record(&rec, link));
+                        found.extend(scan(&rec).filter(|f| names.first(f)));
                     }
                     Err(_) => {
                         damaged = true;
@@ -571,17 +586,18 @@ fn handshake_segments(capture: &CaptureFile, link: &LinkOptions) -> Option<Vec<K
         })
         .collect::<Option<_>>()?;
     let (mut all, mut base) = (Vec::new(), 0u64);
+    let mut names = handshake::NetworkNames::default();
     for (k, ((found, n, landed, damaged), seg)) in scanned.into_iter().zip(&segments).enumerate() {
         let last = k + 1 == segments.len();
         if (damaged && !last) || (!damaged && landed != seg.end) {
             return None;
         }
         // Frames are numbered from 1 in each segment: add the records before it.
-        all.extend(found.into_iter().map(|mut f| {
+        all.extend(found.into_iter().filter(|f| names.first(f)).map(|mut f| {
             match &mut f {
                 KeyFrame::Eapol(m) => m.frame += base,
                 KeyFrame::Ft(x) => x.frame += base,
-                KeyFrame::Request(_) => {}
+                _ => {}
             }
             f
         }));
@@ -590,16 +606,21 @@ fn handshake_segments(capture: &CaptureFile, link: &LinkOptions) -> Option<Vec<K
     Some(all)
 }
 
-/// The keys of a capture: its handshakes (a first pass) with the keys the user gave.
+/// The keys of a capture: its handshakes (a first pass) with the keys the user gave, then,
+/// when a PTK is known, the group keys of the protected group key handshakes sent under it
+/// (a second, cheaper pass: only frames of an EAPOL-Key message's size are decrypted).
 pub fn key_schedule(
     capture: &CaptureFile,
     link: &LinkOptions,
     ring: &KeyRing,
 ) -> Result<KeySchedule, PipelineError> {
-    Ok(KeySchedule::build(
-        &handshake_messages(capture, link)?,
-        ring,
-    ))
+    let mut schedule = KeySchedule::build(&handshake_messages(capture, link)?, ring);
+    if schedule.has_link_keys() {
+        let s = &schedule;
+        let sealed = scan_key_frames(capture, &|r| s.scan_protected(r, link))?;
+        schedule.add_protected(&sealed);
+    }
+    Ok(schedule)
 }
 
 /// [`analyze_capture_observed`], decrypting with the keys of `ring` (a first pass finds the

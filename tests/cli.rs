@@ -497,18 +497,32 @@ fn keys_decrypt_and_never_show() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     assert!(
-        s.contains("decrypted 1110 protected frames with PMK"),
+        s.contains("decrypted 1110 of 1110 protected frames with PMK"),
         "{s}"
     );
     assert!(s.contains("1059.9 ms / 52"), "{s}");
     assert!(!s.contains(pass) && !text(&out.stderr).contains(pass));
 
-    // The same key from a Wireshark keys file.
+    // The same key from a Wireshark keys file; a line roamgap cannot use is skipped with a
+    // warning naming the file and line, not the key.
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("80211_keys");
-    std::fs::write(&keys, format!("\"wpa-pwd\",\"{pass}:voice\"\n")).unwrap();
+    std::fs::write(
+        &keys,
+        format!("\"wep\",\"c0ffee\"\n\"wpa-pwd\",\"{pass}:voice\"\n"),
+    )
+    .unwrap();
     let out = roamgap(&["analyze", "--keys", path(&keys), path(&f)]);
-    assert!(text(&out.stdout).contains("decrypted 1110 protected frames"));
+    assert!(text(&out.stdout).contains("decrypted 1110 of 1110 protected frames"));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("80211_keys, line 1: wep: expected 10 or 26 hex digits, got 6; line skipped"),
+        "{err}"
+    );
+    assert!(!err.contains("c0ffee"));
+    // A passphrase alone: tried with the SSIDs the capture names.
+    let out = roamgap(&["analyze", "--psk", pass, path(&f)]);
+    assert!(text(&out.stdout).contains("decrypted 1110 of 1110 protected frames"));
 
     // Without: frame timing, and a warning that says how to decrypt.
     let out = roamgap(&["analyze", path(&f)]);
@@ -518,8 +532,11 @@ fn keys_decrypt_and_never_show() {
     // Bad keys: exit 2, naming what is wrong, not the key.
     let out = roamgap(&["analyze", "--psk", "secret7", path(&f)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("expected `passphrase:SSID`"));
+    assert!(text(&out.stderr).contains("--psk: a WPA passphrase is 8 to 63 printable"));
     assert!(!text(&out.stderr).contains("secret7"));
+    let out = roamgap(&["analyze", "--wep", "1f1f", path(&f)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--wep: expected 10 or 26 hex digits, got 4"));
     let out = roamgap(&["analyze", "--tk", "0011", path(&f)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--tk: expected 32 or 64 hex digits, got 4"));

@@ -295,6 +295,34 @@ pub fn decrypt<T: AsRef<[u8]>>(
     })
 }
 
+/// The first 16 octets of a CCMP-128 frame's plaintext, without the MIC check: CCM's
+/// counter block 1 (flags 1, the nonce, counter 1; RFC 3610 2.3) encrypted with the TK, XOR
+/// the ciphertext. One AES block: enough to tell an EAPOL-Key frame (its LLC/SNAP header)
+/// from voice before decrypting it whole. None when the body is too short or not CCMP.
+pub fn first_block<T: AsRef<[u8]>>(tk: &[u8], frame: &Frame<T>) -> Option<[u8; 16]> {
+    use aes::cipher::{BlockEncrypt, KeyInit as _};
+    let body = frame.body();
+    let h = CcmpHeader::with_mic(body, MIC_LEN).ok()?;
+    let data = body.get(HEADER_LEN..HEADER_LEN + 16)?;
+    let mac = mac_header(frame);
+    if mac.len() < 24 || tk.len() != 16 {
+        return None;
+    }
+    let mut aad = [0u8; 30];
+    let (_, nonce) = aad_and_nonce(mac, h.pn(), &mut aad);
+    let mut block = [0u8; 16];
+    block[0] = 0x01;
+    block[1..14].copy_from_slice(&nonce);
+    block[15] = 1;
+    let mut b = GenericArray::from(block);
+    Aes128::new(GenericArray::from_slice(tk)).encrypt_block(&mut b);
+    let mut out = [0u8; 16];
+    for (o, (k, c)) in out.iter_mut().zip(b.iter().zip(data)) {
+        *o = k ^ c;
+    }
+    Some(out)
+}
+
 /// Encrypts a frame body with CCMP-128 (for the generator): returns CCMP header ||
 /// ciphertext || MIC for the MAC header `mac` (unpadded, its Protected bit set).
 pub fn encrypt(tk: &[u8; 16], mac: &[u8], pn: u64, key_id: u8, plaintext: &[u8]) -> Vec<u8> {
@@ -477,6 +505,21 @@ mod tests {
         mpdu[1] ^= 0x08;
         let frame = Frame::new_checked(&mpdu[..], false).unwrap();
         assert!(decrypt(&key(), &frame, &mut Vec::new()).is_ok());
+    }
+
+    #[test]
+    fn the_first_block_is_the_plaintexts() {
+        let tk = [0x42u8; 16];
+        let mut mac = vec![0x88, 0x42, 0, 0];
+        mac.extend([
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 0, 5, 0,
+        ]);
+        let plain: Vec<u8> = (0..40).collect();
+        let mut frame = mac.clone();
+        frame.extend(encrypt(&tk, &mac, 77, 0, &plain));
+        let f = Frame::new_checked(&frame[..], false).unwrap();
+        assert_eq!(first_block(&tk, &f).unwrap()[..], plain[..16]);
+        assert_ne!(first_block(&[0x43; 16], &f).unwrap()[..], plain[..16]);
     }
 
     #[test]

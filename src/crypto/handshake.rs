@@ -9,8 +9,11 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use super::ccmp::{Cipher, TemporalKey};
-use super::kdf::{ft_ptk, pairwise_ptk, pmk_r0, pmk_r1, KeyHash, Ptk};
-use super::keys::KeyRing;
+use super::kdf::{
+    ft_ptk, pairwise_ptk, pairwise_ptk_tkip, pmk_from_passphrase, pmk_r0, pmk_r1, KeyHash, Ptk,
+};
+use super::keys::{KeyRing, Pmk};
+use super::tkip::TkipKey;
 use crate::capture::Record;
 use crate::dot11::data::{self, EapolKeyFrame, KeyMessage};
 use crate::dot11::{Frame, FrameType, MacAddr};
@@ -26,9 +29,14 @@ pub struct HandshakeMessage {
     pub station: MacAddr,
     pub bssid: MacAddr,
     pub message: KeyMessage,
+    /// Descriptor type: 2 (RSN) or 254 (WPA, before the RSN).
+    pub descriptor_type: u8,
+    pub key_info: u16,
     pub version: u8,
     pub replay_counter: u64,
     pub nonce: [u8; 32],
+    /// EAPOL-Key IV: with the KEK, the RC4 key of descriptor version 1 key data.
+    pub key_iv: [u8; 16],
     pub mic: Vec<u8>,
     /// The EAPOL PDU with its MIC field zeroed, as the MIC is computed over it.
     pub pdu_zeroed: Vec<u8>,
@@ -68,6 +76,40 @@ pub enum KeyFrame {
     Eapol(HandshakeMessage),
     Ft(FtExchange),
     Request(AssocRequest),
+    /// The SSID a BSS announces (beacon, probe response).
+    Network {
+        bssid: MacAddr,
+        ssid: Vec<u8>,
+    },
+    /// The SSID a station looks for (a directed probe request).
+    Probe {
+        station: MacAddr,
+        ssid: Vec<u8>,
+    },
+}
+
+/// The SSIDs seen so far, to keep each BSS's and station's once (beacons repeat theirs ten
+/// times a second), and at most a few of each.
+#[derive(Default)]
+pub struct NetworkNames(HashMap<(bool, MacAddr), Vec<Vec<u8>>>);
+
+impl NetworkNames {
+    /// False for an SSID frame already seen; true for anything else.
+    pub fn first(&mut self, f: &KeyFrame) -> bool {
+        let (key, ssid) = match f {
+            KeyFrame::Network { bssid, ssid } => ((true, *bssid), ssid),
+            KeyFrame::Probe { station, ssid } => ((false, *station), ssid),
+            _ => return true,
+        };
+        let seen = self.0.entry(key).or_default();
+        // The key schedule uses a few SSIDs of each; a hostile capture naming thousands cannot
+        // make this quadratic.
+        if seen.len() >= 2 * MAX_SSIDS_PER_STATION || seen.contains(ssid) {
+            return false;
+        }
+        seen.push(ssid.clone());
+        true
+    }
 }
 
 /// The MDE and FTE of an element chain: (MDID, FTE view).
@@ -110,7 +152,22 @@ fn scan_management(rec: &Record<'_>, frame: &Frame<&[u8]>) -> Option<KeyFrame> {
         return scan_action(rec, frame);
     }
     let body = MgmtBody::new_checked(st, frame.body()).ok()?;
+    let ssid = || {
+        body.elements()
+            .flatten()
+            .find(|e| e.id == 0)
+            .map(|e| e.body)
+            .filter(|s| !s.is_empty() && s.len() <= 32 && s.iter().any(|&b| b != 0))
+    };
     match st {
+        subtype::BEACON | subtype::PROBE_RESP if ta == bssid => Some(KeyFrame::Network {
+            bssid,
+            ssid: ssid()?.to_vec(),
+        }),
+        subtype::PROBE_REQ => Some(KeyFrame::Probe {
+            station: ta,
+            ssid: ssid()?.to_vec(),
+        }),
         subtype::ASSOC_REQ | subtype::REASSOC_REQ if ta != bssid => {
             let mut ssid = None;
             let mut pmkids = Vec::new();
@@ -206,6 +263,17 @@ pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<KeyFrame> 
         data::Eapol::Key(k) => k.message,
         _ => return None,
     };
+    eapol_message(rec, station, bssid, message, payload)
+}
+
+/// The EAPOL-Key message in `payload` (after LLC/SNAP), as the key schedule keeps it.
+fn eapol_message(
+    rec: &Record<'_>,
+    station: MacAddr,
+    bssid: MacAddr,
+    message: KeyMessage,
+    payload: &[u8],
+) -> Option<KeyFrame> {
     let k = EapolKeyFrame::new_checked(payload)?;
     let mut pdu_zeroed = k.pdu().to_vec();
     pdu_zeroed[k.mic_range()].fill(0);
@@ -215,9 +283,12 @@ pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<KeyFrame> 
         station,
         bssid,
         message,
+        descriptor_type: k.pdu()[4],
+        key_info: k.key_info(),
         version: k.descriptor_version(),
         replay_counter: k.replay_counter(),
         nonce: *k.nonce(),
+        key_iv: k.pdu()[4 + 45..4 + 61].try_into().unwrap_or([0; 16]),
         mic: k.mic().to_vec(),
         pdu_zeroed,
         key_data: k.key_data().to_vec(),
@@ -225,10 +296,16 @@ pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<KeyFrame> 
     }))
 }
 
-/// The MIC of an EAPOL-Key PDU (12.7.2): HMAC-SHA1-128 for descriptor version 2, AES-128-CMAC
-/// for version 3 and for the AKM-defined version 0 of SAE and OWE.
+/// The MIC of an EAPOL-Key PDU (12.7.2): HMAC-MD5 for descriptor version 1 (TKIP, and WPA),
+/// HMAC-SHA1-128 for version 2, AES-128-CMAC for version 3 and for the AKM-defined version 0
+/// of SAE and OWE.
 pub fn eapol_mic(kck: &[u8; 16], version: u8, pdu: &[u8]) -> Option<[u8; 16]> {
     match version {
+        1 => {
+            let mut m = Hmac::<md5::Md5>::new_from_slice(kck).ok()?;
+            m.update(pdu);
+            Some(m.finalize().into_bytes().into())
+        }
         2 => {
             let mut m = Hmac::<Sha1>::new_from_slice(kck).ok()?;
             m.update(pdu);
@@ -257,15 +334,68 @@ const MAX_LOOKBACK: usize = 64;
 /// SSIDs per station FT keys are derived for.
 const MAX_SSIDS_PER_STATION: usize = 4;
 /// Derived keys tried on a frame before its time (two more after it).
-const MAX_TRIED: usize = 8;
+pub(super) const MAX_TRIED: usize = 8;
+/// SSIDs a passphrase given without one is tried with, per handshake, and PMKs derived that
+/// way in all (PBKDF2 is slow on purpose: a hostile capture naming thousands of SSIDs must not
+/// make the first pass run for hours).
+const MAX_SSIDS_PER_HANDSHAKE: usize = 8;
+const MAX_DERIVED_PMKS: usize = 64;
 
-/// A group key and when it starts.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// The keys of one 4-way handshake or fast transition: the PTK's temporal key as CCMP-128
+/// and, for PRF-SHA1 handshakes, as TKIP (12.7.1.3), and the KCK and KEK that open the group
+/// key messages it protects.
+#[derive(Clone, Debug)]
+pub struct LinkKey {
+    pub ccmp: TemporalKey,
+    pub tkip: Option<TkipKey>,
+    kck: [u8; 16],
+    kek: [u8; 16],
+}
+
+/// A group key (GTK) and when it starts: 16 octets (CCMP-128) or 32 (TKIP: TK then the
+/// Michael keys, 12.7.1.4).
+#[derive(Clone, PartialEq)]
 pub struct GroupKey {
     /// Time (ns) of the message that carried it.
     pub from_ns: i64,
     pub key_id: u8,
-    pub gtk: [u8; 16],
+    key: Vec<u8>,
+    ccmp: Option<TemporalKey>,
+    tkip: Option<TkipKey>,
+}
+
+impl GroupKey {
+    fn new(from_ns: i64, key_id: u8, key: &[u8]) -> GroupKey {
+        let (ccmp, tkip) = match key.len() {
+            16 => (key.try_into().ok().map(|k| TemporalKey::ccmp128(&k)), None),
+            32 => (
+                None,
+                key.try_into()
+                    .ok()
+                    .map(|k: [u8; 32]| TkipKey::from_bytes(&k)),
+            ),
+            _ => (None, None),
+        };
+        GroupKey {
+            from_ns,
+            key_id,
+            key: key.to_vec(),
+            ccmp,
+            tkip,
+        }
+    }
+
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
+    pub fn ccmp(&self) -> Option<&TemporalKey> {
+        self.ccmp.as_ref()
+    }
+
+    pub fn tkip(&self) -> Option<&TkipKey> {
+        self.tkip.as_ref()
+    }
 }
 
 impl std::fmt::Debug for GroupKey {
@@ -275,7 +405,7 @@ impl std::fmt::Debug for GroupKey {
             "GroupKey(at {} ns, id {}, {})",
             self.from_ns,
             self.key_id,
-            super::fingerprint(&self.gtk)
+            super::fingerprint(&self.key)
         )
     }
 }
@@ -293,19 +423,29 @@ pub struct ScheduleSummary {
     pub handshakes: usize,
     /// Of them, those one of the keys given reproduces (their PTK is known).
     pub handshakes_with_key: usize,
-    /// Group keys recovered from messages 3 and group key handshakes.
+    /// Group keys recovered from messages 3 and group key handshakes (clear or protected).
     pub group_keys: usize,
+    /// The SSIDs of the handshakes' BSSs (from beacons, probe responses and association
+    /// requests), to tell the user what a passphrase must be for.
+    pub handshake_ssids: Vec<String>,
+    /// Handshakes of SAE (WPA3-Personal, AKM 8, 9, 24, 25) that no key matched: a passphrase
+    /// cannot key them, only the PMK of each SAE exchange.
+    pub sae_without_key: usize,
+    /// Whether a passphrase was given (for the advice when nothing matched).
+    pub passphrase_given: bool,
 }
 
 /// The keys of a capture, in frame order, per station and AP.
 #[derive(Clone, Debug, Default)]
 pub struct KeySchedule {
-    /// (station, BSSID) → (time the key was derived, PTK's temporal key), ascending.
-    pairwise: HashMap<(MacAddr, MacAddr), Vec<(i64, TemporalKey)>>,
+    /// (station, BSSID) → (time the key was derived, its keys), ascending.
+    pairwise: HashMap<(MacAddr, MacAddr), Vec<(i64, LinkKey)>>,
     /// BSSID → group keys, ascending.
     group: HashMap<MacAddr, Vec<GroupKey>>,
     /// Temporal keys given directly, tried on every frame without a derived key.
     tks: Vec<TemporalKey>,
+    /// WEP keys given, tried on every WEP frame.
+    wep: Vec<Vec<u8>>,
     pub summary: ScheduleSummary,
 }
 
@@ -320,16 +460,29 @@ fn unwrap_key_data(kek: &[u8; 16], wrapped: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The GTK KDE (12.7.2, Table 12-9: OUI 00-0F-AC type 1) in decrypted key data.
-fn gtk_kde(key_data: &[u8]) -> Option<(u8, [u8; 16])> {
+/// Key data of descriptor version 1 (12.7.2, and WPA's): RC4 keyed with the EAPOL-Key IV
+/// followed by the KEK, its first 256 octets of keystream discarded.
+fn rc4_key_data(key_iv: &[u8; 16], kek: &[u8; 16], data: &[u8]) -> Vec<u8> {
+    use rc4::{consts::U32, KeyInit, Rc4, StreamCipher};
+    let mut k = [0u8; 32];
+    k[..16].copy_from_slice(key_iv);
+    k[16..].copy_from_slice(kek);
+    let mut rc4 = Rc4::<U32>::new(&k.into());
+    rc4.apply_keystream(&mut [0u8; 256]);
+    let mut out = data.to_vec();
+    rc4.apply_keystream(&mut out);
+    out
+}
+
+/// The GTK KDE (12.7.2, Table 12-9: OUI 00-0F-AC type 1) in decrypted key data: its key ID
+/// and the GTK (16 octets for CCMP-128, 32 for TKIP).
+fn gtk_kde(key_data: &[u8]) -> Option<(u8, &[u8])> {
     let mut rest = key_data;
     while rest.len() >= 2 {
         let (id, len) = (rest[0], usize::from(rest[1]));
         let body = rest.get(2..2 + len)?;
-        if id == 0xdd && len >= 6 + 16 && body[..4] == [0x00, 0x0f, 0xac, 0x01] {
-            let mut gtk = [0u8; 16];
-            gtk.copy_from_slice(&body[6..22]);
-            return Some((body[4] & 0x03, gtk));
+        if id == 0xdd && matches!(len, 22 | 38) && body[..4] == [0x00, 0x0f, 0xac, 0x01] {
+            return Some((body[4] & 0x03, &body[6..]));
         }
         if id == 0xdd && len == 0 {
             break; // padding
@@ -339,9 +492,36 @@ fn gtk_kde(key_data: &[u8]) -> Option<(u8, [u8; 16])> {
     None
 }
 
+/// The GTK a message 3 or group message 1 carries, opened with `kek`: AES key wrap (versions
+/// 2, 3 and 0) or RC4 (version 1); WPA's group message 1 carries the bare GTK, its key ID in
+/// the Key Information field (bits 4–5).
+fn group_key_of(m: &HandshakeMessage, kek: &[u8; 16]) -> Option<(u8, Vec<u8>)> {
+    let plain = match m.version {
+        1 => rc4_key_data(&m.key_iv, kek, &m.key_data),
+        _ => unwrap_key_data(kek, &m.key_data)?,
+    };
+    if m.descriptor_type == 254 {
+        let len = plain.len();
+        return matches!(len, 16 | 32).then(|| (((m.key_info >> 4) & 3) as u8, plain));
+    }
+    gtk_kde(&plain).map(|(id, k)| (id, k.to_vec()))
+}
+
+/// Whether message 2's key data (the station's RSNE) names an SAE AKM (8, 9, 24, 25).
+fn is_sae(m2: &HandshakeMessage) -> bool {
+    crate::dot11::ie::Elements::new(&m2.key_data, 0)
+        .flatten()
+        .filter_map(|e| crate::dot11::ie::Rsn::from_element(&e).filter(|_| e.id == 48))
+        .any(|r| {
+            r.akm_suites()
+                .any(|a| a[..3] == [0x00, 0x0f, 0xac] && matches!(a[3], 8 | 9 | 24 | 25))
+        })
+}
+
 impl KeySchedule {
     /// Derives the keys of every handshake and fast transition in `frames` (in frame order)
-    /// with the PMKs of `ring`.
+    /// with the PMKs of `ring` (and those of its passphrases given without an SSID, for the
+    /// SSIDs the capture names).
     pub fn build(frames: &[KeyFrame], ring: &KeyRing) -> KeySchedule {
         let mut s = KeySchedule {
             tks: ring
@@ -353,17 +533,37 @@ impl KeySchedule {
                         .filter_map(|&c| TemporalKey::new(c, tk))
                 })
                 .collect(),
+            wep: ring.wep.clone(),
             ..KeySchedule::default()
         };
         s.summary.keys = ring.describe();
+        s.summary.passphrase_given =
+            !ring.passphrases.is_empty() || ring.pmks.iter().any(|p| p.ssid.is_some());
         let mut by_link: HashMap<(MacAddr, MacAddr), Vec<&HandshakeMessage>> = HashMap::new();
         let mut requests: Vec<&AssocRequest> = Vec::new();
         let mut exchanges: Vec<&FtExchange> = Vec::new();
+        // SSIDs by BSS (what it announces, what stations ask it for) and by station (what it
+        // probes for), at most a few each.
+        let mut bss_ssids: HashMap<MacAddr, Vec<Vec<u8>>> = HashMap::new();
+        let mut probed: HashMap<MacAddr, Vec<Vec<u8>>> = HashMap::new();
+        let add = |m: &mut HashMap<MacAddr, Vec<Vec<u8>>>, k: MacAddr, ssid: &[u8]| {
+            let v = m.entry(k).or_default();
+            if !v.iter().any(|x| x == ssid) && v.len() < MAX_SSIDS_PER_STATION {
+                v.push(ssid.to_vec());
+            }
+        };
         for f in frames {
             match f {
                 KeyFrame::Eapol(m) => by_link.entry((m.station, m.bssid)).or_default().push(m),
-                KeyFrame::Request(r) => requests.push(r),
+                KeyFrame::Request(r) => {
+                    if let Some(ssid) = &r.ssid {
+                        add(&mut bss_ssids, r.bssid, ssid);
+                    }
+                    requests.push(r)
+                }
                 KeyFrame::Ft(x) => exchanges.push(x),
+                KeyFrame::Network { bssid, ssid } => add(&mut bss_ssids, *bssid, ssid),
+                KeyFrame::Probe { station, ssid } => add(&mut probed, *station, ssid),
             }
         }
         // The SSIDs to derive FT keys for: what the station asked for (at most a few per
@@ -377,11 +577,63 @@ impl KeySchedule {
                 }
             }
         }
-        let ssids_of = |station: MacAddr, pmk: &super::keys::Pmk| {
+        let ssids_of = |station: MacAddr, pmk: &Pmk| {
             let mut v: Vec<Vec<u8>> = asked.get(&station).cloned().unwrap_or_default();
             if let Some(s) = &pmk.ssid {
                 if !v.contains(s) {
                     v.push(s.clone());
+                }
+            }
+            v
+        };
+        // The SSIDs a handshake may be for: its BSS's, then those its station asked for.
+        let candidate_ssids = |station: MacAddr, bssid: MacAddr| {
+            let mut v: Vec<Vec<u8>> = Vec::new();
+            for ssid in [
+                bss_ssids.get(&bssid),
+                asked.get(&station),
+                probed.get(&station),
+            ]
+            .into_iter()
+            .flatten()
+            .flatten()
+            {
+                if !v.contains(ssid) && v.len() < MAX_SSIDS_PER_HANDSHAKE {
+                    v.push(ssid.clone());
+                }
+            }
+            v
+        };
+        // PMKs of the passphrases given without an SSID, derived once per SSID.
+        let mut derived: HashMap<Vec<u8>, Vec<Pmk>> = HashMap::new();
+        let mut derivations = 0usize;
+        let mut pmks_for = |station: MacAddr, bssid: MacAddr| -> Vec<Pmk> {
+            let mut v = ring.pmks.clone();
+            if ring.passphrases.is_empty() {
+                return v;
+            }
+            for ssid in candidate_ssids(station, bssid) {
+                if !derived.contains_key(&ssid) {
+                    if derivations >= MAX_DERIVED_PMKS {
+                        continue;
+                    }
+                    derivations += ring.passphrases.len();
+                    let pmks = ring
+                        .passphrases
+                        .iter()
+                        .filter_map(|p| pmk_from_passphrase(p, &ssid).ok())
+                        .map(|key| Pmk {
+                            key,
+                            ssid: Some(ssid.clone()),
+                            source: "passphrase",
+                        })
+                        .collect();
+                    derived.insert(ssid.clone(), pmks);
+                }
+                for p in &derived[&ssid] {
+                    if !v.iter().any(|q| q.key == p.key) {
+                        v.push(p.clone());
+                    }
                 }
             }
             v
@@ -405,13 +657,16 @@ impl KeySchedule {
         }
         let mut links: Vec<_> = by_link.into_iter().collect();
         links.sort_by_key(|(k, _)| *k);
+        let mut handshake_ssids: Vec<Vec<u8>> = Vec::new();
         for ((station, bssid), msgs) in links {
             for (i, m2) in msgs.iter().enumerate() {
                 if m2.message != KeyMessage::M2 {
                     continue;
                 }
                 // The AP's nonce: the latest message 1 (or 3) with the same replay counter,
-                // among the few messages before (a bounded search, whatever the capture).
+                // among the few messages before (a bounded search, whatever the capture), or
+                // else the message 3 that answers it (replay counter one more: message 3
+                // repeats message 1's ANonce, 12.7.6.4) when message 1 was not captured.
                 let Some(m1) = msgs[i.saturating_sub(MAX_LOOKBACK)..i]
                     .iter()
                     .rev()
@@ -419,14 +674,25 @@ impl KeySchedule {
                         matches!(m.message, KeyMessage::M1 | KeyMessage::M3)
                             && m.replay_counter == m2.replay_counter
                     })
+                    .or_else(|| {
+                        msgs[i + 1..].iter().take(MAX_LOOKBACK).find(|m| {
+                            m.message == KeyMessage::M3
+                                && m.replay_counter == m2.replay_counter.wrapping_add(1)
+                        })
+                    })
                 else {
                     continue;
                 };
                 s.summary.handshakes += 1;
+                for ssid in bss_ssids.get(&bssid).into_iter().flatten() {
+                    if !handshake_ssids.contains(ssid) && handshake_ssids.len() < 16 {
+                        handshake_ssids.push(ssid.clone());
+                    }
+                }
                 // An FT initial mobility domain association names its key holders in
                 // message 2's key data (13.4.2).
                 let (mdid, fte) = mde_fte(crate::dot11::ie::Elements::new(&m2.key_data, 0));
-                let found = ring.pmks.iter().find_map(|pmk| {
+                let found = pmks_for(station, bssid).iter().find_map(|pmk| {
                     if let (
                         Some(mdid),
                         Some(FtParts {
@@ -441,42 +707,65 @@ impl KeySchedule {
                             let (r1, _) = pmk_r1(&r0, &r0_name, *r1kh, station.0);
                             let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
                             if mic_matches(&ptk, m2) {
-                                return Some(ptk);
+                                return Some((ptk, None, pmk.clone()));
                             }
                         }
                     }
-                    let hashes: &[KeyHash] = match m2.version {
-                        2 => &[KeyHash::Sha1],
-                        _ => &[KeyHash::Sha256],
-                    };
-                    hashes.iter().find_map(|&h| {
-                        let ptk =
-                            pairwise_ptk(h, &pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce);
-                        mic_matches(&ptk, m2).then_some(ptk)
-                    })
+                    // Descriptor versions 1 and 2 (TKIP, CCMP with PRF-SHA1): PRF-512, whose
+                    // first 384 bits are the CCMP PTK and the rest TKIP's Michael keys.
+                    if matches!(m2.version, 1 | 2) {
+                        let (ptk, mic) =
+                            pairwise_ptk_tkip(&pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce);
+                        return mic_matches(&ptk, m2).then(|| (ptk, Some(mic), pmk.clone()));
+                    }
+                    let ptk = pairwise_ptk(
+                        KeyHash::Sha256,
+                        &pmk.key,
+                        bssid.0,
+                        station.0,
+                        &m1.nonce,
+                        &m2.nonce,
+                    );
+                    mic_matches(&ptk, m2).then(|| (ptk, None, pmk.clone()))
                 });
-                let Some(ptk) = found else { continue };
+                let Some((ptk, mic, pmk)) = found else {
+                    if is_sae(m2) {
+                        s.summary.sae_without_key += 1;
+                    }
+                    continue;
+                };
                 s.summary.handshakes_with_key += 1;
-                s.pairwise
-                    .entry((station, bssid))
-                    .or_default()
-                    .push((m2.ts_ns, TemporalKey::ccmp128(&ptk.tk)));
+                // A passphrase given without an SSID: say which SSID it matched for.
+                if !ring.pmks.iter().any(|p| p.key == pmk.key) {
+                    let d = format!(
+                        "PMK {} (from a passphrase for SSID \"{}\", named by the capture)",
+                        super::fingerprint(&pmk.key),
+                        String::from_utf8_lossy(pmk.ssid.as_deref().unwrap_or_default())
+                    );
+                    if !s.summary.keys.contains(&d) {
+                        s.summary.keys.push(d);
+                    }
+                }
+                s.add_link_key(station, bssid, m2.ts_ns, &ptk, mic);
                 // The GTK in message 3 (or a later group key handshake) under this PTK.
                 for m in msgs[i + 1..].iter().take(MAX_LOOKBACK).filter(|m| {
-                    matches!(m.message, KeyMessage::M3 | KeyMessage::G1) && m.key_data_encrypted
+                    matches!(m.message, KeyMessage::M3 | KeyMessage::G1)
+                        && (m.key_data_encrypted || m.descriptor_type == 254)
+                        && !m.key_data.is_empty()
                 }) {
                     if m.message == KeyMessage::M3 && m.replay_counter < m2.replay_counter {
                         continue;
                     }
-                    let Some(plain) = unwrap_key_data(&ptk.kek, &m.key_data) else {
-                        continue;
-                    };
-                    if let Some((key_id, gtk)) = gtk_kde(&plain) {
-                        s.add_group_key(bssid, m.ts_ns, key_id, gtk);
+                    if let Some((key_id, gtk)) = group_key_of(m, &ptk.kek) {
+                        s.add_group_key(bssid, m.ts_ns, key_id, &gtk);
                     }
                 }
             }
         }
+        s.summary.handshake_ssids = handshake_ssids
+            .iter()
+            .map(|x| String::from_utf8_lossy(x).into_owned())
+            .collect();
         // Fast transitions over the air (13.5.2): the PTK from PMK-R1 and the authentication
         // nonces, kept when its PMKR1Name is the one the reassociation request names.
         for x in exchanges {
@@ -484,7 +773,7 @@ impl KeySchedule {
             let request = requests_of
                 .get(&(x.station, x.bssid))
                 .and_then(|v| v.get(v.partition_point(|r| r.ts_ns < x.ts_ns)).copied());
-            let found = ring.pmks.iter().find_map(|pmk| {
+            let found = pmks_for(x.station, x.bssid).iter().find_map(|pmk| {
                 ssids_of(x.station, pmk).into_iter().find_map(|ssid| {
                     let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
                     let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
@@ -494,10 +783,7 @@ impl KeySchedule {
             });
             if let Some(ptk) = found {
                 s.summary.fast_transitions_with_key += 1;
-                s.pairwise
-                    .entry((x.station, x.bssid))
-                    .or_default()
-                    .push((x.ts_ns, TemporalKey::ccmp128(&ptk.tk)));
+                s.add_link_key(x.station, x.bssid, x.ts_ns, &ptk, None);
             }
         }
         for v in s.pairwise.values_mut() {
@@ -509,62 +795,218 @@ impl KeySchedule {
         s
     }
 
-    fn add_group_key(&mut self, bssid: MacAddr, ts_ns: i64, key_id: u8, gtk: [u8; 16]) {
+    fn add_link_key(
+        &mut self,
+        station: MacAddr,
+        bssid: MacAddr,
+        ts_ns: i64,
+        ptk: &Ptk,
+        mic: Option<[u8; 16]>,
+    ) {
+        let tkip = mic.map(|m| {
+            let mut b = [0u8; 32];
+            b[..16].copy_from_slice(&ptk.tk);
+            b[16..].copy_from_slice(&m);
+            TkipKey::from_bytes(&b)
+        });
+        self.pairwise.entry((station, bssid)).or_default().push((
+            ts_ns,
+            LinkKey {
+                ccmp: TemporalKey::ccmp128(&ptk.tk),
+                tkip,
+                kck: ptk.kck,
+                kek: ptk.kek,
+            },
+        ));
+    }
+
+    fn add_group_key(&mut self, bssid: MacAddr, ts_ns: i64, key_id: u8, gtk: &[u8]) {
         let g = self.group.entry(bssid).or_default();
-        if !g.iter().any(|x| x.gtk == gtk && x.key_id == key_id) {
-            g.push(GroupKey {
-                from_ns: ts_ns,
-                key_id,
-                gtk,
-            });
+        if !g.iter().any(|x| x.key == gtk && x.key_id == key_id) {
+            g.push(GroupKey::new(ts_ns, key_id, gtk));
             self.summary.group_keys += 1;
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.pairwise.is_empty() && self.group.is_empty() && self.tks.is_empty()
+    /// Whether any PTK is known: then the group key messages sent under one are worth a
+    /// second look ([`Self::scan_protected`]).
+    pub fn has_link_keys(&self) -> bool {
+        !self.pairwise.is_empty()
     }
 
-    /// The temporal keys to try on a unicast frame between `station` and `bssid` captured at
-    /// `ts_ns`: the newest handshake's before it first, then older ones, then later ones (a
-    /// sniffer's clock can put a frame a little before the message that keyed it), then the
-    /// keys given directly.
-    pub fn pairwise_keys(
+    /// A protected EAPOL-Key message (a group key handshake's message 1, or a message 3 sent
+    /// again under the PTK) in `rec`, decrypted with the link's keys: the group keys of a
+    /// rekey travel this way. Only frames from an AP to a station with a known PTK and of an
+    /// EAPOL-Key message's size are tried.
+    pub fn scan_protected(&self, rec: &Record<'_>, options: &LinkOptions) -> Option<KeyFrame> {
+        if !linklayer::is_supported(rec.linktype) {
+            return None;
+        }
+        let link = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options).ok()?;
+        let frame = Frame::new_checked(link.dot11, link.header_padded).ok()?;
+        let fc = frame.frame_control();
+        // Header, LLC/SNAP, EAPOL-Key with a GTK's key data, MIC and ICV: 120 to 220 octets.
+        let n = frame.body().len();
+        if fc.frame_type() != FrameType::Data
+            || !fc.protected()
+            || fc.to_ds()
+            || !fc.from_ds()
+            || !(120..=220).contains(&n)
+        {
+            return None;
+        }
+        let a = frame.addresses();
+        let (station, bssid) = (a.receiver, a.bssid?);
+        if station.is_group() || !self.pairwise.contains_key(&(station, bssid)) {
+            return None;
+        }
+        // A CCMP frame is decrypted only when one AES block of it, under one of the link's
+        // keys, starts with the LLC/SNAP header of EAPOL: voice of the same size costs one
+        // block, not a whole decryption.
+        const EAPOL_SNAP: [u8; 8] = [0xaa, 0xaa, 0x03, 0, 0, 0, 0x88, 0x8e];
+        let body = frame.body();
+        let ccmp_shaped = body[2] == 0 && body[3] & 0x20 != 0;
+        let tkip_shaped = body[1] == (body[0] | 0x20) & 0x7f;
+        if ccmp_shaped
+            && !tkip_shaped
+            && !self.link_keys(station, bssid, rec.ts_ns).any(|(k, _)| {
+                super::ccmp::first_block(k.ccmp.tk(), &frame).is_some_and(|b| b[..8] == EAPOL_SNAP)
+            })
+        {
+            return None;
+        }
+        super::decrypt::PLAINTEXT.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            if !self
+                .decrypt_frame(&frame, rec.ts_ns, &mut buf)
+                .is_decrypted()
+            {
+                return None;
+            }
+            let (ethertype, payload) = data::llc_snap(&buf)?;
+            if ethertype != data::ETHERTYPE_EAPOL {
+                return None;
+            }
+            let message = match data::eapol(payload)? {
+                data::Eapol::Key(k) => k.message,
+                _ => return None,
+            };
+            if !matches!(message, KeyMessage::G1 | KeyMessage::M3) {
+                return None;
+            }
+            eapol_message(rec, station, bssid, message, payload)
+        })
+    }
+
+    /// Adds the group keys of the protected messages [`Self::scan_protected`] found, each
+    /// opened with the KEK of the link's PTK whose KCK reproduces its MIC.
+    pub fn add_protected(&mut self, frames: &[KeyFrame]) {
+        for f in frames {
+            let KeyFrame::Eapol(m) = f else { continue };
+            let Some(keys) = self.pairwise.get(&(m.station, m.bssid)) else {
+                continue;
+            };
+            let upto = keys.partition_point(|(t, _)| *t <= m.ts_ns);
+            let Some(kek) = keys[upto.saturating_sub(MAX_TRIED)..upto]
+                .iter()
+                .rev()
+                .map(|(_, k)| k)
+                .find(|k| {
+                    eapol_mic(&k.kck, m.version, &m.pdu_zeroed)
+                        .is_some_and(|x| m.mic.len() == 16 && x[..] == m.mic[..])
+                })
+                .map(|k| k.kek)
+            else {
+                continue;
+            };
+            if let Some((key_id, gtk)) = group_key_of(m, &kek) {
+                self.add_group_key(m.bssid, m.ts_ns, key_id, &gtk);
+            }
+        }
+        for v in self.group.values_mut() {
+            v.sort_by_key(|g| g.from_ns);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairwise.is_empty()
+            && self.group.is_empty()
+            && self.tks.is_empty()
+            && self.wep.is_empty()
+    }
+
+    /// The keys of `station` and `bssid` to try on a frame captured at `ts_ns`: the newest
+    /// handshake's before it first, then older ones (at most [`MAX_TRIED`]), then the two
+    /// after it (a sniffer's clock can put a frame a little before the message that keyed it).
+    /// With whether each was in force at `ts_ns` (derived before it).
+    pub fn link_keys(
         &self,
         station: MacAddr,
         bssid: MacAddr,
         ts_ns: i64,
-    ) -> impl Iterator<Item = &TemporalKey> {
+    ) -> impl Iterator<Item = (&LinkKey, bool)> {
         let derived = self
             .pairwise
             .get(&(station, bssid))
             .map(|v| v.as_slice())
             .unwrap_or(&[]);
         let upto = derived.partition_point(|(t, _)| *t <= ts_ns);
-        // The few nearest keys before the frame, then after it: a frame no key opens costs a
-        // bounded number of MIC checks, however many handshakes the pair had.
+        // A frame no key opens costs a bounded number of MIC checks, however many
+        // handshakes the pair had.
         derived[upto.saturating_sub(MAX_TRIED)..upto]
             .iter()
             .rev()
-            .chain(derived[upto..].iter().take(2))
-            .map(|(_, k)| k)
+            .map(|(_, k)| (k, true))
+            .chain(derived[upto..].iter().take(2).map(|(_, k)| (k, false)))
+    }
+
+    /// The CCMP temporal keys to try on a unicast frame between `station` and `bssid` at
+    /// `ts_ns`: those of [`Self::link_keys`], then the keys given directly.
+    pub fn pairwise_keys(
+        &self,
+        station: MacAddr,
+        bssid: MacAddr,
+        ts_ns: i64,
+    ) -> impl Iterator<Item = &TemporalKey> {
+        self.link_keys(station, bssid, ts_ns)
+            .map(|(k, _)| &k.ccmp)
             .chain(self.tks.iter())
     }
 
-    /// The group keys of `bssid` with `key_id` in force at `ts_ns`, newest first.
+    /// The temporal keys given directly.
+    pub fn given_tks(&self) -> &[TemporalKey] {
+        &self.tks
+    }
+
+    /// The WEP keys given.
+    pub fn wep_keys(&self) -> &[Vec<u8>] {
+        &self.wep
+    }
+
+    /// The group keys of `bssid` with `key_id` to try on a frame at `ts_ns`: those in force
+    /// then, newest first (at most [`MAX_TRIED`]), then the next one after it (an AP keeps
+    /// its GTK until it rekeys: the group frames captured before a station's handshake are
+    /// sent under the GTK that handshake delivers). With whether each was in force.
     pub fn group_keys(
         &self,
         bssid: MacAddr,
         key_id: u8,
         ts_ns: i64,
-    ) -> impl Iterator<Item = &[u8; 16]> {
+    ) -> impl Iterator<Item = (&GroupKey, bool)> {
         let keys = self.group.get(&bssid).map(|v| v.as_slice()).unwrap_or(&[]);
         let upto = keys.partition_point(|g| g.from_ns <= ts_ns);
-        keys[..upto]
+        let before = keys[..upto]
             .iter()
             .rev()
             .filter(move |g| g.key_id == key_id)
-            .map(|g| &g.gtk)
+            .take(MAX_TRIED)
+            .map(|g| (g, true));
+        let after = keys[upto..]
+            .iter()
+            .filter(move |g| g.key_id == key_id)
+            .take(1)
+            .map(|g| (g, false));
+        before.chain(after)
     }
 }
 
@@ -578,7 +1020,7 @@ mod tests {
         kd.extend([0xdd, 22, 0x00, 0x0f, 0xac, 0x01, 0x02, 0x00]);
         kd.extend([0x11; 16]);
         kd.extend([0xdd, 0]); // padding
-        assert_eq!(gtk_kde(&kd), Some((2, [0x11; 16])));
+        assert_eq!(gtk_kde(&kd), Some((2, &[0x11; 16][..])));
         assert_eq!(gtk_kde(&[0xdd, 40, 0]), None);
     }
 
@@ -589,9 +1031,12 @@ mod tests {
             station: MacAddr([0x00, 0x1b, 0xd4, 1, 2, 3]),
             bssid: MacAddr([0x00, 0x3a, 0x98, 4, 5, 6]),
             message,
+            descriptor_type: 2,
+            key_info: 0,
             version: 2,
             replay_counter: rc,
             nonce: [nonce; 32],
+            key_iv: [0; 16],
             mic: vec![0; 16],
             pdu_zeroed: vec![frame as u8; 99],
             key_data: Vec::new(),
@@ -637,10 +1082,19 @@ mod tests {
         let keys: Vec<_> = s.pairwise_keys(m2.station, m2.bssid, 100_000_000).collect();
         assert_eq!(keys.len(), 1);
         assert_eq!(keys[0].tk(), ptk.tk);
-        let gtks: Vec<_> = s.group_keys(m2.bssid, 2, 50_000_000).collect();
-        assert_eq!(gtks, [&[0x77; 16]]);
-        // Before the group key handshake, no group key yet; another key ID, none.
-        assert_eq!(s.group_keys(m2.bssid, 2, 10_000_000).count(), 0);
+        let gtks: Vec<_> = s
+            .group_keys(m2.bssid, 2, 50_000_000)
+            .map(|(g, in_force)| (g.key(), in_force))
+            .collect();
+        assert_eq!(gtks, [(&[0x77; 16][..], true)]);
+        // Before the group key handshake, the key it delivers is tried, as not yet in force;
+        // another key ID, none.
+        assert_eq!(
+            s.group_keys(m2.bssid, 2, 10_000_000)
+                .map(|(_, f)| f)
+                .collect::<Vec<_>>(),
+            [false]
+        );
         assert_eq!(s.group_keys(m2.bssid, 1, 50_000_000).count(), 0);
         // A wrong passphrase reproduces no MIC: the handshake stays without a key.
         let mut wrong = KeyRing::default();
@@ -651,6 +1105,71 @@ mod tests {
             (1, 0)
         );
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_wpa_tkip_handshake_keys_tkip_and_its_group_message_the_gtk() {
+        // WPA (descriptor type 254, version 1): HMAC-MD5 MIC, PRF-512 PTK with the Michael
+        // keys, a message 2 whose message 1 was not captured (its message 3 gives the
+        // ANonce), and a group message whose key data is the bare GTK under RC4.
+        let mut ring = KeyRing::default();
+        ring.add_passphrase("dictionary:linksys").unwrap();
+        let pmk = ring.pmks[0].key;
+        let wpa = |mut m: HandshakeMessage| {
+            m.descriptor_type = 254;
+            m.version = 1;
+            m
+        };
+        let mut m2 = wpa(message(2, KeyMessage::M2, 7, 0x5e));
+        let m3 = wpa(message(3, KeyMessage::M3, 8, 0xa1));
+        let (ptk, mic) = pairwise_ptk_tkip(&pmk, m2.bssid.0, m2.station.0, &m3.nonce, &m2.nonce);
+        m2.mic = eapol_mic(&ptk.kck, 1, &m2.pdu_zeroed).unwrap().to_vec();
+        // HMAC-MD5 is not HMAC-SHA1: the same PDU under version 2 gives another MIC.
+        assert_ne!(
+            eapol_mic(&ptk.kck, 2, &m2.pdu_zeroed).unwrap().to_vec(),
+            m2.mic
+        );
+        let gtk: Vec<u8> = (0..32).collect();
+        let mut g1 = wpa(message(4, KeyMessage::G1, 9, 0));
+        g1.key_iv = [0x33; 16];
+        g1.key_info = 2 << 4; // key index 2
+        g1.key_data = rc4_key_data(&g1.key_iv, &ptk.kek, &gtk);
+        assert_ne!(g1.key_data, gtk);
+        let frames: Vec<KeyFrame> = [m2.clone(), m3, g1.clone()]
+            .into_iter()
+            .map(KeyFrame::Eapol)
+            .collect();
+        let s = KeySchedule::build(&frames, &ring);
+        assert_eq!(
+            (s.summary.handshakes, s.summary.handshakes_with_key),
+            (1, 1)
+        );
+        let (k, in_force) = s
+            .link_keys(m2.station, m2.bssid, 10_000_000)
+            .next()
+            .unwrap();
+        assert!(in_force);
+        let tkip = k.tkip.as_ref().unwrap();
+        assert_eq!(tkip.tk, ptk.tk);
+        assert_eq!(tkip.mic_from_ap[..], mic[..8]);
+        assert_eq!(tkip.mic_to_ap[..], mic[8..]);
+        let (g, _) = s.group_keys(m2.bssid, 2, 10_000_000).next().unwrap();
+        assert_eq!(g.key(), &gtk[..]);
+        assert_eq!(g.tkip().unwrap().tk[..], gtk[..16]);
+        // The same group message found protected by the second pass gives the same GTK once.
+        let mut s2 = KeySchedule::build(&frames[..2], &ring);
+        assert_eq!(s2.summary.group_keys, 0);
+        g1.mic = eapol_mic(&ptk.kck, 1, &g1.pdu_zeroed).unwrap().to_vec();
+        s2.add_protected(&[KeyFrame::Eapol(g1.clone()), KeyFrame::Eapol(g1)]);
+        assert_eq!(s2.summary.group_keys, 1);
+        assert_eq!(
+            s2.group_keys(m2.bssid, 2, 10_000_000)
+                .next()
+                .unwrap()
+                .0
+                .key(),
+            &gtk[..]
+        );
     }
 
     #[test]

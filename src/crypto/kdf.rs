@@ -108,6 +108,18 @@ fn ordered<'a>(a: &'a [u8], b: &'a [u8]) -> (&'a [u8], &'a [u8]) {
     }
 }
 
+/// Min(AA, SPA) || Max(AA, SPA) || Min(ANonce, SNonce) || Max(ANonce, SNonce) (12.7.1.3).
+fn expansion_data(aa: [u8; 6], spa: [u8; 6], anonce: &[u8; 32], snonce: &[u8; 32]) -> [u8; 76] {
+    let (a1, a2) = ordered(&aa, &spa);
+    let (n1, n2) = ordered(anonce, snonce);
+    let mut data = [0u8; 76];
+    data[..6].copy_from_slice(a1);
+    data[6..12].copy_from_slice(a2);
+    data[12..44].copy_from_slice(n1);
+    data[44..].copy_from_slice(n2);
+    data
+}
+
 /// Pairwise key expansion (12.7.1.3): PTK = PRF(PMK, "Pairwise key expansion",
 /// Min(AA, SPA) || Max(AA, SPA) || Min(ANonce, SNonce) || Max(ANonce, SNonce)), 384 bits for
 /// CCMP-128.
@@ -119,19 +131,33 @@ pub fn pairwise_ptk(
     anonce: &[u8; 32],
     snonce: &[u8; 32],
 ) -> Ptk {
-    let (a1, a2) = ordered(&aa, &spa);
-    let (n1, n2) = ordered(anonce, snonce);
-    let mut data = [0u8; 76];
-    data[..6].copy_from_slice(a1);
-    data[6..12].copy_from_slice(a2);
-    data[12..44].copy_from_slice(n1);
-    data[44..].copy_from_slice(n2);
+    let data = expansion_data(aa, spa, anonce, snonce);
     let mut out = [0u8; 48];
     match hash {
         KeyHash::Sha1 => prf_sha1(pmk, b"Pairwise key expansion", &data, &mut out),
         KeyHash::Sha256 => kdf_sha256(pmk, b"Pairwise key expansion", &data, &mut out),
     }
     Ptk::from_bytes(&out)
+}
+
+/// The 512-bit PTK of TKIP (12.7.1.3, PRF-512): KCK, KEK and TK as [`pairwise_ptk`] with
+/// PRF-SHA1 (PRF-512 begins with PRF-384's output), then octets 48–63, the authenticator's
+/// transmit and receive Michael keys.
+pub fn pairwise_ptk_tkip(
+    pmk: &[u8],
+    aa: [u8; 6],
+    spa: [u8; 6],
+    anonce: &[u8; 32],
+    snonce: &[u8; 32],
+) -> (Ptk, [u8; 16]) {
+    let data = expansion_data(aa, spa, anonce, snonce);
+    let mut out = [0u8; 64];
+    prf_sha1(pmk, b"Pairwise key expansion", &data, &mut out);
+    let mut head = [0u8; 48];
+    head.copy_from_slice(&out[..48]);
+    let mut mic = [0u8; 16];
+    mic.copy_from_slice(&out[48..]);
+    (Ptk::from_bytes(&head), mic)
 }
 
 /// The FT key hierarchy's top (12.7.1.7.3): PMK-R0 and PMKR0Name from the XXKey (the PSK for

@@ -1,6 +1,7 @@
-//! The keys a user gives: `--psk "passphrase:SSID"`, `--pmk HEX`, `--tk HEX`, and files in
-//! Wireshark's `80211_keys` format. Passphrases become PMKs once per SSID. Nothing here prints a
-//! key: each is named by its [`fingerprint`].
+//! The keys a user gives: `--psk "passphrase:SSID"` (or a passphrase alone), `--pmk HEX`,
+//! `--tk HEX`, `--wep HEX`, and files in Wireshark's `80211_keys` format. Passphrases become
+//! PMKs once per SSID; a passphrase without an SSID is tried with the SSIDs the capture names.
+//! Nothing here prints a key: each is named by its [`fingerprint`].
 
 use super::fingerprint;
 use super::kdf::{pmk_from_passphrase, KeyError};
@@ -8,10 +9,6 @@ use super::kdf::{pmk_from_passphrase, KeyError};
 /// Why a key given by the user was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeySpecError {
-    #[error(
-        "{what}: expected `passphrase:SSID` (a `:` or `%` inside either written as %3a or %25)"
-    )]
-    NoSsid { what: String },
     #[error("{what}: {error}")]
     Derive { what: String, error: KeyError },
     #[error("{what}: expected {want} hex digits, got {got}")]
@@ -46,12 +43,24 @@ impl std::fmt::Debug for Pmk {
 }
 
 /// Every key the user gave.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct KeyRing {
     pub pmks: Vec<Pmk>,
+    /// Passphrases given without an SSID (Wireshark's `"wpa-pwd","passphrase"`): their PMKs are
+    /// derived for the SSIDs the capture names (`handshake::KeySchedule::build`).
+    pub passphrases: Vec<Vec<u8>>,
     /// Temporal keys given directly: 16 bytes (CCMP-128, GCMP-128) or 32 (CCMP-256,
     /// GCMP-256).
     pub tks: Vec<Vec<u8>>,
+    /// WEP keys (IEEE 802.11-2020 12.3.2): 5 bytes (WEP-40) or 13 (WEP-104).
+    pub wep: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    // Key material never reaches a log: kinds and fingerprints only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyRing({})", self.describe().join(", "))
+    }
 }
 
 /// Undoes Wireshark's percent escapes (`%3a` for `:`, `%25` for `%`).
@@ -101,16 +110,26 @@ fn hex_key<const N: usize>(s: &str, what: &str) -> Result<[u8; N], KeySpecError>
 }
 
 impl KeyRing {
-    /// `passphrase:SSID` (as `--psk` and Wireshark's `wpa-pwd`). The PMK is derived once per
-    /// (passphrase, SSID).
+    /// `passphrase:SSID`, or a passphrase alone (as `--psk` and Wireshark's `wpa-pwd`). The
+    /// PMK is derived once per (passphrase, SSID); without an SSID, for each SSID of the
+    /// capture's handshakes.
     pub fn add_passphrase(&mut self, spec: &str) -> Result<(), KeySpecError> {
         self.passphrase_as(spec, "--psk")
     }
 
     fn passphrase_as(&mut self, spec: &str, what: &str) -> Result<(), KeySpecError> {
-        let (pass, ssid) = spec
-            .split_once(':')
-            .ok_or_else(|| KeySpecError::NoSsid { what: what.into() })?;
+        let Some((pass, ssid)) = spec.split_once(':') else {
+            let pass = unescape(spec, what)?;
+            // Checked now, as a PMK would be: a passphrase no SSID can use is an error.
+            pmk_from_passphrase(&pass, b"").map_err(|error| KeySpecError::Derive {
+                what: what.into(),
+                error,
+            })?;
+            if !self.passphrases.contains(&pass) {
+                self.passphrases.push(pass);
+            }
+            return Ok(());
+        };
         let (pass, ssid) = (unescape(pass, what)?, unescape(ssid, what)?);
         let key = pmk_from_passphrase(&pass, &ssid).map_err(|error| KeySpecError::Derive {
             what: what.into(),
@@ -165,6 +184,32 @@ impl KeyRing {
         Ok(())
     }
 
+    /// A WEP key (12.3.2): 10 hex digits (WEP-40) or 26 (WEP-104), `:` or `-` between
+    /// octets allowed.
+    pub fn add_wep(&mut self, hex: &str) -> Result<(), KeySpecError> {
+        self.wep_as(hex, "--wep")
+    }
+
+    fn wep_as(&mut self, hex: &str, what: &str) -> Result<(), KeySpecError> {
+        let key = match hex_key::<13>(hex, what) {
+            Ok(k) => k.to_vec(),
+            Err(_) => hex_key::<5>(hex, what)
+                .map(|k| k.to_vec())
+                .map_err(|e| match e {
+                    KeySpecError::Hex { what, got, .. } => KeySpecError::Hex {
+                        what,
+                        want: "10 or 26",
+                        got,
+                    },
+                    e => e,
+                })?,
+        };
+        if !self.wep.contains(&key) {
+            self.wep.push(key);
+        }
+        Ok(())
+    }
+
     fn push_pmk(&mut self, p: Pmk) {
         if !self.pmks.iter().any(|q| q.key == p.key) {
             self.pmks.push(p);
@@ -172,9 +217,12 @@ impl KeyRing {
     }
 
     /// Reads a file in Wireshark's `80211_keys` format: one `"type","key"` record per line
-    /// (`wpa-pwd` passphrase:SSID, `wpa-psk` 64 hex digits, `tk` 32 hex digits); `#` starts a
-    /// comment. Other types (`wep`, `msk`) are reported, not guessed at.
-    pub fn add_wireshark_file(&mut self, name: &str, text: &str) -> Result<(), KeySpecError> {
+    /// (`wpa-pwd` passphrase:SSID or a passphrase alone, `wpa-psk` 64 hex digits, `tk` 32 or
+    /// 64 hex digits, `wep` 10 or 26 hex digits); `#` starts a comment. A line roamgap cannot
+    /// use (another type such as `msk`, a malformed key) is skipped: the returned warnings name
+    /// the file and line, never the key.
+    pub fn add_wireshark_file(&mut self, name: &str, text: &str) -> Vec<KeySpecError> {
+        let mut warnings = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -187,26 +235,36 @@ impl KeyRing {
                 message,
             };
             let (Some(kind), Some(value)) = (fields.first(), fields.get(1)) else {
-                return Err(err("expected \"type\",\"key\"".into()));
+                warnings.push(err("expected \"type\",\"key\"".into()));
+                continue;
             };
             let r = match kind.as_str() {
                 "wpa-pwd" => self.passphrase_as(value, "wpa-pwd"),
                 "wpa-psk" => self.pmk_as(value, "wpa-psk"),
                 "tk" => self.tk_as(value, "tk"),
+                "wep" => self.wep_as(value, "wep"),
                 other => {
-                    return Err(err(format!(
-                        "key type `{other}` is not supported (wpa-pwd, wpa-psk and tk are)"
-                    )))
+                    // The type is a word of the format, not key material; cut it short anyway.
+                    let other: String = other.chars().take(16).collect();
+                    warnings.push(err(format!(
+                        "key type `{other}` is not supported (wpa-pwd, wpa-psk, tk and wep are); line skipped"
+                    )));
+                    continue;
                 }
             };
             // The message names the key's kind, never its value.
-            r.map_err(|e| err(e.to_string()))?;
+            if let Err(e) = r {
+                warnings.push(err(format!("{e}; line skipped")));
+            }
         }
-        Ok(())
+        warnings
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pmks.is_empty() && self.tks.is_empty()
+        self.pmks.is_empty()
+            && self.tks.is_empty()
+            && self.wep.is_empty()
+            && self.passphrases.is_empty()
     }
 
     /// What the ring holds, for outputs: kinds and fingerprints only.
@@ -223,7 +281,20 @@ impl KeyRing {
                 None => format!("PMK {}", fingerprint(&p.key)),
             })
             .collect();
+        // A passphrase is not fingerprinted: a hash of it, unlike one of a PMK (4096 PBKDF2
+        // rounds away), would let a dictionary be checked against the report cheaply.
+        out.extend(
+            (1..=self.passphrases.len())
+                .map(|i| format!("passphrase #{i} (tried with the capture's SSIDs)")),
+        );
         out.extend(self.tks.iter().map(|t| format!("TK {}", fingerprint(t))));
+        out.extend(self.wep.iter().map(|k| {
+            format!(
+                "WEP-{} {}",
+                if k.len() == 5 { 40 } else { 104 },
+                fingerprint(k)
+            )
+        }));
         out
     }
 }
@@ -286,9 +357,12 @@ mod tests {
             k.pmks[1].key,
             pmk_from_passphrase(b"pass:word", b"my%net").unwrap()
         );
+        // A passphrase alone waits for the capture's SSIDs.
+        k.add_passphrase("Induction").unwrap();
+        assert_eq!(k.passphrases, [b"Induction".to_vec()]);
         assert!(matches!(
-            k.add_passphrase("nocolon"),
-            Err(KeySpecError::NoSsid { .. })
+            k.add_passphrase("short"),
+            Err(KeySpecError::Derive { .. })
         ));
         assert!(matches!(
             k.add_passphrase("short:x"),
@@ -319,29 +393,33 @@ mod tests {
     fn wireshark_key_files_are_read_and_errors_name_the_line_not_the_key() {
         let mut k = KeyRing::default();
         let file = "# keys\n\"wpa-pwd\",\"password:IEEE\"\n\"tk\",\"c97c1f67ce371185514a8a19f2bdd52f\"\n\n\"wpa-psk\",\"f42c6fc52df0ebef9ebb4b90b38a5f902e83fe1b135a70e23aed762e9710a12e\"\n";
-        k.add_wireshark_file("80211_keys", file).unwrap();
+        assert!(k.add_wireshark_file("80211_keys", file).is_empty());
         // The PSK is the PMK of the passphrase: one key.
         assert_eq!(k.pmks.len(), 1);
         assert_eq!(k.tks.len(), 1);
-        let e = k
-            .add_wireshark_file(
-                "keys",
-                "\"wpa-pwd\",\"secretpass:x\"\n\"wep\",\"0102030405\"\n",
-            )
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "keys, line 2: key type `wep` is not supported (wpa-pwd, wpa-psk and tk are)"
+        // Lines roamgap cannot use are skipped with a warning; the others are read.
+        let w = k.add_wireshark_file(
+            "keys",
+            "\"msk\",\"00112233\"\n\"wpa-pwd\",\"tiny:x\"\n\"wep\",\"1F:1F:1F:1F:1F\"\n\"wpa-pwd\",\"Induction\"\n\"wep\",\"0102030405060708090a0b0c0d\"\n\"tk\",\"c97c\"\n",
         );
-        let e = k
-            .add_wireshark_file("keys", "\"wpa-pwd\",\"tiny:x\"\n")
-            .unwrap_err()
-            .to_string();
+        let w: Vec<String> = w.iter().map(|e| e.to_string()).collect();
         assert_eq!(
-            e,
-            "keys, line 1: wpa-pwd: a WPA passphrase is 8 to 63 printable ASCII characters (this one has 4)"
+            w,
+            [
+                "keys, line 1: key type `msk` is not supported (wpa-pwd, wpa-psk, tk and wep are); line skipped",
+                "keys, line 2: wpa-pwd: a WPA passphrase is 8 to 63 printable ASCII characters (this one has 4); line skipped",
+                "keys, line 6: tk: expected 32 or 64 hex digits, got 4; line skipped",
+            ]
         );
+        assert_eq!(k.wep, [vec![0x1f; 5], (1u8..14).collect::<Vec<_>>()]);
+        assert_eq!(k.passphrases.len(), 1);
+        assert!(k.add_wep("1f1f").is_err() && k.add_wep("1f-1f-1f-1f-1f").is_ok());
+        assert_eq!(k.wep.len(), 2);
         let d = k.describe().join("; ");
         assert!(d.contains("SSID \"IEEE\"") && !d.contains("password") && !d.contains("c97c"));
+        assert!(d.contains("WEP-40 ") && d.contains("WEP-104 ") && !d.contains("Induction"));
+        assert!(d.contains("passphrase #1 (tried with the capture's SSIDs)"));
+        let debug = format!("{k:?}");
+        assert!(!debug.contains("Induction") && !debug.contains("31, 31"));
     }
 }

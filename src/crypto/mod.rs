@@ -1,13 +1,18 @@
 //! Decryption of protected 802.11 frames with keys the user supplies: key derivation
-//! (`kdf`), CCMP-128 (`ccmp`). Built on RustCrypto's `aes`, `ccm`, `hmac`, `sha1`, `sha2` and
-//! `pbkdf2`; no cipher is written here.
+//! (`kdf`), the handshakes (`handshake`), CCMP and GCMP (`ccmp`), TKIP (`tkip`: its key mixing
+//! and Michael MIC, written from IEEE 802.11-2020 12.5.2), WEP (`wep`), and the choice of
+//! cipher and keys for one frame (`decrypt`). Built on RustCrypto's `aes`, `ccm`, `aes-gcm`,
+//! `rc4`, `hmac`, `md-5`, `sha1`, `sha2` and `pbkdf2`.
 //!
 //! Keys are secrets: nothing here prints them; they are named by [`fingerprint`].
 
 pub mod ccmp;
+pub mod decrypt;
 pub mod handshake;
 pub mod kdf;
 pub mod keys;
+pub mod tkip;
+pub mod wep;
 
 use sha2::{Digest, Sha256};
 

@@ -316,16 +316,19 @@ fn captures_section(h: &mut String, report: &Report) {
         if let Some(d) = &c.decryption {
             let _ = writeln!(
                 h,
-                "<p>{}: decrypted {} protected frames with {} ({} of {} handshakes and {} of {} fast transitions matched; {} failed the MIC check, {} had no key).</p>",
+                "<p>{}: decrypted {} of {} protected frames with {} ({} of {} handshakes and {} of {} fast transitions matched; {} failed the integrity check, {} had no key, {} not decryptable{}).</p>",
                 escape(&c.file),
                 d.decrypted,
+                d.protected,
                 escape(&d.keys.join(", ")),
                 d.handshakes_with_key,
                 d.handshakes,
                 d.fast_transitions_with_key,
                 d.fast_transitions,
                 d.mic_failures,
-                d.no_key
+                d.no_key,
+                d.not_decryptable,
+                d.not_decryptable_reasons.describe()
             );
         }
     }

@@ -111,15 +111,81 @@ pub struct DecryptionReport {
     pub fast_transitions_with_key: usize,
     /// Group keys recovered from message 3 or group key handshakes.
     pub group_keys: usize,
-    /// Protected unicast data frames decrypted (CCMP MIC checked).
+    /// Every protected frame is counted in exactly one of `decrypted`, `mic_failures`,
+    /// `no_key` and `not_decryptable` (they add up to `protected`).
+    pub protected: u64,
+    /// Protected frames a key opened (WEP, TKIP, CCMP or GCMP, their integrity check passed):
+    /// unicast and group-addressed data, protected management frames, retransmissions.
     pub decrypted: u64,
-    /// Protected frames every candidate key failed the MIC check on: counted, never guessed.
+    /// Protected frames every candidate key failed the integrity check on (ICV, Michael,
+    /// CCMP/GCMP MIC): counted, never guessed.
     pub mic_failures: u64,
-    /// Protected frames of a station and AP whose handshake no key reproduced (or was not
-    /// captured).
+    /// Protected frames with no key: their station and AP's handshake reproduced by no key
+    /// given (or not captured), no group key of their AP, no key of their cipher given.
     pub no_key: u64,
-    /// Protected frames that are not CCMP (WEP, TKIP).
-    pub not_ccmp: u64,
+    /// Protected frames no key can open, and why (`not_decryptable_reasons`).
+    pub not_decryptable: u64,
+    pub not_decryptable_reasons: crate::events::NotDecryptable,
+    /// SSIDs of the handshakes' BSSs (to check a passphrase's SSID against).
+    pub handshake_ssids: Vec<String>,
+    /// SAE handshakes no key matched (a passphrase cannot key SAE: `--pmk`).
+    pub sae_without_key: usize,
+}
+
+impl DecryptionReport {
+    /// What to check when keys were given and nothing matched.
+    pub fn advice(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.sae_without_key > 0 && self.handshakes_with_key < self.handshakes {
+            out.push(format!(
+                "{} SAE (WPA3-Personal) without a key: each SAE exchange makes its own PMK, which no passphrase gives; decrypt with --pmk (the PMK from the AP's or the phone's log)",
+                if self.sae_without_key == 1 {
+                    "1 handshake is".to_string()
+                } else {
+                    format!("{} handshakes are", self.sae_without_key)
+                }
+            ));
+        }
+        let any_key = self.handshakes_with_key + self.fast_transitions_with_key > 0;
+        if !any_key && self.handshakes > self.sae_without_key {
+            let ssids = if self.handshake_ssids.is_empty() {
+                "whose SSIDs the capture does not name".to_string()
+            } else {
+                let quoted: Vec<String> = self
+                    .handshake_ssids
+                    .iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect();
+                format!("for SSID {}", quoted.join(", "))
+            };
+            out.push(format!(
+                "no key given matched any of the {} handshakes ({ssids}): check the passphrase, and that the SSID given with it is spelled exactly as the network's (case, spaces)",
+                self.handshakes
+            ));
+        }
+        out
+    }
+}
+
+impl crate::events::NotDecryptable {
+    /// The reasons, as words: ` (3 too short, 1 bad FCS)`, or nothing.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = [
+            (self.too_short, "too short"),
+            (self.unknown_cipher, "of an unknown cipher"),
+            (self.bad_fcs, "with a bad FCS"),
+            (self.damaged, "damaged"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
 }
 
 /// The whole report: the JSON document's top level.
@@ -403,19 +469,22 @@ impl Report {
                 ));
             }
             if let Some(d) = &c.decryption {
-                if d.mic_failures + d.no_key > 0 {
+                if d.mic_failures + d.no_key + d.not_decryptable > 0 {
                     out.push(format!(
-                        "{}: {} protected frames not decrypted ({} failed the MIC check with every key, {} had no key: {} of {} handshakes and {} of {} fast transitions matched a key given)",
+                        "{}: {} protected frames not decrypted ({} failed the integrity check with every key, {} had no key, {} cannot be decrypted{}: {} of {} handshakes and {} of {} fast transitions matched a key given)",
                         c.file,
-                        d.mic_failures + d.no_key,
+                        d.mic_failures + d.no_key + d.not_decryptable,
                         d.mic_failures,
                         d.no_key,
+                        d.not_decryptable,
+                        d.not_decryptable_reasons.describe(),
                         d.handshakes_with_key,
                         d.handshakes,
                         d.fast_transitions_with_key,
                         d.fast_transitions
                     ));
                 }
+                out.extend(d.advice().into_iter().map(|a| format!("{}: {a}", c.file)));
             }
             if c.bad_fcs > 0 {
                 out.push(format!(
@@ -527,10 +596,14 @@ fn capture_report(
             fast_transitions: d.fast_transitions,
             fast_transitions_with_key: d.fast_transitions_with_key,
             group_keys: d.group_keys,
+            protected: c.protected,
             decrypted: c.decrypted,
             mic_failures: c.decrypt_failed,
             no_key: c.no_key,
-            not_ccmp: c.not_ccmp,
+            not_decryptable: c.not_decryptable.total(),
+            not_decryptable_reasons: c.not_decryptable,
+            handshake_ssids: d.handshake_ssids.clone(),
+            sae_without_key: d.sae_without_key,
         }),
     }
 }

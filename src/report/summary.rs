@@ -133,10 +133,13 @@ pub fn render_summary(report: &Report) -> String {
         if let Some(d) = &c.decryption {
             let _ = writeln!(
                 out,
-                "Decryption:        {} frames decrypted, {} MIC failures, {} without a key; {} of {} handshakes matched {}",
+                "Decryption:        {} of {} protected frames decrypted, {} MIC failures, {} without a key, {} not decryptable{}; {} of {} handshakes matched {}",
                 d.decrypted,
+                d.protected,
                 d.mic_failures,
                 d.no_key,
+                d.not_decryptable,
+                d.not_decryptable_reasons.describe(),
                 d.handshakes_with_key,
                 d.handshakes,
                 d.keys.join(", ")

@@ -135,8 +135,9 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
         if let Some(d) = &c.decryption {
             let _ = writeln!(
                 out,
-                "  decrypted {} protected frames with {} ({} of {} handshakes, {} of {} fast transitions matched; {} failed the MIC check, {} had no key)",
+                "  decrypted {} of {} protected frames with {} ({} of {} handshakes, {} of {} fast transitions matched; {} failed the integrity check, {} had no key, {} not decryptable{})",
                 d.decrypted,
+                d.protected,
                 if d.keys.is_empty() {
                     "no key".to_string()
                 } else {
@@ -147,7 +148,9 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 d.fast_transitions_with_key,
                 d.fast_transitions,
                 d.mic_failures,
-                d.no_key
+                d.no_key,
+                d.not_decryptable,
+                d.not_decryptable_reasons.describe()
             );
         }
         if i == 0 && c.clock_offset_ms.is_some() {
