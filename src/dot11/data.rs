@@ -118,9 +118,21 @@ const KEY_INFO_PAIRWISE: u16 = 1 << 3;
 const KEY_INFO_INSTALL: u16 = 1 << 6;
 const KEY_INFO_ACK: u16 = 1 << 7;
 const KEY_INFO_MIC: u16 = 1 << 8;
+const KEY_INFO_SECURE: u16 = 1 << 9;
 const KEY_INFO_REQUEST: u16 = 1 << 11;
 
 impl EapolKey {
+    /// Message number as Wireshark numbers it (`wlan_rsna_eapol.keydes.msgnr`): as
+    /// [`KeyMessage::wireshark_number`], except that tshark 4.0 calls a pairwise message
+    /// without Key Ack message 2 whenever it carries key data, so a message 4 with key data
+    /// is its "message 2".
+    pub fn wireshark_number(&self) -> Option<u8> {
+        match self.message {
+            KeyMessage::M4 if self.key_data_len != 0 => Some(2),
+            m => m.wireshark_number(),
+        }
+    }
+
     fn parse(body: &[u8]) -> Option<EapolKey> {
         // descriptor (1), key info (2), key length (2), replay counter (8), nonce (32),
         // IV (16), RSC (8), reserved (8), MIC (16 or 24), key data length (2).
@@ -151,8 +163,11 @@ impl EapolKey {
             } else {
                 KeyMessage::M3
             }
-        } else if key_data_len == 0 {
-            // M2 carries the station's RSN element as key data; M4 carries none.
+        } else if key_info & KEY_INFO_SECURE != 0 || key_data_len == 0 {
+            // 12.7.6.3 and 12.7.6.5: message 2 is EAPOL-Key(0,1,0,0,P,...) with the station's
+            // RSN element as key data, message 4 is EAPOL-Key(1,1,0,0,P,...): the Secure bit
+            // tells them apart, whatever key data a stack adds to message 4. WPA (pre-RSN)
+            // stacks leave Secure clear in message 4, which then carries no key data.
             KeyMessage::M4
         } else {
             KeyMessage::M2
@@ -548,6 +563,30 @@ mod tests {
         );
         assert_eq!(eapol(&[1, 1, 0, 0]), Some(Eapol::Start));
         assert_eq!(eapol(&[2, 3, 0, 10, 2]), None);
+    }
+
+    #[test]
+    fn message_4_with_key_data() {
+        // A stack that puts key data into message 4 (Secure set, no Key Ack): message 4 for the
+        // handshake, but tshark 4.0.17 numbers it 2 (it reads only the key data length; checked
+        // on these frames written to a pcap): the counts follow tshark, the analysis the
+        // standard. A WPA message 4 (Secure clear, no key data) is 4 for both.
+        for (info, data, message, wireshark) in [
+            (0x030a, 22, KeyMessage::M4, 2),
+            (0x030a, 0, KeyMessage::M4, 4),
+            (0x0109, 0, KeyMessage::M4, 4),
+            (0x010a, 22, KeyMessage::M2, 2),
+        ] {
+            let Some(Eapol::Key(k)) = eapol(&key_frame(info, data)) else {
+                panic!("key info {info:#06x}");
+            };
+            assert_eq!(k.message, message, "key info {info:#06x}, {data} bytes");
+            assert_eq!(
+                k.wireshark_number(),
+                Some(wireshark),
+                "key info {info:#06x}"
+            );
+        }
     }
 
     #[test]

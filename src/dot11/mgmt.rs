@@ -114,14 +114,22 @@ impl<'a> MgmtBody<'a> {
         matches!(self.subtype, subtype::DEAUTH | subtype::DISASSOC).then(|| u16_le(self.body, 0))
     }
 
-    /// The element chain after the fixed fields.
+    /// The element chain after the fixed fields (in (re)association frames, up to and including
+    /// a FILS Session element: the rest is encrypted).
     pub fn elements(&self) -> Elements<'a> {
         let start = if has_elements(self.subtype) {
             fixed_len(self.subtype)
         } else {
             self.body.len()
         };
-        Elements::new(&self.body[start..], start)
+        let elements = Elements::new(&self.body[start..], start);
+        match self.subtype {
+            subtype::ASSOC_REQ
+            | subtype::ASSOC_RESP
+            | subtype::REASSOC_REQ
+            | subtype::REASSOC_RESP => elements.until_fils_session(),
+            _ => elements,
+        }
     }
 }
 
