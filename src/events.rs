@@ -130,6 +130,17 @@ impl Ssid {
     }
 }
 
+/// Where the SSID of a BSS was read, best first: a BSS takes its SSID from its beacons, else
+/// from its probe responses, else from the (re)association requests sent to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SsidSource {
+    Beacon,
+    ProbeResponse,
+    AssocRequest,
+    /// A frame that names no SSID.
+    None,
+}
+
 /// A (re)association request, as the station asked for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AssocRequest {
@@ -217,6 +228,15 @@ pub enum EventKind {
     /// A probe request from the station: it is scanning for APs. `bssid` is the one it asks
     /// (broadcast for a wildcard probe).
     ProbeRequest,
+    /// A frame that names a BSS but does not make a station's roam: a probe response (the
+    /// SSID and DS channel it answers with), the SSID a (re)association request asks for
+    /// (emitted beside the request), or any other frame that carries a BSSID (other action
+    /// frames, PS-Poll, CF-End, group-addressed data, ...). `station` is the BSSID.
+    Bss {
+        ssid: Option<Ssid>,
+        source: SsidSource,
+        channel: Option<u8>,
+    },
     /// A beacon: what the BSS calls itself and where it is. `station` is the BSSID.
     Beacon {
         ssid: Ssid,
@@ -292,6 +312,10 @@ pub struct FrameCounters {
     pub malformed: u64,
     /// Records that carry no 802.11 frame (Ethernet traffic other than remote capture).
     pub not_wireless: u64,
+    /// Frames whose Frame Control protocol version is not 0 (9.2.4.1.2): not decoded as 802.11
+    /// (version 1 is the PV1 frame format of 802.11ah, 2 and 3 are reserved), and, as
+    /// Wireshark does, not counted by type, retry or protected bit either.
+    pub unknown_version: u64,
     /// Frames that end early because the sniffer's snapshot length cut them (not malformed).
     pub cut_by_snaplen: u64,
     pub retries: u64,
@@ -321,6 +345,7 @@ impl Default for FrameCounters {
             bad_fcs: 0,
             malformed: 0,
             not_wireless: 0,
+            unknown_version: 0,
             cut_by_snaplen: 0,
             retries: 0,
             protected: 0,
@@ -367,6 +392,7 @@ impl FrameCounters {
         self.bad_fcs += other.bad_fcs;
         self.malformed += other.malformed;
         self.not_wireless += other.not_wireless;
+        self.unknown_version += other.unknown_version;
         self.cut_by_snaplen += other.cut_by_snaplen;
         self.retries += other.retries;
         self.protected += other.protected;
@@ -440,13 +466,20 @@ pub fn decode_record_with(
         }
         Err(e) => return counters.issue(rec, e.into()),
     };
-    if link.dot11.len() >= 2 {
-        let fc = crate::dot11::FrameControl(u16::from_le_bytes([link.dot11[0], link.dot11[1]]));
-        // Counted for every frame, as Wireshark counts them, whatever its FCS.
-        counters.type_subtype[usize::from(fc.type_subtype() & 0x3f)] += 1;
-        counters.retries += u64::from(fc.retry());
-        counters.protected += u64::from(fc.protected());
-    }
+    let version = match link.dot11 {
+        [lo, hi, ..] => {
+            let fc = crate::dot11::FrameControl(u16::from_le_bytes([*lo, *hi]));
+            // Counted for every frame of protocol version 0, as Wireshark counts them,
+            // whatever its FCS.
+            if fc.version() == 0 {
+                counters.type_subtype[usize::from(fc.type_subtype() & 0x3f)] += 1;
+                counters.retries += u64::from(fc.retry());
+                counters.protected += u64::from(fc.protected());
+            }
+            fc.version()
+        }
+        _ => 0,
+    };
     // A frame whose FCS is there (and not cut off by the snapshot length) but wrong is as
     // untrustworthy as one the sniffer flagged.
     let complete = rec.data.len() as u64 >= u64::from(rec.orig_len);
@@ -455,10 +488,14 @@ pub fn decode_record_with(
         && link
             .fcs_bytes
             .is_some_and(|f| !crate::dot11::fcs::matches(link.dot11, f));
-    if link.radio.fcs == Fcs::Bad || computed_bad {
+    if options.fcs != linklayer::FcsPolicy::Ignore && (link.radio.fcs == Fcs::Bad || computed_bad) {
         // A frame the sniffer received with a wrong checksum: its bytes cannot be trusted,
         // and a corrupted address could fake a roam.
         counters.bad_fcs += 1;
+        return;
+    }
+    if version != 0 {
+        counters.unknown_version += 1;
         return;
     }
     if let Err(e) = decode_dot11(
@@ -507,15 +544,30 @@ fn decode_dot11(
             };
             let from_station = ta != bssid;
             let station = if from_station { ta } else { a.receiver };
-            if let Some(kind) =
-                management_event(fc.subtype(), frame.body(), fc.protected(), counters, rec)?
-            {
-                let station = if matches!(kind, EventKind::Beacon { .. }) {
-                    bssid
-                } else {
-                    station
+            let mut requested_ssid = None;
+            let event = management_event(
+                fc.subtype(),
+                frame.body(),
+                fc.protected(),
+                counters,
+                rec,
+                &mut requested_ssid,
+            )
+            .inspect_err(|_| out(base(bssid, bssid, from_station, BSS_SEEN)))?;
+            match event {
+                Some(kind @ (EventKind::Beacon { .. } | EventKind::Bss { .. })) => {
+                    out(base(bssid, bssid, from_station, kind))
+                }
+                Some(kind) => out(base(station, bssid, from_station, kind)),
+                None => out(base(bssid, bssid, from_station, BSS_SEEN)),
+            }
+            if let Some(ssid) = requested_ssid {
+                let kind = EventKind::Bss {
+                    ssid: Some(ssid),
+                    source: SsidSource::AssocRequest,
+                    channel: None,
                 };
-                out(base(station, bssid, from_station, kind));
+                out(base(bssid, bssid, from_station, kind));
             }
         }
         FrameType::Data => {
@@ -524,9 +576,15 @@ fn decode_dot11(
                 match (fc.to_ds(), fc.from_ds(), a.bssid, a.transmitter) {
                     (true, false, Some(bssid), Some(ta)) => (ta, bssid, true),
                     (false, true, Some(bssid), _) => (a.receiver, bssid, false),
+                    // Between stations (IBSS, direct link): no AP, but Address 3 names the BSS.
+                    (false, false, Some(bssid), _) => {
+                        out(base(bssid, bssid, false, BSS_SEEN));
+                        return Ok(());
+                    }
                     _ => return Ok(()),
                 };
             if station.is_group() {
+                out(base(bssid, bssid, from_station, BSS_SEEN));
                 return Ok(());
             }
             let mut emit = |kind| out(base(station, bssid, from_station, kind));
@@ -578,7 +636,11 @@ fn decode_dot11(
             }
             msdus(frame.body(), amsdu, counters, &mut emit);
         }
-        FrameType::Control | FrameType::Extension => {}
+        FrameType::Control | FrameType::Extension => {
+            if let Some(bssid) = frame.addresses().bssid {
+                out(base(bssid, bssid, false, BSS_SEEN));
+            }
+        }
     }
     Ok(())
 }
@@ -631,7 +693,7 @@ fn data_payload(
     match ethertype {
         data::ETHERTYPE_EAPOL => match data::eapol(payload) {
             Some(Eapol::Key(k)) => {
-                if let Some(n) = k.message.wireshark_number() {
+                if let Some(n) = k.wireshark_number() {
                     counters.eapol_key[usize::from(n)] += 1;
                 }
                 emit(EventKind::EapolKey {
@@ -669,12 +731,23 @@ fn data_payload(
     }
 }
 
+/// A frame that only tells that its BSS exists.
+const BSS_SEEN: EventKind = EventKind::Bss {
+    ssid: None,
+    source: SsidSource::None,
+    channel: None,
+};
+
+/// Authentication algorithm number of Shared Key authentication (9.4.1.1).
+const AUTH_SHARED_KEY: u16 = 1;
+
 fn management_event(
     st: u8,
     body: &[u8],
     protected: bool,
     counters: &mut FrameCounters,
     rec: &Record<'_>,
+    requested_ssid: &mut Option<Ssid>,
 ) -> Result<Option<EventKind>, Dot11Error> {
     if st == subtype::ACTION || st == subtype::ACTION_NO_ACK {
         if protected {
@@ -706,6 +779,17 @@ fn management_event(
         // Protected (802.11w) deauthentication: the reason code is encrypted.
         return Ok(None);
     }
+    if protected {
+        // The only protected Authentication frame is the third of Shared Key authentication
+        // (9.2.4.1.9, 12.3.3.3): the station's answer to the AP's challenge, its body WEP
+        // ciphertext (IV, then algorithm, sequence, status and challenge encrypted, ICV).
+        // What it is follows from the bit alone; its body is never read.
+        return Ok((st == subtype::AUTH).then_some(EventKind::Auth {
+            algorithm: AUTH_SHARED_KEY,
+            sequence: 3,
+            status: 0,
+        }));
+    }
     let m = MgmtBody::new_checked(st, body)?;
     // A damaged element chain makes the frame malformed; what precedes the damage is used.
     let mut damage = None;
@@ -714,9 +798,17 @@ fn management_event(
         .map_while(|e| e.map_err(|err| damage = Some(err)).ok());
     let kind = match st {
         subtype::ASSOC_REQ | subtype::REASSOC_REQ => {
-            let mut req = AssocRequest::new(st == subtype::REASSOC_REQ, m.current_ap());
+            // A Current AP of 00:00:00:00:00:00 (anonymized captures, some stacks) or a group
+            // address names no AP: unknown.
+            let current_ap = m
+                .current_ap()
+                .filter(|ap| !ap.is_group() && *ap != MacAddr::ZERO);
+            let mut req = AssocRequest::new(st == subtype::REASSOC_REQ, current_ap);
             let mut wpa = None;
             for e in elements {
+                if e.id == ie::id::SSID && requested_ssid.is_none() {
+                    *requested_ssid = Some(Ssid::new(e.body));
+                }
                 request_element(&e, &mut req, &mut wpa);
             }
             req.key_management = req.key_management.or(wpa).or(if req.cckm_element {
@@ -760,6 +852,21 @@ fn management_event(
         subtype::PROBE_REQ => {
             elements.for_each(drop);
             Some(EventKind::ProbeRequest)
+        }
+        subtype::PROBE_RESP => {
+            let (mut ssid, mut channel) = (None, None);
+            for e in elements {
+                match e.id {
+                    ie::id::SSID if ssid.is_none() => ssid = Some(Ssid::new(e.body)),
+                    ie::id::DS_PARAMETER_SET if !e.body.is_empty() => channel = Some(e.body[0]),
+                    _ => {}
+                }
+            }
+            Some(EventKind::Bss {
+                ssid,
+                source: SsidSource::ProbeResponse,
+                channel,
+            })
         }
         subtype::BEACON => {
             let (mut ssid, mut channel, mut rates) = (Ssid::default(), None, RateSet::default());

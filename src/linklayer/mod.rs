@@ -89,14 +89,32 @@ pub(crate) fn channel_of_mhz_checked(mhz: u16) -> bool {
 pub struct LinkOptions {
     /// UDP port remote-capture (peekremote) streams are sent to.
     pub peekremote_port: u16,
+    /// Whether frames with a wrong FCS are dropped.
+    pub fcs: FcsPolicy,
 }
 
 impl Default for LinkOptions {
     fn default() -> LinkOptions {
         LinkOptions {
             peekremote_port: 5000,
+            fcs: FcsPolicy::Auto,
         }
     }
+}
+
+/// What to do with a frame whose FCS is wrong (flagged by the capture header, or a CRC-32 that
+/// does not match the FCS the frame carries).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FcsPolicy {
+    /// Check, unless the FCS fails on (nearly) every frame of the capture's beginning that
+    /// carries one: a tool rewrote the capture's addresses without recomputing the FCS, and
+    /// the frames are sound (see `pipeline::fcs_policy`). A decoder given `Auto` checks.
+    #[default]
+    Auto,
+    /// Drop frames with a wrong FCS (counted as `bad_fcs`).
+    Check,
+    /// Decode every frame whatever its FCS, as tshark does by default.
+    Ignore,
 }
 
 /// Channel number for a centre frequency (IEEE 802.11-2020 clauses 15.4.4.3, 17.3.8.4.2, 27.3.23.2).
