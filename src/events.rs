@@ -124,9 +124,35 @@ impl Ssid {
         s
     }
 
-    /// The SSID as text; bytes that are not UTF-8 are replaced.
+    /// The SSID's octets (9.4.2.2: 0 to 32 octets, any values).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The SSID as text that keeps every octet and is safe on a terminal: UTF-8 characters as
+    /// they are, except control characters; those and octets that are not UTF-8 written
+    /// `\xNN`, and a backslash `\\` (so the octets can be read back).
     pub fn to_text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes[..usize::from(self.len)]).into_owned()
+        use std::fmt::Write;
+        let mut out = String::with_capacity(usize::from(self.len));
+        for chunk in self.as_bytes().utf8_chunks() {
+            for c in chunk.valid().chars() {
+                if c == '\\' {
+                    out.push_str("\\\\");
+                } else if c.is_control() {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        let _ = write!(out, "\\x{b:02x}");
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        out
     }
 }
 
@@ -588,6 +614,9 @@ fn decode_dot11(
                 return Ok(());
             }
             let mut emit = |kind| out(base(station, bssid, from_station, kind));
+            if fc.protected() && !fc.is_null_data() {
+                protected_body_fits(frame.body())?;
+            }
             let amsdu = frame.qos_control().is_some_and(|q| q.amsdu_present());
             if fc.protected() && !fc.is_null_data() {
                 if let Some(keys) = keys {
@@ -643,6 +672,28 @@ fn decode_dot11(
         }
     }
     Ok(())
+}
+
+/// Checks that a protected data frame's body holds its cipher's header and integrity check:
+/// WEP (12.3.2.2) an IV and Key ID (4 octets) and an ICV (4); with the Ext IV bit of the Key
+/// ID octet set, TKIP or CCMP/GCMP (12.5.2.2, 12.5.3.2, 12.5.5.2) an 8-octet header and a MIC
+/// of at least 8 octets. A frame shorter than that is damage, not ciphertext: it must not
+/// count as an encrypted voice frame.
+fn protected_body_fits(body: &[u8]) -> Result<(), Dot11Error> {
+    let need = match body.get(3) {
+        None => 4,
+        Some(key_id) if key_id & 0x20 != 0 => 16,
+        Some(_) => 8,
+    };
+    crate::dot11::need(
+        if need == 16 {
+            "protected frame's cipher header and MIC"
+        } else {
+            "protected frame's WEP IV and ICV"
+        },
+        need,
+        body.len(),
+    )
 }
 
 /// The outcome of trying the keys on a protected frame.
@@ -916,5 +967,23 @@ fn request_element(e: &Element<'_>, req: &mut AssocRequest, wpa: &mut Option<Key
         req.mobility_domain = true;
     } else if e.id == ie::id::FAST_TRANSITION {
         req.fast_transition = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssid_text_keeps_every_octet_and_no_control_character() {
+        let text = |b: &[u8]| Ssid::new(b).to_text();
+        assert_eq!(text(b"voice"), "voice");
+        assert_eq!(text("café ☕".as_bytes()), "café ☕");
+        // wlanpi-profiler 0xc6.pcapng: a beacon's SSID starting with octet 0xc6.
+        assert_eq!(text(b"\xc6TME Enterprise"), "\\xc6TME Enterprise");
+        assert_eq!(text(b"a\x1b[2Jb\n\x7f"), "a\\x1b[2Jb\\x0a\\x7f");
+        assert_eq!(text("x\u{85}y".as_bytes()), "x\\xc2\\x85y");
+        assert_eq!(text(b"back\\slash"), "back\\\\slash");
+        assert_eq!(text(&[0; 32]), "\\x00".repeat(32));
     }
 }

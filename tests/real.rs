@@ -99,14 +99,6 @@ const DIFFERENCES: &[Difference] = &[
               read those elements, and the element chains are sound",
     },
     Difference {
-        capture: "external/pyrit/wpapsk-virgin_broadband.dump.gz",
-        field: "malformed",
-        ours: "188",
-        why: "both call the 188 probe responses cut to 2 bytes malformed; tshark also 9 data \
-              frames whose 2-byte body is too short for LLC, which roamgap counts as data \
-              with no payload it reads",
-    },
-    Difference {
         capture: "external/aircrack-ng/wpaclean_crash.pcap",
         field: "type_subtype",
         ours: "{}",
@@ -589,4 +581,23 @@ fn rewritten_captures_are_analyzed_with_the_fcs_ignored() {
         err.contains("the FCS is wrong on 6 of the first 6 frames") && err.contains("rewritten"),
         "{err}"
     );
+}
+
+#[test]
+fn non_utf8_ssid_keeps_its_octets() {
+    // wlanpi-profiler 0xc6.pcapng: a beacon whose SSID is c6 54 4d 45 20 45 6e 74 ... (tshark's
+    // wlan.ssid), not UTF-8: the octet is written \xc6, in the JSON and on the terminal.
+    let path = data("real/modern/wlanpi-profiler/0xc6.pcapng");
+    let report = analyze_file(&path);
+    assert_eq!(
+        report["captures"][0]["bss"][0]["ssid"],
+        "\\xc6TME Enterprise"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roamgap"))
+        .arg("analyze")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).expect("UTF-8 table");
+    assert!(table.contains(r#"SSID "\xc6TME Enterprise""#), "{table}");
 }
