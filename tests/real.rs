@@ -601,3 +601,49 @@ fn non_utf8_ssid_keeps_its_octets() {
     let table = String::from_utf8(out.stdout).expect("UTF-8 table");
     assert!(table.contains(r#"SSID "\xc6TME Enterprise""#), "{table}");
 }
+
+#[test]
+fn bss_channels_carry_their_band() {
+    // wlanpi-profiler: the frequency each frame was captured on (tshark's wlan_radio.frequency)
+    // and the channel it is in its band: 6 GHz channel 5 is not 2.4 GHz channel 5, 6 GHz
+    // channel 165 not 5 GHz channel 165.
+    for (f, channel, band, mhz) in [
+        (
+            "IntelAX210_Windows10_10-3d-1c-00-00-00_5.8GHz-anonymized.pcap",
+            48,
+            "5GHz",
+            5240,
+        ),
+        (
+            "IntelAX210_Windows10_10-3d-1c-00-00-00_6.0GHz-anonymized.pcap",
+            5,
+            "6GHz",
+            5975,
+        ),
+        ("wifi7/Pixel8_Android16.pcapng", 165, "6GHz", 6775),
+        (
+            "Apple_iPhone_SE_2020_PrivateMAC_76-32-e8-9e-27-da_2.4GHz.pcap",
+            1,
+            "2.4GHz",
+            2412,
+        ),
+    ] {
+        let path = data(&format!("real/modern/wlanpi-profiler/{f}"));
+        let report = analyze_file(&path);
+        let b = &report["captures"][0]["bss"][0];
+        assert_eq!(
+            (&b["channel"], &b["band"], &b["frequency_mhz"]),
+            (&channel.into(), &band.into(), &mhz.into()),
+            "{f}"
+        );
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roamgap"))
+        .arg("analyze")
+        .arg(data(
+            "real/modern/wlanpi-profiler/wifi7/Pixel8_Android16.pcapng",
+        ))
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("channel 165 (6 GHz)"), "{table}");
+}
