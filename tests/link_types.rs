@@ -195,7 +195,9 @@ fn damaged_headers_are_named() {
         ),
         (
             119,
-            &[0; 40],
+            &[
+                0x44, 0, 0, 0, 144, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
             "Prism header: shorter than its 144-byte header",
         ),
         (

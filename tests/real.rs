@@ -99,14 +99,6 @@ const DIFFERENCES: &[Difference] = &[
               read those elements, and the element chains are sound",
     },
     Difference {
-        capture: "external/aircrack-ng/wpaclean_crash.pcap",
-        field: "type_subtype",
-        ours: "{}",
-        why: "a 17-byte record of link type Prism: roamgap finds it too short for the 144-byte \
-              Prism header (malformed, as tshark also says); tshark hands a record without a \
-              Prism message code straight to 802.11 and types its first bytes",
-    },
-    Difference {
         capture: "external/scapy/bad_rsn_parsing_overrides_ssid.pcap",
         field: "bssids",
         ours: "[]",
