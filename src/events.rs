@@ -508,13 +508,15 @@ pub fn decode_record_with(
     };
     // A frame whose FCS is there (and not cut off by the snapshot length) but wrong is as
     // untrustworthy as one the sniffer flagged.
+    let check = options.fcs != linklayer::FcsPolicy::Ignore;
     let complete = rec.data.len() as u64 >= u64::from(rec.orig_len);
-    let computed_bad = complete
+    let computed_bad = check
+        && complete
         && link.radio.fcs == Fcs::Present
         && link
             .fcs_bytes
             .is_some_and(|f| !crate::dot11::fcs::matches(link.dot11, f));
-    if options.fcs != linklayer::FcsPolicy::Ignore && (link.radio.fcs == Fcs::Bad || computed_bad) {
+    if check && (link.radio.fcs == Fcs::Bad || computed_bad) {
         // A frame the sniffer received with a wrong checksum: its bytes cannot be trusted,
         // and a corrupted address could fake a roam.
         counters.bad_fcs += 1;
