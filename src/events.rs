@@ -124,10 +124,47 @@ impl Ssid {
         s
     }
 
-    /// The SSID as text; bytes that are not UTF-8 are replaced.
-    pub fn to_text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes[..usize::from(self.len)]).into_owned()
+    /// The SSID's octets (9.4.2.2: 0 to 32 octets, any values).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
     }
+
+    /// The SSID as text that keeps every octet and is safe on a terminal: UTF-8 characters as
+    /// they are, except control characters; those and octets that are not UTF-8 written
+    /// `\xNN`, and a backslash `\\` (so the octets can be read back).
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(usize::from(self.len));
+        for chunk in self.as_bytes().utf8_chunks() {
+            for c in chunk.valid().chars() {
+                if c == '\\' {
+                    out.push_str("\\\\");
+                } else if c.is_control() {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        let _ = write!(out, "\\x{b:02x}");
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        out
+    }
+}
+
+/// Where the SSID of a BSS was read, best first: a BSS takes its SSID from its beacons, else
+/// from its probe responses, else from the (re)association requests sent to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SsidSource {
+    Beacon,
+    ProbeResponse,
+    AssocRequest,
+    /// A frame that names no SSID.
+    None,
 }
 
 /// A (re)association request, as the station asked for it.
@@ -217,6 +254,15 @@ pub enum EventKind {
     /// A probe request from the station: it is scanning for APs. `bssid` is the one it asks
     /// (broadcast for a wildcard probe).
     ProbeRequest,
+    /// A frame that names a BSS but does not make a station's roam: a probe response (the
+    /// SSID and DS channel it answers with), the SSID a (re)association request asks for
+    /// (emitted beside the request), or any other frame that carries a BSSID (other action
+    /// frames, PS-Poll, CF-End, group-addressed data, ...). `station` is the BSSID.
+    Bss {
+        ssid: Option<Ssid>,
+        source: SsidSource,
+        channel: Option<u8>,
+    },
     /// A beacon: what the BSS calls itself and where it is. `station` is the BSSID.
     Beacon {
         ssid: Ssid,
@@ -320,6 +366,10 @@ pub struct FrameCounters {
     pub malformed: u64,
     /// Records that carry no 802.11 frame (Ethernet traffic other than remote capture).
     pub not_wireless: u64,
+    /// Frames whose Frame Control protocol version is not 0 (9.2.4.1.2): not decoded as 802.11
+    /// (version 1 is the PV1 frame format of 802.11ah, 2 and 3 are reserved), and, as
+    /// Wireshark does, not counted by type, retry or protected bit either.
+    pub unknown_version: u64,
     /// Frames that end early because the sniffer's snapshot length cut them (not malformed).
     pub cut_by_snaplen: u64,
     pub retries: u64,
@@ -352,6 +402,7 @@ impl Default for FrameCounters {
             bad_fcs: 0,
             malformed: 0,
             not_wireless: 0,
+            unknown_version: 0,
             cut_by_snaplen: 0,
             retries: 0,
             protected: 0,
@@ -398,6 +449,7 @@ impl FrameCounters {
         self.bad_fcs += other.bad_fcs;
         self.malformed += other.malformed;
         self.not_wireless += other.not_wireless;
+        self.unknown_version += other.unknown_version;
         self.cut_by_snaplen += other.cut_by_snaplen;
         self.retries += other.retries;
         self.protected += other.protected;
@@ -472,29 +524,42 @@ pub fn decode_record_with(
         Err(e) => return counters.issue(rec, e.into()),
     };
     let mut protected = false;
-    if link.dot11.len() >= 2 {
-        let fc = crate::dot11::FrameControl(u16::from_le_bytes([link.dot11[0], link.dot11[1]]));
-        protected = fc.protected();
-        // Counted for every frame, as Wireshark counts them, whatever its FCS.
-        counters.type_subtype[usize::from(fc.type_subtype() & 0x3f)] += 1;
-        counters.retries += u64::from(fc.retry());
-        counters.protected += u64::from(fc.protected());
-    }
+    let version = match link.dot11 {
+        [lo, hi, ..] => {
+            let fc = crate::dot11::FrameControl(u16::from_le_bytes([*lo, *hi]));
+            // Counted for every frame of protocol version 0, as Wireshark counts them,
+            // whatever its FCS.
+            if fc.version() == 0 {
+                protected = fc.protected();
+                counters.type_subtype[usize::from(fc.type_subtype() & 0x3f)] += 1;
+                counters.retries += u64::from(fc.retry());
+                counters.protected += u64::from(fc.protected());
+            }
+            fc.version()
+        }
+        _ => 0,
+    };
     // A frame whose FCS is there (and not cut off by the snapshot length) but wrong is as
     // untrustworthy as one the sniffer flagged.
+    let check = options.fcs != linklayer::FcsPolicy::Ignore;
     let complete = rec.data.len() as u64 >= u64::from(rec.orig_len);
-    let computed_bad = complete
+    let computed_bad = check
+        && complete
         && link.radio.fcs == Fcs::Present
         && link
             .fcs_bytes
             .is_some_and(|f| !crate::dot11::fcs::matches(link.dot11, f));
-    if link.radio.fcs == Fcs::Bad || computed_bad {
+    if check && (link.radio.fcs == Fcs::Bad || computed_bad) {
         // A frame the sniffer received with a wrong checksum: its bytes cannot be trusted,
         // and a corrupted address could fake a roam.
         counters.bad_fcs += 1;
         if protected && decoding.keys.is_some() {
             counters.not_decryptable.bad_fcs += 1;
         }
+        return;
+    }
+    if version != 0 {
+        counters.unknown_version += 1;
         return;
     }
     if protected
@@ -552,30 +617,45 @@ fn decode_dot11(
             };
             let from_station = ta != bssid;
             let station = if from_station { ta } else { a.receiver };
+            // What a management frame tells: its event for the station, or what it says of
+            // its BSS.
+            let mut management = |kind: Option<EventKind>| match kind {
+                Some(kind @ (EventKind::Beacon { .. } | EventKind::Bss { .. })) => {
+                    out(base(bssid, bssid, from_station, kind))
+                }
+                Some(kind) => out(base(station, bssid, from_station, kind)),
+                None => out(base(bssid, bssid, from_station, BSS_SEEN)),
+            };
             // A protected management frame (802.11w unicast action, deauthentication and
             // disassociation; the third frame of a WEP shared key authentication), decrypted.
             if let (true, Some(keys)) = (fc.protected(), keys) {
                 let mut result = Ok(());
                 let opened = decrypt_counted(keys, &frame, rec.ts_ns, counters, |plain, c| {
-                    result = management_event(fc.subtype(), plain, false, c, rec).map(|kind| {
-                        if let Some(kind) = kind {
-                            out(base(station, bssid, from_station, kind));
-                        }
-                    });
+                    result = management_event(fc.subtype(), plain, false, c, rec, &mut None)
+                        .map(&mut management);
                 });
                 if opened {
                     return result;
                 }
             }
-            if let Some(kind) =
-                management_event(fc.subtype(), frame.body(), fc.protected(), counters, rec)?
-            {
-                let station = if matches!(kind, EventKind::Beacon { .. }) {
-                    bssid
-                } else {
-                    station
+            let mut requested_ssid = None;
+            let event = management_event(
+                fc.subtype(),
+                frame.body(),
+                fc.protected(),
+                counters,
+                rec,
+                &mut requested_ssid,
+            );
+            management(event.as_ref().ok().copied().flatten());
+            event?;
+            if let Some(ssid) = requested_ssid {
+                let kind = EventKind::Bss {
+                    ssid: Some(ssid),
+                    source: SsidSource::AssocRequest,
+                    channel: None,
                 };
-                out(base(station, bssid, from_station, kind));
+                out(base(bssid, bssid, from_station, kind));
             }
         }
         FrameType::Data => {
@@ -586,9 +666,13 @@ fn decode_dot11(
                     (false, true, Some(bssid), _) => (a.receiver, bssid, false),
                     _ => {
                         // 4-address (WDS, mesh) and IBSS frames are no AP's station's: with
-                        // keys they are decrypted and counted, nothing more.
+                        // keys they are decrypted and counted, nothing more; between stations
+                        // (IBSS, direct link) Address 3 still names the BSS.
                         if let (true, Some(keys)) = (fc.protected(), keys) {
                             decrypt_counted(keys, &frame, rec.ts_ns, counters, |_, _| {});
+                        }
+                        if let (false, false, Some(bssid)) = (fc.to_ds(), fc.from_ds(), a.bssid) {
+                            out(base(bssid, bssid, false, BSS_SEEN));
                         }
                         return Ok(());
                     }
@@ -599,9 +683,19 @@ fn decode_dot11(
                 if let (true, Some(keys)) = (fc.protected(), keys) {
                     decrypt_counted(keys, &frame, rec.ts_ns, counters, |_, _| {});
                 }
+                out(base(bssid, bssid, from_station, BSS_SEEN));
                 return Ok(());
             }
             let mut emit = |kind| out(base(station, bssid, from_station, kind));
+            if fc.protected() && !fc.is_null_data() {
+                if let Err(e) = protected_body_fits(frame.body()) {
+                    // Damage, and (with keys) not decryptable: too short for any cipher.
+                    if keys.is_some() {
+                        counters.not_decryptable.too_short += 1;
+                    }
+                    return Err(e);
+                }
+            }
             let amsdu = frame.qos_control().is_some_and(|q| q.amsdu_present());
             if let (true, Some(keys)) = (fc.protected(), keys) {
                 let null = fc.is_null_data();
@@ -625,6 +719,9 @@ fn decode_dot11(
             // No control frame is ever protected: the bit is damage.
             if fc.protected() && keys.is_some() {
                 counters.not_decryptable.damaged += 1;
+            }
+            if let Some(bssid) = frame.addresses().bssid {
+                out(base(bssid, bssid, false, BSS_SEEN));
             }
         }
     }
@@ -659,6 +756,28 @@ fn decrypt_counted<T: AsRef<[u8]>>(
     })
 }
 
+/// Checks that a protected data frame's body holds its cipher's header and integrity check:
+/// WEP (12.3.2.2) an IV and Key ID (4 octets) and an ICV (4); with the Ext IV bit of the Key
+/// ID octet set, TKIP or CCMP/GCMP (12.5.2.2, 12.5.3.2, 12.5.5.2) an 8-octet header and a MIC
+/// of at least 8 octets. A frame shorter than that is damage, not ciphertext: it must not
+/// count as an encrypted voice frame.
+fn protected_body_fits(body: &[u8]) -> Result<(), Dot11Error> {
+    let need = match body.get(3) {
+        None => 4,
+        Some(key_id) if key_id & 0x20 != 0 => 16,
+        Some(_) => 8,
+    };
+    crate::dot11::need(
+        if need == 16 {
+            "protected frame's cipher header and MIC"
+        } else {
+            "protected frame's WEP IV and ICV"
+        },
+        need,
+        body.len(),
+    )
+}
+
 /// A data frame's body: one MSDU, or the subframes of an A-MSDU; a body that is none of
 /// EAPOL, EAP or RTP is one plain data event.
 fn msdus(body: &[u8], amsdu: bool, counters: &mut FrameCounters, emit: &mut impl FnMut(EventKind)) {
@@ -691,7 +810,7 @@ fn data_payload(
     match ethertype {
         data::ETHERTYPE_EAPOL => match data::eapol(payload) {
             Some(Eapol::Key(k)) => {
-                if let Some(n) = k.message.wireshark_number() {
+                if let Some(n) = k.wireshark_number() {
                     counters.eapol_key[usize::from(n)] += 1;
                 }
                 emit(EventKind::EapolKey {
@@ -729,12 +848,23 @@ fn data_payload(
     }
 }
 
+/// A frame that only tells that its BSS exists.
+const BSS_SEEN: EventKind = EventKind::Bss {
+    ssid: None,
+    source: SsidSource::None,
+    channel: None,
+};
+
+/// Authentication algorithm number of Shared Key authentication (9.4.1.1).
+const AUTH_SHARED_KEY: u16 = 1;
+
 fn management_event(
     st: u8,
     body: &[u8],
     protected: bool,
     counters: &mut FrameCounters,
     rec: &Record<'_>,
+    requested_ssid: &mut Option<Ssid>,
 ) -> Result<Option<EventKind>, Dot11Error> {
     if st == subtype::ACTION || st == subtype::ACTION_NO_ACK {
         if protected {
@@ -766,6 +896,17 @@ fn management_event(
         // Protected (802.11w) deauthentication: the reason code is encrypted.
         return Ok(None);
     }
+    if protected {
+        // The only protected Authentication frame is the third of Shared Key authentication
+        // (9.2.4.1.9, 12.3.3.3): the station's answer to the AP's challenge, its body WEP
+        // ciphertext (IV, then algorithm, sequence, status and challenge encrypted, ICV).
+        // What it is follows from the bit alone; its body is never read.
+        return Ok((st == subtype::AUTH).then_some(EventKind::Auth {
+            algorithm: AUTH_SHARED_KEY,
+            sequence: 3,
+            status: 0,
+        }));
+    }
     let m = MgmtBody::new_checked(st, body)?;
     // A damaged element chain makes the frame malformed; what precedes the damage is used.
     let mut damage = None;
@@ -774,9 +915,17 @@ fn management_event(
         .map_while(|e| e.map_err(|err| damage = Some(err)).ok());
     let kind = match st {
         subtype::ASSOC_REQ | subtype::REASSOC_REQ => {
-            let mut req = AssocRequest::new(st == subtype::REASSOC_REQ, m.current_ap());
+            // A Current AP of 00:00:00:00:00:00 (anonymized captures, some stacks) or a group
+            // address names no AP: unknown.
+            let current_ap = m
+                .current_ap()
+                .filter(|ap| !ap.is_group() && *ap != MacAddr::ZERO);
+            let mut req = AssocRequest::new(st == subtype::REASSOC_REQ, current_ap);
             let mut wpa = None;
             for e in elements {
+                if e.id == ie::id::SSID && requested_ssid.is_none() {
+                    *requested_ssid = Some(Ssid::new(e.body));
+                }
                 request_element(&e, &mut req, &mut wpa);
             }
             req.key_management = req.key_management.or(wpa).or(if req.cckm_element {
@@ -820,6 +969,21 @@ fn management_event(
         subtype::PROBE_REQ => {
             elements.for_each(drop);
             Some(EventKind::ProbeRequest)
+        }
+        subtype::PROBE_RESP => {
+            let (mut ssid, mut channel) = (None, None);
+            for e in elements {
+                match e.id {
+                    ie::id::SSID if ssid.is_none() => ssid = Some(Ssid::new(e.body)),
+                    ie::id::DS_PARAMETER_SET if !e.body.is_empty() => channel = Some(e.body[0]),
+                    _ => {}
+                }
+            }
+            Some(EventKind::Bss {
+                ssid,
+                source: SsidSource::ProbeResponse,
+                channel,
+            })
         }
         subtype::BEACON => {
             let (mut ssid, mut channel, mut rates) = (Ssid::default(), None, RateSet::default());
@@ -869,5 +1033,23 @@ fn request_element(e: &Element<'_>, req: &mut AssocRequest, wpa: &mut Option<Key
         req.mobility_domain = true;
     } else if e.id == ie::id::FAST_TRANSITION {
         req.fast_transition = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssid_text_keeps_every_octet_and_no_control_character() {
+        let text = |b: &[u8]| Ssid::new(b).to_text();
+        assert_eq!(text(b"voice"), "voice");
+        assert_eq!(text("café ☕".as_bytes()), "café ☕");
+        // wlanpi-profiler 0xc6.pcapng: a beacon's SSID starting with octet 0xc6.
+        assert_eq!(text(b"\xc6TME Enterprise"), "\\xc6TME Enterprise");
+        assert_eq!(text(b"a\x1b[2Jb\n\x7f"), "a\\x1b[2Jb\\x0a\\x7f");
+        assert_eq!(text("x\u{85}y".as_bytes()), "x\\xc2\\x85y");
+        assert_eq!(text(b"back\\slash"), "back\\\\slash");
+        assert_eq!(text(&[0; 32]), "\\x00".repeat(32));
     }
 }

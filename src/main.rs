@@ -100,6 +100,14 @@ struct GenArgs {
     minutes: f64,
 }
 
+/// `--fcs`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FcsArg {
+    Auto,
+    Check,
+    Ignore,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
     /// Aligned columns for a person (coloured on a terminal).
@@ -152,6 +160,11 @@ struct AnalysisArgs {
     /// UDP port of remote-capture (peekremote) streams in Ethernet captures.
     #[arg(long, default_value_t = 5000)]
     peekremote_port: u16,
+    /// Frames with a wrong FCS: `check` drops them; `ignore` analyzes them (as tshark does);
+    /// `auto` checks, unless the FCS is wrong on (nearly) every frame at the start of a
+    /// capture that carries one (a tool rewrote its addresses): then it says so and ignores it.
+    #[arg(long, value_enum, default_value_t = FcsArg::Auto)]
+    fcs: FcsArg,
     /// No progress bar (it is shown on a terminal for captures that take more than a moment).
     #[arg(short, long)]
     quiet: bool,
@@ -589,6 +602,11 @@ fn config_of(args: &AnalysisArgs) -> Config {
         deauth_window_ms: args.deauth_window_ms,
         link: roamgap::linklayer::LinkOptions {
             peekremote_port: args.peekremote_port,
+            fcs: match args.fcs {
+                FcsArg::Auto => roamgap::linklayer::FcsPolicy::Auto,
+                FcsArg::Check => roamgap::linklayer::FcsPolicy::Check,
+                FcsArg::Ignore => roamgap::linklayer::FcsPolicy::Ignore,
+            },
         },
         sticky_dbm: args.sticky_dbm,
         budget_fast_ms: args.budget_fast_ms,

@@ -41,6 +41,9 @@ pub struct CaptureSummary {
     pub compression: Option<crate::capture::Compression>,
     /// What the keys given found, when decrypting.
     pub decryption: Option<ScheduleSummary>,
+    /// `--fcs auto` found the FCS wrong on (nearly) every frame that carries one at the start of
+    /// the capture, (wrong, checked): the FCS was then ignored.
+    pub fcs_rewritten: Option<(u32, u32)>,
 }
 
 impl CaptureSummary {
@@ -57,6 +60,7 @@ impl CaptureSummary {
             segments: 0,
             compression: capture.compression(),
             decryption: None,
+            fcs_rewritten: None,
         }
     }
 }
@@ -73,7 +77,7 @@ pub struct CaptureAnalysis {
 pub enum PipelineError {
     #[error(transparent)]
     Capture(#[from] CaptureError),
-    #[error("{path}: none of its {frames} frames carries an 802.11 frame: Ethernet traffic without remote capture (peekremote) on UDP port {port}; give the collector's port with --peekremote-port")]
+    #[error("{path}: none of its {frames} frames carries an 802.11 frame: this is a wired capture (Ethernet, and no remote-capture stream on UDP port {port}); take one over the air, with a sniffer in monitor mode")]
     NoWirelessFrames {
         path: PathBuf,
         frames: u64,
@@ -235,8 +239,14 @@ fn walk_segments(
         return None;
     }
     let segments = capture.pcap_segments(plan.segment_bytes)?;
+    let (link, fcs_rewritten) = fcs_policy(capture, dec.link);
+    let dec = &Decoding {
+        link: &link,
+        ..*dec
+    };
     let mut summary = CaptureSummary {
         linktypes: capture.records().ok()?.linktypes(),
+        fcs_rewritten,
         ..CaptureSummary::empty(capture)
     };
     // Enough segments in flight to keep every thread busy; few enough to bound memory.
@@ -299,6 +309,68 @@ fn walk_segments(
     Some(check_link_types(summary, dec.link))
 }
 
+/// Frames with an FCS looked at by [`fcs_policy`] at the start of a capture, at most, and
+/// records read to find them.
+const FCS_SAMPLE: u32 = 64;
+const FCS_SAMPLE_RECORDS: usize = 4096;
+/// Fewer frames with an FCS than this at the start of a capture decide nothing.
+const FCS_SAMPLE_MIN: u32 = 5;
+
+/// Resolves `--fcs auto` for one capture, before it is decoded (so that every segment and
+/// thread decodes with the same policy): the FCS is ignored when it is wrong on all but at
+/// most a sixteenth of the first [`FCS_SAMPLE`] frames that carry a complete FCS (at least
+/// [`FCS_SAMPLE_MIN`] of them, and at least half the frames read to find them), which happens when a tool rewrote the capture (addresses
+/// anonymized) without recomputing it. Returns the options to decode with and, when the FCS
+/// is ignored for that reason, (wrong, checked).
+pub fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> (LinkOptions, Option<(u32, u32)>) {
+    use crate::linklayer::{Fcs, FcsPolicy};
+    if link.fcs != FcsPolicy::Auto {
+        return (*link, None);
+    }
+    let check = LinkOptions {
+        fcs: FcsPolicy::Check,
+        ..*link
+    };
+    let Ok(records) = capture.records() else {
+        return (check, None);
+    };
+    let (mut checked, mut wrong, mut seen) = (0u32, 0u32, 0u32);
+    for rec in records.take(FCS_SAMPLE_RECORDS).map_while(Result::ok) {
+        if rec.data.len() < rec.orig_len as usize || !crate::linklayer::is_supported(rec.linktype) {
+            continue;
+        }
+        let Ok(l) = crate::linklayer::decode(rec.linktype, rec.data, rec.fcs_len, link) else {
+            continue;
+        };
+        seen += 1;
+        match (l.radio.fcs, l.fcs_bytes) {
+            (Fcs::Present, Some(f)) => {
+                checked += 1;
+                wrong += u32::from(!crate::dot11::fcs::matches(l.dot11, f));
+            }
+            (Fcs::Bad, _) => {
+                checked += 1;
+                wrong += 1;
+            }
+            _ => {}
+        }
+        if checked == FCS_SAMPLE {
+            break;
+        }
+    }
+    // The frames that carry an FCS must be most of the sample too: a damaged radiotap header
+    // may claim an FCS on a frame that has none, which then "fails".
+    if checked >= FCS_SAMPLE_MIN && wrong >= checked - checked / 16 && 2 * checked >= seen {
+        let ignore = LinkOptions {
+            fcs: FcsPolicy::Ignore,
+            ..*link
+        };
+        (ignore, Some((wrong, checked)))
+    } else {
+        (check, None)
+    }
+}
+
 /// A capture none of whose frames roamgap can read is an error, not an empty report.
 fn check_link_types(
     summary: CaptureSummary,
@@ -339,7 +411,15 @@ fn walk(
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
     let mut read = records.offset();
-    let mut summary = CaptureSummary::empty(capture);
+    let (link, fcs_rewritten) = fcs_policy(capture, dec.link);
+    let dec = &Decoding {
+        link: &link,
+        ..*dec
+    };
+    let mut summary = CaptureSummary {
+        fcs_rewritten,
+        ..CaptureSummary::empty(capture)
+    };
     // A record takes at least 16 bytes of the file, so small files get small batches.
     let mut batch: Vec<Record<'_>> =
         Vec::with_capacity(batch_records.min(capture.bytes().len() / 16));

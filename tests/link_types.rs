@@ -159,6 +159,7 @@ fn headers_are_read_byte_exactly() {
     let eth = roamgap::capture::LinkType::ETHERNET;
     let other = LinkOptions {
         peekremote_port: 5555 + 1,
+        ..LinkOptions::default()
     };
     assert!(matches!(
         linklayer::decode(eth, &rec, 0, &other),
@@ -170,7 +171,8 @@ fn headers_are_read_byte_exactly() {
         &rec,
         0,
         &LinkOptions {
-            peekremote_port: 5555
+            peekremote_port: 5555,
+            ..LinkOptions::default()
         }
     )
     .is_ok());
@@ -193,7 +195,9 @@ fn damaged_headers_are_named() {
         ),
         (
             119,
-            &[0; 40],
+            &[
+                0x44, 0, 0, 0, 144, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
             "Prism header: shorter than its 144-byte header",
         ),
         (

@@ -445,7 +445,12 @@ pub struct StreamReport {
 pub struct BssReport {
     pub bssid: MacAddr,
     pub ssid: Option<String>,
+    /// Channel number, within `band`.
     pub channel: Option<u16>,
+    /// The channel's band and centre frequency: null when the capture tells no frequency
+    /// (no radio header) and the number alone cannot name it.
+    pub band: Option<crate::linklayer::Band>,
+    pub frequency_mhz: Option<u16>,
     /// Rates its beacons list, Mb/s (empty when no beacon was captured).
     pub rates_mbps: Vec<f64>,
 }
@@ -473,64 +478,90 @@ pub(crate) fn hex_ssrc(ssrc: u32) -> String {
     format!("{ssrc:#010x}")
 }
 
-/// What is known of a BSS: its first beacon's SSID and channel, and the radio channels its
-/// management and control-plane frames were captured on. Each shard keeps its own; they merge.
+/// What is known of a BSS: its SSID and channel, and the radio channels its management and
+/// control-plane frames were captured on. Each shard keeps its own; they merge.
 #[derive(Default)]
 struct BssState {
-    /// (frame, SSID) of the first beacon.
-    ssid: Option<(u64, crate::events::Ssid)>,
-    /// (frame, DS Parameter Set channel) of the first beacon that has one.
-    beacon_channel: Option<(u64, u8)>,
+    /// (source, frame, SSID): from the first beacon, else the first probe response, else the
+    /// first (re)association request to it that names one.
+    ssid: Option<(crate::events::SsidSource, u64, crate::events::Ssid)>,
+    /// (source, frame, DS Parameter Set channel, the frame's radio frequency) of the first
+    /// beacon that has one, else the first probe response.
+    beacon_channel: Option<(crate::events::SsidSource, u64, u8, Option<u16>)>,
     /// Rates its beacons list.
     rates: crate::events::RateSet,
-    /// (channel, frames) — a BSS is seen on one channel, or a few with adjacent-channel leakage.
+    /// (centre frequency MHz, frames) — a BSS is seen on one channel, or a few with
+    /// adjacent-channel leakage.
     radio: Vec<(u16, u64)>,
 }
 
 impl BssState {
     fn event(&mut self, e: &Event) {
-        if let EventKind::Beacon {
-            ssid,
-            channel,
-            rates,
-            ..
-        } = e.kind
-        {
-            self.rates = self.rates.union(rates);
-            if self.ssid.is_none_or(|(f, _)| e.frame < f) {
-                self.ssid = Some((e.frame, ssid));
+        use crate::events::SsidSource;
+        let (ssid, channel, source) = match e.kind {
+            EventKind::Beacon {
+                ssid,
+                channel,
+                rates,
+                ..
+            } => {
+                self.rates = self.rates.union(rates);
+                (Some(ssid), channel, SsidSource::Beacon)
             }
-            if let Some(ch) =
-                channel.filter(|_| self.beacon_channel.is_none_or(|(f, _)| e.frame < f))
-            {
-                self.beacon_channel = Some((e.frame, ch));
-            }
+            EventKind::Bss {
+                ssid,
+                source,
+                channel,
+            } => (ssid, channel, source),
+            _ => (None, None, SsidSource::None),
+        };
+        if let Some(ssid) = ssid {
+            self.name((source, e.frame, ssid));
         }
-        if let Some(ch) = e.channel_mhz.and_then(crate::linklayer::channel_of_mhz) {
-            self.count(ch, 1);
+        if let Some(ch) = channel {
+            self.channel_from((source, e.frame, ch, e.channel_mhz));
+        }
+        if let Some(mhz) = e
+            .channel_mhz
+            .filter(|&m| crate::linklayer::channel_of_mhz(m).is_some())
+        {
+            self.count(mhz, 1);
         }
     }
 
-    fn count(&mut self, ch: u16, n: u64) {
-        if let Some(r) = self.radio.iter_mut().find(|(c, _)| *c == ch) {
+    /// Keeps the best SSID: by source, then the earliest frame.
+    fn name(&mut self, named: (crate::events::SsidSource, u64, crate::events::Ssid)) {
+        if self
+            .ssid
+            .is_none_or(|(s, f, _)| (named.0, named.1) < (s, f))
+        {
+            self.ssid = Some(named);
+        }
+    }
+
+    fn channel_from(&mut self, ch: (crate::events::SsidSource, u64, u8, Option<u16>)) {
+        if self
+            .beacon_channel
+            .is_none_or(|(s, f, _, _)| (ch.0, ch.1) < (s, f))
+        {
+            self.beacon_channel = Some(ch);
+        }
+    }
+
+    fn count(&mut self, mhz: u16, n: u64) {
+        if let Some(r) = self.radio.iter_mut().find(|(c, _)| *c == mhz) {
             r.1 += n;
         } else if self.radio.len() < 16 {
-            self.radio.push((ch, n));
+            self.radio.push((mhz, n));
         }
     }
 
     fn merge(&mut self, other: &BssState) {
-        if let Some((f, s)) = other
-            .ssid
-            .filter(|(f, _)| self.ssid.is_none_or(|(g, _)| *f < g))
-        {
-            self.ssid = Some((f, s));
+        if let Some(named) = other.ssid {
+            self.name(named);
         }
-        if let Some(c) = other
-            .beacon_channel
-            .filter(|(f, _)| self.beacon_channel.is_none_or(|(g, _)| *f < g))
-        {
-            self.beacon_channel = Some(c);
+        if let Some(ch) = other.beacon_channel {
+            self.channel_from(ch);
         }
         for &(ch, n) in &other.radio {
             self.count(ch, n);
@@ -538,14 +569,25 @@ impl BssState {
         self.rates = self.rates.union(other.rates);
     }
 
-    /// The beacon's DS Parameter Set channel, else the radio channel most frames came on.
-    fn channel(&self) -> Option<u16> {
+    /// (channel, centre frequency): the DS Parameter Set channel of its beacons (else probe
+    /// responses), in the band of the frame that carried it (without radio information, the
+    /// 2.4 or 5 GHz channel of that number: the element is not used in 6 GHz, 27.3.23.2), else
+    /// the radio frequency most of its frames came on.
+    fn channel(&self) -> (Option<u16>, Option<u16>) {
+        use crate::linklayer::{channel_of_mhz, mhz_of_channel};
+        if let Some((_, _, ch, frame_mhz)) = self.beacon_channel {
+            let ch = u16::from(ch);
+            let mhz = frame_mhz
+                .filter(|&m| channel_of_mhz(m) == Some(ch))
+                .or_else(|| mhz_of_channel(ch));
+            return (Some(ch), mhz);
+        }
         let radio = self
             .radio
             .iter()
-            .max_by_key(|&&(ch, n)| (n, std::cmp::Reverse(ch)))
-            .map(|&(ch, _)| ch);
-        self.beacon_channel.map(|(_, c)| u16::from(c)).or(radio)
+            .max_by_key(|&&(mhz, n)| (n, std::cmp::Reverse(mhz)))
+            .map(|&(mhz, _)| mhz);
+        (radio.and_then(channel_of_mhz), radio)
     }
 }
 
@@ -693,7 +735,9 @@ impl Analyzer {
                 }
                 // Voice frames tell nothing of a BSS that its other frames do not; a probe
                 // request is sent on whatever channel the station is scanning.
-                if !e.bssid.is_group()
+                // The broadcast BSSID (wildcard probe requests, public action frames) is no
+                // BSS; any other is, group addresses included (Wireshark lists them too).
+                if e.bssid != MacAddr::BROADCAST
                     && !matches!(
                         e.kind,
                         EventKind::Rtp { .. } | EventKind::Data { .. } | EventKind::ProbeRequest
@@ -701,7 +745,9 @@ impl Analyzer {
                 {
                     shard.bss.entry(e.bssid).or_default().event(e);
                 }
-                if matches!(e.kind, EventKind::Beacon { .. }) || e.station.is_group() {
+                if matches!(e.kind, EventKind::Beacon { .. } | EventKind::Bss { .. })
+                    || e.station.is_group()
+                {
                     continue;
                 }
                 shard
@@ -733,11 +779,16 @@ impl Analyzer {
         }
         let mut bss: Vec<BssReport> = merged
             .iter()
-            .map(|(&bssid, b)| BssReport {
-                bssid,
-                ssid: b.ssid.map(|(_, s)| s.to_text()),
-                channel: b.channel(),
-                rates_mbps: b.rates.mbps(),
+            .map(|(&bssid, b)| {
+                let (channel, mhz) = b.channel();
+                BssReport {
+                    bssid,
+                    ssid: b.ssid.map(|(_, _, s)| s.to_text()),
+                    channel,
+                    band: mhz.and_then(crate::linklayer::Band::of_mhz),
+                    frequency_mhz: mhz,
+                    rates_mbps: b.rates.mbps(),
+                }
             })
             .collect();
         let rates: HashMap<MacAddr, crate::events::RateSet> = merged
@@ -752,14 +803,17 @@ impl Analyzer {
             .iter()
             .flat_map(|s| s.stations.values())
             .flat_map(|st| st.data_bss.iter().copied())
-            .filter(|(bssid, _)| !bssid.is_group() && !merged.contains_key(bssid))
+            .filter(|(bssid, _)| *bssid != MacAddr::BROADCAST && !merged.contains_key(bssid))
             .collect();
         data_only.sort_by_key(|&(b, ch)| (b, ch.is_none(), ch));
         data_only.dedup_by_key(|(b, _)| *b);
+        // (The stations know only the channel number of their data frames.)
         bss.extend(data_only.into_iter().map(|(bssid, channel)| BssReport {
             bssid,
             ssid: None,
             channel,
+            band: None,
+            frequency_mhz: None,
             rates_mbps: Vec::new(),
         }));
         bss.sort_by_key(|b| b.bssid);

@@ -121,6 +121,17 @@ const KEY_INFO_MIC: u16 = 1 << 8;
 const KEY_INFO_REQUEST: u16 = 1 << 11;
 
 impl EapolKey {
+    /// Message number as Wireshark numbers it (`wlan_rsna_eapol.keydes.msgnr`): as
+    /// [`KeyMessage::wireshark_number`], except that tshark 4.0 calls a pairwise message
+    /// without Key Ack message 2 whenever it carries key data, so a message 4 with key data
+    /// is its "message 2".
+    pub fn wireshark_number(&self) -> Option<u8> {
+        match self.message {
+            KeyMessage::M4 if self.key_data_len != 0 => Some(2),
+            m => m.wireshark_number(),
+        }
+    }
+
     fn parse(body: &[u8]) -> Option<EapolKey> {
         // descriptor (1), key info (2), key length (2), replay counter (8), nonce (32),
         // IV (16), RSC (8), reserved (8), MIC (16 or 24), key data length (2).
@@ -151,8 +162,13 @@ impl EapolKey {
             } else {
                 KeyMessage::M3
             }
-        } else if key_data_len == 0 {
-            // M2 carries the station's RSN element as key data; M4 carries none.
+        } else if key_data_len == 0 || body[13..45].iter().all(|&b| b == 0) {
+            // 12.7.6.3 and 12.7.6.5: message 2 carries the station's SNonce and its RSN
+            // element as key data; message 4 carries a zero Key Nonce, and key data only from
+            // some stacks. The nonce tells them apart: not the Secure bit, which a station
+            // sets in message 2 of a rekey (aircrack-ng's wpa2-psk-linksys.cap, frame 90), nor
+            // the key data alone, which tshark 4.0 goes by (it calls a message 4 with key data
+            // "message 2"). WPA (pre-RSN) stacks leave message 4 without key data.
             KeyMessage::M4
         } else {
             KeyMessage::M2
@@ -506,12 +522,14 @@ mod tests {
         assert_eq!(rtp(&u).unwrap().sequence, 7);
     }
 
-    fn key_frame(key_info: u16, key_data: usize) -> Vec<u8> {
+    /// An EAPOL-Key frame with its Key Nonce filled with `nonce`.
+    fn key_frame(key_info: u16, key_data: usize, nonce: u8) -> Vec<u8> {
         let mut b = vec![2];
         b.extend(key_info.to_be_bytes());
         b.extend(16u16.to_be_bytes());
         b.extend(5u64.to_be_bytes());
-        b.extend([0u8; 32 + 16 + 8 + 8 + 16]);
+        b.extend([nonce; 32]);
+        b.extend([0u8; 16 + 8 + 8 + 16]);
         b.extend((key_data as u16).to_be_bytes());
         b.extend(vec![0xdd; key_data]);
         let mut f = vec![2, 3];
@@ -522,15 +540,17 @@ mod tests {
 
     #[test]
     fn four_way_handshake_messages() {
-        for (info, data, want) in [
-            (0x008a, 0, KeyMessage::M1),
-            (0x010a, 22, KeyMessage::M2),
-            (0x13ca, 56, KeyMessage::M3),
-            (0x030a, 0, KeyMessage::M4),
-            (0x1382, 40, KeyMessage::G1),
-            (0x0302, 0, KeyMessage::G2),
+        for (info, data, nonce, want) in [
+            (0x008a, 0, 0x11, KeyMessage::M1),
+            (0x010a, 22, 0x22, KeyMessage::M2),
+            // Message 2 of a rekey: the station sets Secure; its SNonce tells it from 4.
+            (0x030a, 22, 0x22, KeyMessage::M2),
+            (0x13ca, 56, 0x11, KeyMessage::M3),
+            (0x030a, 0, 0, KeyMessage::M4),
+            (0x1382, 40, 0, KeyMessage::G1),
+            (0x0302, 0, 0, KeyMessage::G2),
         ] {
-            match eapol(&key_frame(info, data)) {
+            match eapol(&key_frame(info, data, nonce)) {
                 Some(Eapol::Key(k)) => {
                     assert_eq!(k.message, want, "key info {info:#06x}");
                     assert_eq!(k.replay_counter, 5);
@@ -548,6 +568,30 @@ mod tests {
         );
         assert_eq!(eapol(&[1, 1, 0, 0]), Some(Eapol::Start));
         assert_eq!(eapol(&[2, 3, 0, 10, 2]), None);
+    }
+
+    #[test]
+    fn message_4_with_key_data() {
+        // A stack that puts key data into message 4 (zero Key Nonce, no Key Ack): message 4 for the
+        // handshake, but tshark 4.0.17 numbers it 2 (it reads only the key data length; checked
+        // on these frames written to a pcap): the counts follow tshark, the analysis the
+        // standard. A WPA message 4 (Secure clear, no key data) is 4 for both.
+        for (info, data, nonce, message, wireshark) in [
+            (0x030a, 22, 0, KeyMessage::M4, 2),
+            (0x030a, 0, 0, KeyMessage::M4, 4),
+            (0x0109, 0, 0, KeyMessage::M4, 4),
+            (0x010a, 22, 0x22, KeyMessage::M2, 2),
+        ] {
+            let Some(Eapol::Key(k)) = eapol(&key_frame(info, data, nonce)) else {
+                panic!("key info {info:#06x}");
+            };
+            assert_eq!(k.message, message, "key info {info:#06x}, {data} bytes");
+            assert_eq!(
+                k.wireshark_number(),
+                Some(wireshark),
+                "key info {info:#06x}"
+            );
+        }
     }
 
     #[test]

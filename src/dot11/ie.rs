@@ -15,6 +15,10 @@ pub mod id {
     /// Cisco CCX: the CCKM element (vendor-assigned ID, body starts with the Cisco OUI).
     pub const CCKM: u8 = 156;
     pub const VENDOR_SPECIFIC: u8 = 221;
+    /// Element ID Extension present (9.4.2.1): the first body byte is the extension ID.
+    pub const EXTENSION: u8 = 255;
+    /// Extension ID of the FILS Session element (9.4.2.179).
+    pub const EXT_FILS_SESSION: u8 = 4;
 }
 
 pub const OUI_IEEE: [u8; 3] = [0x00, 0x0f, 0xac];
@@ -49,6 +53,8 @@ pub struct Elements<'a> {
     at: usize,
     base: usize,
     failed: bool,
+    /// Ends the chain after a FILS Session element (see [`Elements::until_fils_session`]).
+    fils: bool,
 }
 
 impl<'a> Elements<'a> {
@@ -59,7 +65,16 @@ impl<'a> Elements<'a> {
             at: 0,
             base,
             failed: false,
+            fils: false,
         }
+    }
+
+    /// Ends the chain after the FILS Session element: in a (re)association request or response
+    /// of FILS authentication, what follows it is the AEAD-encrypted remainder of the frame
+    /// (FILS Encrypted Data, 12.11.2.5.2 and 12.11.2.5.3), not elements.
+    pub fn until_fils_session(mut self) -> Elements<'a> {
+        self.fils = true;
+        self
     }
 
     /// Checks the whole chain.
@@ -94,10 +109,11 @@ impl<'a> Iterator for Elements<'a> {
             return Some(Err(overrun(id, len)));
         }
         self.at += 2 + len;
-        Some(Ok(Element {
-            id,
-            body: &rest[2..2 + len],
-        }))
+        let body = &rest[2..2 + len];
+        if self.fils && id == id::EXTENSION && body.first() == Some(&id::EXT_FILS_SESSION) {
+            self.at = self.data.len();
+        }
+        Some(Ok(Element { id, body }))
     }
 }
 

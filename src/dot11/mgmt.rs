@@ -114,14 +114,22 @@ impl<'a> MgmtBody<'a> {
         matches!(self.subtype, subtype::DEAUTH | subtype::DISASSOC).then(|| u16_le(self.body, 0))
     }
 
-    /// The element chain after the fixed fields.
+    /// The element chain after the fixed fields (in (re)association frames, up to and including
+    /// a FILS Session element: the rest is encrypted).
     pub fn elements(&self) -> Elements<'a> {
         let start = if has_elements(self.subtype) {
             fixed_len(self.subtype)
         } else {
             self.body.len()
         };
-        Elements::new(&self.body[start..], start)
+        let elements = Elements::new(&self.body[start..], start);
+        match self.subtype {
+            subtype::ASSOC_REQ
+            | subtype::ASSOC_RESP
+            | subtype::REASSOC_REQ
+            | subtype::REASSOC_RESP => elements.until_fils_session(),
+            _ => elements,
+        }
     }
 }
 
@@ -256,5 +264,29 @@ mod tests {
         assert_eq!(m.reason(), Some(2));
         assert_eq!(reason_name(2), "previous authentication no longer valid");
         assert!(m.elements().next().is_none());
+    }
+
+    #[test]
+    fn fils_encrypted_data_is_not_elements() {
+        // A FILS association request: SSID, FILS Session (255, extension 4, 8-byte session),
+        // then AEAD ciphertext whose first bytes read as an element running past the frame.
+        let mut body = vec![0x31, 0x04, 0x0a, 0x00];
+        body.extend([0, 5, b'v', b'o', b'i', b'c', b'e']);
+        body.extend([255, 9, 4, 1, 2, 3, 4, 5, 6, 7, 8]);
+        body.extend([0xdd, 0xf0, 0x8a, 0x31, 0x5c]);
+        for st in [subtype::ASSOC_REQ, subtype::ASSOC_RESP] {
+            let body = if st == subtype::ASSOC_RESP {
+                [&[0x31, 0x04, 0, 0, 1, 0xc0][..], &body[4..]].concat()
+            } else {
+                body.clone()
+            };
+            let m = MgmtBody::new_checked(st, &body).unwrap();
+            let ids: Vec<u8> = m.elements().map(|e| e.unwrap().id).collect();
+            assert_eq!(ids, [0, 255], "subtype {st}");
+        }
+        // In a beacon the same bytes are an element chain that overruns.
+        let beacon = [&[0u8; 12][..], &body[4..]].concat();
+        let m = MgmtBody::new_checked(subtype::BEACON, &beacon).unwrap();
+        assert!(m.elements().any(|e| e.is_err()));
     }
 }

@@ -92,6 +92,7 @@ impl MacAddr {
     }
 
     pub const BROADCAST: MacAddr = MacAddr([0xff; 6]);
+    pub const ZERO: MacAddr = MacAddr([0; 6]);
 
     pub fn from_slice(b: &[u8]) -> MacAddr {
         let mut a = [0u8; 6];
@@ -361,12 +362,18 @@ impl<T: AsRef<[u8]>> Frame<T> {
                 source: a2,
                 bssid: a3,
             },
-            _ => Addresses {
+            // PS-Poll carries the BSSID as Address 1 (9.3.1.5), CF-End and CF-End +CF-Ack as
+            // Address 2 (9.3.1.6, 9.3.1.7), a DMG Beacon as its only address (9.3.4.2).
+            FrameType::Control | FrameType::Extension => Addresses {
                 receiver: a1,
                 transmitter: a2,
                 destination: a1,
                 source: a2,
-                bssid: None,
+                bssid: match (fc.frame_type(), fc.subtype()) {
+                    (FrameType::Control, 10) | (FrameType::Extension, 0) => Some(a1),
+                    (FrameType::Control, 14 | 15) => a2,
+                    _ => None,
+                },
             },
         }
     }

@@ -89,25 +89,85 @@ pub(crate) fn channel_of_mhz_checked(mhz: u16) -> bool {
 pub struct LinkOptions {
     /// UDP port remote-capture (peekremote) streams are sent to.
     pub peekremote_port: u16,
+    /// Whether frames with a wrong FCS are dropped.
+    pub fcs: FcsPolicy,
 }
 
 impl Default for LinkOptions {
     fn default() -> LinkOptions {
         LinkOptions {
             peekremote_port: 5000,
+            fcs: FcsPolicy::Auto,
         }
     }
 }
 
-/// Channel number for a centre frequency (IEEE 802.11-2020 clauses 15.4.4.3, 17.3.8.4.2, 27.3.23.2).
+/// What to do with a frame whose FCS is wrong (flagged by the capture header, or a CRC-32 that
+/// does not match the FCS the frame carries).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FcsPolicy {
+    /// Check, unless the FCS fails on (nearly) every frame of the capture's beginning that
+    /// carries one: a tool rewrote the capture's addresses without recomputing the FCS, and
+    /// the frames are sound (see `pipeline::fcs_policy`). A decoder given `Auto` checks.
+    #[default]
+    Auto,
+    /// Drop frames with a wrong FCS (counted as `bad_fcs`).
+    Check,
+    /// Decode every frame whatever its FCS, as tshark does by default.
+    Ignore,
+}
+
+/// Channel number for a centre frequency (IEEE 802.11-2020 clauses 15.4.4.3, 17.3.8.4.2,
+/// 27.3.23.2). The numbers of different bands overlap: [`Band::of_mhz`] tells them apart.
 pub fn channel_of_mhz(mhz: u16) -> Option<u16> {
     match mhz {
         2484 => Some(14),
         2412..=2472 => Some((mhz - 2407) / 5),
+        // 6 GHz: 5950 + 5 n MHz (n = 1..233), and channel 2 at 5935 MHz (27.3.23.2).
+        5935 => Some(2),
         5955..=7115 => Some((mhz - 5950) / 5),
         5000..=5925 => Some((mhz - 5000) / 5),
         4910..=4980 => Some((mhz - 4000) / 5),
         _ => None,
+    }
+}
+
+/// The band of a channel (IEEE 802.11-2020 Annex E): channel numbers repeat across bands (6 GHz
+/// channel 5 is 5975 MHz, 2.4 GHz channel 5 is 2432 MHz; channel 165 is 5825 MHz in 5 GHz and
+/// 6775 MHz in 6 GHz), so a number means nothing without its band.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Band {
+    #[serde(rename = "2.4GHz")]
+    Ghz2_4,
+    #[serde(rename = "4.9GHz")]
+    Ghz4_9,
+    #[serde(rename = "5GHz")]
+    Ghz5,
+    #[serde(rename = "6GHz")]
+    Ghz6,
+}
+
+impl Band {
+    /// The band of a centre frequency [`channel_of_mhz`] knows.
+    pub fn of_mhz(mhz: u16) -> Option<Band> {
+        channel_of_mhz(mhz)?;
+        Some(match mhz {
+            ..=2500 => Band::Ghz2_4,
+            4900..=4999 => Band::Ghz4_9,
+            5935.. => Band::Ghz6,
+            _ => Band::Ghz5,
+        })
+    }
+}
+
+impl std::fmt::Display for Band {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Band::Ghz2_4 => "2.4 GHz",
+            Band::Ghz4_9 => "4.9 GHz",
+            Band::Ghz5 => "5 GHz",
+            Band::Ghz6 => "6 GHz",
+        })
     }
 }
 
@@ -242,6 +302,19 @@ mod tests {
         assert_eq!(channel_of_mhz(5825), Some(165));
         assert_eq!(channel_of_mhz(5955), Some(1));
         assert_eq!(channel_of_mhz(1000), None);
+        // The same numbers in different bands (wlanpi-profiler's 6 GHz captures: 5975 and
+        // 6775 MHz).
+        assert_eq!(channel_of_mhz(5975), Some(5));
+        assert_eq!(channel_of_mhz(6775), Some(165));
+        assert_eq!(channel_of_mhz(5935), Some(2));
+        assert_eq!(Band::of_mhz(2432), Some(Band::Ghz2_4));
+        assert_eq!(Band::of_mhz(5975), Some(Band::Ghz6));
+        assert_eq!(Band::of_mhz(5825), Some(Band::Ghz5));
+        assert_eq!(Band::of_mhz(6775), Some(Band::Ghz6));
+        assert_eq!(Band::of_mhz(5935), Some(Band::Ghz6));
+        assert_eq!(Band::of_mhz(4920), Some(Band::Ghz4_9));
+        assert_eq!(Band::of_mhz(5930), None);
+        assert_eq!(Band::Ghz6.to_string(), "6 GHz");
     }
 
     #[test]

@@ -7,6 +7,9 @@ use super::{mhz_of_channel, LinkError, LinkFrame, RadioInfo};
 
 const HEADER_LEN: usize = 144;
 const ITEMS_AT: usize = 24;
+/// Message codes of the sniff indication (`DIDmsg_lnxind_wlansniffrm`), in either of its two
+/// numberings.
+const MSGCODES: [u32; 2] = [0x44, 0x41];
 
 pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     let err = |what, short| LinkError::Header {
@@ -14,6 +17,21 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
         what,
         short,
     };
+    // A record that does not start with a Prism message code has no Prism header: some drivers
+    // write frames of a Prism capture without one. Wireshark reads such a record as a bare
+    // 802.11 frame, and so does roamgap.
+    if let Some(code) = data.get(..4) {
+        let code = [code[0], code[1], code[2], code[3]];
+        let (le, be) = (u32::from_le_bytes(code), u32::from_be_bytes(code));
+        if !MSGCODES.contains(&le) && !MSGCODES.contains(&be) {
+            return Ok(LinkFrame {
+                radio: RadioInfo::default(),
+                dot11: data,
+                header_padded: false,
+                fcs_bytes: None,
+            });
+        }
+    }
     if data.len() < HEADER_LEN {
         return Err(err("shorter than its 144-byte header", true));
     }

@@ -350,7 +350,11 @@ fn captures_section(h: &mut String, report: &Report) {
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 b.bssid,
                 escape(b.ssid.as_deref().unwrap_or("")),
-                b.channel.map(|c| c.to_string()).unwrap_or_default(),
+                match (b.channel, b.band) {
+                    (Some(c), Some(band)) => format!("{c} ({band})"),
+                    (Some(c), None) => c.to_string(),
+                    _ => String::new(),
+                },
                 rates.join(" ")
             );
         }

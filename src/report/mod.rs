@@ -81,6 +81,11 @@ pub struct CaptureReport {
     pub unsupported_frames: u64,
     /// Ethernet records that are not remote capture (skipped).
     pub not_wireless_frames: u64,
+    /// Frames of an 802.11 protocol version other than 0 (skipped, not typed).
+    pub unknown_version_frames: u64,
+    /// Set when `--fcs auto` found the FCS wrong on (nearly) every frame that carries one at
+    /// the start of the capture and analyzed it with the FCS ignored.
+    pub fcs_ignored: Option<FcsIgnored>,
     /// Set when the file ends (or is damaged) in the middle of a record.
     pub truncated: Option<IssueReport>,
     /// The first malformed frames, with what is wrong.
@@ -95,6 +100,14 @@ pub struct CaptureReport {
     pub duplicates_removed: Option<u64>,
     /// When keys were given: what they decrypted.
     pub decryption: Option<DecryptionReport>,
+}
+
+/// Why the FCS of a capture was ignored: `wrong` of the first `checked` frames that carry one
+/// failed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FcsIgnored {
+    pub wrong: u32,
+    pub checked: u32,
 }
 
 /// What decryption did for one capture (`--psk`, `--pmk`, `--tk`, `--keys`).
@@ -486,6 +499,12 @@ impl Report {
                 }
                 out.extend(d.advice().into_iter().map(|a| format!("{}: {a}", c.file)));
             }
+            if let Some(f) = c.fcs_ignored {
+                out.push(format!(
+                    "{}: the FCS is wrong on {} of the first {} frames that carry one: the capture looks rewritten (addresses changed without recomputing the FCS), so it was analyzed with the FCS ignored (--fcs check drops such frames)",
+                    c.file, f.wrong, f.checked
+                ));
+            }
             if c.bad_fcs > 0 {
                 out.push(format!(
                     "{}: {} frames with a bad FCS skipped",
@@ -573,6 +592,10 @@ fn capture_report(
         bss: analysis.bss.clone(),
         unsupported_frames: c.unsupported.iter().map(|(_, n)| n).sum(),
         not_wireless_frames: c.not_wireless,
+        unknown_version_frames: c.unknown_version,
+        fcs_ignored: s
+            .fcs_rewritten
+            .map(|(wrong, checked)| FcsIgnored { wrong, checked }),
         truncated: s.truncated.as_ref().map(|e| IssueReport {
             frame: e.frame(),
             message: e.to_string(),

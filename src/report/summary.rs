@@ -150,9 +150,10 @@ pub fn render_summary(report: &Report) -> String {
         for b in &c.bss {
             let _ = writeln!(
                 out,
-                "  {}  channel {:>3}  {:<24} {}",
+                "  {}  channel {:>3}{}  {:<24} {}",
                 b.bssid,
                 b.channel.map_or_else(|| "?".into(), |c| c.to_string()),
+                b.band.map(|band| format!(" ({band})")).unwrap_or_default(),
                 b.ssid
                     .as_deref()
                     .map_or_else(|| "(no beacon)".to_string(), |s| format!("\"{s}\"")),

@@ -170,11 +170,12 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
         for b in &c.bss {
             let _ = writeln!(
                 out,
-                "  BSS {}  channel {:>3}  {}",
+                "  BSS {}  channel {:>3}{}  {}",
                 b.bssid,
                 b.channel
                     .map(|c| c.to_string())
                     .unwrap_or_else(|| "?".into()),
+                b.band.map(|band| format!(" ({band})")).unwrap_or_default(),
                 b.ssid
                     .as_deref()
                     .map(|s| format!("SSID \"{s}\""))
