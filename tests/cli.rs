@@ -30,7 +30,7 @@ fn table_names_the_roam_and_its_cause() {
     let s = text(&out.stdout);
     for want in [
         "1200 frames",
-        "00:23:ea:00:00:01 (1) -> 00:23:ea:00:00:02 (6)",
+        "00:23:ea:00:00:01 ch 1 (2.4 GHz) -> 00:23:ea:00:00:02 ch 6 (2.4 GHz)",
         "cckm",
         "1320.0 ms / 65",
         "1300.0 ms / 64",

@@ -140,11 +140,11 @@ fn the_roam_timeline_draws_every_rtp_packet_the_phases_and_the_gap() {
     );
     assert!(texts.iter().any(|t| t
         == &format!(
-            "Roam of {} at frame {}: {} (channel 1) → {} (channel 6)",
+            "{}: {} (ch 1, 2.4 GHz) → {} (ch 6, 2.4 GHz), frame {}",
             want["station"].as_str().unwrap(),
-            want["request_frame"],
             want["from_bssid"].as_str().unwrap(),
-            want["to_bssid"].as_str().unwrap()
+            want["to_bssid"].as_str().unwrap(),
+            want["request_frame"],
         )));
 
     // The same plot as a PNG.

@@ -149,7 +149,8 @@ pub fn budget(roam: &Roam, config: &Config) -> Option<(f64, &'static str)> {
 /// Rules for a roam the sniffer saw only by its effect.
 pub fn evaluate_missed(m: &MissedRoam) -> Vec<Finding> {
     let mut out = Vec::new();
-    if let (Some(false), Some(ch)) = (m.channel_captured, m.to_channel) {
+    if let (Some(false), Some(_)) = (m.channel_captured, m.to_channel) {
+        let ch = super::channel_text(m.to_channel, m.to_band);
         out.push(Finding {
             code: code::UNCOVERED_CHANNEL,
             severity: Severity::Warning,
@@ -157,7 +158,9 @@ pub fn evaluate_missed(m: &MissedRoam) -> Vec<Finding> {
                 "the station's data moved from {}{} (frame {}) to {} on channel {ch} (frame {}, {:.1} ms later) \
                  with no reassociation captured: the sniffer captured nothing on channel {ch} in between",
                 m.from_bssid,
-                m.from_channel.map(|c| format!(" on channel {c}")).unwrap_or_default(),
+                m.from_channel
+                    .map(|_| format!(" on channel {}", super::channel_text(m.from_channel, m.from_band)))
+                    .unwrap_or_default(),
                 m.last_frame_old,
                 m.to_bssid,
                 m.first_frame_new,

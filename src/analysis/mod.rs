@@ -159,6 +159,36 @@ pub struct DeauthReport {
     pub after_ms: f64,
 }
 
+/// A BSS's channel: its number, band and centre frequency (a number alone is ambiguous: they
+/// repeat across bands).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChannelInfo {
+    pub number: u16,
+    pub band: Option<crate::linklayer::Band>,
+    pub mhz: Option<u16>,
+}
+
+impl ChannelInfo {
+    /// The channel of a frame captured at `mhz`.
+    pub(crate) fn of_mhz(mhz: u16) -> Option<ChannelInfo> {
+        Some(ChannelInfo {
+            number: crate::linklayer::channel_of_mhz(mhz)?,
+            band: crate::linklayer::Band::of_mhz(mhz),
+            mhz: Some(mhz),
+        })
+    }
+}
+
+/// A channel for people: `6 (2.4 GHz)`, its number alone when the band is unknown, `?` when
+/// nothing is known.
+pub fn channel_text(channel: Option<u16>, band: Option<crate::linklayer::Band>) -> String {
+    match (channel, band) {
+        (Some(c), Some(b)) => format!("{c} ({b})"),
+        (Some(c), None) => c.to_string(),
+        _ => "?".to_string(),
+    }
+}
+
 /// A roam's outage for people: `X ms`, `>= X ms` when the capture ended first, `-` when
 /// unknown (no user data before the roam).
 pub fn outage_text(r: &Roam) -> String {
@@ -279,6 +309,9 @@ pub struct Roam {
     pub to_bssid: MacAddr,
     pub from_channel: Option<u16>,
     pub to_channel: Option<u16>,
+    /// The bands of those channels (a channel number repeats across bands).
+    pub from_band: Option<crate::linklayer::Band>,
+    pub to_band: Option<crate::linklayer::Band>,
     /// How the attempt ended.
     pub outcome: Outcome,
     /// Set when the roam failed (refused, unanswered, abandoned).
@@ -391,6 +424,8 @@ pub struct MissedRoam {
     pub to_bssid: MacAddr,
     pub from_channel: Option<u16>,
     pub to_channel: Option<u16>,
+    pub from_band: Option<crate::linklayer::Band>,
+    pub to_band: Option<crate::linklayer::Band>,
     /// The station's last data frame through the old BSSID and first through the new one.
     pub last_frame_old: u64,
     pub first_frame_new: u64,
@@ -607,11 +642,11 @@ impl Coverage {
     /// grows.
     const MAX_INTERVALS: usize = 50_000;
 
-    fn add(&mut self, channel: u16, ts_ns: i64) {
-        let i = match self.channels.iter().position(|(c, _)| *c == channel) {
+    fn add(&mut self, mhz: u16, ts_ns: i64) {
+        let i = match self.channels.iter().position(|(c, _)| *c == mhz) {
             Some(i) => i,
             None => {
-                self.channels.push((channel, Vec::new()));
+                self.channels.push((mhz, Vec::new()));
                 self.channels.len() - 1
             }
         };
@@ -650,17 +685,18 @@ impl Coverage {
         }
     }
 
-    /// Whether the sniffer was on `channel` at some moment strictly between the two times
-    /// (within an interval of its frames there); null when the capture carries no channel
-    /// information at all.
-    pub(crate) fn captured(&self, channel: u16, from_ns: i64, to_ns: i64) -> Option<bool> {
+    /// Whether the sniffer was on the channel of centre frequency `mhz` at some moment strictly
+    /// between the two times (within an interval of its frames there); null when the capture
+    /// carries no channel information at all. Channels are told by frequency: their numbers
+    /// repeat across bands.
+    pub(crate) fn captured(&self, mhz: u16, from_ns: i64, to_ns: i64) -> Option<bool> {
         if self.channels.is_empty() {
             return None;
         }
         Some(
             self.channels
                 .iter()
-                .filter(|(c, _)| *c == channel)
+                .filter(|(c, _)| *c == mhz)
                 .flat_map(|(_, l)| l)
                 .any(|&(a, b)| a < to_ns && b > from_ns),
         )
@@ -730,8 +766,11 @@ impl Analyzer {
         let run = |(i, shard): (usize, &mut Shard)| {
             for e in batches.iter().flat_map(|b| &b[i]) {
                 shard.last_ns = shard.last_ns.max(e.ts_ns);
-                if let Some(ch) = e.channel_mhz.and_then(crate::linklayer::channel_of_mhz) {
-                    shard.coverage.add(ch, e.ts_ns);
+                if let Some(mhz) = e
+                    .channel_mhz
+                    .filter(|&m| crate::linklayer::channel_of_mhz(m).is_some())
+                {
+                    shard.coverage.add(mhz, e.ts_ns);
                 }
                 // Voice frames tell nothing of a BSS that its other frames do not; a probe
                 // request is sent on whatever channel the station is scanning.
@@ -797,7 +836,7 @@ impl Analyzer {
             .map(|(&bssid, b)| (bssid, b.rates))
             .collect();
         // BSSs seen only in data frames (no beacon or management frame captured); the lowest
-        // channel any station saw one on, so that the result does not depend on the order.
+        // frequency any station saw one on, so that the result does not depend on the order.
         let mut data_only: Vec<(MacAddr, Option<u16>)> = self
             .shards
             .iter()
@@ -807,19 +846,27 @@ impl Analyzer {
             .collect();
         data_only.sort_by_key(|&(b, ch)| (b, ch.is_none(), ch));
         data_only.dedup_by_key(|(b, _)| *b);
-        // (The stations know only the channel number of their data frames.)
-        bss.extend(data_only.into_iter().map(|(bssid, channel)| BssReport {
+        bss.extend(data_only.into_iter().map(|(bssid, mhz)| BssReport {
             bssid,
             ssid: None,
-            channel,
-            band: None,
-            frequency_mhz: None,
+            channel: mhz.and_then(crate::linklayer::channel_of_mhz),
+            band: mhz.and_then(crate::linklayer::Band::of_mhz),
+            frequency_mhz: mhz,
             rates_mbps: Vec::new(),
         }));
         bss.sort_by_key(|b| b.bssid);
-        let channels: HashMap<MacAddr, u16> = bss
+        let channels: HashMap<MacAddr, ChannelInfo> = bss
             .iter()
-            .filter_map(|b| b.channel.map(|c| (b.bssid, c)))
+            .filter_map(|b| {
+                b.channel.map(|number| {
+                    let info = ChannelInfo {
+                        number,
+                        band: b.band,
+                        mhz: b.frequency_mhz,
+                    };
+                    (b.bssid, info)
+                })
+            })
             .collect();
         // Addresses that act as BSSIDs are APs, not stations.
         let aps: std::collections::HashSet<MacAddr> = bss.iter().map(|b| b.bssid).collect();

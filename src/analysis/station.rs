@@ -197,7 +197,7 @@ struct RoamState {
     /// The first packet of each stream through the new BSSID after the request.
     after: Vec<VoicePoint>,
     /// Channel the request was captured on (when the BSS table has none for the new BSSID).
-    request_channel: Option<u16>,
+    request_channel: Option<super::ChannelInfo>,
     /// The station's signal and data rate through the new BSSID, from its first frames after
     /// the request.
     signal_after: Window<i8>,
@@ -404,7 +404,8 @@ impl Station {
         {
             self.data_bss.push((
                 e.bssid,
-                e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
+                e.channel_mhz
+                    .filter(|&m| crate::linklayer::channel_of_mhz(m).is_some()),
             ));
         }
         if let Some(class) = retransmission_class(&e.kind) {
@@ -740,6 +741,8 @@ impl Station {
             to_bssid: e.bssid,
             from_channel: None,
             to_channel: None,
+            from_band: None,
+            to_band: None,
             // Decided by the frames that follow (`settle`), or at the end of the capture.
             outcome: Outcome::CaptureEnded,
             failure: None,
@@ -799,7 +802,7 @@ impl Station {
             outage_end: None,
             before,
             after: Vec::new(),
-            request_channel: e.channel_mhz.and_then(crate::linklayer::channel_of_mhz),
+            request_channel: e.channel_mhz.and_then(super::ChannelInfo::of_mhz),
             signal_after: Window::for_bssid(e.bssid),
             rate_after: Window::for_bssid(e.bssid),
             old_ap: OldApState::default(),
@@ -1135,7 +1138,7 @@ impl Station {
     /// the time of the capture's last frame.
     pub(super) fn finish(
         self,
-        channels: &HashMap<MacAddr, u16>,
+        channels: &HashMap<MacAddr, super::ChannelInfo>,
         rates: &HashMap<MacAddr, crate::events::RateSet>,
         coverage: &super::Coverage,
         end_ns: i64,
@@ -1214,8 +1217,16 @@ impl Station {
                     .get(&roam.to_bssid)
                     .map(|r| r.mbps())
                     .unwrap_or_default();
-                roam.from_channel = channels.get(&roam.from_bssid).copied();
-                roam.to_channel = channels.get(&roam.to_bssid).copied().or(s.request_channel);
+                let from_channel = channels.get(&roam.from_bssid).copied();
+                let to_channel = channels.get(&roam.to_bssid).copied().or(s.request_channel);
+                (roam.from_channel, roam.from_band) = (
+                    from_channel.map(|c| c.number),
+                    from_channel.and_then(|c| c.band),
+                );
+                (roam.to_channel, roam.to_band) = (
+                    to_channel.map(|c| c.number),
+                    to_channel.and_then(|c| c.band),
+                );
                 // Per direction: the station's last voice packet before the request (if it
                 // went through the old BSSID) and its first through the new one after.
                 let (from, request_ns) = (roam.from_bssid, s.request_ns);
@@ -1314,21 +1325,24 @@ impl Station {
             .missed
             .iter()
             .map(|&(from, to, old, new)| {
-                let to_channel = channels.get(&to).copied();
+                let (from_channel, to_channel) = (channels.get(&from), channels.get(&to));
                 let mut m = MissedRoam {
                     capture,
                     station,
                     from_bssid: from,
                     to_bssid: to,
-                    from_channel: channels.get(&from).copied(),
-                    to_channel,
+                    from_channel: from_channel.map(|c| c.number),
+                    to_channel: to_channel.map(|c| c.number),
+                    from_band: from_channel.and_then(|c| c.band),
+                    to_band: to_channel.and_then(|c| c.band),
                     last_frame_old: old.frame,
                     first_frame_new: new.frame,
                     last_time_old: secs(old.ts_ns),
                     first_time_new: secs(new.ts_ns),
                     gap_ms: ms(new.ts_ns - old.ts_ns),
                     channel_captured: to_channel
-                        .and_then(|ch| coverage.captured(ch, old.ts_ns, new.ts_ns)),
+                        .and_then(|c| c.mhz)
+                        .and_then(|mhz| coverage.captured(mhz, old.ts_ns, new.ts_ns)),
                     findings: Vec::new(),
                     wireshark_filter: frame_range_filter(station, old.frame, new.frame),
                 };

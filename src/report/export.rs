@@ -55,6 +55,8 @@ pub const ROAM_COLUMNS: &[&str] = &[
     "outage_ms",
     "attempts",
     "next_bssid",
+    "from_band",
+    "to_band",
 ];
 
 /// The columns of the findings CSV, in order.
@@ -91,6 +93,14 @@ fn row(out: &mut String, cells: &[String]) {
         field(out, c);
     }
     out.push_str("\r\n");
+}
+
+/// A band as the JSON names it (`2.4GHz`, `5GHz`, `6GHz`, `4.9GHz`).
+fn band_name(b: crate::linklayer::Band) -> String {
+    serde_json::to_value(b)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -188,6 +198,8 @@ fn roam_row(report: &Report, r: &Roam) -> Vec<String> {
         ms(r.outage_ms),
         opt(r.failure.as_ref().map(|f| f.attempts)),
         opt(r.failure.as_ref().and_then(|f| f.next_bssid)),
+        opt(r.from_band.map(band_name)),
+        opt(r.to_band.map(band_name)),
     ]
 }
 
@@ -208,6 +220,8 @@ fn missed_row(report: &Report, m: &MissedRoam) -> Vec<String> {
     set("from_channel", opt(m.from_channel));
     set("to_bssid", m.to_bssid.to_string());
     set("to_channel", opt(m.to_channel));
+    set("from_band", opt(m.from_band.map(band_name)));
+    set("to_band", opt(m.to_band.map(band_name)));
     set("roam_time_ms", ms(Some(m.gap_ms)));
     set(
         "severity",

@@ -2,6 +2,7 @@
 //! inside it: it opens from disk and fetches nothing), the plots as files, and the JSON, JSON
 //! lines and CSV exports beside it.
 
+use crate::analysis::channel_text;
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -432,7 +433,6 @@ fn roams_table(h: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(h, "<table class=\"sortable roams\"><thead><tr><th class=\"num\">frame</th><th>time (UTC)</th><th>station</th><th>from → to (channel)</th><th>key mgmt</th><th class=\"num\">reassoc</th><th class=\"num\">key exchange</th><th class=\"num\">uplink gap / lost</th><th class=\"num\">downlink gap / lost</th><th>findings</th><th>outcome</th><th class=\"num\">outage</th></tr></thead><tbody>");
-    let ch = |c: Option<u16>| c.map_or_else(|| "?".into(), |c| c.to_string());
     for r in &report.roams {
         let (up, upv) = gap_cell(&r.uplink);
         let (down, downv) = gap_cell(&r.downlink);
@@ -440,7 +440,7 @@ fn roams_table(h: &mut String, report: &Report) {
         let codes: Vec<String> = r.findings.iter().map(|f| escape(f.code)).collect();
         let _ = writeln!(
             h,
-            "<tr class=\"roam\"><td class=\"num\" data-v=\"{}\"><a href=\"#{}\">{}</a></td><td data-v=\"{}\">{}</td><td><code>{}</code></td><td><code>{}</code> ({}) → <code>{}</code> ({})</td><td>{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{upv}\">{up}</td><td class=\"num\" data-v=\"{downv}\">{down}</td><td data-v=\"{}\">{}</td><td>{}</td><td class=\"num\" data-v=\"{}\">{}</td></tr>",
+            "<tr class=\"roam\"><td class=\"num\" data-v=\"{}\"><a href=\"#{}\">{}</a></td><td data-v=\"{}\">{}</td><td><code>{}</code></td><td><code>{}</code> ch {} → <code>{}</code> ch {}</td><td>{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{upv}\">{up}</td><td class=\"num\" data-v=\"{downv}\">{down}</td><td data-v=\"{}\">{}</td><td>{}</td><td class=\"num\" data-v=\"{}\">{}</td></tr>",
             r.request_frame,
             roam_anchor(r),
             r.request_frame,
@@ -448,9 +448,9 @@ fn roams_table(h: &mut String, report: &Report) {
             datetime(r.time),
             r.station,
             r.from_bssid,
-            ch(r.from_channel),
+            channel_text(r.from_channel, r.from_band),
             r.to_bssid,
-            ch(r.to_channel),
+            channel_text(r.to_channel, r.to_band),
             r.key_management.map_or("?", |k| k.as_str()),
             r.reassoc_latency_ms.unwrap_or(-1.0),
             ms(r.reassoc_latency_ms),
@@ -753,16 +753,15 @@ fn missed_section(h: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(h, "<h2 id=\"missed\">Roams not captured ({})</h2><p>The station's data moved to another AP with no (re)association in the capture.</p><table><thead><tr><th>station</th><th>from → to (channel)</th><th class=\"num\">last / first frame</th><th class=\"num\">gap</th><th>sniffer on the new channel</th><th>Wireshark filter</th></tr></thead><tbody>", report.missed_roams.len());
-    let ch = |c: Option<u16>| c.map_or_else(|| "?".into(), |c| c.to_string());
     for m in &report.missed_roams {
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code></td><td><code>{}</code> ({}) → <code>{}</code> ({})</td><td class=\"num\">{} / {}</td><td class=\"num\">{:.1} ms</td><td>{}</td><td><code>{}</code></td></tr>",
+            "<tr><td><code>{}</code></td><td><code>{}</code> ch {} → <code>{}</code> ch {}</td><td class=\"num\">{} / {}</td><td class=\"num\">{:.1} ms</td><td>{}</td><td><code>{}</code></td></tr>",
             m.station,
             m.from_bssid,
-            ch(m.from_channel),
+            channel_text(m.from_channel, m.from_band),
             m.to_bssid,
-            ch(m.to_channel),
+            channel_text(m.to_channel, m.to_band),
             m.last_frame_old,
             m.first_frame_new,
             m.gap_ms,

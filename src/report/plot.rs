@@ -186,8 +186,13 @@ fn legend<'a, DB: DrawingBackend + 'a>(
         .map_err(fail)
 }
 
-fn channel(c: Option<u16>) -> String {
-    c.map_or_else(|| "channel ?".into(), |c| format!("channel {c}"))
+/// `ch 6, 2.4 GHz`: a channel and its band, compact for a plot's title.
+fn channel(c: Option<u16>, band: Option<crate::linklayer::Band>) -> String {
+    match (c, band) {
+        (Some(c), Some(b)) => format!("ch {c}, {b}"),
+        (Some(c), None) => format!("ch {c}"),
+        _ => "ch ?".to_string(),
+    }
 }
 
 /// One direction of a roam's timeline.
@@ -444,16 +449,18 @@ impl Draw for Timeline<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> PlotResult {
         let r = self.roam;
+        // The station, both APs with channel and band, and the frame: 16 px keeps it within
+        // the 960 px width.
         let title = format!(
-            "Roam of {} at frame {}: {} ({}) → {} ({})",
+            "{}: {} ({}) → {} ({}), frame {}",
             r.station,
-            r.request_frame,
             r.from_bssid,
-            channel(r.from_channel),
+            channel(r.from_channel, r.from_band),
             r.to_bssid,
-            channel(r.to_channel)
+            channel(r.to_channel, r.to_band),
+            r.request_frame,
         );
-        let root = root.titled(&title, caption(18)).map_err(fail)?;
+        let root = root.titled(&title, caption(16)).map_err(fail)?;
         let mut sub = vec![
             format!(
                 "key management {}",

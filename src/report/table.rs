@@ -6,11 +6,11 @@ use std::fmt::Write;
 use super::time::{datetime, time_of_day};
 use super::Report;
 use crate::analysis::findings::{code, Finding, Severity};
-use crate::analysis::VoiceGap;
+use crate::analysis::{channel_text, VoiceGap};
 
 /// Signal, rate and channel before and after a roam, and what the old AP kept sending.
 fn radio_line(r: &crate::analysis::Roam) -> String {
-    let side = |dbm: Option<i8>, rate: Option<f64>, ch: Option<u16>| {
+    let side = |dbm: Option<i8>, rate: Option<f64>, ch: Option<u16>, band| {
         let mut v = Vec::new();
         if let Some(d) = dbm {
             v.push(format!("{d} dBm"));
@@ -18,14 +18,24 @@ fn radio_line(r: &crate::analysis::Roam) -> String {
         if let Some(r) = rate {
             v.push(format!("{r} Mb/s"));
         }
-        if let Some(c) = ch {
-            v.push(format!("channel {c}"));
+        if ch.is_some() {
+            v.push(format!("channel {}", channel_text(ch, band)));
         }
         v.join(" ")
     };
     let (before, after) = (
-        side(r.signal_before_dbm, r.rate_before_mbps, r.from_channel),
-        side(r.signal_after_dbm, r.rate_after_mbps, r.to_channel),
+        side(
+            r.signal_before_dbm,
+            r.rate_before_mbps,
+            r.from_channel,
+            r.from_band,
+        ),
+        side(
+            r.signal_after_dbm,
+            r.rate_after_mbps,
+            r.to_channel,
+            r.to_band,
+        ),
     );
     let mut parts = Vec::new();
     if !before.is_empty() || !after.is_empty() {
@@ -192,7 +202,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             "frame",
             "time (UTC)",
             "station",
-            "from -> to BSSID (channel)",
+            "from -> to BSSID, channel",
             "key mgmt",
             "reassoc",
             "outcome",
@@ -205,7 +215,6 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             .roams
             .iter()
             .map(|r| {
-                let ch = |c: Option<u16>| c.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
                 let reassoc = match (r.reassoc_latency_ms, r.status) {
                     (Some(l), Some(0)) => format!("{l:.1} ms"),
                     (Some(l), Some(s)) => format!("{l:.1} ms, status {s}"),
@@ -217,11 +226,11 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                     time_of_day(r.time),
                     r.station.to_string(),
                     format!(
-                        "{} ({}) -> {} ({})",
+                        "{} ch {} -> {} ch {}",
                         r.from_bssid,
-                        ch(r.from_channel),
+                        channel_text(r.from_channel, r.from_band),
                         r.to_bssid,
-                        ch(r.to_channel)
+                        channel_text(r.to_channel, r.to_band)
                     ),
                     r.key_management
                         .map(|k| k.as_str())
@@ -322,15 +331,14 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             )
         );
         for m in &report.missed_roams {
-            let ch = |c: Option<u16>| c.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
             let _ = writeln!(
                 out,
-                "  station {}: {} ({}) -> {} ({}), last frame {} / first frame {}, {:.1} ms{}",
+                "  station {}: {} ch {} -> {} ch {}, last frame {} / first frame {}, {:.1} ms{}",
                 m.station,
                 m.from_bssid,
-                ch(m.from_channel),
+                channel_text(m.from_channel, m.from_band),
                 m.to_bssid,
-                ch(m.to_channel),
+                channel_text(m.to_channel, m.to_band),
                 m.last_frame_old,
                 m.first_frame_new,
                 m.gap_ms,
