@@ -138,13 +138,17 @@ fn several_files_in_one_report() {
     let out = roamgap(&["analyze", "--format", "json", path(&a), path(&b)]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["captures"].as_array().unwrap().len(), 2);
-    let caps: Vec<u64> = v["roams"]
+    assert_eq!(capture_indices(&v), [0, 0, 1, 1]);
+}
+
+/// Each roam's `capture`, in order.
+fn capture_indices(report: &serde_json::Value) -> Vec<u64> {
+    report["roams"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["capture"].as_u64().unwrap())
-        .collect();
-    assert_eq!(caps, [0, 0, 1, 1]);
+        .collect()
 }
 
 #[test]
@@ -181,13 +185,7 @@ fn a_file_that_is_not_a_capture_does_not_stop_the_others() {
         assert_eq!(files, [path(&a), path(&b)], "merge {merge}");
         if !merge {
             // Capture indices point at the captures the report holds.
-            let caps: Vec<u64> = v["roams"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["capture"].as_u64().unwrap())
-                .collect();
-            assert_eq!(caps, [0, 0, 1, 1]);
+            assert_eq!(capture_indices(&v), [0, 0, 1, 1]);
         }
     }
     // Findings asked for and a file unreadable: the unreadable file wins (2, not 1).

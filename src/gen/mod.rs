@@ -2131,19 +2131,8 @@ impl Sim {
     /// up with a deauthentication (reason 3) and goes back: authentication, association and
     /// 4-way handshake with its old AP. Returns when its voice resumes there.
     fn roam_unanswered(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
-        let roam = self.roams.len();
+        let roam = self.plan_failed(RoamKind::Unanswered, p, (from, to), None, "unanswered");
         let mark = |m| Tag::Roam { roam, mark: m };
-        self.roams.push(RoamPlan {
-            kind: RoamKind::Unanswered,
-            phone: p,
-            from,
-            to,
-            cckm_in_request: false,
-            cckm_in_response: false,
-            tspec: false,
-            status: None,
-            outcome: "unanswered",
-        });
         self.mgmt(
             leave,
             p,
@@ -2190,10 +2179,39 @@ impl Sim {
         t += self.rng.range(20, 60) * MS;
         t = self.auth(t, p, from, false) + self.rng.range(800, 2000) * US;
         t = self.associate(t, p, None, from, false, false, false, 0, None);
-        t += self.rng.range(2, 6) * MS;
-        t = self.four_way(t, p, from, None, 0);
+        self.resume_on(p, from, t)
+    }
+
+    /// The plan of a roam of a PSK phone that fails (no CCKM, no TSPEC); returns its index.
+    fn plan_failed(
+        &mut self,
+        kind: RoamKind,
+        p: usize,
+        (from, to): (usize, usize),
+        status: Option<u16>,
+        outcome: &'static str,
+    ) -> usize {
+        self.roams.push(RoamPlan {
+            kind,
+            phone: p,
+            from,
+            to,
+            cckm_in_request: false,
+            cckm_in_response: false,
+            tspec: false,
+            status,
+            outcome,
+        });
+        self.roams.len() - 1
+    }
+
+    /// After a failed roam, back on `ap` at `t` (associated): the 4-way handshake, then the
+    /// voice resumes there; returns when.
+    fn resume_on(&mut self, p: usize, ap: usize, t: i64) -> i64 {
+        let t = t + self.rng.range(2, 6) * MS;
+        let t = self.four_way(t, p, ap, None, 0);
         let ready = t + self.rng.range(1000, 3000) * US;
-        self.phones[p].attachments.push((ready, from));
+        self.phones[p].attachments.push((ready, ap));
         ready
     }
 
@@ -2202,19 +2220,8 @@ impl Sim {
     /// (reason 15, 4-way handshake timeout) and the phone reassociates with its old AP
     /// (Current AP: the one that dropped it), then the 4-way handshake there.
     fn roam_abandoned(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
-        let roam = self.roams.len();
+        let roam = self.plan_failed(RoamKind::Abandoned, p, (from, to), Some(0), "abandoned");
         let mark = |m| Tag::Roam { roam, mark: m };
-        self.roams.push(RoamPlan {
-            kind: RoamKind::Abandoned,
-            phone: p,
-            from,
-            to,
-            cckm_in_request: false,
-            cckm_in_response: false,
-            tspec: false,
-            status: Some(0),
-            outcome: "abandoned",
-        });
         let mut t = leave + self.rng.range(3, 12) * MS;
         t = self.auth_for(t, p, to, false, Some(roam)) + self.rng.range(800, 2000) * US;
         t = self.associate(t, p, Some(from), to, false, false, false, 0, Some(roam));
@@ -2238,11 +2245,7 @@ impl Sim {
         );
         t += self.rng.range(20, 60) * MS;
         t = self.associate(t, p, Some(to), from, false, false, false, 0, None);
-        t += self.rng.range(2, 6) * MS;
-        t = self.four_way(t, p, from, None, 0);
-        let ready = t + self.rng.range(1000, 3000) * US;
-        self.phones[p].attachments.push((ready, from));
-        ready
+        self.resume_on(p, from, t)
     }
 
     /// A Null function frame (9.3.2.1, subtype 4) from the phone to `ap`, power management
