@@ -73,6 +73,16 @@ struct Difference {
 
 const DIFFERENCES: &[Difference] = &[
     Difference {
+        capture: "external/aircrack-ng/wpa.cap",
+        field: "malformed",
+        ours: "0",
+        why: "every Prism record ends with its frame's FCS (the last 4 octets are the CRC-32 of \
+              the rest: its ACKs are 14 octets), which tshark reads as part of the frame, so in the \
+              beacon (frame 1) the 4 octets read as one more element, whose length runs past \
+              the frame; roamgap strips the FCS and reads the beacon whole (and its 2 TKIP \
+              frames decrypt)",
+    },
+    Difference {
         capture: "external/aircrack-ng/wpa2-psk-linksys.cap",
         field: "malformed",
         ours: "0",

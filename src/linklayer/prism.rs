@@ -75,10 +75,28 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
             .filter(|&r| r != 0),
         ..RadioInfo::default()
     };
-    Ok(LinkFrame {
-        radio,
-        dot11: &data[HEADER_LEN..],
-        header_padded: false,
-        fcs_bytes: None,
+    let frame = &data[HEADER_LEN..];
+    // The header has no field that says whether the frame ends with its FCS, and drivers
+    // differ: a frame whose last 4 octets are the CRC-32 of the rest carries one (a chance of
+    // 2^-32 otherwise). aircrack-ng's wpa.cap keeps it on every frame: its 14-byte ACKs are 10
+    // octets and an FCS, and its TKIP frames decrypt only once it is taken off.
+    let with_fcs = super::split_fcs(frame)
+        .filter(|(body, fcs)| body.len() >= 10 && crate::dot11::fcs::matches(body, *fcs));
+    Ok(match with_fcs {
+        Some((body, fcs)) => LinkFrame {
+            radio: RadioInfo {
+                fcs: super::Fcs::Present,
+                ..radio
+            },
+            dot11: body,
+            header_padded: false,
+            fcs_bytes: Some(fcs),
+        },
+        None => LinkFrame {
+            radio,
+            dot11: frame,
+            header_padded: false,
+            fcs_bytes: None,
+        },
     })
 }
