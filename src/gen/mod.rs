@@ -52,16 +52,29 @@ pub struct Truth {
 /// The keys of a really encrypted capture, and what they protect.
 #[derive(Clone, Debug, Serialize)]
 pub struct TruthEncryption {
-    pub passphrase: String,
+    /// The WPA2 passphrase (`--passphrase`); none for a WEP network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passphrase: Option<String>,
+    /// The WEP key (hex) of a WEP network (`--wep-key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wep_key: Option<String>,
     pub ssid: String,
     /// 4-way handshakes, each with real nonces and MICs.
     pub handshakes: usize,
-    /// CCMP-protected data frames (retransmissions included).
+    /// Protected data frames, CCMP or WEP (retransmissions included).
     pub protected_frames: u64,
+    /// Protected Authentication frames: the third frame of each Shared Key authentication
+    /// (12.3.3.3), WEP-encrypted (retransmissions included).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub protected_auth_frames: u64,
     /// SAE phones' PMKs (hex), one per SAE exchange: SAE derives them from both sides'
     /// secrets, so they are given as `--pmk`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sae_pmks: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -184,7 +197,7 @@ pub struct TruthStream {
 }
 
 /// The scenarios `roamgap gen` knows, with what each shows.
-pub const SCENARIOS: [(&str, &str); 25] = [
+pub const SCENARIOS: [(&str, &str); 26] = [
     (
         "cckm-ok",
         "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
@@ -246,6 +259,11 @@ pub const SCENARIOS: [(&str, &str); 25] = [
         "roams on a static-WEP network, voice encrypted: gaps from frame timing",
     ),
     (
+        "wep-shared-key",
+        "roams on a static-WEP network with Shared Key authentication (challenge, encrypted \
+         answer): real WEP under the truth's key with --wep-key, else WEP-shaped bytes",
+    ),
+    (
         "scanning",
         "PSK roams after probing other channels; the old AP keeps retrying voice to the phone",
     ),
@@ -292,6 +310,25 @@ pub fn generate_encrypted(
     if sim.phones.iter().all(|p| p.ptks.is_empty()) {
         return Err(format!(
             "scenario `{scenario}` has no WPA2-PSK phone whose voice could be encrypted"
+        ));
+    }
+    Ok(sim.finish(name, options))
+}
+
+/// Generates a scenario whose WEP phones' voice (and the third frame of their Shared Key
+/// authentications) is really WEP-encrypted (12.3.2) with `key` (5 or 13 octets, key ID 0).
+/// The timing is that of the same scenario in the clear.
+pub fn generate_wep(scenario: &str, options: &Options, key: &[u8]) -> Result<Generated, String> {
+    let name = scenario_name(scenario)?;
+    if !matches!(key.len(), 5 | 13) {
+        return Err("a WEP key is 5 or 13 octets (10 or 26 hex digits)".into());
+    }
+    let mut sim = Sim::new(options);
+    sim.wep_key = Some(key.to_vec());
+    sim.run(name);
+    if !sim.phones.iter().any(|p| p.km == KeyMgmt::Wep) {
+        return Err(format!(
+            "scenario `{scenario}` has no WEP phone whose voice could be encrypted"
         ));
     }
     Ok(sim.finish(name, options))
@@ -813,6 +850,15 @@ struct Sim {
     crypto: Option<SimCrypto>,
     /// The fast transition whose authentication was just written.
     ft_pending: Option<FtPending>,
+    /// Real WEP protection of the WEP phones' frames (`--wep-key`).
+    wep_key: Option<Vec<u8>>,
+    /// WEP phones authenticate with Shared Key (12.3.3.3) rather than Open System.
+    shared_key: bool,
+    /// The WEP network's own random stream (challenge texts, IVs): the frames' timing is that
+    /// of the same scenario in the clear.
+    wep_rng: Rng,
+    /// The next WEP IV (a 24-bit counter).
+    wep_iv: u32,
 }
 
 /// The keys of a network whose PSK phones' voice is really encrypted: handshakes with real
@@ -883,6 +929,10 @@ impl Sim {
             silent_ap: false,
             crypto: None,
             ft_pending: None,
+            wep_key: None,
+            shared_key: false,
+            wep_rng: Rng(options.seed ^ 0x7765_705f_6b65_7973),
+            wep_iv: (Rng(options.seed ^ 0x7765_705f_6976_7300).next() & 0xff_ffff) as u32,
         }
     }
 
@@ -968,7 +1018,9 @@ impl Sim {
                     "okc-ok" => (KeyMgmt::Okc, &[RoamKind::OkcOk, RoamKind::OkcOk]),
                     "ft-over-ds" => (KeyMgmt::FtDs, &[RoamKind::FtOk, RoamKind::FtOk]),
                     "open-ok" => (KeyMgmt::Open, &[RoamKind::OpenOk, RoamKind::OpenOk]),
-                    "wep" => (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk]),
+                    "wep" | "wep-shared-key" => {
+                        (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk])
+                    }
                     "scanning" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
                     "sticky" => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
                     "tspec-rate" => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
@@ -988,9 +1040,17 @@ impl Sim {
                         ap.no_12mbps = i != first_ap;
                     }
                 }
+                self.shared_key = scenario == "wep-shared-key";
                 let p = self.add_phone(km, first_ap);
+                let real_wep = self.wep_key.is_some();
                 let ph = &mut self.phones[p];
-                ph.encrypted = matches!(scenario, "encrypted-voice" | "wep");
+                ph.encrypted = match scenario {
+                    "encrypted-voice" => true,
+                    // With a key the voice is really WEP, and the truth is what it shows once
+                    // decrypted.
+                    "wep" | "wep-shared-key" => !real_wep,
+                    _ => false,
+                };
                 ph.scans = scenario == "scanning";
                 ph.old_ap_retries = scenario == "scanning";
                 ph.sticky = scenario == "sticky";
@@ -1226,6 +1286,9 @@ impl Sim {
         if self.phones[p].km == KeyMgmt::Sae {
             return self.sae(t, p, ap, roam);
         }
+        if self.shared_key && self.phones[p].km == KeyMgmt::Wep && !ft {
+            return self.shared_key_auth(t, p, ap, roam);
+        }
         let alg: u16 = if ft { 2 } else { 0 };
         let mut req = Vec::new();
         req.extend_from_slice(&alg.to_le_bytes());
@@ -1260,6 +1323,63 @@ impl Sim {
             }
         }
         t
+    }
+
+    /// Shared Key authentication (12.3.3.3; frame body 9.3.3.12, algorithm 1 in 9.4.1.1): the
+    /// phone's request (sequence 1), the AP's challenge text element (id 16, 128 octets,
+    /// sequence 2), the phone's answer with the same challenge (sequence 3), WEP-encrypted
+    /// with the Protected Frame bit set, and the AP's status (sequence 4). Returns the time of
+    /// the AP's last frame.
+    fn shared_key_auth(&mut self, t: i64, p: usize, ap: usize, roam: Option<usize>) -> i64 {
+        let mark = |m| roam.map_or(Tag::None, |r| Tag::Roam { roam: r, mark: m });
+        let fixed = |seq: u16| {
+            let mut b = Vec::new();
+            for v in [1u16, seq, 0] {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+            b
+        };
+        let mut challenge = vec![0u8; 128];
+        for chunk in challenge.chunks_mut(8) {
+            chunk.copy_from_slice(&self.wep_rng.next().to_le_bytes());
+        }
+        self.mgmt(t, p, ap, st::AUTH, true, &fixed(1), mark(Mark::AuthStart));
+        let t = t + self.rng.range(700, 1600) * US;
+        let mut second = fixed(2);
+        frames::element(&mut second, 16, &challenge);
+        self.mgmt(t, p, ap, st::AUTH, false, &second, Tag::None);
+        let t = t + self.rng.range(300, 800) * US;
+        let mut third = fixed(3);
+        frames::element(&mut third, 16, &challenge);
+        let seq = self.next_seq(p, true, ap);
+        let (sta, bssid) = (self.phones[p].mac, self.aps[ap].bssid);
+        let mut f = frames::mgmt_header(st::AUTH, false, bssid, sta, bssid, seq);
+        f[1] |= 0x40;
+        let body = self.wep_body(&third);
+        f.extend_from_slice(&body);
+        let radio = self.radio(t, p, ap, true);
+        self.push(t, radio, f, Tag::None);
+        let t = t + self.rng.range(700, 1600) * US;
+        self.mgmt(t, p, ap, st::AUTH, false, &fixed(4), mark(Mark::AuthEnd));
+        t
+    }
+
+    /// A WEP body (12.3.2.2: IV, key ID 0, then RC4 of the data and its ICV) under the
+    /// network's key and its next IV; without a key, bytes of the same shape.
+    fn wep_body(&mut self, plain: &[u8]) -> Vec<u8> {
+        let iv = self.wep_iv.to_le_bytes();
+        self.wep_iv = (self.wep_iv + 1) & 0xff_ffff;
+        let iv = [iv[0], iv[1], iv[2]];
+        match &self.wep_key {
+            Some(key) => crate::crypto::wep::encrypt(key, iv, 0, plain)
+                .expect("WEP keys are checked by generate_wep"),
+            None => {
+                let mut b = vec![iv[0], iv[1], iv[2], 0];
+                let n = plain.len() + crate::crypto::wep::ICV_LEN;
+                b.extend((0..n).map(|_| self.wep_rng.next() as u8));
+                b
+            }
+        }
     }
 
     /// Makes sure an FT phone with real keys has its hierarchy's top, which comes from its
@@ -2384,7 +2504,14 @@ impl Sim {
             seq80211,
             6,
         );
-        if ph.encrypted && ph.km == KeyMgmt::Wep {
+        if self.wep_key.is_some() && ph.km == KeyMgmt::Wep {
+            // Real WEP (12.3.2) under the network's key.
+            f[1] |= 0x40;
+            let mut plain = Vec::with_capacity(220);
+            self.rtp_payload(&mut plain, p, uplink, k);
+            let body = self.wep_body(&plain);
+            f.extend_from_slice(&body);
+        } else if ph.encrypted && ph.km == KeyMgmt::Wep {
             // WEP (12.3.2): IV and key ID, then ciphertext and a 4-byte ICV.
             f[1] |= 0x40;
             let iv = (ph.pn as u32).to_le_bytes();
@@ -2916,27 +3043,53 @@ impl Sim {
             streams,
             format: options.format.name(),
             seed: options.seed,
-            encryption: self.crypto.as_ref().map(|c| TruthEncryption {
-                passphrase: c.passphrase.clone(),
-                ssid: self.ssid.clone(),
-                handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
-                sae_pmks: c
-                    .sae_pmks
-                    .iter()
-                    .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
-                    .collect(),
-                protected_frames: self
-                    .frames
-                    .iter()
-                    .filter(|f| {
-                        f.bytes.len() > 1 && f.bytes[0] & 0x0c == 0x08 && f.bytes[1] & 0x40 != 0
-                    })
-                    .count() as u64,
-            }),
+            encryption: self.truth_encryption(),
         };
         Generated {
             bytes: w.finish(),
             truth,
         }
+    }
+
+    /// The keys of a really encrypted capture (`--passphrase`, `--wep-key`), and what they
+    /// protect.
+    fn truth_encryption(&self) -> Option<TruthEncryption> {
+        let protected = |subtype_byte: Option<u8>| {
+            self.frames
+                .iter()
+                .filter(|f| {
+                    f.bytes.len() > 1
+                        && match subtype_byte {
+                            Some(b) => f.bytes[0] == b,
+                            None => f.bytes[0] & 0x0c == 0x08,
+                        }
+                        && f.bytes[1] & 0x40 != 0
+                })
+                .count() as u64
+        };
+        if let Some(key) = &self.wep_key {
+            return Some(TruthEncryption {
+                passphrase: None,
+                wep_key: Some(key.iter().map(|b| format!("{b:02x}")).collect()),
+                ssid: self.ssid.clone(),
+                handshakes: 0,
+                protected_frames: protected(None),
+                protected_auth_frames: protected(Some(0xb0)),
+                sae_pmks: Vec::new(),
+            });
+        }
+        self.crypto.as_ref().map(|c| TruthEncryption {
+            passphrase: Some(c.passphrase.clone()),
+            wep_key: None,
+            protected_auth_frames: 0,
+            ssid: self.ssid.clone(),
+            handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
+            sae_pmks: c
+                .sae_pmks
+                .iter()
+                .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
+                .collect(),
+            protected_frames: protected(None),
+        })
     }
 }
