@@ -151,7 +151,7 @@ fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
 
 #[test]
 fn decrypted_roams_are_the_truth_and_those_of_the_same_scenario_in_the_clear() {
-    for name in CAPTURES {
+    for name in CAPTURES.into_iter().chain(["multicast-voice"]) {
         let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
         let report = analyze(&capture(name), Some(&ring_of(&truth)));
         compare_with_truth(&report, &truth, name);
@@ -946,4 +946,97 @@ fn shared_key_authentication_and_wep_voice_are_the_truth_and_what_tshark_decrypt
     assert!(gen::generate_wep("psk-ok", &options, &[1; 13]).is_err());
     assert!(gen::generate_wep("wep-shared-key", &options, &[1; 16]).is_err());
     assert!(gen::generate_wep("wep", &options, &[1; 5]).is_ok());
+}
+
+#[test]
+fn group_addressed_voice_opens_with_the_gtk_of_message_3_as_tshark_opens_it() {
+    let name = "multicast-voice";
+    let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+    let oracle = read_json(&data(&format!("encrypted/{name}.tshark.json")));
+    let e = &truth["encryption"];
+    let options = Options {
+        seed: truth["seed"].as_u64().unwrap(),
+        format: FileFormat::from_name(truth["format"].as_str().unwrap()).unwrap(),
+        link: Link::Radiotap,
+    };
+    let g = gen::generate_encrypted(name, &options, e["passphrase"].as_str().unwrap()).unwrap();
+    assert!(
+        g.bytes == std::fs::read(capture(name)).unwrap(),
+        "`roamgap gen {name} --passphrase` no longer writes this capture"
+    );
+
+    // tshark: the protected frames are the truth's, and every group-addressed one opens to
+    // the paging stream the truth names.
+    let (protected, group) = (
+        e["protected_frames"].as_u64().unwrap(),
+        e["protected_group_frames"].as_u64().unwrap(),
+    );
+    assert_eq!(group, truth["multicast"]["frames"].as_u64().unwrap());
+    assert_eq!(oracle["protected_frames"].as_u64().unwrap(), protected);
+    assert_eq!(oracle["protected_group_frames"].as_u64().unwrap(), group);
+    let group_rtp = oracle["decrypted_group_rtp"].as_array().unwrap();
+    assert_eq!(group_rtp.len() as u64, group);
+    for r in group_rtp {
+        assert_eq!(r[1], truth["multicast"]["ssrc"]);
+        assert_eq!(r[3], truth["multicast"]["destination"]);
+    }
+    let unicast: BTreeSet<(u64, String, u64)> = oracle["decrypted_rtp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_u64().unwrap(),
+                r[1].as_str().unwrap().to_string(),
+                r[2].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(unicast.len() as u64 + group, protected);
+    assert_eq!(oracle["rtp_without_key"], 0);
+
+    // roamgap opens exactly the frames tshark opens: the phone's voice under its PTKs, the
+    // paging under the GTK; the group frames make no station's RTP.
+    let ring = ring_of(&truth);
+    let (opened, seen, _) = decrypted_frames(&capture(name), &ring);
+    assert_eq!(seen, protected);
+    let want: BTreeSet<u64> = unicast
+        .iter()
+        .map(|r| r.0)
+        .chain(group_rtp.iter().map(|r| r[0].as_u64().unwrap()))
+        .collect();
+    assert!(
+        opened == want,
+        "{name}: roamgap and tshark open different frames"
+    );
+    let keyed = rtp_packets(&capture(name), Some(&ring));
+    let clear = rtp_packets(&capture(name), None);
+    assert!(clear.is_empty());
+    assert!(keyed == unicast);
+
+    let report = analyze(&capture(name), Some(&ring));
+    let d = &report["captures"][0]["decryption"];
+    assert_eq!(d["decrypted"].as_u64().unwrap(), protected);
+    assert_eq!((&d["no_key"], &d["mic_failures"]), (&0.into(), &0.into()));
+    // One group key for each AP the phone made a 4-way handshake with.
+    let roams = truth["roams"].as_array().unwrap();
+    let aps: BTreeSet<&str> = roams
+        .iter()
+        .flat_map(|r| {
+            [
+                r["from_bssid"].as_str().unwrap(),
+                r["to_bssid"].as_str().unwrap(),
+            ]
+        })
+        .collect();
+    assert_eq!(d["group_keys"].as_u64().unwrap(), aps.len() as u64);
+    assert_eq!(
+        d["handshakes_with_key"].as_u64().unwrap(),
+        e["handshakes"].as_u64().unwrap()
+    );
+    compare_with_truth(&report, &truth, name);
+    let text = report.to_string();
+    assert!(!text.contains(e["passphrase"].as_str().unwrap()));
+    // The paging is no station's stream.
+    assert!(!text.contains(truth["multicast"]["ssrc"].as_str().unwrap()));
 }

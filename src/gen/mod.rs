@@ -43,6 +43,9 @@ pub struct Truth {
     pub streams: Vec<TruthStream>,
     pub format: &'static str,
     pub seed: u64,
+    /// The group-addressed voice (paging) the APs send, in scenarios that have it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast: Option<TruthMulticast>,
     /// Set when the PSK phones' voice is really encrypted (`--passphrase`): the roams and
     /// streams above are what the capture shows once decrypted with it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,10 +70,25 @@ pub struct TruthEncryption {
     /// (12.3.3.3), WEP-encrypted (retransmissions included).
     #[serde(skip_serializing_if = "is_zero")]
     pub protected_auth_frames: u64,
+    /// Protected group-addressed data frames, under the GTK (key ID 1) that message 3 of
+    /// each 4-way handshake delivers (included in `protected_frames`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub protected_group_frames: u64,
     /// SAE phones' PMKs (hex), one per SAE exchange: SAE derives them from both sides'
     /// secrets, so they are given as `--pmk`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sae_pmks: Vec<String>,
+}
+
+/// A group-addressed RTP stream from the APs (FromDS, to an IPv4 multicast group): no
+/// station's traffic.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthMulticast {
+    pub ssrc: String,
+    pub group: String,
+    pub destination: MacAddr,
+    /// Its frames (group-addressed frames are never retransmitted: no acknowledgement).
+    pub frames: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -197,7 +215,7 @@ pub struct TruthStream {
 }
 
 /// The scenarios `roamgap gen` knows, with what each shows.
-pub const SCENARIOS: [(&str, &str); 26] = [
+pub const SCENARIOS: [(&str, &str); 27] = [
     (
         "cckm-ok",
         "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
@@ -262,6 +280,11 @@ pub const SCENARIOS: [(&str, &str); 26] = [
         "wep-shared-key",
         "roams on a static-WEP network with Shared Key authentication (challenge, encrypted \
          answer): real WEP under the truth's key with --wep-key, else WEP-shaped bytes",
+    ),
+    (
+        "multicast-voice",
+        "PSK roams while the phone's AP sends group-addressed paging RTP (FromDS, to 239.192.0.1); \
+         with --passphrase under the GTK of message 3",
     ),
     (
         "scanning",
@@ -859,6 +882,10 @@ struct Sim {
     wep_rng: Rng,
     /// The next WEP IV (a 24-bit counter).
     wep_iv: u32,
+    /// Group-addressed paging RTP from the phone's AP: (SSRC, frames written).
+    multicast: Option<(u32, u64)>,
+    /// The CCMP packet number of each AP's group-addressed frames.
+    group_pn: Vec<u64>,
 }
 
 /// The keys of a network whose PSK phones' voice is really encrypted: handshakes with real
@@ -933,6 +960,8 @@ impl Sim {
             shared_key: false,
             wep_rng: Rng(options.seed ^ 0x7765_705f_6b65_7973),
             wep_iv: (Rng(options.seed ^ 0x7765_705f_6976_7300).next() & 0xff_ffff) as u32,
+            multicast: None,
+            group_pn: Vec::new(),
         }
     }
 
@@ -1021,7 +1050,9 @@ impl Sim {
                     "wep" | "wep-shared-key" => {
                         (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk])
                     }
-                    "scanning" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    "scanning" | "multicast-voice" => {
+                        (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk])
+                    }
                     "sticky" => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
                     "tspec-rate" => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
                     "slow-reassoc" => (KeyMgmt::Cckm, &[RoamKind::SlowResponse]),
@@ -1080,6 +1111,100 @@ impl Sim {
         for p in 0..self.phones.len() {
             self.voice(p);
         }
+        if scenario == "multicast-voice" {
+            self.paging(0);
+        }
+    }
+
+    /// Group-addressed paging voice (G.711 RTP every 20 ms to 239.192.0.1 from a paging
+    /// server) for the length of phone `p`'s call, sent by the AP the phone is attached to
+    /// (none during its outages): QoS Data, FromDS, Address 1 the group's MAC address
+    /// (IEEE 802.11-2020 9.3.2.1, table 9-30), never retransmitted. With a passphrase it is
+    /// CCMP-protected (12.5.3) under the GTK delivered in message 3, key ID 1, each AP with
+    /// its own packet numbers.
+    fn paging(&mut self, p: usize) {
+        let group_ip = [239, 192, 0, 1];
+        let group_mac = MacAddr([0x01, 0x00, 0x5e, 0x40, 0x00, 0x01]);
+        let server_ip = [10, 10, 90, 200];
+        let ssrc = self.rng.next() as u32;
+        let seq0 = self.rng.next() as u16;
+        let ts0 = self.rng.next() as u32;
+        let offset = self.rng.range(0, 20_000) * US;
+        let (start, end) = self.phones[p].call;
+        self.group_pn = vec![1; self.aps.len()];
+        let mut frames_written = 0;
+        let mut k: u64 = 0;
+        loop {
+            let nominal = start + offset + k as i64 * VOICE_PERIOD;
+            if nominal >= end {
+                break;
+            }
+            let silent = self.phones[p]
+                .outages
+                .iter()
+                .any(|&(a, b)| nominal >= a && nominal < b);
+            if !silent {
+                let t = nominal + self.rng.range(0, 400) * US;
+                let ap = self.ap_at(p, nominal);
+                let seq = {
+                    let s = &mut self.aps[ap].seq;
+                    *s = (*s + 1) % 4096;
+                    *s
+                };
+                let bssid = self.aps[ap].bssid;
+                let mut f =
+                    frames::qos_data_header(false, false, group_mac, bssid, self.gateway, seq, 5);
+                // No acknowledgement, so no NAV to set (9.2.5.2).
+                f[2] = 0;
+                f[3] = 0;
+                let mut plain = Vec::with_capacity(220);
+                frames::llc_snap(&mut plain, 0x0800);
+                let flow = frames::UdpFlow {
+                    src: server_ip,
+                    dst: group_ip,
+                    sport: 5004,
+                    dport: 5004,
+                    tos: 0xb8,
+                };
+                frames::ipv4_udp_rtp(
+                    &mut plain,
+                    flow,
+                    ssrc,
+                    seq0.wrapping_add(k as u16),
+                    ts0.wrapping_add((k as u32).wrapping_mul(160)),
+                    (k as u16).wrapping_add(0x4000),
+                    160,
+                );
+                match &self.crypto {
+                    Some(c) => {
+                        f[1] |= 0x40;
+                        let pn = self.group_pn[ap];
+                        self.group_pn[ap] += 1;
+                        let body = crate::crypto::ccmp::encrypt(&c.gtk, &f, pn, 1, &plain);
+                        f.extend_from_slice(&body);
+                    }
+                    None => f.extend_from_slice(&plain),
+                }
+                let radio = Radio {
+                    freq_mhz: self.aps[ap].freq,
+                    signal_dbm: self.phones[p].signal + 8 - self.rng.range(0, 5) as i8,
+                    rate: 108,
+                };
+                let order = self.order;
+                self.order += 2;
+                self.frames.push(Pending {
+                    t,
+                    order,
+                    retry: false,
+                    radio,
+                    bytes: f,
+                    tag: Tag::None,
+                });
+                frames_written += 1;
+            }
+            k += 1;
+        }
+        self.multicast = Some((ssrc, frames_written));
     }
 
     fn multi_phone(&mut self) {
@@ -3043,6 +3168,12 @@ impl Sim {
             streams,
             format: options.format.name(),
             seed: options.seed,
+            multicast: self.multicast.map(|(ssrc, frames)| TruthMulticast {
+                ssrc: format!("{ssrc:#010x}"),
+                group: "239.192.0.1".into(),
+                destination: MacAddr([0x01, 0x00, 0x5e, 0x40, 0x00, 0x01]),
+                frames,
+            }),
             encryption: self.truth_encryption(),
         };
         Generated {
@@ -3067,6 +3198,16 @@ impl Sim {
                 })
                 .count() as u64
         };
+        let group = self
+            .frames
+            .iter()
+            .filter(|f| {
+                f.bytes.len() > 4
+                    && f.bytes[0] & 0x0c == 0x08
+                    && f.bytes[1] & 0x40 != 0
+                    && f.bytes[4] & 0x01 != 0
+            })
+            .count() as u64;
         if let Some(key) = &self.wep_key {
             return Some(TruthEncryption {
                 passphrase: None,
@@ -3075,6 +3216,7 @@ impl Sim {
                 handshakes: 0,
                 protected_frames: protected(None),
                 protected_auth_frames: protected(Some(0xb0)),
+                protected_group_frames: group,
                 sae_pmks: Vec::new(),
             });
         }
@@ -3082,6 +3224,7 @@ impl Sim {
             passphrase: Some(c.passphrase.clone()),
             wep_key: None,
             protected_auth_frames: 0,
+            protected_group_frames: group,
             ssid: self.ssid.clone(),
             handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
             sae_pmks: c
