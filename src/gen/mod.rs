@@ -46,8 +46,9 @@ pub struct Truth {
     /// The group-addressed voice (paging) the APs send, in scenarios that have it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multicast: Option<TruthMulticast>,
-    /// Set when the PSK phones' voice is really encrypted (`--passphrase`): the roams and
-    /// streams above are what the capture shows once decrypted with it.
+    /// Set when the PSK phones' voice is really encrypted (`--passphrase`), or the WEP
+    /// phones' (`--wep-key`): the roams and streams above are what the capture shows once
+    /// decrypted with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption: Option<TruthEncryption>,
 }
