@@ -92,6 +92,11 @@ struct GenArgs {
     /// (SSID `voice`): real 4-way handshakes and CCMP, as `--psk PASSPHRASE:voice` decrypts.
     #[arg(long)]
     passphrase: Option<String>,
+    /// Encrypt the scenario's WEP phones' voice, and the third frame of their Shared Key
+    /// authentications, for real with this WEP key (10 or 26 hex digits, key ID 0), as
+    /// `--wep KEY` decrypts.
+    #[arg(long, conflicts_with = "passphrase")]
+    wep_key: Option<String>,
     /// With the `big` scenario: phones in calls.
     #[arg(long, default_value_t = 50)]
     phones: usize,
@@ -396,9 +401,15 @@ fn generate(args: GenArgs) -> ExitCode {
     if scenario == "big" {
         return generate_big(&options, &args, &output);
     }
-    let generated = match &args.passphrase {
-        Some(pass) => gen::generate_encrypted(&scenario, &options, pass),
-        None => gen::generate(&scenario, &options),
+    let generated = match (&args.passphrase, &args.wep_key) {
+        (Some(pass), _) => gen::generate_encrypted(&scenario, &options, pass),
+        (None, Some(hex)) => {
+            let mut ring = KeyRing::default();
+            ring.add_wep(hex)
+                .map_err(|e| e.to_string().replacen("--wep:", "--wep-key:", 1))
+                .and_then(|()| gen::generate_wep(&scenario, &options, &ring.wep[0]))
+        }
+        (None, None) => gen::generate(&scenario, &options),
     };
     let generated = match generated {
         Ok(g) => g,

@@ -27,6 +27,10 @@ const CAPTURES: [&str; 6] = [
     "sae-ok",
 ];
 
+/// WEP captures (`record-wep.sh`): Shared Key authentication and voice under WEP-104 and
+/// WEP-40.
+const WEP_CAPTURES: [&str; 2] = ["wep-shared-key", "wep-shared-key-40"];
+
 fn capture(name: &str) -> PathBuf {
     data(&format!("encrypted/{name}.pcap"))
 }
@@ -34,6 +38,10 @@ fn capture(name: &str) -> PathBuf {
 fn ring_of(truth: &Value) -> KeyRing {
     let mut ring = KeyRing::default();
     let e = &truth["encryption"];
+    if let Some(key) = e["wep_key"].as_str() {
+        ring.add_wep(key).unwrap();
+        return ring;
+    }
     ring.add_passphrase(&format!(
         "{}:{}",
         e["passphrase"].as_str().unwrap(),
@@ -76,7 +84,7 @@ fn rtp_packets(path: &std::path::Path, ring: Option<&KeyRing>) -> BTreeSet<(u64,
 
 #[test]
 fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
-    for name in CAPTURES {
+    for name in CAPTURES.into_iter().chain(WEP_CAPTURES) {
         let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
         let oracle = read_json(&data(&format!("encrypted/{name}.tshark.json")));
         let ring = ring_of(&truth);
@@ -109,13 +117,17 @@ fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
 
         let report = analyze(&capture(name), Some(&ring));
         let d = &report["captures"][0]["decryption"];
+        // The voice, and the third frame of each Shared Key authentication.
+        let auth_frames = truth["encryption"]["protected_auth_frames"]
+            .as_u64()
+            .unwrap_or(0);
         assert_eq!(
             d["decrypted"].as_u64().unwrap(),
-            want.len() as u64,
+            want.len() as u64 + auth_frames,
             "{name}"
         );
         assert_eq!(d["mic_failures"], 0);
-        let protected = truth["encryption"]["protected_frames"].as_u64().unwrap();
+        let protected = truth["encryption"]["protected_frames"].as_u64().unwrap() + auth_frames;
         // The frames no key opens are the other phone's (fake ciphertext, no handshake).
         assert_eq!(
             d["decrypted"].as_u64().unwrap() + d["no_key"].as_u64().unwrap(),
@@ -131,13 +143,15 @@ fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
         );
         // The keys are named by fingerprint only.
         let text = report.to_string();
-        assert!(!text.contains(truth["encryption"]["passphrase"].as_str().unwrap()));
+        let e = &truth["encryption"];
+        let secret = e["passphrase"].as_str().or(e["wep_key"].as_str()).unwrap();
+        assert!(!text.contains(secret), "{name}");
     }
 }
 
 #[test]
 fn decrypted_roams_are_the_truth_and_those_of_the_same_scenario_in_the_clear() {
-    for name in CAPTURES {
+    for name in CAPTURES.into_iter().chain(["multicast-voice"]) {
         let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
         let report = analyze(&capture(name), Some(&ring_of(&truth)));
         compare_with_truth(&report, &truth, name);
@@ -808,4 +822,227 @@ fn any_protected_bytes_give_an_outcome_never_a_panic() {
         c.decrypt_failed > 1000 && c.not_decryptable.damaged > 0,
         "{c:?}"
     );
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn shared_key_authentication_and_wep_voice_are_the_truth_and_what_tshark_decrypts() {
+    for name in WEP_CAPTURES {
+        let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+        let oracle = read_json(&data(&format!("encrypted/{name}.tshark.json")));
+        let e = &truth["encryption"];
+        let key = hex(e["wep_key"].as_str().unwrap());
+        let options = Options {
+            seed: truth["seed"].as_u64().unwrap(),
+            format: FileFormat::from_name(truth["format"].as_str().unwrap()).unwrap(),
+            link: Link::Radiotap,
+        };
+        let scenario = truth["scenario"].as_str().unwrap();
+        let g = gen::generate_wep(scenario, &options, &key).unwrap();
+        assert!(
+            g.bytes == std::fs::read(capture(name)).unwrap(),
+            "{name}: `roamgap gen --wep-key` no longer writes this capture"
+        );
+
+        // What tshark sees: every protected frame is the truth's, every data frame decrypts.
+        let (data_frames, auth_frames) = (
+            e["protected_frames"].as_u64().unwrap(),
+            e["protected_auth_frames"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            oracle["protected_frames"].as_u64().unwrap(),
+            data_frames + auth_frames,
+            "{name}"
+        );
+        assert_eq!(
+            oracle["decrypted_data_frames"].as_u64().unwrap(),
+            data_frames,
+            "{name}"
+        );
+        // Each roam authenticates with Shared Key: four frames of algorithm 1, the third
+        // protected, and, once tshark decrypts it, carrying the challenge of the second.
+        let with_key = oracle["auth_with_key"].as_array().unwrap();
+        let firsts: Vec<&Value> = with_key
+            .iter()
+            .filter(|a| a["sequence"] == 1 && a["retry"] == false)
+            .collect();
+        assert_eq!(firsts.len(), truth["roams"].as_array().unwrap().len());
+        let mut answered = 0;
+        for (i, a) in with_key.iter().enumerate() {
+            assert_eq!(a["algorithm"], 1, "{name} frame {}", a["frame"]);
+            assert_eq!(a["status"], 0);
+            assert_eq!(a["protected"], a["sequence"] == 3);
+            if a["sequence"] == 3 {
+                let challenge = with_key[..i]
+                    .iter()
+                    .rev()
+                    .find(|b| b["sequence"] == 2)
+                    .map(|b| &b["challenge"])
+                    .unwrap();
+                assert_eq!(a["challenge"].as_str().unwrap().len(), 256);
+                assert_eq!(&a["challenge"], challenge, "{name} frame {}", a["frame"]);
+                answered += 1;
+            }
+        }
+        assert_eq!(answered, auth_frames, "{name}");
+        // Without the key tshark reads nothing of the third frame.
+        let without = oracle["auth_without_key"].as_array().unwrap();
+        assert_eq!(without.len(), with_key.len());
+        assert_eq!(
+            without.iter().filter(|a| a["sequence"].is_null()).count() as u64,
+            auth_frames
+        );
+
+        // roamgap with the key: every protected frame opens, and the roams are the truth's,
+        // their authentication phase running from the first frame to the fourth.
+        let report = analyze(&capture(name), Some(&ring_of(&truth)));
+        let d = &report["captures"][0]["decryption"];
+        assert_eq!(d["protected"].as_u64().unwrap(), data_frames + auth_frames);
+        assert_eq!(
+            d["decrypted"].as_u64().unwrap(),
+            data_frames + auth_frames,
+            "{name}"
+        );
+        assert_eq!((&d["no_key"], &d["mic_failures"]), (&0.into(), &0.into()));
+        compare_with_truth(&report, &truth, name);
+        for (r, a) in report["roams"].as_array().unwrap().iter().zip(&firsts) {
+            let auth = r["phases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "authentication")
+                .unwrap();
+            assert_eq!(auth["start_frame"], a["frame"]);
+            assert_eq!(
+                auth["end_frame"].as_u64().unwrap(),
+                a["frame"].as_u64().unwrap() + 3
+            );
+            for dir in ["uplink", "downlink"] {
+                assert_eq!(r[dir]["measured_from"], "rtp", "{name} {dir}");
+            }
+        }
+
+        // Without a key the scenario writes WEP-shaped bytes with the same timing: the same
+        // frames, roams and phases, the voice gaps then from frame timing.
+        let clear = gen::generate(scenario, &options).unwrap();
+        assert_eq!(clear.bytes.len(), g.bytes.len(), "{name}");
+        assert_eq!(clear.truth.frames, g.truth.frames);
+        assert!(clear.truth.encryption.is_none());
+        for (a, b) in clear.truth.roams.iter().zip(&g.truth.roams) {
+            assert_eq!(
+                (a.request_frame, a.response_frame, &a.phases),
+                (b.request_frame, b.response_frame, &b.phases)
+            );
+            assert_eq!(a.uplink.as_ref().unwrap().measured_from, "frames");
+            assert_eq!(b.uplink.as_ref().unwrap().measured_from, "rtp");
+        }
+    }
+    // Only a scenario with WEP phones, and only a 40- or 104-bit key.
+    let options = Options {
+        seed: 1,
+        format: FileFormat::Pcap,
+        link: Link::Radiotap,
+    };
+    assert!(gen::generate_wep("psk-ok", &options, &[1; 13]).is_err());
+    assert!(gen::generate_wep("wep-shared-key", &options, &[1; 16]).is_err());
+    assert!(gen::generate_wep("wep", &options, &[1; 5]).is_ok());
+}
+
+#[test]
+fn group_addressed_voice_opens_with_the_gtk_of_message_3_as_tshark_opens_it() {
+    let name = "multicast-voice";
+    let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+    let oracle = read_json(&data(&format!("encrypted/{name}.tshark.json")));
+    let e = &truth["encryption"];
+    let options = Options {
+        seed: truth["seed"].as_u64().unwrap(),
+        format: FileFormat::from_name(truth["format"].as_str().unwrap()).unwrap(),
+        link: Link::Radiotap,
+    };
+    let g = gen::generate_encrypted(name, &options, e["passphrase"].as_str().unwrap()).unwrap();
+    assert!(
+        g.bytes == std::fs::read(capture(name)).unwrap(),
+        "`roamgap gen {name} --passphrase` no longer writes this capture"
+    );
+
+    // tshark: the protected frames are the truth's, and every group-addressed one opens to
+    // the paging stream the truth names.
+    let (protected, group) = (
+        e["protected_frames"].as_u64().unwrap(),
+        e["protected_group_frames"].as_u64().unwrap(),
+    );
+    assert_eq!(group, truth["multicast"]["frames"].as_u64().unwrap());
+    assert_eq!(oracle["protected_frames"].as_u64().unwrap(), protected);
+    assert_eq!(oracle["protected_group_frames"].as_u64().unwrap(), group);
+    let group_rtp = oracle["decrypted_group_rtp"].as_array().unwrap();
+    assert_eq!(group_rtp.len() as u64, group);
+    for r in group_rtp {
+        assert_eq!(r[1], truth["multicast"]["ssrc"]);
+        assert_eq!(r[3], truth["multicast"]["destination"]);
+    }
+    let unicast: BTreeSet<(u64, String, u64)> = oracle["decrypted_rtp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_u64().unwrap(),
+                r[1].as_str().unwrap().to_string(),
+                r[2].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(unicast.len() as u64 + group, protected);
+    assert_eq!(oracle["rtp_without_key"], 0);
+
+    // roamgap opens exactly the frames tshark opens: the phone's voice under its PTKs, the
+    // paging under the GTK; the group frames make no station's RTP.
+    let ring = ring_of(&truth);
+    let (opened, seen, _) = decrypted_frames(&capture(name), &ring);
+    assert_eq!(seen, protected);
+    let want: BTreeSet<u64> = unicast
+        .iter()
+        .map(|r| r.0)
+        .chain(group_rtp.iter().map(|r| r[0].as_u64().unwrap()))
+        .collect();
+    assert!(
+        opened == want,
+        "{name}: roamgap and tshark open different frames"
+    );
+    let keyed = rtp_packets(&capture(name), Some(&ring));
+    let clear = rtp_packets(&capture(name), None);
+    assert!(clear.is_empty());
+    assert!(keyed == unicast);
+
+    let report = analyze(&capture(name), Some(&ring));
+    let d = &report["captures"][0]["decryption"];
+    assert_eq!(d["decrypted"].as_u64().unwrap(), protected);
+    assert_eq!((&d["no_key"], &d["mic_failures"]), (&0.into(), &0.into()));
+    // One group key for each AP the phone made a 4-way handshake with.
+    let roams = truth["roams"].as_array().unwrap();
+    let aps: BTreeSet<&str> = roams
+        .iter()
+        .flat_map(|r| {
+            [
+                r["from_bssid"].as_str().unwrap(),
+                r["to_bssid"].as_str().unwrap(),
+            ]
+        })
+        .collect();
+    assert_eq!(d["group_keys"].as_u64().unwrap(), aps.len() as u64);
+    assert_eq!(
+        d["handshakes_with_key"].as_u64().unwrap(),
+        e["handshakes"].as_u64().unwrap()
+    );
+    compare_with_truth(&report, &truth, name);
+    let text = report.to_string();
+    assert!(!text.contains(e["passphrase"].as_str().unwrap()));
+    // The paging is no station's stream.
+    assert!(!text.contains(truth["multicast"]["ssrc"].as_str().unwrap()));
 }

@@ -267,6 +267,7 @@ fn new_key_managements_and_phases_show_what_they_claim() {
             ("ft-over-ds", "ft-psk", "ft-over-ds"),
             ("open-ok", "open", "none"),
             ("wep", "wep", "none"),
+            ("wep-shared-key", "wep", "none"),
         ] {
             for (want, got) in roam_pairs(scenario, seed, FileFormat::Pcap) {
                 assert_eq!(got["key_management"], km, "{scenario}");
@@ -304,6 +305,25 @@ fn new_key_managements_and_phases_show_what_they_claim() {
         }
         // Encrypted WEP voice is measured from frame timing.
         for (_, got) in roam_pairs("wep", seed, FileFormat::Pcap) {
+            assert_eq!(got["uplink"]["measured_from"], "frames");
+        }
+        // Shared Key authentication: four frames, the third (encrypted) counted in the
+        // exchange, which ends at the AP's fourth.
+        for (want, got) in roam_pairs("wep-shared-key", seed, FileFormat::Pcap) {
+            let auth = &got["authentication"];
+            assert_eq!(auth["algorithm"], "shared-key", "{auth}");
+            assert!(
+                auth["response_frame"].as_u64().unwrap()
+                    >= auth["request_frame"].as_u64().unwrap() + 3,
+                "{auth}"
+            );
+            let phase = &want["phases"][1];
+            assert_eq!(phase["name"], "authentication");
+            assert_eq!(
+                (&phase["start_frame"], &phase["end_frame"]),
+                (&auth["request_frame"], &auth["response_frame"])
+            );
+            assert_eq!(auth["status"], 0);
             assert_eq!(got["uplink"]["measured_from"], "frames");
         }
         // Scanning before the roam, and the old AP's failed deliveries after it.

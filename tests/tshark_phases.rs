@@ -158,7 +158,7 @@ fn phase_boundaries_are_the_frames_tshark_dissects() {
             }
         }
     }
-    assert_eq!(checked, 284, "phases checked");
+    assert_eq!(checked, 294, "phases checked");
     // The unanswered authentication and reassociation, and the abandoned 4-way handshake.
     assert_eq!(unanswered, 3);
 }

@@ -43,8 +43,12 @@ pub struct Truth {
     pub streams: Vec<TruthStream>,
     pub format: &'static str,
     pub seed: u64,
-    /// Set when the PSK phones' voice is really encrypted (`--passphrase`): the roams and
-    /// streams above are what the capture shows once decrypted with it.
+    /// The group-addressed voice (paging) the APs send, in scenarios that have it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast: Option<TruthMulticast>,
+    /// Set when the PSK phones' voice is really encrypted (`--passphrase`), or the WEP
+    /// phones' (`--wep-key`): the roams and streams above are what the capture shows once
+    /// decrypted with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption: Option<TruthEncryption>,
 }
@@ -52,16 +56,44 @@ pub struct Truth {
 /// The keys of a really encrypted capture, and what they protect.
 #[derive(Clone, Debug, Serialize)]
 pub struct TruthEncryption {
-    pub passphrase: String,
+    /// The WPA2 passphrase (`--passphrase`); none for a WEP network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passphrase: Option<String>,
+    /// The WEP key (hex) of a WEP network (`--wep-key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wep_key: Option<String>,
     pub ssid: String,
     /// 4-way handshakes, each with real nonces and MICs.
     pub handshakes: usize,
-    /// CCMP-protected data frames (retransmissions included).
+    /// Protected data frames, CCMP or WEP (retransmissions included).
     pub protected_frames: u64,
+    /// Protected Authentication frames: the third frame of each Shared Key authentication
+    /// (12.3.3.3), WEP-encrypted (retransmissions included).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub protected_auth_frames: u64,
+    /// Protected group-addressed data frames, under the GTK (key ID 1) that message 3 of
+    /// each 4-way handshake delivers (included in `protected_frames`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub protected_group_frames: u64,
     /// SAE phones' PMKs (hex), one per SAE exchange: SAE derives them from both sides'
     /// secrets, so they are given as `--pmk`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sae_pmks: Vec<String>,
+}
+
+/// A group-addressed RTP stream from the APs (FromDS, to an IPv4 multicast group): no
+/// station's traffic.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthMulticast {
+    pub ssrc: String,
+    pub group: String,
+    pub destination: MacAddr,
+    /// Its frames (group-addressed frames are never retransmitted: no acknowledgement).
+    pub frames: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -184,7 +216,7 @@ pub struct TruthStream {
 }
 
 /// The scenarios `roamgap gen` knows, with what each shows.
-pub const SCENARIOS: [(&str, &str); 25] = [
+pub const SCENARIOS: [(&str, &str); 27] = [
     (
         "cckm-ok",
         "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
@@ -246,6 +278,16 @@ pub const SCENARIOS: [(&str, &str); 25] = [
         "roams on a static-WEP network, voice encrypted: gaps from frame timing",
     ),
     (
+        "wep-shared-key",
+        "roams on a static-WEP network with Shared Key authentication (challenge, encrypted \
+         answer): real WEP under the truth's key with --wep-key, else WEP-shaped bytes",
+    ),
+    (
+        "multicast-voice",
+        "PSK roams while the phone's AP sends group-addressed paging RTP (FromDS, to 239.192.0.1); \
+         with --passphrase under the GTK of message 3",
+    ),
+    (
         "scanning",
         "PSK roams after probing other channels; the old AP keeps retrying voice to the phone",
     ),
@@ -292,6 +334,25 @@ pub fn generate_encrypted(
     if sim.phones.iter().all(|p| p.ptks.is_empty()) {
         return Err(format!(
             "scenario `{scenario}` has no WPA2-PSK phone whose voice could be encrypted"
+        ));
+    }
+    Ok(sim.finish(name, options))
+}
+
+/// Generates a scenario whose WEP phones' voice (and the third frame of their Shared Key
+/// authentications) is really WEP-encrypted (12.3.2) with `key` (5 or 13 octets, key ID 0).
+/// The timing is that of the same scenario in the clear.
+pub fn generate_wep(scenario: &str, options: &Options, key: &[u8]) -> Result<Generated, String> {
+    let name = scenario_name(scenario)?;
+    if !matches!(key.len(), 5 | 13) {
+        return Err("a WEP key is 5 or 13 octets (10 or 26 hex digits)".into());
+    }
+    let mut sim = Sim::new(options);
+    sim.wep_key = Some(key.to_vec());
+    sim.run(name);
+    if !sim.phones.iter().any(|p| p.km == KeyMgmt::Wep) {
+        return Err(format!(
+            "scenario `{scenario}` has no WEP phone whose voice could be encrypted"
         ));
     }
     Ok(sim.finish(name, options))
@@ -813,6 +874,19 @@ struct Sim {
     crypto: Option<SimCrypto>,
     /// The fast transition whose authentication was just written.
     ft_pending: Option<FtPending>,
+    /// Real WEP protection of the WEP phones' frames (`--wep-key`).
+    wep_key: Option<Vec<u8>>,
+    /// WEP phones authenticate with Shared Key (12.3.3.3) rather than Open System.
+    shared_key: bool,
+    /// The WEP network's own random stream (challenge texts, IVs): the frames' timing is that
+    /// of the same scenario in the clear.
+    wep_rng: Rng,
+    /// The next WEP IV (a 24-bit counter).
+    wep_iv: u32,
+    /// Group-addressed paging RTP from the phone's AP: (SSRC, frames written).
+    multicast: Option<(u32, u64)>,
+    /// The CCMP packet number of each AP's group-addressed frames.
+    group_pn: Vec<u64>,
 }
 
 /// The keys of a network whose PSK phones' voice is really encrypted: handshakes with real
@@ -883,6 +957,12 @@ impl Sim {
             silent_ap: false,
             crypto: None,
             ft_pending: None,
+            wep_key: None,
+            shared_key: false,
+            wep_rng: Rng(options.seed ^ 0x7765_705f_6b65_7973),
+            wep_iv: (Rng(options.seed ^ 0x7765_705f_6976_7300).next() & 0xff_ffff) as u32,
+            multicast: None,
+            group_pn: Vec::new(),
         }
     }
 
@@ -968,8 +1048,12 @@ impl Sim {
                     "okc-ok" => (KeyMgmt::Okc, &[RoamKind::OkcOk, RoamKind::OkcOk]),
                     "ft-over-ds" => (KeyMgmt::FtDs, &[RoamKind::FtOk, RoamKind::FtOk]),
                     "open-ok" => (KeyMgmt::Open, &[RoamKind::OpenOk, RoamKind::OpenOk]),
-                    "wep" => (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk]),
-                    "scanning" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    "wep" | "wep-shared-key" => {
+                        (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk])
+                    }
+                    "scanning" | "multicast-voice" => {
+                        (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk])
+                    }
                     "sticky" => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
                     "tspec-rate" => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
                     "slow-reassoc" => (KeyMgmt::Cckm, &[RoamKind::SlowResponse]),
@@ -988,9 +1072,17 @@ impl Sim {
                         ap.no_12mbps = i != first_ap;
                     }
                 }
+                self.shared_key = scenario == "wep-shared-key";
                 let p = self.add_phone(km, first_ap);
+                let real_wep = self.wep_key.is_some();
                 let ph = &mut self.phones[p];
-                ph.encrypted = matches!(scenario, "encrypted-voice" | "wep");
+                ph.encrypted = match scenario {
+                    "encrypted-voice" => true,
+                    // With a key the voice is really WEP, and the truth is what it shows once
+                    // decrypted.
+                    "wep" | "wep-shared-key" => !real_wep,
+                    _ => false,
+                };
                 ph.scans = scenario == "scanning";
                 ph.old_ap_retries = scenario == "scanning";
                 ph.sticky = scenario == "sticky";
@@ -1020,6 +1112,100 @@ impl Sim {
         for p in 0..self.phones.len() {
             self.voice(p);
         }
+        if scenario == "multicast-voice" {
+            self.paging(0);
+        }
+    }
+
+    /// Group-addressed paging voice (G.711 RTP every 20 ms to 239.192.0.1 from a paging
+    /// server) for the length of phone `p`'s call, sent by the AP the phone is attached to
+    /// (none during its outages): QoS Data, FromDS, Address 1 the group's MAC address
+    /// (IEEE 802.11-2020 9.3.2.1, table 9-30), never retransmitted. With a passphrase it is
+    /// CCMP-protected (12.5.3) under the GTK delivered in message 3, key ID 1, each AP with
+    /// its own packet numbers.
+    fn paging(&mut self, p: usize) {
+        let group_ip = [239, 192, 0, 1];
+        let group_mac = MacAddr([0x01, 0x00, 0x5e, 0x40, 0x00, 0x01]);
+        let server_ip = [10, 10, 90, 200];
+        let ssrc = self.rng.next() as u32;
+        let seq0 = self.rng.next() as u16;
+        let ts0 = self.rng.next() as u32;
+        let offset = self.rng.range(0, 20_000) * US;
+        let (start, end) = self.phones[p].call;
+        self.group_pn = vec![1; self.aps.len()];
+        let mut frames_written = 0;
+        let mut k: u64 = 0;
+        loop {
+            let nominal = start + offset + k as i64 * VOICE_PERIOD;
+            if nominal >= end {
+                break;
+            }
+            let silent = self.phones[p]
+                .outages
+                .iter()
+                .any(|&(a, b)| nominal >= a && nominal < b);
+            if !silent {
+                let t = nominal + self.rng.range(0, 400) * US;
+                let ap = self.ap_at(p, nominal);
+                let seq = {
+                    let s = &mut self.aps[ap].seq;
+                    *s = (*s + 1) % 4096;
+                    *s
+                };
+                let bssid = self.aps[ap].bssid;
+                let mut f =
+                    frames::qos_data_header(false, false, group_mac, bssid, self.gateway, seq, 5);
+                // No acknowledgement, so no NAV to set (9.2.5.2).
+                f[2] = 0;
+                f[3] = 0;
+                let mut plain = Vec::with_capacity(220);
+                frames::llc_snap(&mut plain, 0x0800);
+                let flow = frames::UdpFlow {
+                    src: server_ip,
+                    dst: group_ip,
+                    sport: 5004,
+                    dport: 5004,
+                    tos: 0xb8,
+                };
+                frames::ipv4_udp_rtp(
+                    &mut plain,
+                    flow,
+                    ssrc,
+                    seq0.wrapping_add(k as u16),
+                    ts0.wrapping_add((k as u32).wrapping_mul(160)),
+                    (k as u16).wrapping_add(0x4000),
+                    160,
+                );
+                match &self.crypto {
+                    Some(c) => {
+                        f[1] |= 0x40;
+                        let pn = self.group_pn[ap];
+                        self.group_pn[ap] += 1;
+                        let body = crate::crypto::ccmp::encrypt(&c.gtk, &f, pn, 1, &plain);
+                        f.extend_from_slice(&body);
+                    }
+                    None => f.extend_from_slice(&plain),
+                }
+                let radio = Radio {
+                    freq_mhz: self.aps[ap].freq,
+                    signal_dbm: self.phones[p].signal + 8 - self.rng.range(0, 5) as i8,
+                    rate: 108,
+                };
+                let order = self.order;
+                self.order += 2;
+                self.frames.push(Pending {
+                    t,
+                    order,
+                    retry: false,
+                    radio,
+                    bytes: f,
+                    tag: Tag::None,
+                });
+                frames_written += 1;
+            }
+            k += 1;
+        }
+        self.multicast = Some((ssrc, frames_written));
     }
 
     fn multi_phone(&mut self) {
@@ -1226,6 +1412,9 @@ impl Sim {
         if self.phones[p].km == KeyMgmt::Sae {
             return self.sae(t, p, ap, roam);
         }
+        if self.shared_key && self.phones[p].km == KeyMgmt::Wep && !ft {
+            return self.shared_key_auth(t, p, ap, roam);
+        }
         let alg: u16 = if ft { 2 } else { 0 };
         let mut req = Vec::new();
         req.extend_from_slice(&alg.to_le_bytes());
@@ -1260,6 +1449,63 @@ impl Sim {
             }
         }
         t
+    }
+
+    /// Shared Key authentication (12.3.3.3; frame body 9.3.3.12, algorithm 1 in 9.4.1.1): the
+    /// phone's request (sequence 1), the AP's challenge text element (id 16, 128 octets,
+    /// sequence 2), the phone's answer with the same challenge (sequence 3), WEP-encrypted
+    /// with the Protected Frame bit set, and the AP's status (sequence 4). Returns the time of
+    /// the AP's last frame.
+    fn shared_key_auth(&mut self, t: i64, p: usize, ap: usize, roam: Option<usize>) -> i64 {
+        let mark = |m| roam.map_or(Tag::None, |r| Tag::Roam { roam: r, mark: m });
+        let fixed = |seq: u16| {
+            let mut b = Vec::new();
+            for v in [1u16, seq, 0] {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+            b
+        };
+        let mut challenge = vec![0u8; 128];
+        for chunk in challenge.chunks_mut(8) {
+            chunk.copy_from_slice(&self.wep_rng.next().to_le_bytes());
+        }
+        self.mgmt(t, p, ap, st::AUTH, true, &fixed(1), mark(Mark::AuthStart));
+        let t = t + self.rng.range(700, 1600) * US;
+        let mut second = fixed(2);
+        frames::element(&mut second, 16, &challenge);
+        self.mgmt(t, p, ap, st::AUTH, false, &second, Tag::None);
+        let t = t + self.rng.range(300, 800) * US;
+        let mut third = fixed(3);
+        frames::element(&mut third, 16, &challenge);
+        let seq = self.next_seq(p, true, ap);
+        let (sta, bssid) = (self.phones[p].mac, self.aps[ap].bssid);
+        let mut f = frames::mgmt_header(st::AUTH, false, bssid, sta, bssid, seq);
+        f[1] |= 0x40;
+        let body = self.wep_body(&third);
+        f.extend_from_slice(&body);
+        let radio = self.radio(t, p, ap, true);
+        self.push(t, radio, f, Tag::None);
+        let t = t + self.rng.range(700, 1600) * US;
+        self.mgmt(t, p, ap, st::AUTH, false, &fixed(4), mark(Mark::AuthEnd));
+        t
+    }
+
+    /// A WEP body (12.3.2.2: IV, key ID 0, then RC4 of the data and its ICV) under the
+    /// network's key and its next IV; without a key, bytes of the same shape.
+    fn wep_body(&mut self, plain: &[u8]) -> Vec<u8> {
+        let iv = self.wep_iv.to_le_bytes();
+        self.wep_iv = (self.wep_iv + 1) & 0xff_ffff;
+        let iv = [iv[0], iv[1], iv[2]];
+        match &self.wep_key {
+            Some(key) => crate::crypto::wep::encrypt(key, iv, 0, plain)
+                .expect("WEP keys are checked by generate_wep"),
+            None => {
+                let mut b = vec![iv[0], iv[1], iv[2], 0];
+                let n = plain.len() + crate::crypto::wep::ICV_LEN;
+                b.extend((0..n).map(|_| self.wep_rng.next() as u8));
+                b
+            }
+        }
     }
 
     /// Makes sure an FT phone with real keys has its hierarchy's top, which comes from its
@@ -2387,7 +2633,14 @@ impl Sim {
             seq80211,
             6,
         );
-        if ph.encrypted && ph.km == KeyMgmt::Wep {
+        if self.wep_key.is_some() && ph.km == KeyMgmt::Wep {
+            // Real WEP (12.3.2) under the network's key.
+            f[1] |= 0x40;
+            let mut plain = Vec::with_capacity(220);
+            self.rtp_payload(&mut plain, p, uplink, k);
+            let body = self.wep_body(&plain);
+            f.extend_from_slice(&body);
+        } else if ph.encrypted && ph.km == KeyMgmt::Wep {
             // WEP (12.3.2): IV and key ID, then ciphertext and a 4-byte ICV.
             f[1] |= 0x40;
             let iv = (ph.pn as u32).to_le_bytes();
@@ -2919,27 +3172,71 @@ impl Sim {
             streams,
             format: options.format.name(),
             seed: options.seed,
-            encryption: self.crypto.as_ref().map(|c| TruthEncryption {
-                passphrase: c.passphrase.clone(),
-                ssid: self.ssid.clone(),
-                handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
-                sae_pmks: c
-                    .sae_pmks
-                    .iter()
-                    .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
-                    .collect(),
-                protected_frames: self
-                    .frames
-                    .iter()
-                    .filter(|f| {
-                        f.bytes.len() > 1 && f.bytes[0] & 0x0c == 0x08 && f.bytes[1] & 0x40 != 0
-                    })
-                    .count() as u64,
+            multicast: self.multicast.map(|(ssrc, frames)| TruthMulticast {
+                ssrc: format!("{ssrc:#010x}"),
+                group: "239.192.0.1".into(),
+                destination: MacAddr([0x01, 0x00, 0x5e, 0x40, 0x00, 0x01]),
+                frames,
             }),
+            encryption: self.truth_encryption(),
         };
         Generated {
             bytes: w.finish(),
             truth,
         }
+    }
+
+    /// The keys of a really encrypted capture (`--passphrase`, `--wep-key`), and what they
+    /// protect.
+    fn truth_encryption(&self) -> Option<TruthEncryption> {
+        let protected = |subtype_byte: Option<u8>| {
+            self.frames
+                .iter()
+                .filter(|f| {
+                    f.bytes.len() > 1
+                        && match subtype_byte {
+                            Some(b) => f.bytes[0] == b,
+                            None => f.bytes[0] & 0x0c == 0x08,
+                        }
+                        && f.bytes[1] & 0x40 != 0
+                })
+                .count() as u64
+        };
+        let group = self
+            .frames
+            .iter()
+            .filter(|f| {
+                f.bytes.len() > 4
+                    && f.bytes[0] & 0x0c == 0x08
+                    && f.bytes[1] & 0x40 != 0
+                    && f.bytes[4] & 0x01 != 0
+            })
+            .count() as u64;
+        if let Some(key) = &self.wep_key {
+            return Some(TruthEncryption {
+                passphrase: None,
+                wep_key: Some(key.iter().map(|b| format!("{b:02x}")).collect()),
+                ssid: self.ssid.clone(),
+                handshakes: 0,
+                protected_frames: protected(None),
+                protected_auth_frames: protected(Some(0xb0)),
+                protected_group_frames: group,
+                sae_pmks: Vec::new(),
+            });
+        }
+        self.crypto.as_ref().map(|c| TruthEncryption {
+            passphrase: Some(c.passphrase.clone()),
+            wep_key: None,
+            protected_auth_frames: 0,
+            protected_group_frames: group,
+            ssid: self.ssid.clone(),
+            handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
+            sae_pmks: c
+                .sae_pmks
+                .iter()
+                .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
+                .collect(),
+            protected_frames: protected(None),
+        })
     }
 }
