@@ -446,7 +446,7 @@ impl Report {
                 if keys {
                     " (no key given reproduces their handshakes)"
                 } else {
-                    "; give the network's key (--psk passphrase:SSID, --pmk, --tk or --keys) to decrypt it and count RTP packets"
+                    "; give the network's key (--psk passphrase:SSID, --pmk, --tk, --wep or --keys) to decrypt it and count RTP packets"
                 }
             ));
         }
