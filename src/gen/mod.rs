@@ -1191,16 +1191,7 @@ impl Sim {
                     signal_dbm: self.phones[p].signal + 8 - self.rng.range(0, 5) as i8,
                     rate: 108,
                 };
-                let order = self.order;
-                self.order += 2;
-                self.frames.push(Pending {
-                    t,
-                    order,
-                    retry: false,
-                    radio,
-                    bytes: f,
-                    tag: Tag::None,
-                });
+                self.queue(t, false, radio, f, Tag::None);
                 frames_written += 1;
             }
             k += 1;
@@ -1304,6 +1295,20 @@ impl Sim {
                 return ap;
             }
         }
+    }
+
+    /// Queues one frame as it is (its retry bit already set or not), in queueing order.
+    fn queue(&mut self, t: i64, retry: bool, radio: Radio, bytes: Vec<u8>, tag: Tag) {
+        let order = self.order;
+        self.order += 2;
+        self.frames.push(Pending {
+            t,
+            order,
+            retry,
+            radio,
+            bytes,
+            tag,
+        });
     }
 
     /// Queues one frame, and sometimes its 802.11 retransmission a moment later.
@@ -2541,16 +2546,7 @@ impl Sim {
                     signal_dbm: -40 - self.rng.range(0, 30) as i8,
                     rate: 2,
                 };
-                let order = self.order;
-                self.order += 2;
-                self.frames.push(Pending {
-                    t,
-                    order,
-                    retry: false,
-                    radio,
-                    bytes: f,
-                    tag: Tag::None,
-                });
+                self.queue(t, false, radio, f, Tag::None);
                 t += interval;
                 tsf += 102_400;
             }
@@ -2686,16 +2682,7 @@ impl Sim {
                 bytes[1] |= 0x08;
                 t += self.rng.range(300, 900) * US;
             }
-            let order = self.order;
-            self.order += 2;
-            self.frames.push(Pending {
-                t,
-                order,
-                retry: i > 0,
-                radio,
-                bytes,
-                tag,
-            });
+            self.queue(t, i > 0, radio, bytes, tag);
         }
     }
 
