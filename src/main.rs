@@ -92,6 +92,12 @@ struct GenArgs {
     /// (SSID `voice`): real 4-way handshakes and CCMP, as `--psk PASSPHRASE:voice` decrypts.
     #[arg(long)]
     passphrase: Option<String>,
+    /// With --passphrase: the WPA2-PSK phones' pairwise cipher. `tkip` writes TKIP voice
+    /// (IEEE 802.11-2020 12.5.2) after 4-way handshakes of key descriptor version 1 (HMAC-MD5,
+    /// RC4-encrypted key data with a TKIP GTK), beacons and requests naming TKIP; FT and SAE
+    /// phones keep CCMP.
+    #[arg(long, value_enum, default_value_t = GenCipher::Ccmp, requires = "passphrase")]
+    cipher: GenCipher,
     /// Encrypt the scenario's WEP phones' voice, and the third frame of their Shared Key
     /// authentications, for real with this WEP key (10 or 26 hex digits, key ID 0), as
     /// `--wep KEY` decrypts.
@@ -103,6 +109,15 @@ struct GenArgs {
     /// With the `big` scenario: capture length in minutes.
     #[arg(long, default_value_t = 10.0)]
     minutes: f64,
+}
+
+/// `gen --cipher`: the pairwise cipher of the PSK phones' voice.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GenCipher {
+    /// CCMP-128 (IEEE 802.11-2020 12.5.3).
+    Ccmp,
+    /// TKIP (IEEE 802.11-2020 12.5.2).
+    Tkip,
 }
 
 /// `--fcs`.
@@ -332,6 +347,10 @@ fn generate_big(options: &gen::Options, args: &GenArgs, output: &std::path::Path
         eprintln!("roamgap gen: big needs 1 to 10000 --phones and 0 to 1440 --minutes");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
+    if args.cipher == GenCipher::Tkip {
+        eprintln!("roamgap gen: the big scenario writes CCMP only");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     let written = std::fs::File::create(output).and_then(|f| {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
         let summary = match &args.passphrase {
@@ -402,6 +421,9 @@ fn generate(args: GenArgs) -> ExitCode {
         return generate_big(&options, &args, &output);
     }
     let generated = match (&args.passphrase, &args.wep_key) {
+        (Some(pass), _) if args.cipher == GenCipher::Tkip => {
+            gen::generate_encrypted_tkip(&scenario, &options, pass)
+        }
         (Some(pass), _) => gen::generate_encrypted(&scenario, &options, pass),
         (None, Some(hex)) => {
             let mut ring = KeyRing::default();

@@ -31,6 +31,9 @@ const CAPTURES: [&str; 6] = [
 /// WEP-40.
 const WEP_CAPTURES: [&str; 2] = ["wep-shared-key", "wep-shared-key-40"];
 
+/// TKIP captures (`record-tkip.sh`): `roamgap gen --passphrase --cipher tkip`.
+const TKIP_CAPTURES: [&str; 1] = ["psk-tkip"];
+
 fn capture(name: &str) -> PathBuf {
     data(&format!("encrypted/{name}.pcap"))
 }
@@ -84,7 +87,11 @@ fn rtp_packets(path: &std::path::Path, ring: Option<&KeyRing>) -> BTreeSet<(u64,
 
 #[test]
 fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
-    for name in CAPTURES.into_iter().chain(WEP_CAPTURES) {
+    for name in CAPTURES
+        .into_iter()
+        .chain(WEP_CAPTURES)
+        .chain(TKIP_CAPTURES)
+    {
         let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
         let oracle = read_json(&data(&format!("encrypted/{name}.tshark.json")));
         let ring = ring_of(&truth);
@@ -151,7 +158,11 @@ fn roamgap_decrypts_exactly_the_rtp_packets_tshark_decrypts() {
 
 #[test]
 fn decrypted_roams_are_the_truth_and_those_of_the_same_scenario_in_the_clear() {
-    for name in CAPTURES.into_iter().chain(["multicast-voice"]) {
+    for name in CAPTURES
+        .into_iter()
+        .chain(["multicast-voice"])
+        .chain(TKIP_CAPTURES)
+    {
         let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
         let report = analyze(&capture(name), Some(&ring_of(&truth)));
         compare_with_truth(&report, &truth, name);
@@ -1045,4 +1056,65 @@ fn group_addressed_voice_opens_with_the_gtk_of_message_3_as_tshark_opens_it() {
     assert!(!text.contains(e["passphrase"].as_str().unwrap()));
     // The paging is no station's stream.
     assert!(!text.contains(truth["multicast"]["ssrc"].as_str().unwrap()));
+}
+
+#[test]
+fn tkip_voice_is_what_the_generator_writes_and_tshark_decrypts_every_frame() {
+    for name in TKIP_CAPTURES {
+        let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+        let oracle = read_json(&data(&format!("encrypted/{name}.tshark.json")));
+        assert_eq!(truth["encryption"]["cipher"], "tkip");
+        let options = Options {
+            seed: truth["seed"].as_u64().unwrap(),
+            format: FileFormat::from_name(truth["format"].as_str().unwrap()).unwrap(),
+            link: Link::Radiotap,
+        };
+        let pass = truth["encryption"]["passphrase"].as_str().unwrap();
+        let g = gen::generate_encrypted_tkip(truth["scenario"].as_str().unwrap(), &options, pass)
+            .unwrap();
+        assert!(
+            g.bytes == std::fs::read(capture(name)).unwrap(),
+            "{name}: `roamgap gen --passphrase --cipher tkip` no longer writes this capture"
+        );
+        // Every protected frame is TKIP (an Extended IV header, 12.5.2.2), and tshark opens
+        // each one.
+        let protected = truth["encryption"]["protected_frames"].as_u64().unwrap();
+        assert!(protected > 0);
+        assert_eq!(oracle["protected_frames"].as_u64().unwrap(), protected);
+        assert_eq!(oracle["tkip_frames"].as_u64().unwrap(), protected);
+        assert_eq!(oracle["decrypted_data_frames"].as_u64().unwrap(), protected);
+        assert_eq!(oracle["rtp_with_key"].as_u64().unwrap(), protected);
+        // Key descriptor version 1 (HMAC-MD5, RC4 key data) in every EAPOL-Key message.
+        let infos = oracle["eapol_key_info"].as_array().unwrap();
+        assert!(!infos.is_empty());
+        assert!(infos.iter().all(|r| r[1].as_u64().unwrap() & 7 == 1));
+
+        // roamgap decrypts the same frames, checking each ICV and Michael MIC, and finds the
+        // 32-octet TKIP GTK in each message 3.
+        let report = analyze(&capture(name), Some(&ring_of(&truth)));
+        let d = &report["captures"][0]["decryption"];
+        assert_eq!(d["decrypted"].as_u64().unwrap(), protected, "{name}");
+        assert_eq!(d["mic_failures"], 0);
+        assert_eq!(d["no_key"], 0);
+        let handshakes = truth["encryption"]["handshakes"].as_u64().unwrap();
+        assert_eq!(d["handshakes_with_key"].as_u64().unwrap(), handshakes);
+        assert_eq!(d["group_keys"].as_u64().unwrap(), handshakes);
+    }
+    // TKIP is for the WPA2-PSK phones' unicast voice only.
+    let options = Options {
+        seed: 1,
+        format: FileFormat::Pcap,
+        link: Link::Radiotap,
+    };
+    assert!(gen::generate_encrypted_tkip("cckm-ok", &options, "roamgap voice 1").is_err());
+    assert!(gen::generate_encrypted_tkip("multicast-voice", &options, "roamgap voice 1").is_err());
+    // CCMP stays the default: the same scenario without --cipher writes CCMP.
+    let ccmp = gen::generate_encrypted("psk-late-m1", &options, "roamgap voice 1").unwrap();
+    let tkip = gen::generate_encrypted_tkip("psk-late-m1", &options, "roamgap voice 1").unwrap();
+    assert_eq!(
+        ccmp.truth.encryption.as_ref().unwrap().protected_frames,
+        tkip.truth.encryption.as_ref().unwrap().protected_frames
+    );
+    assert!(tkip.truth.encryption.unwrap().cipher == Some("tkip"));
+    assert!(ccmp.truth.encryption.unwrap().cipher.is_none());
 }

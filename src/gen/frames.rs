@@ -42,13 +42,19 @@ pub fn basic_elements(out: &mut Vec<u8>, ssid: &str, channel: Option<u8>) {
 
 /// An RSN element (9.4.2.24) with CCMP and one AKM suite; `pmkid` adds one PMKID.
 pub fn rsn_element(out: &mut Vec<u8>, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
+    rsn_element_cipher(out, 4, akm, pmkid);
+}
+
+/// An RSN element (9.4.2.24, Table 9-149) whose group and pairwise cipher suite is
+/// 00-0F-AC:`cipher` (2 TKIP, 4 CCMP-128), with one AKM suite and optionally one PMKID.
+pub fn rsn_element_cipher(out: &mut Vec<u8>, cipher: u8, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
     let mut b = Vec::with_capacity(40);
     b.extend_from_slice(&1u16.to_le_bytes());
     b.extend_from_slice(&OUI_IEEE);
-    b.push(4); // group: CCMP
+    b.push(cipher); // group
     b.extend_from_slice(&1u16.to_le_bytes());
     b.extend_from_slice(&OUI_IEEE);
-    b.push(4); // pairwise: CCMP
+    b.push(cipher); // pairwise
     b.extend_from_slice(&1u16.to_le_bytes());
     b.extend_from_slice(&akm);
     b.extend_from_slice(&0u16.to_le_bytes()); // RSN capabilities
@@ -277,6 +283,7 @@ pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed
     eapol_key_head(
         out,
         key_info(msg) | 2,
+        16,
         replay_counter,
         &nonce,
         &mic,
@@ -307,6 +314,7 @@ fn key_info(msg: KeyMsg) -> u16 {
 fn eapol_key_head(
     out: &mut Vec<u8>,
     key_info: u16,
+    key_len: u16,
     replay_counter: u64,
     nonce: &[u8; 32],
     mic: &[u8; 16],
@@ -317,7 +325,7 @@ fn eapol_key_head(
     out.extend_from_slice(&((95 + key_data_len) as u16).to_be_bytes());
     out.push(2); // RSN key descriptor
     out.extend_from_slice(&key_info.to_be_bytes());
-    out.extend_from_slice(&16u16.to_be_bytes());
+    out.extend_from_slice(&key_len.to_be_bytes());
     out.extend_from_slice(&replay_counter.to_be_bytes());
     out.extend_from_slice(nonce);
     out.extend_from_slice(&[0u8; 16 + 8 + 8]); // IV, RSC, reserved
@@ -343,12 +351,47 @@ pub fn eapol_key_signed(
     eapol_key_head(
         out,
         key_info(msg) | u16::from(version & 7),
+        16,
         replay_counter,
         nonce,
         &[0; 16], // filled below
         key_data.len(),
     );
     out.extend_from_slice(key_data);
+    sign(out, start, msg, kck, version);
+}
+
+/// An EAPOL-Key frame of a real TKIP 4-way handshake (12.7.6), key descriptor version 1
+/// (12.7.2): Key Length 32 (the TKIP TK and its two Michael keys), `key_iv` in the EAPOL-Key
+/// IV field (the RC4 key of message 3's key data, with the KEK), and an HMAC-MD5 MIC.
+#[allow(clippy::too_many_arguments)]
+pub fn eapol_key_signed_tkip(
+    out: &mut Vec<u8>,
+    msg: KeyMsg,
+    replay_counter: u64,
+    nonce: &[u8; 32],
+    key_data: &[u8],
+    kck: &[u8; 16],
+    key_iv: &[u8; 16],
+) {
+    let start = out.len();
+    let nonce = if msg == KeyMsg::M4 { &[0u8; 32] } else { nonce };
+    eapol_key_head(
+        out,
+        key_info(msg) | 1,
+        32,
+        replay_counter,
+        nonce,
+        &[0; 16], // filled below
+        key_data.len(),
+    );
+    out[start + 49..start + 65].copy_from_slice(key_iv);
+    out.extend_from_slice(key_data);
+    sign(out, start, msg, kck, 1);
+}
+
+/// Fills in the MIC of the EAPOL-Key PDU at `start` (every message but the first).
+fn sign(out: &mut [u8], start: usize, msg: KeyMsg, kck: &[u8; 16], version: u8) {
     if msg != KeyMsg::M1 {
         let mic =
             crate::crypto::handshake::eapol_mic(kck, version, &out[start..]).unwrap_or_default();

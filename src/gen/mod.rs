@@ -63,9 +63,13 @@ pub struct TruthEncryption {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wep_key: Option<String>,
     pub ssid: String,
+    /// The pairwise cipher of the PSK phones' voice when it is not CCMP: `tkip`
+    /// (`--cipher tkip`, IEEE 802.11-2020 12.5.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher: Option<&'static str>,
     /// 4-way handshakes, each with real nonces and MICs.
     pub handshakes: usize,
-    /// Protected data frames, CCMP or WEP (retransmissions included).
+    /// Protected data frames, CCMP, TKIP or WEP (retransmissions included).
     pub protected_frames: u64,
     /// Protected Authentication frames: the third frame of each Shared Key authentication
     /// (12.3.3.3), WEP-encrypted (retransmissions included).
@@ -334,6 +338,40 @@ pub fn generate_encrypted(
     if sim.phones.iter().all(|p| p.ptks.is_empty()) {
         return Err(format!(
             "scenario `{scenario}` has no WPA2-PSK phone whose voice could be encrypted"
+        ));
+    }
+    Ok(sim.finish(name, options))
+}
+
+/// [`generate_encrypted`] with TKIP (IEEE 802.11-2020 12.5.2) in place of CCMP for the
+/// WPA2-PSK phones (`--cipher tkip`): beacons and (re)association requests name TKIP as group
+/// and pairwise cipher in their RSN element (9.4.2.24), the 4-way handshakes use key
+/// descriptor version 1 (12.7.2: HMAC-MD5 MICs, message 3's key data RC4-encrypted with the
+/// KEK, carrying a 32-octet TKIP GTK) and the PTK is TKIP's 512 bits (12.7.1.3). FT and SAE
+/// phones, which need CCMP, keep it.
+pub fn generate_encrypted_tkip(
+    scenario: &str,
+    options: &Options,
+    passphrase: &str,
+) -> Result<Generated, String> {
+    let name = scenario_name(scenario)?;
+    if name == "multicast-voice" {
+        return Err(format!(
+            "scenario `{scenario}` sends group-addressed voice, written with CCMP only"
+        ));
+    }
+    let mut sim = Sim::new(options);
+    let mut c = SimCrypto::new(options.seed, passphrase, &sim.ssid)?;
+    let mut gtk = [0u8; 32];
+    for chunk in gtk.chunks_mut(8) {
+        chunk.copy_from_slice(&c.rng.next().to_le_bytes());
+    }
+    c.tkip_gtk = Some(gtk);
+    sim.crypto = Some(c);
+    sim.run(name);
+    if sim.phones.iter().all(|p| p.michael.is_empty()) {
+        return Err(format!(
+            "scenario `{scenario}` has no WPA2-PSK phone whose voice could be TKIP-encrypted"
         ));
     }
     Ok(sim.finish(name, options))
@@ -761,6 +799,9 @@ struct Phone {
     /// (time of M4, AP) and the packet number per direction.
     ptks: Vec<(i64, usize, crate::crypto::kdf::Ptk)>,
     ccmp_pn: [u64; 2],
+    /// With `--cipher tkip`: the Michael keys (PTK octets 48–63, 12.7.1.3) of each TKIP
+    /// handshake, (time of M4, AP) as in `ptks`.
+    michael: Vec<(i64, usize, [u8; 16])>,
     /// FT-PSK with real keys: the top of its key hierarchy, from its first association.
     ft_keys: Option<FtKeys>,
 }
@@ -792,6 +833,17 @@ impl Phone {
             self.km,
             KeyMgmt::Psk | KeyMgmt::FtPsk | KeyMgmt::FtDs | KeyMgmt::Sae
         ) && !self.encrypted
+    }
+}
+
+impl Sim {
+    /// Phone `p`'s voice is really TKIP-encrypted: a WPA2-PSK phone (not FT, not SAE: both
+    /// need CCMP) on a network written with `--cipher tkip`.
+    fn tkip(&self, p: usize) -> bool {
+        let ph = &self.phones[p];
+        ph.km == KeyMgmt::Psk
+            && ph.ccmp()
+            && self.crypto.as_ref().is_some_and(|c| c.tkip_gtk.is_some())
     }
 }
 
@@ -899,10 +951,13 @@ struct HandshakeKeys {
     ptk: crate::crypto::kdf::Ptk,
     /// The station's RSN element (M2's key data).
     rsn: Vec<u8>,
-    /// M3's key data, wrapped with the KEK.
+    /// M3's key data, wrapped with the KEK (RC4-encrypted with it for TKIP).
     wrapped: Vec<u8>,
-    /// Key descriptor version: 2 (HMAC-SHA1, AES key wrap) or 3 (AES-CMAC, for FT).
+    /// Key descriptor version: 2 (HMAC-SHA1, AES key wrap) or 3 (AES-CMAC, for FT); 1
+    /// (HMAC-MD5, RC4) for TKIP.
     version: u8,
+    /// TKIP only: the EAPOL-Key IV of message 3 and the PTK's Michael keys.
+    tkip: Option<([u8; 16], [u8; 16])>,
 }
 
 struct SimCrypto {
@@ -912,6 +967,9 @@ struct SimCrypto {
     gtk: [u8; 16],
     /// The PMK of each SAE exchange, in order.
     sae_pmks: Vec<[u8; 32]>,
+    /// `--cipher tkip`: the PSK phones' voice is TKIP (12.5.2) and the network's group key
+    /// this 32-octet TKIP GTK (TK, then the Michael keys).
+    tkip_gtk: Option<[u8; 32]>,
 }
 
 impl SimCrypto {
@@ -929,7 +987,50 @@ impl SimCrypto {
             rng,
             gtk,
             sae_pmks: Vec::new(),
+            tkip_gtk: None,
         })
+    }
+}
+
+/// The keys of a real TKIP 4-way handshake (12.7.6), key descriptor version 1: the 512-bit
+/// PTK (12.7.1.3), the station's RSN element with TKIP suites (M2's key data), and M3's key
+/// data, the AP's RSN element and the 32-octet TKIP GTK in a GTK KDE (12.7.2, key 1, Tx),
+/// RC4-encrypted with the EAPOL-Key IV and the KEK, the first 256 octets of keystream
+/// discarded (12.7.2, Key Data field). `iv_seed` gives M3's EAPOL-Key IV.
+#[allow(clippy::too_many_arguments)]
+fn tkip_handshake_keys(
+    pmk: &[u8; 32],
+    aa: [u8; 6],
+    spa: [u8; 6],
+    anonce: [u8; 32],
+    snonce: [u8; 32],
+    akm: [u8; 4],
+    gtk: &[u8; 32],
+    iv_seed: [u8; 32],
+) -> HandshakeKeys {
+    use rc4::{consts::U32, KeyInit, Rc4, StreamCipher};
+    let (ptk, mic) = crate::crypto::kdf::pairwise_ptk_tkip(pmk, aa, spa, &anonce, &snonce);
+    let mut rsn = Vec::new();
+    frames::rsn_element_cipher(&mut rsn, 2, akm, None);
+    let mut data = rsn.clone();
+    data.extend_from_slice(&[0xdd, 38, 0x00, 0x0f, 0xac, 0x01, 0x01, 0x00]);
+    data.extend_from_slice(gtk);
+    let mut key_iv = [0u8; 16];
+    key_iv.copy_from_slice(&iv_seed[..16]);
+    let mut k = [0u8; 32];
+    k[..16].copy_from_slice(&key_iv);
+    k[16..].copy_from_slice(&ptk.kek);
+    let mut rc4 = Rc4::<U32>::new(&k.into());
+    rc4.apply_keystream(&mut [0u8; 256]);
+    rc4.apply_keystream(&mut data);
+    HandshakeKeys {
+        anonce,
+        snonce,
+        ptk,
+        rsn,
+        wrapped: data,
+        version: 1,
+        tkip: Some((key_iv, mic)),
     }
 }
 
@@ -1018,6 +1119,7 @@ impl Sim {
             failed: Vec::new(),
             ptks: Vec::new(),
             ccmp_pn: [1, 1],
+            michael: Vec::new(),
             ft_keys: None,
         };
         self.phones.push(phone);
@@ -1873,7 +1975,11 @@ impl Sim {
             } else {
                 None
             };
-            frames::rsn_element(&mut req, km.akm(), pmkid);
+            if self.tkip(p) {
+                frames::rsn_element_cipher(&mut req, 2, km.akm(), pmkid);
+            } else {
+                frames::rsn_element(&mut req, km.akm(), pmkid);
+            }
         }
         if km.ft() && ft_elements.is_none() {
             frames::mobility_domain_element(&mut req, 0x4d2);
@@ -1935,6 +2041,29 @@ impl Sim {
         let nonce = self.rng.next() as u8;
         let keys = self.handshake_keys(p, ap);
         let key_msg = |msg: KeyMsg, replay: u64, out: &mut Vec<u8>| match &keys {
+            Some(
+                k @ HandshakeKeys {
+                    tkip: Some((key_iv, _)),
+                    ..
+                },
+            ) => frames::eapol_key_signed_tkip(
+                out,
+                msg,
+                replay,
+                if msg == KeyMsg::M2 {
+                    &k.snonce
+                } else {
+                    &k.anonce
+                },
+                match msg {
+                    KeyMsg::M2 => &k.rsn,
+                    KeyMsg::M3 => &k.wrapped,
+                    _ => &[],
+                },
+                &k.ptk.kck,
+                // The IV is that of message 3's key data; the others carry none.
+                if msg == KeyMsg::M3 { key_iv } else { &[0; 16] },
+            ),
             Some(k) => frames::eapol_key_signed(
                 out,
                 msg,
@@ -1982,6 +2111,9 @@ impl Sim {
                     let ph = &mut self.phones[p];
                     ph.ptks.push((t, ap, k.ptk));
                     ph.ccmp_pn = [1, 1];
+                    if let Some((_, mic)) = k.tkip {
+                        ph.michael.push((t, ap, mic));
+                    }
                 }
             }
             self.eapol(t, p, ap, from_station, &payload, m.map_or(Tag::None, mark));
@@ -2008,6 +2140,7 @@ impl Sim {
         let ft_resp = ft.then(|| self.ft_elements(p, ap, None).1);
         let r0kh_ok = self.phones[p].ft_keys.is_some();
         let sae = self.phones[p].km == KeyMgmt::Sae;
+        let tkip = self.tkip(p);
         let c = self.crypto.as_mut()?;
         let mut nonce = || {
             let mut n = [0u8; 32];
@@ -2017,6 +2150,18 @@ impl Sim {
             n
         };
         let (anonce, snonce) = (nonce(), nonce());
+        if let (true, Some(gtk)) = (tkip, c.tkip_gtk) {
+            return Some(tkip_handshake_keys(
+                &c.pmk,
+                bssid.0,
+                sta.0,
+                anonce,
+                snonce,
+                akm,
+                &gtk,
+                nonce(),
+            ));
+        }
         let (ptk, rsn) = match (r1, ft_resp) {
             // FT initial mobility domain association (13.4.2): the PTK from PMK-R1, the key
             // data naming PMKR1Name with the MDE and FTE of the association response.
@@ -2090,6 +2235,7 @@ impl Sim {
             } else {
                 2
             },
+            tkip: None,
         })
     }
 
@@ -2541,6 +2687,11 @@ impl Sim {
                 frames::element(&mut f, 0, self.ssid.as_bytes());
                 frames::element(&mut f, 1, &ap.rates());
                 frames::element(&mut f, 3, &[ch]);
+                if self.crypto.as_ref().is_some_and(|c| c.tkip_gtk.is_some()) {
+                    // A TKIP network (`--cipher tkip`) says so (9.4.2.24): TKIP group and
+                    // pairwise, PSK.
+                    frames::rsn_element_cipher(&mut f, 2, KeyMgmt::Psk.akm(), None);
+                }
                 let radio = Radio {
                     freq_mhz: freq,
                     signal_dbm: -40 - self.rng.range(0, 30) as i8,
@@ -2644,6 +2795,24 @@ impl Sim {
             let key = ph.ssrc[dir] ^ (k as u32).wrapping_mul(0x9e37_79b9);
             f.extend((0..208 + 4).map(|i: u32| (key.rotate_left(i % 32) >> 3) as u8));
             self.phones[p].pn += 1;
+        } else if let Some(key) = self.voice_key_tkip(p, ap, t) {
+            // Real TKIP (12.5.2) under the PTK of the phone's last handshake with this AP: the
+            // TSC in the extended IV header, the Michael MIC over DA, SA, priority and the
+            // MSDU with the direction's Michael key, the ICV, RC4 with the phase-2 key.
+            f[1] |= 0x40;
+            let mut plain = Vec::with_capacity(240);
+            self.rtp_payload(&mut plain, p, uplink, k);
+            let tsc = self.phones[p].ccmp_pn[dir];
+            self.phones[p].ccmp_pn[dir] += 1;
+            let (station, bssid) = (self.phones[p].mac, self.aps[ap].bssid);
+            let (ta, da, sa) = if uplink {
+                (station, self.gateway, station)
+            } else {
+                (bssid, station, self.gateway)
+            };
+            let mh = crate::crypto::tkip::michael_header(da.0, sa.0, 6);
+            let body = crate::crypto::tkip::encrypt(&key, ta.0, !uplink, &mh, tsc, 0, &plain);
+            f.extend_from_slice(&body);
         } else if let Some(tk) = self.voice_key(p, ap, t) {
             // Real CCMP under the PTK of the phone's last handshake with this AP.
             f[1] |= 0x40;
@@ -2700,6 +2869,27 @@ impl Sim {
             .max_by_key(|(at, _, _)| *at)
             .or_else(|| with_ap().min_by_key(|(at, _, _)| *at))
             .map(|(_, _, ptk)| ptk.tk)
+    }
+
+    /// The TKIP key protecting a TKIP phone's voice through `ap` at `t` (12.7.1.3): the TK
+    /// and Michael keys of its last handshake with the AP before `t`.
+    fn voice_key_tkip(&self, p: usize, ap: usize, t: i64) -> Option<crate::crypto::tkip::TkipKey> {
+        if !self.tkip(p) {
+            return None;
+        }
+        let with_ap = || self.phones[p].michael.iter().filter(|(_, a, _)| *a == ap);
+        let (at, _, mic) = with_ap()
+            .filter(|(at, _, _)| *at <= t)
+            .max_by_key(|(at, _, _)| *at)
+            .or_else(|| with_ap().min_by_key(|(at, _, _)| *at))?;
+        let (_, _, ptk) = self.phones[p]
+            .ptks
+            .iter()
+            .find(|(t2, a, _)| t2 == at && *a == ap)?;
+        let mut b = [0u8; 32];
+        b[..16].copy_from_slice(&ptk.tk);
+        b[16..].copy_from_slice(mic);
+        Some(crate::crypto::tkip::TkipKey::from_bytes(&b))
     }
 
     /// LLC/SNAP, IPv4, UDP and RTP of voice packet `k` of a phone's call.
@@ -3204,6 +3394,7 @@ impl Sim {
                 passphrase: None,
                 wep_key: Some(key.iter().map(|b| format!("{b:02x}")).collect()),
                 ssid: self.ssid.clone(),
+                cipher: None,
                 handshakes: 0,
                 protected_frames: protected(None),
                 protected_auth_frames: protected(Some(0xb0)),
@@ -3217,6 +3408,7 @@ impl Sim {
             protected_auth_frames: 0,
             protected_group_frames: group,
             ssid: self.ssid.clone(),
+            cipher: c.tkip_gtk.map(|_| "tkip"),
             handshakes: self.phones.iter().map(|p| p.ptks.len()).sum(),
             sae_pmks: c
                 .sae_pmks
