@@ -513,6 +513,33 @@ fn zero_current_ap_is_unknown() {
 }
 
 #[test]
+fn an_authentication_without_a_request_is_named() {
+    // aircrack-ng test1.pcap: station c0:d3:c0:7d:19:65, associated with f8:1a:67:e5:05:62,
+    // sends one authentication to 00:0d:58:ef:88:0a (frame 86), which never answers, and no
+    // (re)association request: not a roam, but the attempt is named.
+    let Some(path) = real("external/aircrack-ng/test1.pcap") else {
+        return;
+    };
+    let report = analyze_file(&path);
+    let c = &report["captures"][0];
+    assert_eq!(report["roams"], serde_json::json!([]));
+    let notes: Vec<&str> = c["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with(
+            "authenticated with 00:0d:58:ef:88:0a (frames 86-86, 1 request, never answered)"
+        ),
+        "{}",
+        notes[0]
+    );
+}
+
+#[test]
 fn real_roams_have_their_outcome() {
     // aircrack-ng zn2i.pcap: a station sends data through 00:12:34:56:78:92, authenticates and
     // reassociates with 00:06:4f:12:34:56 (Current AP: the first), runs the 4-way handshake

@@ -249,12 +249,13 @@ impl super::Station {
     /// The station's roams and streams; `channels` gives each BSSID's channel, `end_ns` is
     /// the time of the capture's last frame.
     pub(in crate::analysis) fn finish(
-        self,
+        mut self,
         channels: &HashMap<MacAddr, crate::analysis::ChannelInfo>,
         rates: &HashMap<MacAddr, crate::events::RateSet>,
         coverage: &crate::analysis::Coverage,
         end_ns: i64,
     ) -> StationResult {
+        self.flush_auth_only();
         let config = self.config;
         // Voice streams: those with enough packets to be told from look-alike datagrams.
         let min = config.min_stream_packets;

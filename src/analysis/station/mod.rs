@@ -305,6 +305,7 @@ impl Station {
             last_user_data: None,
             outage_open: 0,
             awaiting_next: None,
+            auth_only: None,
             missed: Vec::new(),
             last_data: None,
             ft_over_ds: Vec::new(),
@@ -416,7 +417,16 @@ impl Station {
             *last = Some(e.dot11_seq);
         }
         match e.kind {
-            EventKind::AssocRequest(req) if e.from_station => self.request(e, &req),
+            EventKind::AssocRequest(req) if e.from_station => {
+                // A request to the AP it authenticated with makes the attempt a roam; one
+                // elsewhere leaves that attempt behind.
+                if self.auth_only.is_some_and(|a| a.bssid == e.bssid) {
+                    self.auth_only = None;
+                } else {
+                    self.flush_auth_only();
+                }
+                self.request(e, &req)
+            }
             EventKind::AssocResponse {
                 status,
                 cckm_element,
@@ -489,6 +499,18 @@ impl Station {
     }
 }
 
+/// Authentication frames with an AP the station is not on, before any (re)association request
+/// to it.
+#[derive(Clone, Copy)]
+struct AuthOnly {
+    bssid: MacAddr,
+    first: u64,
+    last: u64,
+    requests: u32,
+    /// The AP's last answer's status.
+    answer: Option<u16>,
+}
+
 /// One RTP stream of the station, with its last new packet.
 struct StreamEntry {
     dir: Direction,
@@ -527,6 +549,8 @@ pub(super) struct Station {
     outage_open: usize,
     /// A failed roam that does not know yet where the station went next.
     awaiting_next: Option<usize>,
+    /// An authentication attempt not (yet) followed by a (re)association request.
+    auth_only: Option<AuthOnly>,
     /// Roams seen only by their effect: (old BSSID, new BSSID, last data old, first data new).
     missed: Vec<(MacAddr, MacAddr, FramePoint, FramePoint)>,
     /// The station's last data frame (user data: not EAPOL), either direction.
@@ -937,7 +961,62 @@ impl Station {
             } else {
                 r.last_answer = Some((point, status));
             }
+            return;
         }
+        // With an AP the station is not on, outside a roam: an attempt that becomes a roam
+        // only with a (re)association request.
+        if self.current.is_none_or(|c| c == e.bssid) {
+            return;
+        }
+        match &mut self.auth_only {
+            Some(a) if a.bssid == e.bssid => {
+                a.last = e.frame;
+                if e.from_station {
+                    a.requests += 1;
+                } else {
+                    a.answer = Some(status);
+                }
+            }
+            _ if e.from_station => {
+                self.flush_auth_only();
+                self.auth_only = Some(AuthOnly {
+                    bssid: e.bssid,
+                    first: e.frame,
+                    last: e.frame,
+                    requests: 1,
+                    answer: None,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// An authentication attempt that never came to a (re)association request: a note.
+    fn flush_auth_only(&mut self) {
+        let Some(a) = self.auth_only.take() else {
+            return;
+        };
+        if self.notes.len() >= MAX_NOTES {
+            return;
+        }
+        let how = match a.answer {
+            None => "never answered".to_string(),
+            Some(0) => "accepted".to_string(),
+            Some(s) => format!("refused with status {s} ({})", status_name(s)),
+        };
+        self.notes.push(Note {
+            station: self.station,
+            frame: a.first,
+            message: format!(
+                "authenticated with {} (frames {}-{}, {} request{}, {how}) but sent it no \
+                 (re)association request: an attempt to join it that failed before it became a roam",
+                a.bssid,
+                a.first,
+                a.last,
+                a.requests,
+                if a.requests == 1 { "" } else { "s" }
+            ),
+        });
     }
 
     /// A deauthentication or disassociation between the station and the new AP, measured
@@ -1112,6 +1191,9 @@ impl Station {
 
     /// The station sending data through a BSSID shows it is using that BSSID.
     fn uplink_data(&mut self, e: &Event) {
+        if self.auth_only.is_some_and(|a| a.bssid != e.bssid) {
+            self.flush_auth_only();
+        }
         if let Some(cur) = self.current {
             if cur != e.bssid {
                 match (self.last_on_current, self.first_elsewhere) {

@@ -367,3 +367,49 @@ fn ft_over_the_ds_is_told_from_the_ft_request_through_the_old_ap() {
         ("ft-over-ds", Some(true))
     );
 }
+
+/// A station on A authenticates with B twice, B never answers, and it goes on sending through
+/// A: no roam (no (re)association request), a note that names the attempt.
+#[test]
+fn an_authentication_never_followed_by_a_request_is_a_note_not_a_roam() {
+    let (a, b) = (MacAddr([0, 1, 0, 0, 0, 1]), MacAddr([0, 1, 0, 0, 0, 2]));
+    let data = EventKind::Data {
+        protected: true,
+        null: false,
+    };
+    let auth = |sequence, status| EventKind::Auth {
+        algorithm: 0,
+        sequence,
+        status,
+    };
+    for (answer, words) in [
+        (None, "2 requests, never answered"),
+        (Some(17), "2 requests, refused with status 17"),
+    ] {
+        let mut st = Station::new(0, MacAddr([2, 0, 0, 0, 0, 1]), Config::default());
+        st.event(&event(1, true, a, -60, data));
+        st.event(&event(2, true, b, -60, auth(1, 0)));
+        st.event(&event(3, true, b, -60, auth(1, 0)));
+        if let Some(s) = answer {
+            st.event(&event(4, false, b, -60, auth(2, s)));
+        }
+        st.event(&event(5, true, a, -60, data));
+        let r = st.finish(
+            &HashMap::new(),
+            &HashMap::new(),
+            &super::super::Coverage::default(),
+            i64::MAX,
+        );
+        assert!(r.roams.is_empty());
+        assert_eq!(r.notes.len(), 1);
+        let n = &r.notes[0];
+        assert_eq!(n.frame, 2);
+        assert!(
+            n.message
+                .contains(&format!("authenticated with {b} (frames 2-"))
+                && n.message.contains(words),
+            "{}",
+            n.message
+        );
+    }
+}
