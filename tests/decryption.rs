@@ -631,23 +631,28 @@ fn a_passphrase_without_its_ssid_is_tried_with_the_ssids_the_capture_names() {
     eprintln!("{checked} captures checked with a passphrase alone");
 }
 
+/// The report's warnings for a capture analyzed with one passphrase.
+fn warnings_with_passphrase(path: &std::path::Path, passphrase: &str) -> String {
+    let mut ring = KeyRing::default();
+    ring.add_passphrase(passphrase).unwrap();
+    let cap = CaptureFile::open(path).unwrap();
+    let a = pipeline::analyze_capture_keyed(
+        0,
+        &cap,
+        &Config::default(),
+        &Plan::parallel(),
+        None,
+        Some(&ring),
+    )
+    .unwrap();
+    Report::new(vec![a]).warnings().join("\n")
+}
+
 #[test]
 fn when_nothing_matches_the_report_says_what_to_check() {
     let mut checked = 0;
     if let Some(path) = external("aircrack-ng/wpa-psk-linksys.cap") {
-        let mut ring = KeyRing::default();
-        ring.add_passphrase("dictionary:Linksys").unwrap();
-        let cap = CaptureFile::open(&path).unwrap();
-        let a = pipeline::analyze_capture_keyed(
-            0,
-            &cap,
-            &Config::default(),
-            &Plan::parallel(),
-            None,
-            Some(&ring),
-        )
-        .unwrap();
-        let w = Report::new(vec![a]).warnings().join("\n");
+        let w = warnings_with_passphrase(&path, "dictionary:Linksys");
         assert!(
             w.contains("no key given matched any of the 1 handshakes (for SSID \"linksys\")")
                 && w.contains("spelled exactly"),
@@ -657,20 +662,7 @@ fn when_nothing_matches_the_report_says_what_to_check() {
     }
     if let Some(path) = external("aircrack-ng/wpa3-psk.pcap") {
         // SAE: a passphrase cannot key it.
-        let mut ring = KeyRing::default();
-        ring.add_passphrase("abcdefgh:WPA3-Network").unwrap();
-        let cap = CaptureFile::open(&path).unwrap();
-        let a = pipeline::analyze_capture_keyed(
-            0,
-            &cap,
-            &Config::default(),
-            &Plan::parallel(),
-            None,
-            Some(&ring),
-        )
-        .unwrap();
-        let r = Report::new(vec![a]);
-        let w = r.warnings().join("\n");
+        let w = warnings_with_passphrase(&path, "abcdefgh:WPA3-Network");
         assert!(
             w.contains("1 handshake is SAE (WPA3-Personal) without a key") && w.contains("--pmk"),
             "{w}"

@@ -2040,48 +2040,32 @@ impl Sim {
         let mut replay = self.rng.range(1, 50) as u64;
         let nonce = self.rng.next() as u8;
         let keys = self.handshake_keys(p, ap);
-        let key_msg = |msg: KeyMsg, replay: u64, out: &mut Vec<u8>| match &keys {
-            Some(
-                k @ HandshakeKeys {
-                    tkip: Some((key_iv, _)),
-                    ..
-                },
-            ) => frames::eapol_key_signed_tkip(
-                out,
-                msg,
-                replay,
-                if msg == KeyMsg::M2 {
-                    &k.snonce
-                } else {
-                    &k.anonce
-                },
-                match msg {
-                    KeyMsg::M2 => &k.rsn,
-                    KeyMsg::M3 => &k.wrapped,
-                    _ => &[],
-                },
-                &k.ptk.kck,
+        let key_msg = |msg: KeyMsg, replay: u64, out: &mut Vec<u8>| {
+            let Some(k) = &keys else {
+                return frames::eapol_key(out, msg, replay, nonce);
+            };
+            // Message 2 carries the station's nonce and RSN element, message 3 the AP's nonce
+            // and the wrapped key data; the others the AP's nonce and nothing.
+            let (nonce, data): (&[u8; 32], &[u8]) = match msg {
+                KeyMsg::M2 => (&k.snonce, &k.rsn),
+                KeyMsg::M3 => (&k.anonce, &k.wrapped),
+                _ => (&k.anonce, &[]),
+            };
+            match &k.tkip {
                 // The IV is that of message 3's key data; the others carry none.
-                if msg == KeyMsg::M3 { key_iv } else { &[0; 16] },
-            ),
-            Some(k) => frames::eapol_key_signed(
-                out,
-                msg,
-                replay,
-                if msg == KeyMsg::M2 {
-                    &k.snonce
-                } else {
-                    &k.anonce
-                },
-                match msg {
-                    KeyMsg::M2 => &k.rsn,
-                    KeyMsg::M3 => &k.wrapped,
-                    _ => &[],
-                },
-                &k.ptk.kck,
-                k.version,
-            ),
-            None => frames::eapol_key(out, msg, replay, nonce),
+                Some((key_iv, _)) => frames::eapol_key_signed_tkip(
+                    out,
+                    msg,
+                    replay,
+                    nonce,
+                    data,
+                    &k.ptk.kck,
+                    if msg == KeyMsg::M3 { key_iv } else { &[0; 16] },
+                ),
+                None => {
+                    frames::eapol_key_signed(out, msg, replay, nonce, data, &k.ptk.kck, k.version)
+                }
+            }
         };
         for _ in 0..late_m1_retries {
             let mut m1 = Vec::new();
