@@ -700,6 +700,8 @@ pub fn key_schedule(
         let sealed = scan_key_frames(capture, &|r| s.scan_protected(r, link))?;
         schedule.add_protected(&sealed);
     }
+    // Many keys given directly: each link is matched to its keys on its first frames.
+    schedule.index_given_keys(capture.records()?.filter_map(Result::ok), link);
     Ok(schedule)
 }
 

@@ -243,24 +243,9 @@ fn a_wrong_passphrase_decrypts_nothing_and_a_temporal_key_decrypts_alone() {
     assert_eq!(d["no_key"].as_u64().unwrap(), protected);
 
     // The TKs the passphrase derives, given directly, decrypt the same frames.
-    let cap = CaptureFile::open(&capture(name)).unwrap();
-    let schedule = pipeline::key_schedule(&cap, &Default::default(), &ring_of(&truth)).unwrap();
-    let station = truth["roams"][0]["station"].as_str().unwrap();
     let mut tks = KeyRing::default();
-    for r in truth["roams"].as_array().unwrap() {
-        for ap in ["from_bssid", "to_bssid"] {
-            let mac = |s: &str| {
-                let v: Vec<u8> = s
-                    .split(':')
-                    .map(|x| u8::from_str_radix(x, 16).unwrap())
-                    .collect();
-                roamgap::dot11::MacAddr::from_slice(&v)
-            };
-            for tk in schedule.pairwise_keys(mac(station), mac(r[ap].as_str().unwrap()), i64::MAX) {
-                let hex: String = tk.tk().iter().map(|b| format!("{b:02x}")).collect();
-                tks.add_tk(&hex).unwrap();
-            }
-        }
+    for hex in derived_tks(name, &truth) {
+        tks.add_tk(&hex).unwrap();
     }
     assert_eq!(
         tks.tks.len(),
@@ -273,6 +258,78 @@ fn a_wrong_passphrase_decrypts_nothing_and_a_temporal_key_decrypts_alone() {
             .unwrap(),
         protected
     );
+}
+
+/// The temporal keys (hex) of every handshake of a generated encrypted capture, derived with
+/// its passphrase.
+fn derived_tks(name: &str, truth: &Value) -> Vec<String> {
+    let cap = CaptureFile::open(&capture(name)).unwrap();
+    let schedule = pipeline::key_schedule(&cap, &Default::default(), &ring_of(truth)).unwrap();
+    let station = truth["roams"][0]["station"].as_str().unwrap();
+    let mac = |s: &str| {
+        let v: Vec<u8> = s
+            .split(':')
+            .map(|x| u8::from_str_radix(x, 16).unwrap())
+            .collect();
+        roamgap::dot11::MacAddr::from_slice(&v)
+    };
+    let mut out = Vec::new();
+    for r in truth["roams"].as_array().unwrap() {
+        for ap in ["from_bssid", "to_bssid"] {
+            for tk in schedule.pairwise_keys(mac(station), mac(r[ap].as_str().unwrap()), i64::MAX) {
+                out.push(tk.tk().iter().map(|b| format!("{b:02x}")).collect());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_long_list_of_keys_opens_what_the_right_keys_open_trying_each_link_once() {
+    // Beyond a few keys given directly, each link is matched to its keys on its first frames
+    // instead of every key being tried on every frame (a key file of 100,000 TKs once cost
+    // 100,000 MIC checks per frame). The frames opened, failed and left without a key must be
+    // the same as with the right keys alone.
+    let name = "psk-ok-ng";
+    let truth = read_json(&data(&format!("encrypted/{name}.truth.json")));
+    let right = derived_tks(name, &truth);
+    let counters = |ring: &KeyRing| {
+        let d = analyze(&capture(name), Some(ring))["captures"][0]["decryption"].clone();
+        ["decrypted", "mic_failures", "no_key"].map(|k| d[k].as_u64().unwrap())
+    };
+    let mut alone = KeyRing::default();
+    right.iter().for_each(|k| alone.add_tk(k).unwrap());
+    let mut many = KeyRing::default();
+    for i in 0..300u32 {
+        let wrong: String = (0..16)
+            .map(|j| format!("{:02x}", (i * 7 + j * 13) as u8 ^ 0x5c))
+            .collect();
+        many.add_tk(&wrong).unwrap();
+        if i % 10 == 0 {
+            many.add_wep(&format!("{:010x}", 0x1f00_0000u64 + u64::from(i)))
+                .unwrap();
+        }
+    }
+    let mut only_wrong = many.clone();
+    right.iter().for_each(|k| many.add_tk(k).unwrap());
+    let protected = truth["encryption"]["protected_frames"].as_u64().unwrap();
+    assert_eq!(counters(&alone), [protected, 0, 0]);
+    assert_eq!(counters(&many), counters(&alone));
+    // Keys that open nothing fail every frame, as one wrong key does.
+    let mut one_wrong = KeyRing::default();
+    one_wrong.add_tk(&"5a".repeat(16)).unwrap();
+    only_wrong.add_tk(&"5a".repeat(16)).unwrap();
+    assert_eq!(counters(&only_wrong), counters(&one_wrong));
+    assert_eq!(counters(&one_wrong)[1], protected);
+    // The index is in use: every link with protected frames was matched once.
+    let cap = CaptureFile::open(&capture(name)).unwrap();
+    let schedule = pipeline::key_schedule(&cap, &Default::default(), &many).unwrap();
+    let links = schedule
+        .given_key_links()
+        .expect("an index of the keys given");
+    assert!(links >= 2, "{links}");
+    let few = pipeline::key_schedule(&cap, &Default::default(), &alone).unwrap();
+    assert_eq!(few.given_key_links(), None);
 }
 
 #[test]
@@ -712,21 +769,45 @@ fn wep_opens_the_shared_key_authentication_and_group_frames() {
         link: &link,
         keys: Some(&schedule),
     };
-    let mut counters = FrameCounters::default();
-    let mut events = Vec::new();
-    for (i, f) in [f1, f2, f3].iter().enumerate() {
-        let rec = Record {
+    let frames = [f1, f2, f3];
+    let records: Vec<Record<'_>> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Record {
             number: i as u64 + 1,
             ts_ns: 0,
             linktype: LinkType::IEEE802_11,
             data: f,
             orig_len: f.len() as u32,
             fcs_len: 0,
-        };
-        decode_record_with(&rec, &dec, &mut counters, &mut |e| events.push(e));
+        })
+        .collect();
+    let mut counters = FrameCounters::default();
+    let mut events = Vec::new();
+    for rec in &records {
+        decode_record_with(rec, &dec, &mut counters, &mut |e| events.push(e));
     }
     assert_eq!(counters.protected, 3);
     assert_eq!((counters.decrypted, counters.decrypt_failed), (2, 1));
+    // Among many keys, each link gets the one that opened its first frame: the same frames
+    // open, and the one under another key still fails.
+    let mut many = KeyRing::default();
+    for i in 0..20u8 {
+        many.add_wep(&format!("2a2a2a2a{i:02x}")).unwrap();
+    }
+    many.add_wep("1F:1F:1F:1F:1F").unwrap();
+    let mut indexed = KeySchedule::build(&[], &many);
+    indexed.index_given_keys(records.iter().copied(), &link);
+    assert_eq!(indexed.given_key_links(), Some(2));
+    let dec = Decoding {
+        link: &link,
+        keys: Some(&indexed),
+    };
+    let mut again = FrameCounters::default();
+    for rec in &records {
+        decode_record_with(rec, &dec, &mut again, &mut |_| {});
+    }
+    assert_eq!((again.decrypted, again.decrypt_failed), (2, 1));
     assert_eq!(
         events[0].kind,
         EventKind::Auth {

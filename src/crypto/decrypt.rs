@@ -7,7 +7,39 @@ use super::ccmp::{self, CcmpError, TemporalKey};
 use super::handshake::KeySchedule;
 use super::tkip::{self, MichaelHeader, TkipError, TkipKey};
 use super::wep;
+use crate::capture::Record;
 use crate::dot11::{Frame, FrameType, MacAddr};
+use crate::linklayer::{self, LinkOptions};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Keys given directly (TKs, WEP keys) up to this many are tried on every frame; beyond it,
+/// each link is matched to the keys that open its first frames ([`KeySchedule::index_given_keys`]),
+/// so that a frame costs the keys of its link, not every key of a long key file.
+pub const GIVEN_KEYS_TRIED_EVERYWHERE: usize = 8;
+/// Frames of a link on which every key given is tried, at most, until one opens (a damaged
+/// first frame is not the link's last chance).
+const GIVEN_KEY_SAMPLES: usize = 2;
+
+/// The frames one set of keys given directly may open: a station and its AP (or an AP's
+/// group frames) with one key ID and cipher family, between two of the link's 4-way
+/// handshakes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GivenLink {
+    holder: (MacAddr, MacAddr),
+    group: bool,
+    key_id: u8,
+    wep: bool,
+    /// The link's 4-way handshakes begun at or before the frame.
+    epoch: u32,
+}
+
+/// For each link, the indices of the keys given directly that opened one of its first
+/// frames ([`GIVEN_KEY_SAMPLES`]).
+#[derive(Clone, Debug, Default)]
+pub struct GivenIndex {
+    links: HashMap<GivenLink, Vec<u32>>,
+}
 
 thread_local! {
     /// Each decoding thread's plaintext buffer, reused from frame to frame.
@@ -202,8 +234,18 @@ impl KeySchedule {
             if body.len() < wep::HEADER_LEN + wep::ICV_LEN {
                 return Outcome::NotDecryptable(Reason::TooShort);
             }
-            for key in self.wep_keys() {
-                if wep::decrypt(key, body, out).is_ok() {
+            let h = holders(frame);
+            let (all, some) = self.given_for(frame, &h, true, ts_ns, self.wep.len());
+            if all.is_none() && !self.wep.is_empty() {
+                // Those that failed on the link's first frames are not tried again.
+                t.tried = true;
+            }
+            for i in all
+                .into_iter()
+                .flatten()
+                .chain(some.iter().map(|&i| i as usize))
+            {
+                if wep::decrypt(&self.wep[i], body, out).is_ok() {
                     return Outcome::Decrypted;
                 }
                 t.tried = true;
@@ -253,20 +295,214 @@ impl KeySchedule {
         }
         // Temporal keys given directly: as CCMP/GCMP, and a 32-octet one as TKIP (TK and
         // Michael keys, as Wireshark reads a TKIP "tk").
-        for key in self.given_tks() {
-            if is_ccmp && t.ccmp(key, frame, out) {
+        let (all, some) = self.given_for(frame, &h, false, ts_ns, self.tks.len());
+        if all.is_none() && some.is_empty() && !self.tks.is_empty() {
+            // Every key given failed on this link's first frames.
+            t.tried = true;
+        }
+        for i in all
+            .into_iter()
+            .flatten()
+            .chain(some.iter().map(|&i| i as usize))
+        {
+            if self.given_tk(
+                i,
+                &mut t,
+                frame,
+                ta,
+                is_tkip,
+                is_ccmp,
+                michael.as_ref(),
+                out,
+            ) {
                 return Outcome::Decrypted;
-            }
-            if let (true, Ok(b)) = (is_tkip, <[u8; 32]>::try_from(key.tk())) {
-                if key.cipher() == ccmp::Cipher::Ccmp256 {
-                    let k = TkipKey::from_bytes(&b);
-                    let from_ap = frame.frame_control().from_ds();
-                    if t.tkip(&k, ta, from_ap, body, michael.as_ref(), out) {
-                        return Outcome::Decrypted;
-                    }
-                }
             }
         }
         finish(t)
+    }
+
+    /// Tries the `i`th temporal key given directly on a CCMP/GCMP or TKIP frame.
+    #[allow(clippy::too_many_arguments)]
+    fn given_tk<T: AsRef<[u8]>>(
+        &self,
+        i: usize,
+        t: &mut Trial,
+        frame: &Frame<T>,
+        ta: MacAddr,
+        is_tkip: bool,
+        is_ccmp: bool,
+        michael: Option<&MichaelHeader>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Some(key) = self.tks.get(i) else {
+            return false;
+        };
+        if is_ccmp && t.ccmp(key, frame, out) {
+            return true;
+        }
+        if let (true, Ok(b)) = (is_tkip, <[u8; 32]>::try_from(key.tk())) {
+            if key.cipher() == ccmp::Cipher::Ccmp256 {
+                let k = TkipKey::from_bytes(&b);
+                let from_ap = frame.frame_control().from_ds();
+                return t.tkip(&k, ta, from_ap, frame.body(), michael, out);
+            }
+        }
+        false
+    }
+
+    /// The link of a protected frame, for the keys given directly.
+    fn given_link<T: AsRef<[u8]>>(
+        &self,
+        frame: &Frame<T>,
+        h: &Holders,
+        wep: bool,
+        ts_ns: i64,
+    ) -> Option<GivenLink> {
+        let key_id = frame.body().get(3)? >> 6;
+        let (holder, group) = match (h.pairs[0], h.group) {
+            (Some(pair), _) => (pair, false),
+            (None, Some(bssid)) => ((bssid, bssid), true),
+            (None, None) => return None,
+        };
+        let epoch = if group {
+            0
+        } else {
+            let starts = self
+                .handshake_starts
+                .get(&holder)
+                .map_or(&[][..], |v| v.as_slice());
+            starts.partition_point(|&t| t <= ts_ns) as u32
+        };
+        Some(GivenLink {
+            holder,
+            group,
+            key_id,
+            wep,
+            epoch,
+        })
+    }
+
+    /// The keys given directly to try on a frame: all of them (`n`), when few were given or
+    /// the frame's link was not indexed; else those that opened its link's first frames.
+    fn given_for<T: AsRef<[u8]>>(
+        &self,
+        frame: &Frame<T>,
+        h: &Holders,
+        wep: bool,
+        ts_ns: i64,
+        n: usize,
+    ) -> (Option<std::ops::Range<usize>>, &[u32]) {
+        let Some(index) = &self.given_index else {
+            return (Some(0..n), &[]);
+        };
+        match self
+            .given_link(frame, h, wep, ts_ns)
+            .and_then(|l| index.links.get(&l))
+        {
+            Some(keys) => (None, keys.as_slice()),
+            None => (Some(0..n), &[]),
+        }
+    }
+
+    /// When more keys were given directly than [`GIVEN_KEYS_TRIED_EVERYWHERE`], matches each
+    /// link of the capture's protected frames to the keys that open its first frames (in frame
+    /// order, up to [`GIVEN_KEY_SAMPLES`] of them until one opens): every key is then tried on
+    /// a few frames per link instead of on every frame. The records are the capture's, in
+    /// frame order.
+    pub fn index_given_keys<'a>(
+        &mut self,
+        records: impl Iterator<Item = Record<'a>>,
+        options: &LinkOptions,
+    ) {
+        if self.tks.len() + self.wep.len() <= GIVEN_KEYS_TRIED_EVERYWHERE {
+            return;
+        }
+        let mut samples: HashMap<GivenLink, Vec<Record<'a>>> = HashMap::new();
+        for rec in records {
+            let Some(link) = self.protected_link(&rec, options) else {
+                continue;
+            };
+            let v = samples.entry(link).or_default();
+            if v.len() < GIVEN_KEY_SAMPLES {
+                v.push(rec);
+            }
+        }
+        let this = &*self;
+        let links = samples
+            .into_par_iter()
+            .map(|(link, recs)| (link, this.keys_opening(&recs, options)))
+            .collect();
+        self.given_index = Some(GivenIndex { links });
+    }
+
+    /// How many links were matched to the keys given directly, when there were too many to
+    /// try on every frame.
+    pub fn given_key_links(&self) -> Option<usize> {
+        self.given_index.as_ref().map(|i| i.links.len())
+    }
+
+    /// A record's protected data or management frame and its link for the keys given.
+    fn protected_link(&self, rec: &Record<'_>, options: &LinkOptions) -> Option<GivenLink> {
+        if !linklayer::is_supported(rec.linktype) {
+            return None;
+        }
+        let link = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options).ok()?;
+        let frame = Frame::new_checked(link.dot11, link.header_padded).ok()?;
+        if !frame.frame_control().protected() || frame.body().len() < 4 {
+            return None;
+        }
+        let wep = frame.body()[3] & 0x20 == 0;
+        let h = holders(&frame);
+        self.given_link(&frame, &h, wep, rec.ts_ns)
+    }
+
+    /// The indices of the keys given directly that open the first of `recs` any of them opens.
+    fn keys_opening(&self, recs: &[Record<'_>], options: &LinkOptions) -> Vec<u32> {
+        let mut plain = Vec::new();
+        for rec in recs {
+            let Ok(link) = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options) else {
+                continue;
+            };
+            let Ok(frame) = Frame::new_checked(link.dot11, link.header_padded) else {
+                continue;
+            };
+            let body = frame.body();
+            let Some(ta) = frame.addresses().transmitter else {
+                continue;
+            };
+            let mut t = Trial {
+                tried: false,
+                short: false,
+            };
+            let opened: Vec<u32> = if body.len() >= 4 && body[3] & 0x20 == 0 {
+                (0..self.wep.len())
+                    .filter(|&i| wep::decrypt(&self.wep[i], body, &mut plain).is_ok())
+                    .map(|i| i as u32)
+                    .collect()
+            } else {
+                let is_tkip = body.len() >= 4 && body[1] == (body[0] | 0x20) & 0x7f;
+                let is_ccmp = body.len() >= 4 && body[2] == 0;
+                let michael = if is_tkip { michael_of(&frame) } else { None };
+                (0..self.tks.len())
+                    .filter(|&i| {
+                        self.given_tk(
+                            i,
+                            &mut t,
+                            &frame,
+                            ta,
+                            is_tkip,
+                            is_ccmp,
+                            michael.as_ref(),
+                            &mut plain,
+                        )
+                    })
+                    .map(|i| i as u32)
+                    .collect()
+            };
+            if !opened.is_empty() {
+                return opened;
+            }
+        }
+        Vec::new()
     }
 }

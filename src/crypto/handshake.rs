@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use aes::Aes128;
 use hmac::{Hmac, Mac};
+use rayon::prelude::*;
 use sha1::Sha1;
 
 use super::ccmp::{Cipher, TemporalKey};
@@ -443,9 +444,15 @@ pub struct KeySchedule {
     /// BSSID → group keys, ascending.
     group: HashMap<MacAddr, Vec<GroupKey>>,
     /// Temporal keys given directly, tried on every frame without a derived key.
-    tks: Vec<TemporalKey>,
+    pub(super) tks: Vec<TemporalKey>,
     /// WEP keys given, tried on every WEP frame.
-    wep: Vec<Vec<u8>>,
+    pub(super) wep: Vec<Vec<u8>>,
+    /// (station, BSSID) → the times of its 4-way handshakes' message 1, ascending: a link's
+    /// key may change at each, so keys given directly are matched to it again after each.
+    pub(super) handshake_starts: HashMap<(MacAddr, MacAddr), Vec<i64>>,
+    /// Which keys given directly open which links, when more were given than are tried on
+    /// every frame (`decrypt::GivenKeys`).
+    pub(super) given_index: Option<super::decrypt::GivenIndex>,
     pub summary: ScheduleSummary,
 }
 
@@ -607,11 +614,14 @@ impl KeySchedule {
         // PMKs of the passphrases given without an SSID, derived once per SSID.
         let mut derived: HashMap<Vec<u8>, Vec<Pmk>> = HashMap::new();
         let mut derivations = 0usize;
-        let mut pmks_for = |station: MacAddr, bssid: MacAddr| -> Vec<Pmk> {
-            let mut v = ring.pmks.clone();
+        // The PMKs, beyond the ring's own, that the passphrases given without an SSID make
+        // for the SSIDs a handshake may be for (each PMK once).
+        let mut extra_pmks = |station: MacAddr, bssid: MacAddr| -> Vec<Pmk> {
+            let mut v: Vec<Pmk> = Vec::new();
             if ring.passphrases.is_empty() {
                 return v;
             }
+            let mut seen: std::collections::HashSet<[u8; 32]> = Default::default();
             for ssid in candidate_ssids(station, bssid) {
                 if !derived.contains_key(&ssid) {
                     if derivations >= MAX_DERIVED_PMKS {
@@ -620,7 +630,7 @@ impl KeySchedule {
                     derivations += ring.passphrases.len();
                     let pmks = ring
                         .passphrases
-                        .iter()
+                        .par_iter()
                         .filter_map(|p| pmk_from_passphrase(p, &ssid).ok())
                         .map(|key| Pmk {
                             key,
@@ -631,7 +641,7 @@ impl KeySchedule {
                     derived.insert(ssid.clone(), pmks);
                 }
                 for p in &derived[&ssid] {
-                    if !v.iter().any(|q| q.key == p.key) {
+                    if !ring.has_pmk(&p.key) && seen.insert(p.key) {
                         v.push(p.clone());
                     }
                 }
@@ -659,6 +669,15 @@ impl KeySchedule {
         links.sort_by_key(|(k, _)| *k);
         let mut handshake_ssids: Vec<Vec<u8>> = Vec::new();
         for ((station, bssid), msgs) in links {
+            let mut starts: Vec<i64> = msgs
+                .iter()
+                .filter(|m| m.message == KeyMessage::M1)
+                .map(|m| m.ts_ns)
+                .collect();
+            starts.sort_unstable();
+            if !starts.is_empty() {
+                s.handshake_starts.insert((station, bssid), starts);
+            }
             for (i, m2) in msgs.iter().enumerate() {
                 if m2.message != KeyMessage::M2 {
                     continue;
@@ -692,42 +711,50 @@ impl KeySchedule {
                 // An FT initial mobility domain association names its key holders in
                 // message 2's key data (13.4.2).
                 let (mdid, fte) = mde_fte(crate::dot11::ie::Elements::new(&m2.key_data, 0));
-                let found = pmks_for(station, bssid).iter().find_map(|pmk| {
-                    if let (
-                        Some(mdid),
-                        Some(FtParts {
-                            r0kh: Some(r0kh),
-                            r1kh: Some(r1kh),
-                            ..
-                        }),
-                    ) = (mdid, &fte)
-                    {
-                        for ssid in ssids_of(station, pmk) {
-                            let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, mdid, r0kh, station.0);
-                            let (r1, _) = pmk_r1(&r0, &r0_name, *r1kh, station.0);
-                            let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
-                            if mic_matches(&ptk, m2) {
-                                return Some((ptk, None, pmk.clone()));
+                // Every PMK is tried (the MIC tells which, if any, is the handshake's): on
+                // every core, the first in the ring's order winning.
+                let extra = extra_pmks(station, bssid);
+                let found = ring
+                    .pmks
+                    .par_iter()
+                    .chain(extra.par_iter())
+                    .find_map_first(|pmk| {
+                        if let (
+                            Some(mdid),
+                            Some(FtParts {
+                                r0kh: Some(r0kh),
+                                r1kh: Some(r1kh),
+                                ..
+                            }),
+                        ) = (mdid, &fte)
+                        {
+                            for ssid in ssids_of(station, pmk) {
+                                let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, mdid, r0kh, station.0);
+                                let (r1, _) = pmk_r1(&r0, &r0_name, *r1kh, station.0);
+                                let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
+                                if mic_matches(&ptk, m2) {
+                                    return Some((ptk, None, pmk.clone()));
+                                }
                             }
                         }
-                    }
-                    // Descriptor versions 1 and 2 (TKIP, CCMP with PRF-SHA1): PRF-512, whose
-                    // first 384 bits are the CCMP PTK and the rest TKIP's Michael keys.
-                    if matches!(m2.version, 1 | 2) {
-                        let (ptk, mic) =
-                            pairwise_ptk_tkip(&pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce);
-                        return mic_matches(&ptk, m2).then(|| (ptk, Some(mic), pmk.clone()));
-                    }
-                    let ptk = pairwise_ptk(
-                        KeyHash::Sha256,
-                        &pmk.key,
-                        bssid.0,
-                        station.0,
-                        &m1.nonce,
-                        &m2.nonce,
-                    );
-                    mic_matches(&ptk, m2).then(|| (ptk, None, pmk.clone()))
-                });
+                        // Descriptor versions 1 and 2 (TKIP, CCMP with PRF-SHA1): PRF-512, whose
+                        // first 384 bits are the CCMP PTK and the rest TKIP's Michael keys.
+                        if matches!(m2.version, 1 | 2) {
+                            let (ptk, mic) = pairwise_ptk_tkip(
+                                &pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce,
+                            );
+                            return mic_matches(&ptk, m2).then(|| (ptk, Some(mic), pmk.clone()));
+                        }
+                        let ptk = pairwise_ptk(
+                            KeyHash::Sha256,
+                            &pmk.key,
+                            bssid.0,
+                            station.0,
+                            &m1.nonce,
+                            &m2.nonce,
+                        );
+                        mic_matches(&ptk, m2).then(|| (ptk, None, pmk.clone()))
+                    });
                 let Some((ptk, mic, pmk)) = found else {
                     if is_sae(m2) {
                         s.summary.sae_without_key += 1;
@@ -736,7 +763,7 @@ impl KeySchedule {
                 };
                 s.summary.handshakes_with_key += 1;
                 // A passphrase given without an SSID: say which SSID it matched for.
-                if !ring.pmks.iter().any(|p| p.key == pmk.key) {
+                if !ring.has_pmk(&pmk.key) {
                     let d = format!(
                         "PMK {} (from a passphrase for SSID \"{}\", named by the capture)",
                         super::fingerprint(&pmk.key),
@@ -773,14 +800,19 @@ impl KeySchedule {
             let request = requests_of
                 .get(&(x.station, x.bssid))
                 .and_then(|v| v.get(v.partition_point(|r| r.ts_ns < x.ts_ns)).copied());
-            let found = pmks_for(x.station, x.bssid).iter().find_map(|pmk| {
-                ssids_of(x.station, pmk).into_iter().find_map(|ssid| {
-                    let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
-                    let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
-                    let named = request.is_none_or(|r| r.pmkids.contains(&r1_name));
-                    named.then(|| ft_ptk(&r1, &x.snonce, &x.anonce, x.bssid.0, x.station.0))
-                })
-            });
+            let extra = extra_pmks(x.station, x.bssid);
+            let found = ring
+                .pmks
+                .par_iter()
+                .chain(extra.par_iter())
+                .find_map_first(|pmk| {
+                    ssids_of(x.station, pmk).into_iter().find_map(|ssid| {
+                        let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
+                        let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
+                        let named = request.is_none_or(|r| r.pmkids.contains(&r1_name));
+                        named.then(|| ft_ptk(&r1, &x.snonce, &x.anonce, x.bssid.0, x.station.0))
+                    })
+                });
             if let Some(ptk) = found {
                 s.summary.fast_transitions_with_key += 1;
                 s.add_link_key(x.station, x.bssid, x.ts_ns, &ptk, None);

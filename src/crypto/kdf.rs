@@ -14,15 +14,22 @@ pub enum KeyError {
     Ssid(usize),
 }
 
-/// PSK/PMK from a passphrase (J.4; 12.7.1.3 and the RSNA PSK mapping):
-/// PBKDF2-HMAC-SHA1(passphrase, SSID, 4096 iterations, 256 bits).
-pub fn pmk_from_passphrase(passphrase: &[u8], ssid: &[u8]) -> Result<[u8; 32], KeyError> {
+/// Whether a passphrase and SSID can make a PMK (J.4.1: 8 to 63 printable ASCII characters;
+/// an SSID of at most 32 octets), without the 4096 rounds of deriving it.
+pub fn check_passphrase(passphrase: &[u8], ssid: &[u8]) -> Result<(), KeyError> {
     if !(8..=63).contains(&passphrase.len()) || !passphrase.iter().all(|b| (32..=126).contains(b)) {
         return Err(KeyError::Passphrase(passphrase.len()));
     }
     if ssid.len() > 32 {
         return Err(KeyError::Ssid(ssid.len()));
     }
+    Ok(())
+}
+
+/// PSK/PMK from a passphrase (J.4; 12.7.1.3 and the RSNA PSK mapping):
+/// PBKDF2-HMAC-SHA1(passphrase, SSID, 4096 iterations, 256 bits).
+pub fn pmk_from_passphrase(passphrase: &[u8], ssid: &[u8]) -> Result<[u8; 32], KeyError> {
+    check_passphrase(passphrase, ssid)?;
     let mut pmk = [0u8; 32];
     pbkdf2::pbkdf2_hmac::<Sha1>(passphrase, ssid, 4096, &mut pmk);
     Ok(pmk)

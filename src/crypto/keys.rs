@@ -3,8 +3,20 @@
 //! PMKs once per SSID; a passphrase without an SSID is tried with the SSIDs the capture names.
 //! Nothing here prints a key: each is named by its [`fingerprint`].
 
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
 use super::fingerprint;
-use super::kdf::{pmk_from_passphrase, KeyError};
+use super::kdf::{check_passphrase, pmk_from_passphrase, KeyError};
+
+/// Warnings about a key file's lines kept, at most: a file of a million bad lines says how
+/// many more were skipped instead of a million lines.
+pub const MAX_KEY_FILE_WARNINGS: usize = 20;
+
+/// The key types of Wireshark's `80211_keys` file: a first field outside this list may be a
+/// key written in the wrong column, and is never shown.
+const WIRESHARK_KEY_TYPES: [&str; 5] = ["wep", "wpa-pwd", "wpa-psk", "tk", "msk"];
 
 /// Why a key given by the user was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -25,6 +37,10 @@ pub enum KeySpecError {
         line: usize,
         message: String,
     },
+    #[error(
+        "{file}: {skipped} more lines skipped (only the first {MAX_KEY_FILE_WARNINGS} are named)"
+    )]
+    FileMore { file: String, skipped: usize },
 }
 
 /// A pairwise master key, and where it came from (for outputs: never the key itself).
@@ -54,6 +70,8 @@ pub struct KeyRing {
     pub tks: Vec<Vec<u8>>,
     /// WEP keys (IEEE 802.11-2020 12.3.2): 5 bytes (WEP-40) or 13 (WEP-104).
     pub wep: Vec<Vec<u8>>,
+    /// Every key above once, so that a key given again is found in constant time.
+    seen: HashSet<Vec<u8>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -118,29 +136,48 @@ impl KeyRing {
     }
 
     fn passphrase_as(&mut self, spec: &str, what: &str) -> Result<(), KeySpecError> {
-        let Some((pass, ssid)) = spec.split_once(':') else {
-            let pass = unescape(spec, what)?;
-            // Checked now, as a PMK would be: a passphrase no SSID can use is an error.
-            pmk_from_passphrase(&pass, b"").map_err(|error| KeySpecError::Derive {
-                what: what.into(),
-                error,
-            })?;
-            if !self.passphrases.contains(&pass) {
-                self.passphrases.push(pass);
+        match Self::parse_passphrase(spec, what)? {
+            Passphrase::Alone(pass) => self.push_passphrase(pass),
+            Passphrase::ForSsid(pass, ssid) => {
+                let key =
+                    pmk_from_passphrase(&pass, &ssid).map_err(|error| KeySpecError::Derive {
+                        what: what.into(),
+                        error,
+                    })?;
+                self.push_pmk(Pmk {
+                    key,
+                    ssid: Some(ssid),
+                    source: "passphrase",
+                });
             }
-            return Ok(());
-        };
-        let (pass, ssid) = (unescape(pass, what)?, unescape(ssid, what)?);
-        let key = pmk_from_passphrase(&pass, &ssid).map_err(|error| KeySpecError::Derive {
+        }
+        Ok(())
+    }
+
+    /// A passphrase spec, checked as a PMK derivation would check it (a passphrase no SSID
+    /// can use is an error now, not when a capture names its SSIDs) but not derived.
+    fn parse_passphrase(spec: &str, what: &str) -> Result<Passphrase, KeySpecError> {
+        let derive = |error| KeySpecError::Derive {
             what: what.into(),
             error,
-        })?;
-        self.push_pmk(Pmk {
-            key,
-            ssid: Some(ssid),
-            source: "passphrase",
-        });
-        Ok(())
+        };
+        let Some((pass, ssid)) = spec.split_once(':') else {
+            let pass = unescape(spec, what)?;
+            check_passphrase(&pass, b"").map_err(derive)?;
+            return Ok(Passphrase::Alone(pass));
+        };
+        let (pass, ssid) = (unescape(pass, what)?, unescape(ssid, what)?);
+        check_passphrase(&pass, &ssid).map_err(derive)?;
+        Ok(Passphrase::ForSsid(pass, ssid))
+    }
+
+    fn push_passphrase(&mut self, pass: Vec<u8>) {
+        // Tagged so that a passphrase and a hex key of the same octets stay apart.
+        let mut tagged = pass.clone();
+        tagged.push(b'p');
+        if self.seen.insert(tagged) {
+            self.passphrases.push(pass);
+        }
     }
 
     /// A PMK (or WPA PSK) as 64 hex digits.
@@ -178,7 +215,9 @@ impl KeyRing {
                     e => e,
                 })?,
         };
-        if !self.tks.contains(&tk) {
+        let mut tagged = tk.clone();
+        tagged.push(b't');
+        if self.seen.insert(tagged) {
             self.tks.push(tk);
         }
         Ok(())
@@ -204,16 +243,27 @@ impl KeyRing {
                     e => e,
                 })?,
         };
-        if !self.wep.contains(&key) {
+        let mut tagged = key.clone();
+        tagged.push(b'w');
+        if self.seen.insert(tagged) {
             self.wep.push(key);
         }
         Ok(())
     }
 
     fn push_pmk(&mut self, p: Pmk) {
-        if !self.pmks.iter().any(|q| q.key == p.key) {
+        let mut tagged = p.key.to_vec();
+        tagged.push(b'k');
+        if self.seen.insert(tagged) {
             self.pmks.push(p);
         }
+    }
+
+    /// Whether `key` is one of the PMKs given (or derived from a passphrase with its SSID).
+    pub fn has_pmk(&self, key: &[u8; 32]) -> bool {
+        let mut tagged = key.to_vec();
+        tagged.push(b'k');
+        self.seen.contains(&tagged)
     }
 
     /// Reads a file in Wireshark's `80211_keys` format: one `"type","key"` record per line
@@ -223,6 +273,18 @@ impl KeyRing {
     /// the file and line, never the key.
     pub fn add_wireshark_file(&mut self, name: &str, text: &str) -> Vec<KeySpecError> {
         let mut warnings = Vec::new();
+        let mut skipped = 0usize;
+        let mut warn = |w: KeySpecError| {
+            if warnings.len() < MAX_KEY_FILE_WARNINGS {
+                warnings.push(w);
+            } else {
+                skipped += 1;
+            }
+        };
+        // PMKs in the file's order: passphrases with their SSID are derived together at the
+        // end (4096 rounds each, on every core), each (passphrase, SSID) once.
+        let mut pending: Vec<PmkSpec> = Vec::new();
+        let mut pending_seen: HashSet<(Vec<u8>, Vec<u8>)> = HashSet::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -235,27 +297,70 @@ impl KeyRing {
                 message,
             };
             let (Some(kind), Some(value)) = (fields.first(), fields.get(1)) else {
-                warnings.push(err("expected \"type\",\"key\"".into()));
+                warn(err("expected \"type\",\"key\"".into()));
                 continue;
             };
             let r = match kind.as_str() {
-                "wpa-pwd" => self.passphrase_as(value, "wpa-pwd"),
-                "wpa-psk" => self.pmk_as(value, "wpa-psk"),
+                "wpa-pwd" => match Self::parse_passphrase(value, "wpa-pwd") {
+                    Ok(Passphrase::Alone(pass)) => {
+                        self.push_passphrase(pass);
+                        Ok(())
+                    }
+                    Ok(Passphrase::ForSsid(pass, ssid)) => {
+                        if pending_seen.insert((pass.clone(), ssid.clone())) {
+                            pending.push(PmkSpec::Derive(pass, ssid));
+                        }
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+                "wpa-psk" => hex_key::<32>(value, "wpa-psk").map(|key| {
+                    pending.push(PmkSpec::Ready(Pmk {
+                        key,
+                        ssid: None,
+                        source: "pmk",
+                    }))
+                }),
                 "tk" => self.tk_as(value, "tk"),
                 "wep" => self.wep_as(value, "wep"),
-                other => {
-                    // The type is a word of the format, not key material; cut it short anyway.
-                    let other: String = other.chars().take(16).collect();
-                    warnings.push(err(format!(
-                        "key type `{other}` is not supported (wpa-pwd, wpa-psk, tk and wep are); line skipped"
+                known if WIRESHARK_KEY_TYPES.contains(&known) => {
+                    warn(err(format!(
+                        "key type `{known}` is not supported (wpa-pwd, wpa-psk, tk and wep are); line skipped"
                     )));
+                    continue;
+                }
+                _ => {
+                    // Not a type of the format: perhaps a key in the wrong column (fields
+                    // swapped), so it is not shown.
+                    warn(err(
+                        "the first field is not a key type (wpa-pwd, wpa-psk, tk or wep; not shown, as it may be a key: are the fields swapped?); line skipped"
+                            .into(),
+                    ));
                     continue;
                 }
             };
             // The message names the key's kind, never its value.
             if let Err(e) = r {
-                warnings.push(err(format!("{e}; line skipped")));
+                warn(err(format!("{e}; line skipped")));
             }
+        }
+        let pmks: Vec<Pmk> = pending
+            .into_par_iter()
+            .filter_map(|p| match p {
+                PmkSpec::Ready(pmk) => Some(pmk),
+                PmkSpec::Derive(pass, ssid) => Some(Pmk {
+                    key: pmk_from_passphrase(&pass, &ssid).ok()?,
+                    ssid: Some(ssid),
+                    source: "passphrase",
+                }),
+            })
+            .collect();
+        pmks.into_iter().for_each(|p| self.push_pmk(p));
+        if skipped > 0 {
+            warnings.push(KeySpecError::FileMore {
+                file: name.into(),
+                skipped,
+            });
         }
         warnings
     }
@@ -297,6 +402,18 @@ impl KeyRing {
         }));
         out
     }
+}
+
+/// A passphrase as given: alone (tried with the capture's SSIDs) or with its SSID.
+enum Passphrase {
+    Alone(Vec<u8>),
+    ForSsid(Vec<u8>, Vec<u8>),
+}
+
+/// A PMK of a key file, or the passphrase and SSID to derive it from.
+enum PmkSpec {
+    Ready(Pmk),
+    Derive(Vec<u8>, Vec<u8>),
 }
 
 /// The double-quoted, comma-separated fields of a line (`""` inside a field is a quote).
@@ -421,5 +538,65 @@ mod tests {
         assert!(d.contains("passphrase #1 (tried with the capture's SSIDs)"));
         let debug = format!("{k:?}");
         assert!(!debug.contains("Induction") && !debug.contains("31, 31"));
+    }
+
+    #[test]
+    fn a_key_in_the_wrong_column_is_never_shown() {
+        let mut k = KeyRing::default();
+        let w = k.add_wireshark_file(
+            "keys",
+            "\"secret123:voice\",\"wpa-pwd\"\n\"c97c1f67ce371185514a8a19f2bdd52f\",\"tk\"\n",
+        );
+        let w: Vec<String> = w.iter().map(|e| e.to_string()).collect();
+        assert_eq!(w.len(), 2);
+        for (n, m) in w.iter().enumerate() {
+            assert!(
+                m.starts_with(&format!(
+                    "keys, line {}: the first field is not a key type",
+                    n + 1
+                )),
+                "{m}"
+            );
+            assert!(
+                m.contains("are the fields swapped?") && m.ends_with("line skipped"),
+                "{m}"
+            );
+            assert!(
+                !m.contains("secret") && !m.contains("c97c") && !m.contains("voice"),
+                "{m}"
+            );
+        }
+        assert!(k.is_empty());
+    }
+
+    #[test]
+    fn a_long_key_file_is_read_once_per_key_and_says_how_many_lines_it_skipped() {
+        let mut k = KeyRing::default();
+        let mut text = String::new();
+        for i in 0..50_000u32 {
+            // Each key twice, and a bad line after every thousandth.
+            let pmk = format!("{:064x}", u128::from(i) * 0x9e37_79b9_7f4a_7c15);
+            text.push_str(&format!("\"wpa-psk\",\"{pmk}\"\n\"wpa-psk\",\"{pmk}\"\n"));
+            if i % 1000 == 0 {
+                text.push_str("\"tk\",\"00\"\n");
+            }
+        }
+        let w = k.add_wireshark_file("many", &text);
+        assert_eq!(k.pmks.len(), 50_000);
+        assert!(k.has_pmk(&k.pmks[49_999].key.clone()));
+        assert_eq!(w.len(), MAX_KEY_FILE_WARNINGS + 1);
+        assert_eq!(
+            w.last().unwrap().to_string(),
+            format!(
+                "many: 30 more lines skipped (only the first {MAX_KEY_FILE_WARNINGS} are named)"
+            )
+        );
+        // A passphrase, a TK and a WEP key of the same octets are three keys.
+        let mut k = KeyRing::default();
+        k.add_passphrase("0123456789abcdef0123456789abcdef")
+            .unwrap();
+        k.add_tk("0123456789abcdef0123456789abcdef").unwrap();
+        k.add_tk("0123456789abcdef0123456789abcdef").unwrap();
+        assert_eq!((k.passphrases.len(), k.tks.len()), (1, 1));
     }
 }
