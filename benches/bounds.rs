@@ -420,7 +420,8 @@ fn input(dir: &Path, case: Case, n: u32) -> (PathBuf, u64) {
 enum Outcome {
     Ok,
     Timeout,
-    Cap,
+    /// An allocation failed under the cap (its size, when the message gives it).
+    Cap(Option<u64>),
     Failed(String),
 }
 
@@ -447,15 +448,17 @@ fn descendants(pid: u32, out: &mut Vec<u32>) {
     }
 }
 
-fn rss_anon_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("RssAnon:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+/// `RssAnon` (anonymous memory now) and `VmHWM` (peak resident memory) of a process, in kB.
+fn memory_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("RssAnon:"), field("VmHWM:"))
 }
 
 /// One run of `BIN analyze --format json ARGS`, its standard error kept in `log`.
@@ -478,15 +481,17 @@ fn run(bin: &Path, args: &[&Path], limits: &Limits, log: &Path) -> Measure {
         .stderr(File::create(log).expect("creates the log"))
         .spawn()
         .expect("runs prlimit, /usr/bin/time and timeout (util-linux, time, coreutils)");
-    let mut peak_anon = 0;
+    // Sampled as well as `%M`: a process `timeout` kills is not in `/usr/bin/time`'s figure.
+    let (mut peak_anon, mut peak_hwm) = (0, 0);
     let mut pids = Vec::new();
     let status = loop {
         pids.clear();
         descendants(child.id(), &mut pids);
-        peak_anon = pids
-            .iter()
-            .map(|&p| rss_anon_kb(p))
-            .fold(peak_anon, u64::max);
+        for &p in &pids {
+            let (anon, hwm) = memory_kb(p);
+            peak_anon = peak_anon.max(anon);
+            peak_hwm = peak_hwm.max(hwm);
+        }
         if let Some(status) = child.try_wait().expect("waits") {
             break status;
         }
@@ -511,10 +516,15 @@ fn run(bin: &Path, args: &[&Path], limits: &Limits, log: &Path) -> Measure {
         })
         .unwrap_or((0, wall));
     let stderr = std::fs::read_to_string(log).unwrap_or_default();
+    // Rust's message when an allocation fails: "memory allocation of N bytes failed".
+    let failed_allocation = stderr
+        .split("memory allocation of ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok());
     let outcome = if status.success() {
         Outcome::Ok
-    } else if stderr.contains("memory allocation of") || stderr.contains("Cannot allocate memory") {
-        Outcome::Cap
+    } else if failed_allocation.is_some() || stderr.contains("Cannot allocate memory") {
+        Outcome::Cap(failed_allocation)
     } else if (timed.contains("signal 9") || status.code() == Some(137))
         && seconds >= limits.timeout_s as f64 * 0.99
     {
@@ -529,7 +539,7 @@ fn run(bin: &Path, args: &[&Path], limits: &Limits, log: &Path) -> Measure {
     };
     Measure {
         seconds,
-        peak_rss_kb: rss,
+        peak_rss_kb: u64::max(rss, peak_hwm),
         peak_anon_kb: peak_anon,
         outcome,
     }
@@ -661,9 +671,16 @@ fn main() {
                     "> timeout".to_string(),
                     "–".into(),
                 ),
-                Outcome::Cap => (
+                Outcome::Cap(size) => (
                     format!("{:.2}", m.seconds),
-                    format!("> cap ({} MiB)", limits.cap_mb),
+                    match size {
+                        Some(b) => format!(
+                            "> cap ({} MiB): an allocation of {} MB failed",
+                            limits.cap_mb,
+                            thousands(b / 1_000_000)
+                        ),
+                        None => format!("> cap ({} MiB)", limits.cap_mb),
+                    },
                     "–".into(),
                 ),
                 Outcome::Failed(why) => (format!("{:.2}", m.seconds), why.clone(), "–".into()),
