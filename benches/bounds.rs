@@ -14,7 +14,7 @@
 //! - `probe`: N probe requests, each from a different randomized (locally administered) MAC
 //!   address, 50 µs apart;
 //! - `data`: an AP beaconing every 102.4 ms and N stations (randomized MACs) sending it three
-//!   QoS data frames (UDP, not RTP) each, 20 ms apart, about a thousand stations overlapping;
+//!   QoS data frames (UDP, not RTP) each, 20 ms apart, about 670 stations active at once;
 //! - `rtp`: one station sending G.711 RTP every 20 ms (radiotap, QoS data, LLC/SNAP, IPv4, UDP,
 //!   RTP, unencrypted) through a beaconing AP, a new SSRC in every packet: N SSRCs;
 //! - `pmk`, `tk`, `passphrase`: a Wireshark `80211_keys` file of N random PMKs (`wpa-psk`),
@@ -276,7 +276,7 @@ fn write_probe(path: &Path, n: u32) -> std::io::Result<u64> {
 }
 
 /// Station i sends its k-th frame (k = 0, 1, 2) in slot i + 333 k, slots 60 µs apart: each
-/// station's frames are 20 ms apart and about a thousand stations are active at once.
+/// station's frames are 20 ms apart and about 670 stations (40 ms of slots) are active at once.
 fn write_data(path: &Path, n: u32) -> std::io::Result<u64> {
     const FRAMES: u32 = 3;
     const LAG: u32 = 333;
