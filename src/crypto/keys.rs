@@ -14,6 +14,9 @@ use super::kdf::{check_passphrase, pmk_from_passphrase, KeyError};
 /// many more were skipped instead of a million lines.
 pub const MAX_KEY_FILE_WARNINGS: usize = 20;
 
+/// Keys named one by one in outputs, at most (a key file may hold a million).
+pub const MAX_DESCRIBED_KEYS: usize = 32;
+
 /// The key types of Wireshark's `80211_keys` file: a first field outside this list may be a
 /// key written in the wrong column, and is never shown.
 const WIRESHARK_KEY_TYPES: [&str; 5] = ["wep", "wpa-pwd", "wpa-psk", "tk", "msk"];
@@ -372,8 +375,25 @@ impl KeyRing {
             && self.passphrases.is_empty()
     }
 
-    /// What the ring holds, for outputs: kinds and fingerprints only.
+    /// What the ring holds, for outputs: kinds and fingerprints only, the first
+    /// [`MAX_DESCRIBED_KEYS`] of them and then how many more of each kind.
     pub fn describe(&self) -> Vec<String> {
+        let mut all = self.describe_all();
+        if all.len() > MAX_DESCRIBED_KEYS {
+            let more = all.len() - MAX_DESCRIBED_KEYS;
+            all.truncate(MAX_DESCRIBED_KEYS);
+            all.push(format!(
+                "and {more} more keys ({} PMKs, {} passphrases, {} TKs, {} WEP keys given in all)",
+                self.pmks.len(),
+                self.passphrases.len(),
+                self.tks.len(),
+                self.wep.len()
+            ));
+        }
+        all
+    }
+
+    fn describe_all(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .pmks
             .iter()
@@ -583,6 +603,12 @@ mod tests {
         }
         let w = k.add_wireshark_file("many", &text);
         assert_eq!(k.pmks.len(), 50_000);
+        let d = k.describe();
+        assert_eq!(d.len(), MAX_DESCRIBED_KEYS + 1);
+        assert_eq!(
+            d.last().unwrap(),
+            "and 49968 more keys (50000 PMKs, 0 passphrases, 0 TKs, 0 WEP keys given in all)"
+        );
         assert!(k.has_pmk(&k.pmks[49_999].key.clone()));
         assert_eq!(w.len(), MAX_KEY_FILE_WARNINGS + 1);
         assert_eq!(
