@@ -211,6 +211,28 @@ struct AnalysisArgs {
     keys: Vec<PathBuf>,
 }
 
+/// A key file's text, read up to [`MAX_KEY_FILE_BYTES`] (a device or a pipe that never ends
+/// is not read into memory without end).
+fn read_key_file(f: &std::path::Path) -> Result<String, String> {
+    use roamgap::crypto::keys::MAX_KEY_FILE_BYTES;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the keys file {}: {e}", f.display());
+    let mut text = String::new();
+    std::fs::File::open(f)
+        .map_err(cannot)?
+        .take(MAX_KEY_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(format!(
+            "the keys file {} is larger than {} MiB: not a key file (nothing was read from it)",
+            f.display(),
+            MAX_KEY_FILE_BYTES >> 20
+        ));
+    }
+    Ok(text)
+}
+
 /// The keys given on the command line (None when none was).
 fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
     let mut ring = KeyRing::default();
@@ -231,8 +253,7 @@ fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
         ring.add_wep(w).map_err(|e| fail(e.to_string()))?;
     }
     for f in &args.keys {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| fail(format!("cannot read the keys file {}: {e}", f.display())))?;
+        let text = read_key_file(f).map_err(fail)?;
         for w in ring.add_wireshark_file(&f.display().to_string(), &text) {
             eprintln!("roamgap: warning: {w}");
         }

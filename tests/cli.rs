@@ -541,6 +541,21 @@ fn keys_decrypt_and_never_show() {
     let out = roamgap(&["analyze", "--keys", "/nonexistent/keys", path(&f)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read the keys file /nonexistent/keys"));
+    // A device that never ends is not read into memory without end; a key in the wrong column
+    // is not shown.
+    let out = roamgap(&["analyze", "--keys", "/dev/zero", path(&f)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr)
+        .contains("the keys file /dev/zero is larger than 256 MiB: not a key file"));
+    let swapped = dir.path().join("swapped");
+    std::fs::write(&swapped, "\"secret123:voice\",\"wpa-pwd\"\n").unwrap();
+    let out = roamgap(&["analyze", "--keys", path(&swapped), path(&f)]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("swapped, line 1: the first field is not a key type"),
+        "{err}"
+    );
+    assert!(!err.contains("secret123"), "{err}");
 }
 
 #[test]

@@ -14,6 +14,10 @@ use super::kdf::{check_passphrase, pmk_from_passphrase, KeyError};
 /// many more were skipped instead of a million lines.
 pub const MAX_KEY_FILE_WARNINGS: usize = 20;
 
+/// The largest key file read: 3 million keys of any kind fit in it; a device or a pipe that
+/// never ends does not fill the memory.
+pub const MAX_KEY_FILE_BYTES: u64 = 256 << 20;
+
 /// Keys named one by one in outputs, at most (a key file may hold a million).
 pub const MAX_DESCRIBED_KEYS: usize = 32;
 
