@@ -233,28 +233,16 @@ impl StreamState {
                 Arrival::Probation(ext)
             };
         }
-        // The packet after one set aside, following it: the jump was real.
-        if let Some(j) = self.jump.filter(|j| seq == j.seq.wrapping_add(1)) {
-            self.jump = None;
-            self.set_aside -= 1;
-            let ext = match j.ext {
-                Some(ext) => {
-                    self.gaps_beyond_cadence += 1;
-                    ext
-                }
-                None => {
-                    // A new run, numbered on from the last: what was lost between the runs
-                    // cannot be known.
-                    self.expected_before += self.run_expected();
-                    let ext = self.max_ext + 1;
-                    self.min_ext = ext;
-                    self.seen = [0; (WINDOW / 64) as usize];
-                    ext
-                }
-            };
-            self.accept(ext, j.frame, j.ts_ns);
-            self.accept(ext + 1, frame, ts_ns);
-            return Arrival::New(ext + 1);
+        // The packet after one set aside (copies aside) decides: following it, the jump was
+        // real; anything else, and it was not.
+        match self.jump.take() {
+            Some(j) if seq == j.seq => {
+                self.jump = Some(j);
+                self.duplicates += 1;
+                return Arrival::Duplicate;
+            }
+            Some(j) if seq == j.seq.wrapping_add(1) => return self.confirm(j, frame, ts_ns),
+            _ => {}
         }
         let ahead = seq.wrapping_sub(self.max_seq());
         if ahead == 0 {
@@ -279,6 +267,30 @@ impl StreamState {
             self.accept(ext, frame, ts_ns);
             Arrival::New(ext)
         }
+    }
+
+    /// The packet after `j` follows it: both count, at the jump (`gaps_beyond_cadence`) or
+    /// as a new run.
+    fn confirm(&mut self, j: Jump, frame: u64, ts_ns: i64) -> Arrival {
+        self.set_aside -= 1;
+        let ext = match j.ext {
+            Some(ext) => {
+                self.gaps_beyond_cadence += 1;
+                ext
+            }
+            None => {
+                // A new run, numbered on from the last: what was lost between the runs
+                // cannot be known.
+                self.expected_before += self.run_expected();
+                let ext = self.max_ext + 1;
+                self.min_ext = ext;
+                self.seen = [0; (WINDOW / 64) as usize];
+                ext
+            }
+        };
+        self.accept(ext, j.frame, j.ts_ns);
+        self.accept(ext + 1, frame, ts_ns);
+        Arrival::New(ext + 1)
     }
 
     fn run_expected(&self) -> u64 {

@@ -240,7 +240,7 @@ impl Station {
             current: None,
             roams: Vec::new(),
             streams: Vec::new(),
-            stream_index: HashMap::new(),
+            stream_index: StreamIndex::default(),
             on_probation: Vec::new(),
             rtp_set_aside: RtpSetAside::default(),
             last_voice_frame: [None; 2],
@@ -468,12 +468,31 @@ struct StreamEntry {
     after_of: usize,
 }
 
-/// RTP sources dropped for want of room (see [`MAX_ON_PROBATION`], [`MAX_STREAMS`]).
+/// A station's streams by direction and SSRC. Its hasher has no per-map keys (whose 16 bytes
+/// every station would carry): the map holds at most [`MAX_STREAMS`], so colliding SSRCs cost
+/// little.
+type StreamIndex = HashMap<
+    (Direction, u32),
+    usize,
+    std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
+>;
+
+/// RTP sources dropped for want of room (see [`MAX_ON_PROBATION`], [`MAX_STREAMS`]): how
+/// many, their packets, the first of them.
 #[derive(Clone, Copy, Default)]
 struct RtpSetAside {
     sources: u64,
     packets: u64,
     first_frame: Option<u64>,
+}
+
+impl RtpSetAside {
+    fn add(&mut self, s: &StreamEntry) {
+        self.sources += 1;
+        self.packets += s.state.received + s.state.set_aside;
+        let first = s.state.first_frame;
+        self.first_frame = Some(self.first_frame.map_or(first, |f| f.min(first)));
+    }
 }
 
 /// A station as the analyzer keeps it. Phones with randomized addresses send a few probe
@@ -574,7 +593,7 @@ pub(super) struct Station {
     roams: Vec<RoamState>,
     /// Its RTP streams, in the order they passed probation, indexed by direction and SSRC.
     streams: Vec<StreamEntry>,
-    stream_index: HashMap<(Direction, u32), usize>,
+    stream_index: StreamIndex,
     /// RTP sources not yet streams (RFC 3550 A.1 probation).
     on_probation: Vec<StreamEntry>,
     rtp_set_aside: RtpSetAside,
@@ -1260,11 +1279,12 @@ impl Station {
                     }
                     Arrival::Duplicate | Arrival::SetAside => return,
                 }
-                let s = self.on_probation.swap_remove(at);
+                // Past its probation with no room left, it stays where it is until it makes
+                // way for another source or the capture ends: set aside.
                 if self.streams.len() == MAX_STREAMS {
-                    self.set_aside_source(&s, e.frame);
                     return;
                 }
+                let s = self.on_probation.swap_remove(at);
                 self.stream_index.insert((dir, ssrc), self.streams.len());
                 self.streams.push(s);
                 (self.streams.len() - 1, Some(before))
@@ -1301,7 +1321,7 @@ impl Station {
                 (0..self.on_probation.len()).min_by_key(|&j| self.on_probation[j].last.frame)
             {
                 let s = self.on_probation.swap_remove(oldest);
-                self.set_aside_source(&s, e.frame);
+                self.rtp_set_aside.add(&s);
             }
         }
         let state = StreamState::new(seq, e.frame, e.ts_ns, pt, ports.0, ports.1);
@@ -1321,17 +1341,13 @@ impl Station {
         });
     }
 
-    /// A source dropped for want of room, at frame `frame`: its packets are set aside.
-    fn set_aside_source(&mut self, s: &StreamEntry, frame: u64) {
-        let a = &mut self.rtp_set_aside;
-        a.sources += 1;
-        a.packets += s.state.received + s.state.set_aside;
-        a.first_frame.get_or_insert(frame);
-    }
-
     /// A note of the sources set aside for want of room, if any.
     pub(super) fn note_rtp_set_aside(&mut self) {
-        let a = self.rtp_set_aside;
+        let mut a = self.rtp_set_aside;
+        // Sources past their probation that found no room.
+        for s in self.on_probation.iter().filter(|s| s.state.valid()) {
+            a.add(s);
+        }
         let Some(frame) = a.first_frame.filter(|_| self.notes.len() < MAX_NOTES) else {
             return;
         };

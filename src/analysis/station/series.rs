@@ -58,8 +58,9 @@ impl Cadence {
 pub(super) struct Window<T> {
     pub(super) bssid: MacAddr,
     values: [T; WINDOW],
-    len: usize,
-    next: usize,
+    /// Values held, and the slot of the next (a byte each: a station's state is mostly these).
+    len: u8,
+    next: u8,
 }
 
 const WINDOW: usize = 16;
@@ -75,19 +76,19 @@ impl<T: Copy + Ord + Default> Window<T> {
     }
 
     pub(super) fn full(&self) -> bool {
-        self.len == WINDOW
+        usize::from(self.len) == WINDOW
     }
 
     pub(super) fn push(&mut self, v: T) {
-        self.values[self.next] = v;
-        self.next = (self.next + 1) % WINDOW;
-        self.len = (self.len + 1).min(WINDOW);
+        self.values[usize::from(self.next)] = v;
+        self.next = (self.next + 1) % WINDOW as u8;
+        self.len = (self.len + 1).min(WINDOW as u8);
     }
 
     pub(super) fn median(&self) -> Option<T> {
         let mut v = self.values;
-        let v = &mut v[..self.len];
+        let v = &mut v[..usize::from(self.len)];
         v.sort_unstable();
-        v.get(self.len / 2).copied()
+        v.get(v.len() / 2).copied()
     }
 }
