@@ -1,6 +1,6 @@
 //! RTP stream statistics, one stream per station, direction and SSRC, with the sequence-number
 //! validation of RFC 3550 A.1: a source is a stream once [`MIN_SEQUENTIAL`] packets came in
-//! sequence (probation); a packet [`MAX_DROPOUT`] or more ahead of the highest sequence number,
+//! sequence (probation; packets reordered meanwhile count); a packet [`MAX_DROPOUT`] or more ahead of the highest sequence number,
 //! or more than [`MAX_MISORDER`] behind it, is set aside unless the next packet follows it (the
 //! sender restarted its numbering: counting goes on from there). A jump ahead that would make
 //! more packets lost than the time since the last packet holds at the stream's packet interval
@@ -215,18 +215,25 @@ impl StreamState {
     /// Accounts one packet.
     pub fn packet(&mut self, seq: u16, frame: u64, ts_ns: i64) -> Arrival {
         if self.probation > 0 {
-            let max = self.max_seq();
-            if seq == max {
-                self.duplicates += 1;
-                return Arrival::Duplicate;
-            }
-            if seq != max.wrapping_add(1) {
+            // Within MAX_MISORDER of the run's highest number, the packet joins the run (so
+            // that packets reordered as the stream starts count); each one next to a number
+            // already received counts toward MIN_SEQUENTIAL. Further, a new run starts.
+            let delta = seq.wrapping_sub(self.max_seq()) as i16;
+            if delta.unsigned_abs() > MAX_MISORDER {
                 self.start_run(seq, frame, ts_ns);
                 return Arrival::Probation(self.max_ext);
             }
-            let ext = self.max_ext + 1;
+            let ext = self.max_ext + i64::from(delta);
+            if self.is_seen(ext) {
+                self.duplicates += 1;
+                return Arrival::Duplicate;
+            }
+            let next_to_one = (ext > self.max_ext - WINDOW + 1 && self.is_seen(ext - 1))
+                || (ext < self.max_ext && self.is_seen(ext + 1));
             self.accept(ext, frame, ts_ns);
-            self.probation -= 1;
+            if next_to_one {
+                self.probation -= 1;
+            }
             return if self.probation == 0 {
                 Arrival::New(ext)
             } else {
@@ -371,6 +378,15 @@ mod tests {
         assert_eq!(s.packet(501, 4, 3), Arrival::New(SEQ_MOD + 501));
         assert!(s.valid());
         assert_eq!((s.received, s.set_aside, s.first_frame), (2, 1, 2));
+    }
+
+    #[test]
+    fn packets_reordered_on_probation_count() {
+        let mut s = StreamState::new(1, 1, 0, 0, 1, 2);
+        assert_eq!(s.packet(3, 2, 1), Arrival::Probation(SEQ_MOD + 3));
+        assert_eq!(s.packet(2, 3, 2), Arrival::New(SEQ_MOD + 2));
+        s.packet(4, 4, 3);
+        assert_eq!((s.received, s.expected(), s.set_aside), (4, 4, 0));
     }
 
     #[test]
