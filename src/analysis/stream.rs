@@ -279,7 +279,7 @@ impl StreamState {
     /// The packet after `j` follows it: both count, at the jump (`gaps_beyond_cadence`) or
     /// as a new run.
     fn confirm(&mut self, j: Jump, frame: u64, ts_ns: i64) -> Arrival {
-        self.set_aside -= 1;
+        self.set_aside = self.set_aside.saturating_sub(1);
         let ext = match j.ext {
             Some(ext) => {
                 self.gaps_beyond_cadence += 1;
