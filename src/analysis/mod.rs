@@ -470,6 +470,10 @@ pub struct StreamReport {
     pub expected: u64,
     pub lost: u64,
     pub duplicates: u64,
+    /// Packets whose sequence number RFC 3550 A.1 rejects (`docs/METRICS.md`).
+    pub set_aside: u64,
+    /// Gaps whose loss exceeds what their duration holds at the stream's packet interval.
+    pub gaps_beyond_cadence: u32,
     pub max_gap_ms: f64,
     pub first_frame: u64,
     pub last_frame: u64,
@@ -706,7 +710,7 @@ impl Coverage {
 /// One share of the stations, by address hash: shards run in parallel.
 #[derive(Default)]
 struct Shard {
-    stations: MacMap<station::Station>,
+    stations: MacMap<station::Known>,
     bss: MacMap<BssState>,
     coverage: Coverage,
     /// Time of the latest event: where the capture ends, for roams it cut short.
@@ -737,6 +741,26 @@ impl Analyzer {
 
     pub fn shards(&self) -> usize {
         self.shards.len()
+    }
+
+    /// Bytes the analyzer holds for its stations: their map entries and what each owns (the
+    /// state its memory bound is stated in, per station; BSSs and coverage are left out).
+    pub fn station_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                s.stations.capacity() * (std::mem::size_of::<(MacAddr, station::Known)>() + 1)
+                    + s.stations
+                        .values()
+                        .map(station::Known::heap_bytes)
+                        .sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// Stations the analyzer holds.
+    pub fn station_count(&self) -> usize {
+        self.shards.iter().map(|s| s.stations.len()).sum()
     }
 
     /// The shard an event belongs to: its station's (or, for frames to a group address, its
@@ -792,8 +816,8 @@ impl Analyzer {
                 shard
                     .stations
                     .entry(e.station)
-                    .or_insert_with(|| station::Station::new(capture, e.station, config))
-                    .event(e);
+                    .or_insert_with(station::Known::new)
+                    .event(e, capture, config);
             }
         };
         if self.shards.len() == 1 {
@@ -841,7 +865,7 @@ impl Analyzer {
             .shards
             .iter()
             .flat_map(|s| s.stations.values())
-            .flat_map(|st| st.data_bss.iter().copied())
+            .flat_map(|st| st.data_bss().iter().copied())
             .filter(|(bssid, _)| *bssid != MacAddr::BROADCAST && !merged.contains_key(bssid))
             .collect();
         data_only.sort_by_key(|&(b, ch)| (b, ch.is_none(), ch));
@@ -870,7 +894,7 @@ impl Analyzer {
             .collect();
         // Addresses that act as BSSIDs are APs, not stations.
         let aps: std::collections::HashSet<MacAddr> = bss.iter().map(|b| b.bssid).collect();
-        let stations: Vec<station::Station> = self
+        let stations: Vec<station::Known> = self
             .shards
             .into_iter()
             .flat_map(|s| s.stations.into_iter())

@@ -256,6 +256,7 @@ impl super::Station {
         end_ns: i64,
     ) -> StationResult {
         self.flush_auth_only();
+        self.note_rtp_set_aside();
         let config = self.config;
         // Voice streams: those with enough packets to be told from look-alike datagrams.
         let min = config.min_stream_packets;
@@ -428,6 +429,8 @@ impl super::Station {
                     expected: s.expected(),
                     lost: s.lost(),
                     duplicates: s.duplicates,
+                    set_aside: s.set_aside,
+                    gaps_beyond_cadence: s.gaps_beyond_cadence,
                     max_gap_ms: ms(s.max_gap_ns),
                     first_frame: s.first_frame,
                     last_frame: s.last_frame,

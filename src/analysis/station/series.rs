@@ -6,34 +6,50 @@ use crate::dot11::MacAddr;
 /// The packet interval of an encrypted voice stream: the mean of the intervals between
 /// consecutive frames that fall in the most common 1 ms bucket or its two neighbours
 /// (20 ms for G.711 at 20 ms; the neighbours keep jitter around a bucket edge from biasing it).
+/// Buckets are kept only once an interval falls in them: most stations never send encrypted
+/// voice, and a voice stream's intervals fill a few.
+#[derive(Default)]
 pub(super) struct Cadence {
-    buckets: [(u32, i64); Cadence::BUCKETS],
+    /// (bucket in ms, intervals, their sum in ns), by bucket.
+    buckets: Vec<(u16, u32, i64)>,
 }
 
 impl Cadence {
-    const BUCKETS: usize = 200;
+    const BUCKETS: i64 = 200;
 
     pub(super) fn new() -> Cadence {
-        Cadence {
-            buckets: [(0, 0); Cadence::BUCKETS],
-        }
+        Cadence::default()
     }
 
     pub(super) fn add(&mut self, interval_ns: i64) {
         let ms = interval_ns / 1_000_000;
-        if (1..Cadence::BUCKETS as i64).contains(&ms) {
-            let b = &mut self.buckets[ms as usize];
-            b.0 += 1;
-            b.1 += interval_ns;
+        if !(1..Cadence::BUCKETS).contains(&ms) {
+            return;
         }
+        let ms = ms as u16;
+        let i = match self.buckets.binary_search_by_key(&ms, |b| b.0) {
+            Ok(i) => i,
+            Err(i) => {
+                self.buckets.insert(i, (ms, 0, 0));
+                i
+            }
+        };
+        let b = &mut self.buckets[i];
+        b.1 += 1;
+        b.2 += interval_ns;
     }
 
     pub(super) fn interval_ns(&self) -> Option<i64> {
-        let (mode, _) = self.buckets.iter().enumerate().max_by_key(|(_, b)| b.0)?;
-        let near = &self.buckets[mode.saturating_sub(1)..(mode + 2).min(Cadence::BUCKETS)];
-        let n: u32 = near.iter().map(|b| b.0).sum();
-        let sum: i64 = near.iter().map(|b| b.1).sum();
+        // The most common bucket, the highest of equals.
+        let mode = self.buckets.iter().max_by_key(|b| b.1)?.0;
+        let near = self.buckets.iter().filter(|b| b.0.abs_diff(mode) <= 1);
+        let (n, sum) = near.fold((0u32, 0i64), |(n, s), b| (n + b.1, s + b.2));
         (n >= 3).then(|| sum / i64::from(n))
+    }
+
+    /// Bytes it holds on the heap.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.buckets.capacity() * std::mem::size_of::<(u16, u32, i64)>()
     }
 }
 
@@ -42,8 +58,9 @@ impl Cadence {
 pub(super) struct Window<T> {
     pub(super) bssid: MacAddr,
     values: [T; WINDOW],
-    len: usize,
-    next: usize,
+    /// Values held, and the slot of the next (a byte each: a station's state is mostly these).
+    len: u8,
+    next: u8,
 }
 
 const WINDOW: usize = 16;
@@ -59,19 +76,19 @@ impl<T: Copy + Ord + Default> Window<T> {
     }
 
     pub(super) fn full(&self) -> bool {
-        self.len == WINDOW
+        usize::from(self.len) == WINDOW
     }
 
     pub(super) fn push(&mut self, v: T) {
-        self.values[self.next] = v;
-        self.next = (self.next + 1) % WINDOW;
-        self.len = (self.len + 1).min(WINDOW);
+        self.values[usize::from(self.next)] = v;
+        self.next = (self.next + 1) % WINDOW as u8;
+        self.len = (self.len + 1).min(WINDOW as u8);
     }
 
     pub(super) fn median(&self) -> Option<T> {
         let mut v = self.values;
-        let v = &mut v[..self.len];
+        let v = &mut v[..usize::from(self.len)];
         v.sort_unstable();
-        v.get(self.len / 2).copied()
+        v.get(v.len() / 2).copied()
     }
 }
