@@ -280,10 +280,11 @@ struct ReportArgs {
     /// Plots as PNG rather than SVG.
     #[arg(long)]
     png: bool,
-    /// Roams given a detail section with their timeline (those with findings first).
+    /// Roams given a detail section with their timeline (those with findings first; capped, see
+    /// docs/EXPORTS.md "Limits").
     #[arg(long, default_value_t = 100)]
     max_roam_plots: usize,
-    /// Stations given a signal plot.
+    /// Stations given a signal plot (capped likewise).
     #[arg(long, default_value_t = 50)]
     max_station_plots: usize,
 }

@@ -52,12 +52,31 @@ const STA: [u8; 6] = [0x00, 0x1b, 0xd4, 0x00, 0x00, 0x01];
 
 /// A pcap of plain 802.11 frames (link type 105), one every 100 ms.
 fn pcap(frames: &[Vec<u8>]) -> Vec<u8> {
+    pcap_of(105, frames)
+}
+
+/// A pcap of 802.11 frames each behind a radiotap header (link type 127) with a signal of
+/// -60 dBm.
+fn radiotap_pcap(frames: &[Vec<u8>]) -> Vec<u8> {
+    let with_header: Vec<Vec<u8>> = frames
+        .iter()
+        .map(|f| {
+            // Version 0, length 9, present: dBm antenna signal (bit 5).
+            let mut r = vec![0, 0, 9, 0, 0x20, 0, 0, 0, (-60i8) as u8];
+            r.extend_from_slice(f);
+            r
+        })
+        .collect();
+    pcap_of(127, &with_header)
+}
+
+fn pcap_of(linktype: u32, frames: &[Vec<u8>]) -> Vec<u8> {
     let mut out = 0xa1b2_c3d4u32.to_le_bytes().to_vec();
     out.extend_from_slice(&2u16.to_le_bytes());
     out.extend_from_slice(&4u16.to_le_bytes());
     out.extend_from_slice(&[0; 8]);
     out.extend_from_slice(&65_535u32.to_le_bytes());
-    out.extend_from_slice(&105u32.to_le_bytes());
+    out.extend_from_slice(&linktype.to_le_bytes());
     for (i, f) in frames.iter().enumerate() {
         let t = 1_780_000_000_000_000u64 + i as u64 * 100_000;
         out.extend_from_slice(&((t / 1_000_000) as u32).to_le_bytes());
@@ -115,13 +134,17 @@ fn reassociation(from: [u8; 6], to: [u8; 6], ssid: &[u8], status: u16, seq: u16)
 /// Two APs named `ssid` and a station roaming between them `roams` times; the roams at the
 /// indices in `refused` are refused (status 17).
 fn roaming_capture(ssid: &[u8], roams: usize, refused: &[usize]) -> Vec<u8> {
+    pcap(&roaming_frames(ssid, roams, refused))
+}
+
+fn roaming_frames(ssid: &[u8], roams: usize, refused: &[usize]) -> Vec<Vec<u8>> {
     let mut frames = vec![beacon(AP1, ssid, 1), beacon(AP2, ssid, 6)];
     for i in 0..roams {
         let (from, to) = if i % 2 == 0 { (AP1, AP2) } else { (AP2, AP1) };
         let status = if refused.contains(&i) { 17 } else { 0 };
         frames.extend(reassociation(from, to, ssid, status, i as u16));
     }
-    pcap(&frames)
+    frames
 }
 
 /// The index of a column of the roams CSV.
@@ -449,4 +472,24 @@ fn csv_text_cells_cannot_become_formulas_and_numbers_stay_numbers() {
     // The JSON keeps the name as it is.
     let json = common::read_json(&dir.path().join("out/report.json"));
     assert_eq!(json["captures"][0]["file"], name);
+}
+
+#[test]
+fn a_station_signal_plot_marks_a_bounded_number_of_roams() {
+    let lines = roamgap::report::plot::MAX_ROAM_LINES;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("signal.pcap");
+    std::fs::write(&f, radiotap_pcap(&roaming_frames(b"voice", 3 * lines, &[]))).unwrap();
+    let out_dir = dir.path().join("report");
+    let out = roamgap(&["report", "-q", path(&f), "-o", path(&out_dir)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json = common::read_json(&out_dir.join("report.json"));
+    let roams = json["roams"].as_array().unwrap().len();
+    assert!(roams > 2 * lines, "{roams} roams");
+    let every = roams.div_ceil(lines);
+    let svg = std::fs::read_to_string(out_dir.join("plots/signal-0-001bd4000001.svg")).unwrap();
+    assert!(svg.contains(&format!("({roams} roams, every {every}th marked)")));
+    let marked = svg.lines().filter(|l| l.starts_with("roam ")).count();
+    assert_eq!(marked, roams.div_ceil(every));
+    assert!(marked <= lines);
 }
