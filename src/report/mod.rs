@@ -587,7 +587,7 @@ impl Report {
                     "{}: {} frames of link types roamgap does not read were skipped [{}]",
                     c.file,
                     c.unsupported_frames,
-                    types.join(", ")
+                    join_listed(types.into_iter(), ", ")
                 ));
             }
         }
