@@ -19,6 +19,21 @@ use roamgap::report::progress::ProgressBar;
 use roamgap::report::summary::render_summary;
 use roamgap::report::{render_table_with, roams_csv, roams_jsonl, Report};
 
+/// `eprintln!` for a person: the line may quote a file name or the capture, so it is made
+/// printable (no control character reaches the terminal raw).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        std::eprintln!("{}", roamgap::report::text::printable(&format!($($arg)*)))
+    };
+}
+
+/// `println!`, made printable as [`say!`] is.
+macro_rules! print_line {
+    ($($arg:tt)*) => {
+        std::println!("{}", roamgap::report::text::printable(&format!($($arg)*)))
+    };
+}
+
 /// Exit status: the analysis ran.
 const EXIT_OK: u8 = 0;
 /// Exit status: findings, with `--fail-on-findings`.
@@ -237,7 +252,7 @@ fn read_key_file(f: &std::path::Path) -> Result<String, String> {
 fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
     let mut ring = KeyRing::default();
     let fail = |e: String| {
-        eprintln!("roamgap: {e}");
+        say!("roamgap: {e}");
         ExitCode::from(EXIT_BAD_INPUT)
     };
     for p in &args.psk {
@@ -255,7 +270,7 @@ fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
     for f in &args.keys {
         let text = read_key_file(f).map_err(fail)?;
         for w in ring.add_wireshark_file(&f.display().to_string(), &text) {
-            eprintln!("roamgap: warning: {w}");
+            say!("roamgap: warning: {w}");
         }
     }
     Ok((!ring.is_empty()).then_some(ring))
@@ -286,10 +301,11 @@ struct ReportArgs {
     /// Plots as PNG rather than SVG.
     #[arg(long)]
     png: bool,
-    /// Roams given a detail section with their timeline (those with findings first).
+    /// Roams given a detail section with their timeline (those with findings first; capped, see
+    /// docs/EXPORTS.md "Limits").
     #[arg(long, default_value_t = 100)]
     max_roam_plots: usize,
-    /// Stations given a signal plot.
+    /// Stations given a signal plot (capped likewise).
     #[arg(long, default_value_t = 50)]
     max_station_plots: usize,
 }
@@ -303,13 +319,18 @@ struct SummaryArgs {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // The error may quote an argument (a file name) as given.
+            eprint!(
+                "{}",
+                roamgap::report::text::printable_lines(&e.render().to_string())
+            );
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
         Err(e) => {
+            // --help, --version.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                EXIT_BAD_INPUT
-            } else {
-                EXIT_OK
-            });
+            return ExitCode::from(EXIT_OK);
         }
     };
     match cli.command {
@@ -328,27 +349,34 @@ fn info(args: InfoArgs) -> ExitCode {
         let summary = roamgap::capture::CaptureFile::open(path).and_then(|c| c.summarize());
         match summary {
             Ok(s) => {
-                let links: Vec<String> = s.linktypes.iter().map(|l| l.to_string()).collect();
+                // Each link type once, however many interfaces (pcapng) declare it.
+                let mut seen = std::collections::HashSet::new();
+                let links: Vec<String> = s
+                    .linktypes
+                    .iter()
+                    .filter(|l| seen.insert(l.0))
+                    .map(|l| l.to_string())
+                    .collect();
                 let span = s
                     .first_ns
                     .zip(s.last_ns)
                     .map(|(a, b)| (b - a) as f64 / 1e9)
                     .unwrap_or(0.0);
-                println!(
+                print_line!(
                     "{}: {}, {}, {} records, {} bytes captured, {:.3} s",
                     path.display(),
                     s.format,
-                    links.join(" + "),
+                    roamgap::report::join_listed(links.into_iter(), " + "),
                     s.records,
                     s.captured_bytes,
                     span
                 );
                 if let Some(e) = s.stopped {
-                    println!("  {e}");
+                    print_line!("  {e}");
                 }
             }
             Err(e) => {
-                eprintln!("roamgap: {e}");
+                say!("roamgap: {e}");
                 status = EXIT_BAD_INPUT;
             }
         }
@@ -358,18 +386,18 @@ fn info(args: InfoArgs) -> ExitCode {
 
 fn generate_big(options: &gen::Options, args: &GenArgs, output: &std::path::Path) -> ExitCode {
     if args.truth.is_some() {
-        eprintln!("roamgap gen: the big scenario writes no truth file");
+        say!("roamgap gen: the big scenario writes no truth file");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     if args.phones == 0
         || args.phones > 10_000
         || !(args.minutes > 0.0 && args.minutes <= 24.0 * 60.0)
     {
-        eprintln!("roamgap gen: big needs 1 to 10000 --phones and 0 to 1440 --minutes");
+        say!("roamgap gen: big needs 1 to 10000 --phones and 0 to 1440 --minutes");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     if args.cipher == GenCipher::Tkip {
-        eprintln!("roamgap gen: the big scenario writes CCMP only");
+        say!("roamgap gen: the big scenario writes CCMP only");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     let written = std::fs::File::create(output).and_then(|f| {
@@ -385,7 +413,7 @@ fn generate_big(options: &gen::Options, args: &GenArgs, output: &std::path::Path
     });
     match written {
         Ok(s) => {
-            eprintln!(
+            say!(
                 "roamgap gen: wrote {} ({} frames, {} phones, {} roams, {} bytes)",
                 output.display(),
                 s.frames,
@@ -396,7 +424,7 @@ fn generate_big(options: &gen::Options, args: &GenArgs, output: &std::path::Path
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {
-            eprintln!("roamgap gen: cannot write {}: {e}", output.display());
+            say!("roamgap gen: cannot write {}: {e}", output.display());
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
@@ -405,20 +433,20 @@ fn generate_big(options: &gen::Options, args: &GenArgs, output: &std::path::Path
 fn generate(args: GenArgs) -> ExitCode {
     if args.list {
         for (name, what) in gen::SCENARIOS {
-            println!("{name:<18} {what}");
+            print_line!("{name:<18} {what}");
         }
-        println!(
+        print_line!(
             "{:<18} benchmark capture: --phones N (50) in calls for --minutes M (10), each roaming every ~20 s; streamed, no truth",
             "big"
         );
         return ExitCode::from(EXIT_OK);
     }
     let (Some(scenario), Some(output)) = (args.scenario.clone(), args.output.clone()) else {
-        eprintln!("roamgap gen: a scenario and --output are required");
+        say!("roamgap gen: a scenario and --output are required");
         return ExitCode::from(EXIT_BAD_INPUT);
     };
     let Some(format) = gen::FileFormat::from_name(&args.format) else {
-        eprintln!(
+        say!(
             "roamgap gen: unknown --format `{}`; use pcap, pcap-ns, pcapng or pcapng-ns",
             args.format
         );
@@ -426,7 +454,7 @@ fn generate(args: GenArgs) -> ExitCode {
     };
     let Some(link) = gen::Link::from_name(&args.link) else {
         let names: Vec<&str> = gen::Link::ALL.iter().map(|l| l.name()).collect();
-        eprintln!(
+        say!(
             "roamgap gen: unknown --link `{}`; use {}",
             args.link,
             names.join(", ")
@@ -457,22 +485,22 @@ fn generate(args: GenArgs) -> ExitCode {
     let generated = match generated {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("roamgap gen: {e}");
+            say!("roamgap gen: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
     if let Err(e) = std::fs::write(&output, &generated.bytes) {
-        eprintln!("roamgap gen: cannot write {}: {e}", output.display());
+        say!("roamgap gen: cannot write {}: {e}", output.display());
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     if let Some(path) = args.truth {
         let json = serde_json::to_string_pretty(&generated.truth).unwrap_or_default();
         if let Err(e) = std::fs::write(&path, json + "\n") {
-            eprintln!("roamgap gen: cannot write {}: {e}", path.display());
+            say!("roamgap gen: cannot write {}: {e}", path.display());
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
-    eprintln!(
+    say!(
         "roamgap gen: wrote {} ({} frames, {} roams, {} bytes)",
         output.display(),
         generated.truth.frames,
@@ -494,10 +522,10 @@ fn generate(args: GenArgs) -> ExitCode {
         for f in gen::split_by_channel(&generated.bytes, format, link, &offsets, 7) {
             let path = output.with_file_name(format!("{stem}-ch{}.{ext}", f.channel));
             if let Err(e) = std::fs::write(&path, &f.bytes) {
-                eprintln!("roamgap gen: cannot write {}: {e}", path.display());
+                say!("roamgap gen: cannot write {}: {e}", path.display());
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
-            eprintln!(
+            say!(
                 "roamgap gen: wrote {} (channel {}, clock {:+.6} ms)",
                 path.display(),
                 f.channel,
@@ -520,7 +548,7 @@ impl Analyzed {
     /// The exit status once the output is written: 2 when a file could not be read.
     fn status(&self, ok: u8) -> ExitCode {
         if self.unreadable > 0 {
-            eprintln!(
+            say!(
                 "roamgap: {} of {} files could not be read (named above); the output covers the others",
                 self.unreadable,
                 self.unreadable + self.files.len()
@@ -558,7 +586,7 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
     .into_iter()
     .all(valid)
     {
-        eprintln!(
+        say!(
             "roamgap: --gap-budget-ms, --deauth-window-ms and the --budget-*-ms options must be non-negative numbers"
         );
         return Err(ExitCode::from(EXIT_BAD_INPUT));
@@ -574,7 +602,7 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
             .filter(|p| match CaptureFile::open(p) {
                 Ok(_) => true,
                 Err(e) => {
-                    eprintln!("roamgap: {e}");
+                    say!("roamgap: {e}");
                     false
                 }
             })
@@ -593,7 +621,7 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
                 unreadable,
             }),
             Err(e) => {
-                eprintln!("roamgap: {e}");
+                say!("roamgap: {e}");
                 Err(ExitCode::from(EXIT_BAD_INPUT))
             }
         };
@@ -637,7 +665,7 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
                 analyses.push(a);
                 files.push(path.clone());
             }
-            Err(e) => eprintln!("roamgap: {e}"),
+            Err(e) => say!("roamgap: {e}"),
         }
     }
     if analyses.is_empty() {
@@ -672,7 +700,7 @@ fn config_of(args: &AnalysisArgs) -> Config {
 
 fn warn(report: &Report) {
     for w in report.warnings() {
-        eprintln!("roamgap: warning: {w}");
+        say!("roamgap: warning: {w}");
     }
 }
 
@@ -748,7 +776,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
     let traces = match collected {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("roamgap: {e}");
+            say!("roamgap: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
@@ -765,7 +793,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
     match roamgap::report::html::write_report(&args.output, report, &traces, options) {
         Ok(w) => {
             if !a.quiet {
-                eprintln!(
+                say!(
                     "roamgap report: wrote {} ({} roams, {} plots, {} files)",
                     w.index.display(),
                     report.roams.len(),
@@ -775,7 +803,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!(
+            say!(
                 "roamgap report: cannot write into {}: {e}",
                 args.output.display()
             );
@@ -793,7 +821,7 @@ fn write_stdout(text: &str) -> Result<(), ExitCode> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
-            eprintln!("roamgap: cannot write the output: {e}");
+            say!("roamgap: cannot write the output: {e}");
             Err(ExitCode::from(EXIT_BAD_INPUT))
         }
     }

@@ -85,6 +85,18 @@ fn field(out: &mut String, value: &str) {
     }
 }
 
+/// A text cell (a file name, a message, a filter: anything that may quote the capture or the
+/// command line) that a spreadsheet must show as text: one starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return would be read as a formula (OWASP "CSV injection"), so it gets a
+/// leading `'`. Numeric columns never pass here: a signal of `-67` stays a number.
+fn text(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
 fn row(out: &mut String, cells: &[String]) {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
@@ -150,7 +162,7 @@ fn roam_row(report: &Report, r: &Roam) -> Vec<String> {
     let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
     vec![
         "roam".into(),
-        file_of(report, r.capture).into(),
+        text(file_of(report, r.capture)),
         iso8601(r.time),
         format!("{:.6}", r.time),
         r.station.to_string(),
@@ -192,8 +204,8 @@ fn roam_row(report: &Report, r: &Roam) -> Vec<String> {
             .map(|f| f.severity)
             .max()
             .map(|s| s.as_str())),
-        codes.join(";"),
-        r.wireshark_filter.clone(),
+        text(&codes.join(";")),
+        text(&r.wireshark_filter),
         r.outcome.as_str().into(),
         ms(r.outage_ms),
         opt(r.failure.as_ref().map(|f| f.attempts)),
@@ -212,7 +224,7 @@ fn missed_row(report: &Report, m: &MissedRoam) -> Vec<String> {
     };
     let codes: Vec<&str> = m.findings.iter().map(|f| f.code).collect();
     set("kind", "missed".into());
-    set("file", file_of(report, m.capture).into());
+    set("file", text(file_of(report, m.capture)));
     set("time_utc", iso8601(m.last_time_old));
     set("time", format!("{:.6}", m.last_time_old));
     set("station", m.station.to_string());
@@ -232,8 +244,8 @@ fn missed_row(report: &Report, m: &MissedRoam) -> Vec<String> {
             .max()
             .map(|s| s.as_str())),
     );
-    set("findings", codes.join(";"));
-    set("wireshark_filter", m.wireshark_filter.clone());
+    set("findings", text(&codes.join(";")));
+    set("wireshark_filter", text(&m.wireshark_filter));
     cells
 }
 
@@ -272,17 +284,17 @@ pub fn findings_csv(report: &Report) -> String {
         row(
             &mut out,
             &[
-                file_of(report, f.capture).into(),
+                text(file_of(report, f.capture)),
                 f.station.to_string(),
                 opt(f.roam_frame),
                 f.from_bssid.to_string(),
                 f.to_bssid.to_string(),
                 f.finding.severity.as_str().into(),
-                f.finding.code.into(),
-                f.finding.message.clone(),
-                f.finding.fix.into(),
+                text(f.finding.code),
+                text(&f.finding.message),
+                text(f.finding.fix),
                 evidence.join(";"),
-                f.finding.wireshark_filter.clone(),
+                text(&f.finding.wireshark_filter),
             ],
         );
     }
@@ -346,5 +358,22 @@ mod tests {
             ],
         );
         assert_eq!(s, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_quoted_as_text() {
+        for (value, want) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("capture.pcap", "capture.pcap"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(text(value), want, "{value:?}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::plot::{self, Figure, ImageFormat};
 use super::time::datetime;
 use super::traces::Traces;
-use super::{findings_csv, roams_csv, roams_jsonl, Report};
+use super::{findings_csv, join_listed, listed_roams, roams_csv, roams_jsonl, Report, MAX_LISTED};
 use crate::analysis::findings::Severity;
 use crate::analysis::{Roam, VoiceGap};
 
@@ -51,10 +51,12 @@ pub struct Written {
     pub roams_without_detail: usize,
 }
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values; control and bidirectional characters
+/// (which the page would otherwise render invisibly or obey) become visible escapes first
+/// ([`super::text::printable`]).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in super::text::printable(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -163,8 +165,7 @@ impl Builder<'_> {
             }
         };
         let file = format!("{name}.{}", fig.format.extension());
-        let path = self.dir.join("plots").join(&file);
-        std::fs::write(&path, &fig.bytes)?;
+        let path = replace_file(&self.dir.join("plots"), &file, &fig.bytes)?;
         self.written.files.push(path);
         self.written.plots += 1;
         let inner = match fig.format {
@@ -184,23 +185,82 @@ impl Builder<'_> {
     }
 
     fn export(&mut self, name: &str, text: &str) -> io::Result<()> {
-        let path = self.dir.join(name);
-        std::fs::write(&path, text)?;
+        let path = replace_file(self.dir, name, text.as_bytes())?;
         self.written.files.push(path);
         Ok(())
     }
 }
 
+/// Writes `bytes` as `dir/name`, replacing what was there without writing through it: the
+/// bytes go to a new file of the directory (created, never opened if it exists), which is
+/// then renamed over `name`. A symbolic link planted as `name` is replaced itself; its target
+/// is never touched, and a reader never sees half a file.
+fn replace_file(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    use std::io::Write as _;
+    let target = dir.join(name);
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.flush())
+        .and_then(|()| std::fs::rename(&tmp, &target));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(target)
+}
+
+/// The report directory, made ready: created if missing; refused when it is a symbolic link
+/// (whoever planted it would choose where the report goes); its `plots/` a directory of its
+/// own (a symbolic link there is removed, not followed, and a real directory made).
+fn prepare_dir(dir: &Path) -> io::Result<()> {
+    let is_link = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false)
+    };
+    if is_link(dir) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a symbolic link; give the directory itself",
+                dir.display()
+            ),
+        ));
+    }
+    std::fs::create_dir_all(dir)?;
+    let plots = dir.join("plots");
+    if is_link(&plots) {
+        std::fs::remove_file(&plots)?;
+    }
+    if !plots.is_dir() {
+        std::fs::create_dir(&plots)?;
+    }
+    remove_old_plots(&plots)
+}
+
 /// Writes the report into `dir` (created if missing): `index.html`, `report.json`,
-/// `roams.jsonl`, `roams.csv`, `findings.csv` and `plots/`.
+/// `roams.jsonl`, `roams.csv`, `findings.csv` and `plots/`. Each file replaces the one before
+/// it ([`replace_file`]); `dir` must not be a symbolic link.
 pub fn write_report(
     dir: &Path,
     report: &Report,
     traces: &Traces,
     options: HtmlOptions,
 ) -> io::Result<Written> {
-    std::fs::create_dir_all(dir.join("plots"))?;
-    remove_old_plots(&dir.join("plots"))?;
+    prepare_dir(dir)?;
     let mut b = Builder {
         dir,
         options,
@@ -265,8 +325,7 @@ pub fn write_report(
          <li><a href=\"plots/\">plots/</a>: every plot as a file</li></ul>"
     );
     let _ = write!(h, "<script>{SCRIPT}</script>\n</body></html>\n");
-    let index = dir.join("index.html");
-    std::fs::write(&index, h)?;
+    let index = replace_file(dir, "index.html", h.as_bytes())?;
     b.written.index = index;
     Ok(b.written)
 }
@@ -287,7 +346,11 @@ fn remove_old_plots(plots: &Path) -> io::Result<()> {
         .iter()
         .any(|p| name.starts_with(p))
             && (name.ends_with(".svg") || name.ends_with(".png"));
-        if ours && path.is_file() {
+        // A symbolic link with such a name is removed itself, never its target.
+        let link_or_file = std::fs::symlink_metadata(&path)
+            .map(|m| m.file_type().is_file() || m.file_type().is_symlink())
+            .unwrap_or(false);
+        if ours && link_or_file {
             std::fs::remove_file(&path)?;
         }
     }
@@ -297,13 +360,13 @@ fn remove_old_plots(plots: &Path) -> io::Result<()> {
 fn captures_section(h: &mut String, report: &Report) {
     let _ = writeln!(h, "<h2 id=\"captures\">Captures</h2><table><thead><tr><th>file</th><th>format</th><th>link type</th><th class=\"num\">frames</th><th>first frame (UTC)</th><th class=\"num\">duration</th><th class=\"num\">BSSs</th><th class=\"num\">stations</th><th class=\"num\">RTP packets</th></tr></thead><tbody>");
     for c in &report.captures {
-        let links: Vec<&str> = c.linktypes.iter().map(|l| l.name).collect();
+        let links = join_listed(c.linktypes.iter().map(|l| l.name.to_string()), " + ");
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(&c.file),
             escape(&c.format),
-            escape(&links.join(" + ")),
+            escape(&links),
             c.frames,
             c.first_time.map(datetime).unwrap_or_default(),
             c.duration_s.map(|d| format!("{d:.1} s")).unwrap_or_default(),
@@ -321,7 +384,7 @@ fn captures_section(h: &mut String, report: &Report) {
                 escape(&c.file),
                 d.decrypted,
                 d.protected,
-                escape(&d.keys.join(", ")),
+                escape(&join_listed(d.keys.iter().cloned(), ", ")),
                 d.handshakes_with_key,
                 d.handshakes,
                 d.fast_transitions_with_key,
@@ -344,7 +407,7 @@ fn captures_section(h: &mut String, report: &Report) {
     let bss: Vec<_> = report.captures.iter().flat_map(|c| &c.bss).collect();
     if !bss.is_empty() {
         let _ = writeln!(h, "<details><summary>{} BSSs</summary><table><thead><tr><th>BSSID</th><th>SSID</th><th class=\"num\">channel</th><th>rates (Mb/s)</th></tr></thead><tbody>", bss.len());
-        for b in bss {
+        for b in bss.iter().take(MAX_LISTED) {
             let rates: Vec<String> = b.rates_mbps.iter().map(|r| r.to_string()).collect();
             let _ = writeln!(
                 h,
@@ -359,7 +422,9 @@ fn captures_section(h: &mut String, report: &Report) {
                 rates.join(" ")
             );
         }
-        let _ = writeln!(h, "</tbody></table></details>");
+        let _ = writeln!(h, "</tbody></table>");
+        more(h, bss.len(), "BSSs", "report.json");
+        let _ = writeln!(h, "</details>");
     }
 }
 
@@ -400,7 +465,7 @@ fn findings_section(h: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(h, "<table class=\"findings\"><thead><tr><th>severity</th><th>finding</th><th>roam</th><th>what happened</th><th>fix</th><th>Wireshark filter</th></tr></thead><tbody>");
-    for f in all {
+    for f in all.iter().take(MAX_LISTED) {
         let roam = match f.roam_frame {
             Some(frame) => format!(
                 "<a href=\"#roam-{}-{frame}\">frame {frame}</a><br><code>{}</code>",
@@ -420,6 +485,20 @@ fn findings_section(h: &mut String, report: &Report) {
         );
     }
     let _ = writeln!(h, "</tbody></table>");
+    more(h, all.len(), "findings", "findings.csv");
+}
+
+/// Under a list that stops at [`MAX_LISTED`]: how many it left out, and the file that has
+/// them all.
+fn more(h: &mut String, total: usize, what: &str, file: &str) {
+    if total > MAX_LISTED {
+        let _ = writeln!(
+            h,
+            "<p class=\"more\">{} of {total} {what} listed; the other {} are in <a href=\"{file}\">{file}</a>.</p>",
+            MAX_LISTED,
+            total - MAX_LISTED
+        );
+    }
 }
 
 fn roams_table(h: &mut String, report: &Report) {
@@ -432,8 +511,17 @@ fn roams_table(h: &mut String, report: &Report) {
         let _ = writeln!(h, "<p>No roams found.</p>");
         return;
     }
+    let listed = listed_roams(report);
+    if listed.len() < report.roams.len() {
+        let _ = writeln!(
+            h,
+            "<p class=\"more\">{} of {} roams listed: those with the most severe findings, then failed roams, then the longest voice gaps, in time order. Every roam is in <a href=\"roams.csv\">roams.csv</a>, <a href=\"roams.jsonl\">roams.jsonl</a> and <a href=\"report.json\">report.json</a>.</p>",
+            listed.len(),
+            report.roams.len()
+        );
+    }
     let _ = writeln!(h, "<table class=\"sortable roams\"><thead><tr><th class=\"num\">frame</th><th>time (UTC)</th><th>station</th><th>from → to (channel)</th><th>key mgmt</th><th class=\"num\">reassoc</th><th class=\"num\">key exchange</th><th class=\"num\">uplink gap / lost</th><th class=\"num\">downlink gap / lost</th><th>findings</th><th>outcome</th><th class=\"num\">outage</th></tr></thead><tbody>");
-    for r in &report.roams {
+    for r in listed.iter().map(|&i| &report.roams[i]) {
         let (up, upv) = gap_cell(&r.uplink);
         let (down, downv) = gap_cell(&r.downlink);
         let worst = r.findings.iter().map(|f| f.severity).max();
@@ -506,7 +594,7 @@ fn roam_details(
     if report.roams.is_empty() {
         return Ok(());
     }
-    let chosen = detailed(report, b.options.max_roam_plots);
+    let chosen = detailed(report, b.options.max_roam_plots.min(MAX_LISTED));
     b.written.roams_without_detail = report.roams.len() - chosen.len();
     let _ = writeln!(h, "<h2 id=\"details\">Roam by roam</h2>");
     if b.written.roams_without_detail > 0 {
@@ -633,7 +721,7 @@ fn stations_section(
         return Ok(());
     }
     let _ = writeln!(h, "<table class=\"sortable\"><thead><tr><th>station</th><th class=\"num\">roams</th><th class=\"num\">not captured</th><th class=\"num\">median gap</th><th class=\"num\">p95 gap</th><th class=\"num\">max gap</th><th class=\"num\">lost</th><th>findings</th></tr></thead><tbody>");
-    for s in &report.stations {
+    for s in report.stations.iter().take(MAX_LISTED) {
         let codes: Vec<String> = s
             .findings
             .iter()
@@ -660,11 +748,12 @@ fn stations_section(
         );
     }
     let _ = writeln!(h, "</tbody></table>");
+    more(h, report.stations.len(), "stations", "report.json");
     let shown: Vec<_> = traces
         .signal
         .iter()
         .filter(|t| !t.points.is_empty())
-        .take(b.options.max_station_plots)
+        .take(b.options.max_station_plots.min(MAX_LISTED))
         .collect();
     for t in &shown {
         let name = format!(
@@ -696,7 +785,7 @@ fn ap_pairs_table(h: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(h, "<table class=\"sortable\"><thead><tr><th>from → to BSSID</th><th class=\"num\">roams</th><th class=\"num\">median gap</th><th class=\"num\">max gap</th><th>findings</th></tr></thead><tbody>");
-    for p in &report.ap_pairs {
+    for p in report.ap_pairs.iter().take(MAX_LISTED) {
         let codes: Vec<String> = p
             .findings
             .iter()
@@ -720,6 +809,7 @@ fn ap_pairs_table(h: &mut String, report: &Report) {
         );
     }
     let _ = writeln!(h, "</tbody></table>");
+    more(h, report.ap_pairs.len(), "AP pairs", "report.json");
 }
 
 fn streams_section(h: &mut String, report: &Report) {
@@ -727,7 +817,7 @@ fn streams_section(h: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(h, "<h2 id=\"streams\">RTP streams ({})</h2><table class=\"sortable\"><thead><tr><th>SSRC</th><th>station</th><th>direction</th><th class=\"num\">PT</th><th class=\"num\">received</th><th class=\"num\">expected</th><th class=\"num\">lost</th><th class=\"num\">duplicates</th><th class=\"num\">max gap</th><th>frames</th></tr></thead><tbody>", report.streams.len());
-    for s in &report.streams {
+    for s in report.streams.iter().take(MAX_LISTED) {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\" data-v=\"{}\">{:.1} ms</td><td>{}–{}</td></tr>",
@@ -746,6 +836,7 @@ fn streams_section(h: &mut String, report: &Report) {
         );
     }
     let _ = writeln!(h, "</tbody></table>");
+    more(h, report.streams.len(), "RTP streams", "report.json");
 }
 
 fn missed_section(h: &mut String, report: &Report) {
@@ -753,7 +844,7 @@ fn missed_section(h: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(h, "<h2 id=\"missed\">Roams not captured ({})</h2><p>The station's data moved to another AP with no (re)association in the capture.</p><table><thead><tr><th>station</th><th>from → to (channel)</th><th class=\"num\">last / first frame</th><th class=\"num\">gap</th><th>sniffer on the new channel</th><th>Wireshark filter</th></tr></thead><tbody>", report.missed_roams.len());
-    for m in &report.missed_roams {
+    for m in report.missed_roams.iter().take(MAX_LISTED) {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td><code>{}</code> ch {} → <code>{}</code> ch {}</td><td class=\"num\">{} / {}</td><td class=\"num\">{:.1} ms</td><td>{}</td><td><code>{}</code></td></tr>",
@@ -774,6 +865,12 @@ fn missed_section(h: &mut String, report: &Report) {
         );
     }
     let _ = writeln!(h, "</tbody></table>");
+    more(
+        h,
+        report.missed_roams.len(),
+        "roams not captured",
+        "roams.csv",
+    );
 }
 
 #[cfg(test)]

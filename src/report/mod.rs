@@ -7,6 +7,7 @@ pub mod plot;
 pub mod progress;
 pub mod summary;
 mod table;
+pub mod text;
 pub mod time;
 pub mod traces;
 
@@ -21,6 +22,63 @@ use crate::pipeline::{CaptureAnalysis, CaptureSummary, MergeInfo, MergedAnalysis
 
 pub use export::{findings_csv, roams_csv, roams_jsonl, FINDING_COLUMNS, ROAM_COLUMNS};
 pub use table::{render_table, render_table_with};
+
+/// Rows a list for a person (the terminal table, `summary`, the HTML page) shows in full:
+/// roams, findings, roams not captured, stations, AP pairs, RTP streams, BSSs, notes. Beyond
+/// it the list says how many it left out and where they all are: the data files (JSON, JSON
+/// lines, CSV) keep everything. `docs/EXPORTS.md`, "Limits".
+pub const MAX_LISTED: usize = 200;
+
+/// How a list that stops at [`MAX_LISTED`] ends: `None` when nothing was left out.
+pub fn left_out(total: usize, what: &str, all_in: &str) -> Option<String> {
+    (total > MAX_LISTED).then(|| {
+        format!(
+            "{} more {what} not listed here ({MAX_LISTED} of {total} shown); all of them are in {all_in}",
+            total - MAX_LISTED
+        )
+    })
+}
+
+/// Items joined by `sep`, at most [`MAX_LISTED`] of them, then how many more there are.
+pub fn join_listed(items: impl ExactSizeIterator<Item = String>, sep: &str) -> String {
+    let total = items.len();
+    let mut out: Vec<String> = items.take(MAX_LISTED).collect();
+    if total > MAX_LISTED {
+        out.push(format!("{} more", total - MAX_LISTED));
+    }
+    out.join(sep)
+}
+
+/// The roams a list for a person shows, as indices into `report.roams` in the report's order:
+/// all of them up to [`MAX_LISTED`]; beyond, the worst ones: the most severe findings first,
+/// then failed roams, then the longest voice gaps (a later roam never displaces an earlier one
+/// of the same rank).
+pub fn listed_roams(report: &Report) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..report.roams.len()).collect();
+    if order.len() <= MAX_LISTED {
+        return order;
+    }
+    let rank = |r: &Roam| {
+        (
+            r.findings
+                .iter()
+                .map(|f| f.severity as u8 + 1)
+                .max()
+                .unwrap_or(0),
+            r.outcome.failed(),
+        )
+    };
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (&report.roams[a], &report.roams[b]);
+        rank(rb).cmp(&rank(ra)).then_with(|| {
+            let g = |r: &Roam| roam_gap(r).unwrap_or(f64::NEG_INFINITY);
+            g(rb).total_cmp(&g(ra))
+        })
+    });
+    order.truncate(MAX_LISTED);
+    order.sort_unstable();
+    order
+}
 
 /// A finding with the roam it belongs to.
 #[derive(Clone, Copy, Debug)]
@@ -529,7 +587,7 @@ impl Report {
                     "{}: {} frames of link types roamgap does not read were skipped [{}]",
                     c.file,
                     c.unsupported_frames,
-                    types.join(", ")
+                    join_listed(types.into_iter(), ", ")
                 ));
             }
         }
@@ -556,16 +614,20 @@ fn capture_report(
         .filter(|&i| c.eapol_key[i] > 0)
         .map(|i| (i.to_string(), c.eapol_key[i]))
         .collect();
-    let mut linktypes: Vec<LinkTypeReport> = s
+    // Each link type once, however many interfaces (pcapng) declare it.
+    let unsupported: std::collections::HashMap<u32, u64> =
+        c.unsupported.iter().map(|(lt, n)| (lt.0, *n)).collect();
+    let mut seen = std::collections::HashSet::new();
+    let linktypes: Vec<LinkTypeReport> = s
         .linktypes
         .iter()
+        .filter(|lt| seen.insert(lt.0))
         .map(|lt| LinkTypeReport {
             linktype: lt.0,
             name: lt.name(),
-            frames: c.unsupported.iter().find(|(u, _)| u == lt).map(|(_, n)| *n),
+            frames: unsupported.get(&lt.0).copied(),
         })
         .collect();
-    linktypes.dedup_by_key(|l| l.linktype);
     CaptureReport {
         file: s.path.display().to_string(),
         format: match s.compression {

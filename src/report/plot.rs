@@ -603,6 +603,10 @@ pub fn roam_timeline(
 /// Marks drawn at most on a capture-wide plot (beyond, every k-th roam).
 pub const MAX_MARKS: usize = 5_000;
 
+/// Roams marked (a line and its frame number) at most on a station's signal plot (beyond,
+/// every k-th): more would be unreadable and make the plot grow with the capture.
+pub const MAX_ROAM_LINES: usize = 100;
+
 fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, what: &str) -> PlotResult {
     let (w, h) = root.dim_in_pixel();
     root.draw(&Text::new(
@@ -1070,11 +1074,20 @@ impl Draw for Signal<'_> {
             .iter()
             .filter(|r| r.station == t.station && r.capture == t.capture)
             .collect();
-        let title = format!(
-            "Signal of {} as the sniffer heard it ({} roams)",
-            t.station,
-            roams.len()
-        );
+        let every = roams.len().div_ceil(MAX_ROAM_LINES).max(1);
+        let title = if every == 1 {
+            format!(
+                "Signal of {} as the sniffer heard it ({} roams)",
+                t.station,
+                roams.len()
+            )
+        } else {
+            format!(
+                "Signal of {} as the sniffer heard it ({} roams, every {every}th marked)",
+                t.station,
+                roams.len()
+            )
+        };
         let root = root.titled(&title, caption(18)).map_err(fail)?;
         if t.points.is_empty() {
             return no_data(&root, "no signal strength in the capture (no radio header)");
@@ -1136,7 +1149,7 @@ impl Draw for Signal<'_> {
                 .label(format!("via {b}"))
                 .legend(move |(x, y)| Circle::new((x, y), 4, color.filled()));
         }
-        for r in &roams {
+        for r in roams.iter().step_by(every) {
             let rx = r.time - start;
             let color = if r.findings.is_empty() {
                 BLACK.mix(0.5)

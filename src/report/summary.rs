@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::text::printable;
 use super::time::datetime;
-use super::Report;
+use super::{join_listed, left_out, Report, MAX_LISTED};
 use crate::dot11::MacAddr;
 
 /// Wireshark's name of a `wlan.fc.type_subtype` value ((type << 4) | subtype).
@@ -67,24 +68,23 @@ struct StationLine {
     streams: usize,
     rtp_received: u64,
     rtp_lost: u64,
-    bssids: Vec<MacAddr>,
+    bssids: std::collections::BTreeSet<MacAddr>,
 }
 
 /// The overview of every capture in the report, then of its stations, streams and roams.
 pub fn render_summary(report: &Report) -> String {
     let mut out = String::new();
     for c in &report.captures {
-        let _ = writeln!(out, "File:              {}", c.file);
-        let _ = writeln!(out, "Format:            {}", c.format);
-        let links: Vec<String> = c
-            .linktypes
-            .iter()
-            .map(|l| match l.frames {
+        let _ = writeln!(out, "File:              {}", printable(&c.file));
+        let _ = writeln!(out, "Format:            {}", printable(&c.format));
+        let links = join_listed(
+            c.linktypes.iter().map(|l| match l.frames {
                 Some(n) => format!("{} ({}; {n} frames not read)", l.name, l.linktype),
                 None => format!("{} ({})", l.name, l.linktype),
-            })
-            .collect();
-        let _ = writeln!(out, "Link types:        {}", links.join(", "));
+            }),
+            ", ",
+        );
+        let _ = writeln!(out, "Link types:        {links}");
         let _ = writeln!(out, "Frames:            {}", c.frames);
         if let (Some(first), Some(last), Some(d)) = (c.first_time, c.last_time, c.duration_s) {
             let _ = writeln!(out, "First frame:       {} UTC", datetime(first));
@@ -104,7 +104,7 @@ pub fn render_summary(report: &Report) -> String {
             c.retries, c.protected, c.bad_fcs, c.malformed, c.cut_by_snaplen
         );
         if let Some(t) = &c.truncated {
-            let _ = writeln!(out, "Truncated:         {}", t.message);
+            let _ = writeln!(out, "Truncated:         {}", printable(&t.message));
         }
         if !c.type_subtype.is_empty() {
             let _ = writeln!(out, "Frames by type:");
@@ -142,21 +142,22 @@ pub fn render_summary(report: &Report) -> String {
                 d.not_decryptable_reasons.describe(),
                 d.handshakes_with_key,
                 d.handshakes,
-                d.keys.join(", ")
+                printable(&join_listed(d.keys.iter().cloned(), ", "))
             );
         }
         let _ = writeln!(out, "RTP packets:       {}", c.rtp_packets);
         let _ = writeln!(out, "BSSs ({}):", c.bss.len());
-        for b in &c.bss {
+        for b in c.bss.iter().take(MAX_LISTED) {
             let _ = writeln!(
                 out,
                 "  {}  channel {:>3}{}  {:<24} {}",
                 b.bssid,
                 b.channel.map_or_else(|| "?".into(), |c| c.to_string()),
                 b.band.map(|band| format!(" ({band})")).unwrap_or_default(),
-                b.ssid
-                    .as_deref()
-                    .map_or_else(|| "(no beacon)".to_string(), |s| format!("\"{s}\"")),
+                b.ssid.as_deref().map_or_else(
+                    || "(no beacon)".to_string(),
+                    |s| format!("\"{}\"", printable(s))
+                ),
                 if b.rates_mbps.is_empty() {
                     String::new()
                 } else {
@@ -164,6 +165,9 @@ pub fn render_summary(report: &Report) -> String {
                     format!("rates {} Mb/s", r.join(" "))
                 }
             );
+        }
+        if let Some(more) = left_out(c.bss.len(), "BSSs", "roamgap analyze --format json") {
+            let _ = writeln!(out, "  {more}");
         }
         let _ = writeln!(out, "Stations:          {}", c.stations);
         out.push('\n');
@@ -174,11 +178,7 @@ pub fn render_summary(report: &Report) -> String {
     for r in &report.roams {
         let s = stations.entry(r.station).or_default();
         s.roams += 1;
-        for b in [r.from_bssid, r.to_bssid] {
-            if !s.bssids.contains(&b) {
-                s.bssids.push(b);
-            }
-        }
+        s.bssids.extend([r.from_bssid, r.to_bssid]);
     }
     for m in &report.missed_roams {
         stations.entry(m.station).or_default().missed += 1;
@@ -196,7 +196,7 @@ pub fn render_summary(report: &Report) -> String {
             "  {:<17}  {:>5}  {:>6}  {:>7}  {:>9}  {:>6}  APs",
             "station", "roams", "missed", "streams", "received", "lost"
         );
-        for (mac, s) in &stations {
+        for (mac, s) in stations.iter().take(MAX_LISTED) {
             let _ = writeln!(
                 out,
                 "  {mac}  {:>5}  {:>6}  {:>7}  {:>9}  {:>6}  {}",
@@ -208,9 +208,12 @@ pub fn render_summary(report: &Report) -> String {
                 s.bssids.len()
             );
         }
+        if let Some(more) = left_out(stations.len(), "stations", "roamgap analyze --format json") {
+            let _ = writeln!(out, "  {more}");
+        }
     }
     let _ = writeln!(out, "RTP streams:       {}", report.streams.len());
-    for st in &report.streams {
+    for st in report.streams.iter().take(MAX_LISTED) {
         let _ = writeln!(
             out,
             "  {}  {}  {:<8}  pt {:>3}  {:>5} -> {:<5}  {} received, {} lost, max gap {:.1} ms",
@@ -224,6 +227,13 @@ pub fn render_summary(report: &Report) -> String {
             st.lost,
             st.max_gap_ms
         );
+    }
+    if let Some(more) = left_out(
+        report.streams.len(),
+        "RTP streams",
+        "roamgap analyze --format json",
+    ) {
+        let _ = writeln!(out, "  {more}");
     }
     let with_findings = report
         .roams

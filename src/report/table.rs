@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
+use super::text::printable;
 use super::time::{datetime, time_of_day};
-use super::Report;
+use super::{join_listed, left_out, listed_roams, Report, MAX_LISTED};
 use crate::analysis::findings::{code, Finding, Severity};
 use crate::analysis::{channel_text, VoiceGap};
 
@@ -109,7 +110,7 @@ fn finding_lines(out: &mut String, f: &Finding, paint: Paint) {
         "    {} {}: {}",
         paint.paint(&format!("[{:?}]", f.severity), c),
         paint.paint(f.code, c),
-        f.message
+        printable(&f.message)
     );
     let _ = writeln!(out, "      {} {}", paint.paint("fix:", GREEN), f.fix);
 }
@@ -125,13 +126,13 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
     let paint = Paint(color);
     let mut out = String::new();
     for (i, c) in report.captures.iter().enumerate() {
-        let links: Vec<String> = c.linktypes.iter().map(|l| l.name.to_string()).collect();
+        let links = join_listed(c.linktypes.iter().map(|l| l.name.to_string()), " + ");
         let _ = writeln!(
             out,
             "{}: {}, {}, {} frames{}, {} BSS{}, {} station{}",
-            c.file,
-            c.format,
-            links.join(" + "),
+            printable(&c.file),
+            printable(&c.format),
+            links,
             c.frames,
             match (c.first_time, c.duration_s) {
                 (Some(t), Some(d)) => format!(" from {} UTC over {:.1} s", datetime(t), d),
@@ -151,7 +152,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 if d.keys.is_empty() {
                     "no key".to_string()
                 } else {
-                    d.keys.join(", ")
+                    printable(&join_listed(d.keys.iter().cloned(), ", ")).into_owned()
                 },
                 d.handshakes_with_key,
                 d.handshakes,
@@ -177,7 +178,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
         if i > 0 && c.clock_offset_ms.is_some() {
             continue;
         }
-        for b in &c.bss {
+        for b in c.bss.iter().take(MAX_LISTED) {
             let _ = writeln!(
                 out,
                 "  BSS {}  channel {:>3}{}  {}",
@@ -188,9 +189,12 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 b.band.map(|band| format!(" ({band})")).unwrap_or_default(),
                 b.ssid
                     .as_deref()
-                    .map(|s| format!("SSID \"{s}\""))
+                    .map(|s| format!("SSID \"{}\"", printable(s)))
                     .unwrap_or_default()
             );
+        }
+        if let Some(more) = left_out(c.bss.len(), "BSSs", "--format json") {
+            let _ = writeln!(out, "  {more}");
         }
     }
     out.push('\n');
@@ -211,10 +215,11 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             "outage",
             "findings",
         ];
-        let rows: Vec<Vec<String>> = report
-            .roams
+        let listed = listed_roams(report);
+        let rows: Vec<Vec<String>> = listed
             .iter()
-            .map(|r| {
+            .map(|&i| {
+                let r = &report.roams[i];
                 let reassoc = match (r.reassoc_latency_ms, r.status) {
                     (Some(l), Some(0)) => format!("{l:.1} ms"),
                     (Some(l), Some(s)) => format!("{l:.1} ms, status {s}"),
@@ -255,7 +260,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             paint.paint(&format!("Roams ({}):", report.roams.len()), BOLD)
         );
         columns(&mut out, &header, &rows, paint, &|row, col| {
-            let r = &report.roams[row];
+            let r = &report.roams[listed[row]];
             let worst = r.findings.iter().map(|f| f.severity).max();
             match col {
                 6 if r.outcome.failed() => Some(RED),
@@ -265,11 +270,18 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 _ => None,
             }
         });
+        if let Some(more) = left_out(
+            report.roams.len(),
+            "roams",
+            "--format csv, jsonl or json (the roams listed: the most severe findings, then failed roams, then the longest gaps)",
+        ) {
+            let _ = writeln!(out, "  {more}");
+        }
 
-        // Every roam's detail when there are few; otherwise those with findings.
-        let detailed: Vec<_> = report
-            .roams
+        // Every roam's detail when there are few; otherwise those listed with findings.
+        let detailed: Vec<_> = listed
             .iter()
+            .map(|&i| &report.roams[i])
             .filter(|r| !r.findings.is_empty() || report.roams.len() <= DETAIL_ALL_UP_TO)
             .collect();
         if !detailed.is_empty() {
@@ -315,7 +327,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                     out,
                     "    {} {}",
                     paint.paint("wireshark:", DIM),
-                    r.wireshark_filter
+                    printable(&r.wireshark_filter)
                 );
             }
         }
@@ -330,7 +342,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 BOLD
             )
         );
-        for m in &report.missed_roams {
+        for m in report.missed_roams.iter().take(MAX_LISTED) {
             let _ = writeln!(
                 out,
                 "  station {}: {} ch {} -> {} ch {}, last frame {} / first frame {}, {:.1} ms{}",
@@ -350,7 +362,14 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             for f in &m.findings {
                 finding_lines(&mut out, f, paint);
             }
-            let _ = writeln!(out, "    wireshark: {}", m.wireshark_filter);
+            let _ = writeln!(out, "    wireshark: {}", printable(&m.wireshark_filter));
+        }
+        if let Some(more) = left_out(
+            report.missed_roams.len(),
+            "roams not captured",
+            "--format csv, jsonl or json",
+        ) {
+            let _ = writeln!(out, "  {more}");
         }
     }
 
@@ -367,6 +386,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
         let rows: Vec<Vec<String>> = report
             .stations
             .iter()
+            .take(MAX_LISTED)
             .map(|s| {
                 vec![
                     s.station.to_string(),
@@ -407,9 +427,13 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 })
             },
         );
+        if let Some(more) = left_out(report.stations.len(), "stations", "--format json") {
+            let _ = writeln!(out, "  {more}");
+        }
         let rows: Vec<Vec<String>> = report
             .ap_pairs
             .iter()
+            .take(MAX_LISTED)
             .map(|p| {
                 vec![
                     format!("{} -> {}", p.from_bssid, p.to_bssid),
@@ -446,6 +470,9 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
                 })
             },
         );
+        if let Some(more) = left_out(report.ap_pairs.len(), "AP pairs", "--format json") {
+            let _ = writeln!(out, "  {more}");
+        }
     }
 
     if !report.streams.is_empty() {
@@ -464,6 +491,7 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
         let rows: Vec<Vec<String>> = report
             .streams
             .iter()
+            .take(MAX_LISTED)
             .map(|s| {
                 vec![
                     s.ssrc.clone(),
@@ -487,17 +515,25 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
         columns(&mut out, &header, &rows, paint, &|row, col| {
             (col == 6 && report.streams[row].lost > 0).then_some(YELLOW)
         });
+        if let Some(more) = left_out(report.streams.len(), "RTP streams", "--format json") {
+            let _ = writeln!(out, "  {more}");
+        }
     }
 
     let notes: Vec<_> = report.captures.iter().flat_map(|c| &c.notes).collect();
     if !notes.is_empty() {
         let _ = writeln!(out, "\n{}", paint.paint("Notes:", BOLD));
-        for n in notes {
+        for n in notes.iter().take(MAX_LISTED) {
             let _ = writeln!(
                 out,
                 "  frame {}: station {} {}",
-                n.frame, n.station, n.message
+                n.frame,
+                n.station,
+                printable(&n.message)
             );
+        }
+        if let Some(more) = left_out(notes.len(), "notes", "--format json") {
+            let _ = writeln!(out, "  {more}");
         }
     }
     out
@@ -526,8 +562,13 @@ fn columns(
     paint: Paint,
     style: &dyn Fn(usize, usize) -> Option<&'static str>,
 ) {
+    // Cells may quote the capture (SSIDs, file names): made printable before they are measured.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| printable(c).into_owned()).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
