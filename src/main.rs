@@ -35,6 +35,10 @@ const EXIT_BAD_INPUT: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Largest temporary copy of a compressed capture (decompressed) or of standard input or a
+    /// pipe, e.g. 16G, 500M (K, M, G, T: powers of 1024). The copy goes to TMPDIR.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "16G", value_parser = roamgap::capture::parse_size)]
+    max_spool: u64,
 }
 
 #[derive(Subcommand)]
@@ -291,6 +295,7 @@ fn main() -> ExitCode {
             });
         }
     };
+    roamgap::capture::set_max_spool(cli.max_spool);
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Gen(args) => generate(args),
@@ -311,7 +316,7 @@ fn info(args: InfoArgs) -> ExitCode {
                 let span = s
                     .first_ns
                     .zip(s.last_ns)
-                    .map(|(a, b)| (b - a) as f64 / 1e9)
+                    .map(|(a, b)| (i128::from(b) - i128::from(a)) as f64 / 1e9)
                     .unwrap_or(0.0);
                 println!(
                     "{}: {}, {}, {} records, {} bytes captured, {:.3} s",
@@ -324,6 +329,9 @@ fn info(args: InfoArgs) -> ExitCode {
                 );
                 if let Some(e) = s.stopped {
                     println!("  {e}");
+                }
+                for w in s.notes.warnings(path, s.records) {
+                    eprintln!("roamgap: warning: {}", escape(&w));
                 }
             }
             Err(e) => {
@@ -493,9 +501,19 @@ struct Analyzed {
     report: Report,
     files: Vec<PathBuf>,
     unreadable: usize,
+    /// What reading the files skipped or read doubtfully, one line each.
+    reading: Vec<String>,
 }
 
 impl Analyzed {
+    /// Tells what reading the files skipped or read doubtfully, and the report's warnings.
+    fn warn(&self) {
+        for w in &self.reading {
+            eprintln!("roamgap: warning: {}", escape(w));
+        }
+        warn(&self.report);
+    }
+
     /// The exit status once the output is written: 2 when a file could not be read.
     fn status(&self, ok: u8) -> ExitCode {
         if self.unreadable > 0 {
@@ -567,6 +585,11 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
         let _bar = ProgressBar::start(Arc::clone(&progress), show);
         return match pipeline::analyze_merged(&files, &config, Some(&progress), ring.as_ref()) {
             Ok(m) => Ok(Analyzed {
+                reading: m
+                    .summaries
+                    .iter()
+                    .flat_map(|(s, _)| s.reading_warnings())
+                    .collect(),
                 report: Report::merged(m),
                 files,
                 unreadable,
@@ -623,6 +646,10 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
     Ok(Analyzed {
+        reading: analyses
+            .iter()
+            .flat_map(|a| a.summary.reading_warnings())
+            .collect(),
         report: Report::new(analyses),
         unreadable: args.files.len() - files.len(),
         files,
@@ -678,7 +705,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     if let Err(code) = write_stdout(&text) {
         return code;
     }
-    warn(report);
+    analyzed.warn();
     analyzed.status(if args.fail_on_findings && report.has_findings() {
         EXIT_FINDINGS
     } else {
@@ -694,7 +721,7 @@ fn summary(args: SummaryArgs) -> ExitCode {
     if let Err(code) = write_stdout(&render_summary(&analyzed.report)) {
         return code;
     }
-    warn(&analyzed.report);
+    analyzed.warn();
     analyzed.status(EXIT_OK)
 }
 
@@ -761,7 +788,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
-    warn(report);
+    analyzed.warn();
     analyzed.status(EXIT_OK)
 }
 
@@ -776,4 +803,20 @@ fn write_stdout(text: &str) -> Result<(), ExitCode> {
             Err(ExitCode::from(EXIT_BAD_INPUT))
         }
     }
+}
+
+/// A line safe on a terminal: control characters (a file name may hold any) written `\xNN`.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
