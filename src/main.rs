@@ -309,9 +309,14 @@ fn main() -> ExitCode {
 fn info(args: InfoArgs) -> ExitCode {
     let mut status = EXIT_OK;
     for path in &args.files {
-        let summary = roamgap::capture::CaptureFile::open(path).and_then(|c| c.summarize());
+        let summary = roamgap::capture::CaptureFile::open(path).and_then(|c| {
+            let damage = c
+                .stream_damage()
+                .map(|d| format!("{}: {d}", path.display()));
+            c.summarize().map(|s| (s, damage))
+        });
         match summary {
-            Ok(s) => {
+            Ok((s, damage)) => {
                 let links: Vec<String> = s.linktypes.iter().map(|l| l.to_string()).collect();
                 let span = s
                     .first_ns
@@ -330,7 +335,7 @@ fn info(args: InfoArgs) -> ExitCode {
                 if let Some(e) = s.stopped {
                     println!("  {e}");
                 }
-                for w in s.notes.warnings(path, s.records) {
+                for w in damage.into_iter().chain(s.notes.warnings(path, s.records)) {
                     eprintln!("roamgap: warning: {}", escape(&w));
                 }
             }
