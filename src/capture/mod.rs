@@ -58,11 +58,10 @@ impl fmt::Display for LinkType {
     }
 }
 
-/// The largest time, either side of 1970, a record may carry, in ns (2^62: years 1824 to
-/// 2116). Times beyond are clamped to it (and noted), so that the difference of any two
-/// times, and a clock offset added to one, fit in i64. Classic pcap times (u32 seconds: 1970
-/// to 2106) always fit.
-pub const TIME_LIMIT_NS: i64 = 1 << 62;
+/// The largest time, either side of 1970, a record may carry, in ns (2^62 - 1: years 1824 to
+/// 2116). Times beyond are clamped to it (and noted), so that the difference of any two times
+/// fits in i64. Classic pcap times (u32 seconds: 1970 to 2106) always fit.
+pub const TIME_LIMIT_NS: i64 = (1 << 62) - 1;
 
 /// One captured packet, borrowed from the capture's bytes.
 #[derive(Clone, Copy, Debug)]
