@@ -50,6 +50,10 @@ const EXIT_BAD_INPUT: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Largest temporary copy of a compressed capture (decompressed) or of standard input or a
+    /// pipe, e.g. 16G, 500M (K, M, G, T: powers of 1024). The copy goes to TMPDIR.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "16G", value_parser = roamgap::capture::parse_size)]
+    max_spool: u64,
 }
 
 #[derive(Subcommand)]
@@ -333,6 +337,7 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_OK);
         }
     };
+    roamgap::capture::set_max_spool(cli.max_spool);
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Gen(args) => generate(args),
@@ -346,9 +351,14 @@ fn main() -> ExitCode {
 fn info(args: InfoArgs) -> ExitCode {
     let mut status = EXIT_OK;
     for path in &args.files {
-        let summary = roamgap::capture::CaptureFile::open(path).and_then(|c| c.summarize());
+        let summary = roamgap::capture::CaptureFile::open(path).and_then(|c| {
+            let damage = c
+                .stream_damage()
+                .map(|d| format!("{}: {d}", path.display()));
+            c.summarize().map(|s| (s, damage))
+        });
         match summary {
-            Ok(s) => {
+            Ok((s, damage)) => {
                 // Each link type once, however many interfaces (pcapng) declare it.
                 let mut seen = std::collections::HashSet::new();
                 let links: Vec<String> = s
@@ -360,7 +370,7 @@ fn info(args: InfoArgs) -> ExitCode {
                 let span = s
                     .first_ns
                     .zip(s.last_ns)
-                    .map(|(a, b)| (b - a) as f64 / 1e9)
+                    .map(|(a, b)| (i128::from(b) - i128::from(a)) as f64 / 1e9)
                     .unwrap_or(0.0);
                 print_line!(
                     "{}: {}, {}, {} records, {} bytes captured, {:.3} s",
@@ -373,6 +383,9 @@ fn info(args: InfoArgs) -> ExitCode {
                 );
                 if let Some(e) = s.stopped {
                     print_line!("  {e}");
+                }
+                for w in damage.into_iter().chain(s.notes.warnings(path, s.records)) {
+                    say!("roamgap: warning: {w}");
                 }
             }
             Err(e) => {
@@ -542,9 +555,19 @@ struct Analyzed {
     report: Report,
     files: Vec<PathBuf>,
     unreadable: usize,
+    /// What reading the files skipped or read doubtfully, one line each.
+    reading: Vec<String>,
 }
 
 impl Analyzed {
+    /// Tells what reading the files skipped or read doubtfully, and the report's warnings.
+    fn warn(&self) {
+        for w in &self.reading {
+            say!("roamgap: warning: {w}");
+        }
+        warn(&self.report);
+    }
+
     /// The exit status once the output is written: 2 when a file could not be read.
     fn status(&self, ok: u8) -> ExitCode {
         if self.unreadable > 0 {
@@ -616,6 +639,11 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
         let _bar = ProgressBar::start(Arc::clone(&progress), show);
         return match pipeline::analyze_merged(&files, &config, Some(&progress), ring.as_ref()) {
             Ok(m) => Ok(Analyzed {
+                reading: m
+                    .summaries
+                    .iter()
+                    .flat_map(|(s, _)| s.reading_warnings())
+                    .collect(),
                 report: Report::merged(m),
                 files,
                 unreadable,
@@ -672,6 +700,10 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
     Ok(Analyzed {
+        reading: analyses
+            .iter()
+            .flat_map(|a| a.summary.reading_warnings())
+            .collect(),
         report: Report::new(analyses),
         unreadable: args.files.len() - files.len(),
         files,
@@ -727,7 +759,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     if let Err(code) = write_stdout(&text) {
         return code;
     }
-    warn(report);
+    analyzed.warn();
     analyzed.status(if args.fail_on_findings && report.has_findings() {
         EXIT_FINDINGS
     } else {
@@ -743,7 +775,7 @@ fn summary(args: SummaryArgs) -> ExitCode {
     if let Err(code) = write_stdout(&render_summary(&analyzed.report)) {
         return code;
     }
-    warn(&analyzed.report);
+    analyzed.warn();
     analyzed.status(EXIT_OK)
 }
 
@@ -810,7 +842,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
-    warn(report);
+    analyzed.warn();
     analyzed.status(EXIT_OK)
 }
 
@@ -826,3 +858,4 @@ fn write_stdout(text: &str) -> Result<(), ExitCode> {
         }
     }
 }
+

@@ -7,7 +7,9 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
-use crate::capture::{CaptureError, CaptureFile, Format, LinkType, Record, RecordError};
+use crate::capture::{
+    CaptureError, CaptureFile, Format, LinkType, ReadNotes, Record, RecordError, StreamDamage,
+};
 use crate::crypto::handshake::{self, KeyFrame, KeySchedule, ScheduleSummary};
 use crate::crypto::keys::KeyRing;
 use crate::dot11::MacAddr;
@@ -35,6 +37,10 @@ pub struct CaptureSummary {
     pub last_ns: Option<i64>,
     /// Where reading stopped early, if it did.
     pub truncated: Option<RecordError>,
+    /// What reading stepped over (damaged records, blocks) and timestamps read doubtfully.
+    pub reading: ReadNotes,
+    /// How the compressed stream failed to end cleanly, if it did.
+    pub stream_damage: Option<StreamDamage>,
     /// Segments the file was read in, in parallel (0: read in order).
     pub segments: usize,
     /// The compression the file was read through.
@@ -57,11 +63,26 @@ impl CaptureSummary {
             first_ns: None,
             last_ns: None,
             truncated: None,
+            reading: ReadNotes::default(),
+            stream_damage: capture.stream_damage().cloned(),
             segments: 0,
             compression: capture.compression(),
             decryption: None,
             fcs_rewritten: None,
         }
+    }
+}
+
+impl CaptureSummary {
+    /// What reading the file skipped or read doubtfully, one line each, for a person (the
+    /// record error that ended the reading, if any, is told apart).
+    pub fn reading_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(d) = &self.stream_damage {
+            out.push(format!("{}: {d}", self.path.display()));
+        }
+        out.extend(self.reading.warnings(&self.path, self.counters.frames));
+        out
     }
 }
 
@@ -83,6 +104,8 @@ pub enum PipelineError {
         frames: u64,
         port: u16,
     },
+    #[error("{path}: no frame could be read: {detail}")]
+    NothingRead { path: PathBuf, detail: String },
     #[error("{path}: none of its {frames} frames has a link type roamgap reads ({found}); it reads 1 (Ethernet, remote capture), 105 (IEEE 802.11), 119 (Prism), 127 (radiotap), 163 (AVS) and 192 (PPI)")]
     UnsupportedLinkType {
         path: PathBuf,
@@ -187,6 +210,7 @@ struct SegmentOut {
     /// Where the segment's last record ended.
     landed: usize,
     error: Option<RecordError>,
+    notes: ReadNotes,
 }
 
 /// Decodes one segment into `events` (emptied buffers, one per shard, reused across waves so
@@ -205,6 +229,7 @@ fn decode_segment(
         last_ns: None,
         landed: 0,
         error: None,
+        notes: ReadNotes::default(),
     };
     for r in records.by_ref() {
         match r {
@@ -220,6 +245,7 @@ fn decode_segment(
         }
     }
     out.landed = records.offset();
+    out.notes = records.notes().clone();
     out
 }
 
@@ -294,6 +320,7 @@ fn walk_segments(
             if let Some(e) = out.error {
                 summary.truncated = Some(e.renumbered(b));
             }
+            summary.reading.merge(out.notes.renumbered(b));
             events.push(out.events);
         }
         sink(&events);
@@ -371,12 +398,29 @@ pub fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> (LinkOptions, Op
     }
 }
 
-/// A capture none of whose frames roamgap can read is an error, not an empty report.
+/// A capture none of whose frames roamgap can read is an error, not an empty report: no
+/// record at all read past damage, or no link type it reads.
 fn check_link_types(
     summary: CaptureSummary,
     link: &LinkOptions,
 ) -> Result<CaptureSummary, PipelineError> {
     let c = &summary.counters;
+    if c.frames == 0 && (summary.truncated.is_some() || summary.reading.skipped > 0) {
+        let mut detail: Vec<String> = summary.truncated.iter().map(|e| e.to_string()).collect();
+        detail.extend(summary.reading.skips.first().map(|s| {
+            format!(
+                "{} bytes skipped from offset {} ({})",
+                summary.reading.skipped_bytes, s.offset, s.reason
+            )
+        }));
+        if let Some(d) = &summary.stream_damage {
+            detail.push(d.to_string());
+        }
+        return Err(PipelineError::NothingRead {
+            path: summary.path,
+            detail: detail.join("; "),
+        });
+    }
     let unsupported: u64 = c.unsupported.iter().map(|(_, n)| n).sum();
     if c.frames > 0 && unsupported == c.frames {
         let found: Vec<String> = c.unsupported.iter().map(|(lt, _)| lt.to_string()).collect();
@@ -481,6 +525,7 @@ fn walk(
         }
     }
     summary.linktypes = records.linktypes();
+    summary.reading = records.notes().clone();
     check_link_types(summary, dec.link)
 }
 

@@ -1,11 +1,20 @@
 //! Capture files: classic pcap and pcapng, read zero-copy from a memory map.
 //!
 //! A [`Record`] borrows its bytes from the mapped file; nothing here knows about 802.11.
-//! Damage is reported as a [`RecordError`] carrying the 1-based frame number, after which
-//! iteration ends: everything before the damage has already been yielded.
+//! A damaged record or block is stepped over: reading picks up at the next sound one and the
+//! skipped bytes are noted ([`ReadNotes`]). Frames are numbered 1, 2, ... in the order they are
+//! read, skipped bytes taking no number: up to the first damage the numbers are Wireshark's
+//! (which stops reading there); after it, they are those Wireshark gives the file once the
+//! skipped byte ranges are cut out. A record cut by the end of the file ends the walk with a
+//! [`RecordError`] carrying its frame number.
 
 mod pcap;
 mod pcapng;
+mod stream;
+
+pub use stream::{
+    max_spool, set_max_spool, zstd_window, StreamDamage, DEFAULT_MAX_SPOOL, ZSTD_WINDOW_LIMIT,
+};
 
 use std::fmt;
 use std::fs::File;
@@ -48,6 +57,11 @@ impl fmt::Display for LinkType {
         write!(f, "{} ({})", self.0, self.name())
     }
 }
+
+/// The largest time, either side of 1970, a record may carry, in ns (2^62 - 1: years 1824 to
+/// 2116). Times beyond are clamped to it (and noted), so that the difference of any two times
+/// fits in i64. Classic pcap times (u32 seconds: 1970 to 2106) always fit.
+pub const TIME_LIMIT_NS: i64 = (1 << 62) - 1;
 
 /// One captured packet, borrowed from the capture's bytes.
 #[derive(Clone, Copy, Debug)]
@@ -99,10 +113,321 @@ pub enum CaptureError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path}: is a directory, not a capture file")]
+    IsDirectory { path: PathBuf },
     #[error("{path}: not a pcap or pcapng file (first bytes {magic})")]
     UnknownFormat { path: PathBuf, magic: String },
     #[error("{path}: damaged file header: {detail}")]
     BadHeader { path: PathBuf, detail: String },
+    #[error("{path}: a zstd frame asks for a window of {window} bytes (2^{log}), more than the {limit} bytes (128 MiB) roamgap decodes with; {advice}", log = window_log(*window), advice = zstd_advice(path, *window))]
+    ZstdWindow {
+        path: PathBuf,
+        window: u64,
+        limit: u64,
+    },
+    #[error("{path}: {what} holds more than {limit} bytes, the limit of a temporary copy; raise it with --max-spool (e.g. --max-spool {raise}), or {advice}", what = spooled_what(*compression), raise = human_size(limit.saturating_mul(4)), advice = spool_advice(*compression))]
+    SpoolLimit {
+        path: PathBuf,
+        limit: u64,
+        compression: Option<Compression>,
+    },
+    #[error("{path}: cannot write its temporary copy in {dir}: {source}; set TMPDIR to a writable directory")]
+    TempDir {
+        path: PathBuf,
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: no space left in the temporary directory {dir} after {written} bytes; set TMPDIR to a directory with more room (or decompress the file yourself and give roamgap the result)")]
+    NoSpace {
+        path: PathBuf,
+        dir: PathBuf,
+        written: u64,
+    },
+}
+
+impl CaptureError {
+    fn io(path: &Path, source: std::io::Error) -> CaptureError {
+        CaptureError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// The base-2 logarithm of a window size, rounded up.
+fn window_log(window: u64) -> u32 {
+    64 - window.saturating_sub(1).leading_zeros()
+}
+
+/// What to do with a zstd file whose window is too large.
+fn zstd_advice(path: &Path, window: u64) -> String {
+    let log = window_log(window);
+    if log <= 31 {
+        format!(
+            "decompress it first (`zstd -d --long={log} {}`, zstd too needs the window allowed) and give roamgap the result",
+            path.display()
+        )
+    } else {
+        "no zstd decoder accepts a window over 2^31 bytes: the file is damaged or hostile".into()
+    }
+}
+
+fn spooled_what(compression: Option<Compression>) -> String {
+    match compression {
+        Some(c) => format!("its decompressed {} stream", c.name()),
+        None => "the stream (standard input or a pipe)".into(),
+    }
+}
+
+fn spool_advice(compression: Option<Compression>) -> &'static str {
+    match compression {
+        Some(_) => "decompress the file yourself and give roamgap the result (it is then mapped, not copied)",
+        None => "save the capture to a file and give roamgap its name (it is then mapped, not copied)",
+    }
+}
+
+/// A byte count as `--max-spool` reads it (K, M, G, T: powers of 1024).
+pub fn human_size(bytes: u64) -> String {
+    for (unit, shift) in [("T", 40), ("G", 30), ("M", 20), ("K", 10)] {
+        if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    bytes.to_string()
+}
+
+/// Reads a size such as `16G`, `500M`, `1048576` (K, M, G, T: powers of 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, shift) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("unknown size unit {c:?}: use K, M, G or T")),
+            };
+            (&s[..i], shift)
+        }
+        _ => (s, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 16G, 500M)"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{s} is too large"))
+}
+
+/// Where a walk stepped over bytes it could not read as records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// Byte offset of the skipped region in the (decompressed) file, and its length.
+    pub offset: usize,
+    pub len: usize,
+    /// Frames read before it: the bytes lie between frame `after` and frame `after + 1`.
+    pub after: u64,
+    pub reason: String,
+}
+
+/// Frames that share one timestamp flaw: how many, and the first of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameRun {
+    pub frames: u64,
+    /// 1-based frame number of the first.
+    pub first: u64,
+    /// The pcapng interface of the first, when it matters.
+    pub interface: Option<u32>,
+}
+
+impl FrameRun {
+    fn add(&mut self, frame: u64, interface: Option<u32>) {
+        if self.frames == 0 {
+            self.first = frame;
+            self.interface = interface;
+        }
+        self.frames += 1;
+    }
+
+    fn merge(&mut self, later: FrameRun) {
+        if self.frames == 0 {
+            *self = later;
+        } else {
+            self.frames += later.frames;
+        }
+    }
+}
+
+/// How a pcapng interface's timestamp resolution (`if_tsresol`) spoils its times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResolutionFlaw {
+    /// Units coarser than a millisecond: shorter gaps read as 0.
+    Coarse,
+    /// Units so fine that 2^64 of them span less than a day: with no `if_tsoffset`, every
+    /// time falls in the first day of 1970.
+    Collapsed,
+}
+
+/// An interface whose resolution spoils its times.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterfaceResolution {
+    pub interface: u32,
+    /// "10^-6 s", "2^-20 s".
+    pub unit: String,
+    pub flaw: ResolutionFlaw,
+}
+
+/// What a walk over the records stepped over or read doubtfully. Each kind is counted; the
+/// first [`ReadNotes::KEPT`] skips and interfaces are kept in detail.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadNotes {
+    pub skips: Vec<Skip>,
+    /// Regions skipped, and their bytes.
+    pub skipped: u64,
+    pub skipped_bytes: u64,
+    /// Frames without a timestamp (pcapng Simple Packet Blocks): given the previous frame's.
+    pub untimed: FrameRun,
+    /// pcap frames whose sub-second field is a second or more (10^6 µs, 10^9 ns): read as
+    /// that many sub-second units, carried into the seconds.
+    pub fraction_overflow: FrameRun,
+    /// Frames whose time is beyond ±[`TIME_LIMIT_NS`] (years 1824 to 2116): clamped.
+    pub saturated: FrameRun,
+    pub resolutions: Vec<InterfaceResolution>,
+}
+
+impl ReadNotes {
+    /// Skips and interfaces kept in detail.
+    pub const KEPT: usize = 16;
+
+    fn skip(&mut self, offset: usize, len: usize, after: u64, reason: impl FnOnce() -> String) {
+        self.skipped += 1;
+        self.skipped_bytes += len as u64;
+        if self.skips.len() < Self::KEPT {
+            self.skips.push(Skip {
+                offset,
+                len,
+                after,
+                reason: reason(),
+            });
+        }
+    }
+
+    /// Nothing to say.
+    pub fn is_empty(&self) -> bool {
+        *self == ReadNotes::default()
+    }
+
+    /// The same notes for a segment whose frame 1 is frame `base + 1` of the file.
+    pub fn renumbered(mut self, base: u64) -> ReadNotes {
+        self.skips.iter_mut().for_each(|s| s.after += base);
+        for run in [
+            &mut self.untimed,
+            &mut self.fraction_overflow,
+            &mut self.saturated,
+        ] {
+            if run.frames > 0 {
+                run.first += base;
+            }
+        }
+        self
+    }
+
+    /// Adds the notes of the part of the file read after this one.
+    pub fn merge(&mut self, later: ReadNotes) {
+        self.skipped += later.skipped;
+        self.skipped_bytes += later.skipped_bytes;
+        let room = Self::KEPT.saturating_sub(self.skips.len());
+        self.skips.extend(later.skips.into_iter().take(room));
+        self.untimed.merge(later.untimed);
+        self.fraction_overflow.merge(later.fraction_overflow);
+        self.saturated.merge(later.saturated);
+        let room = Self::KEPT.saturating_sub(self.resolutions.len());
+        self.resolutions
+            .extend(later.resolutions.into_iter().take(room));
+    }
+
+    /// One line per kind of note, for a person: `frames` is the number of frames read.
+    pub fn warnings(&self, path: &Path, frames: u64) -> Vec<String> {
+        let path = path.display();
+        let mut out = Vec::new();
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        let have = |n: u64| if n == 1 { "has" } else { "have" };
+        if self.skipped > 0 {
+            let shown: Vec<String> = self
+                .skips
+                .iter()
+                .take(5)
+                .map(|s| {
+                    format!(
+                        "bytes {}..{} between frames {} and {}: {}",
+                        s.offset,
+                        s.offset + s.len,
+                        s.after,
+                        s.after + 1,
+                        s.reason
+                    )
+                })
+                .collect();
+            out.push(format!(
+                "{path}: skipped {} damaged region{} ({} bytes) and read on at the next sound record ({}{}); frames after a skipped region are numbered as Wireshark numbers the file with those bytes cut out",
+                self.skipped,
+                plural(self.skipped),
+                self.skipped_bytes,
+                shown.join("; "),
+                if self.skipped > 5 { "; ..." } else { "" }
+            ));
+        }
+        let u = &self.untimed;
+        if u.frames > 0 && u.frames >= frames {
+            out.push(format!(
+                "{path}: no frame has a timestamp (pcapng Simple Packet Blocks only): every time is 0 and no gap can be measured"
+            ));
+        } else if u.frames > 0 {
+            out.push(format!(
+                "{path}: {} frame{} (the first: frame {}) {} no timestamp (pcapng Simple Packet Blocks): each is given the time of the frame before, so gaps around them are not measured",
+                u.frames,
+                plural(u.frames),
+                u.first,
+                have(u.frames)
+            ));
+        }
+        let f = &self.fraction_overflow;
+        if f.frames > 0 {
+            out.push(format!(
+                "{path}: {} frame{} (the first: frame {}) {} a sub-second time field of a second or more (invalid): the excess is carried into the seconds",
+                f.frames,
+                plural(f.frames),
+                f.first,
+                have(f.frames)
+            ));
+        }
+        let s = &self.saturated;
+        if s.frames > 0 {
+            out.push(format!(
+                "{path}: {} frame{} (the first: frame {}{}) {} a time outside the years 1824 to 2116 (if_tsoffset or if_tsresol out of range): clamped there, so times and gaps are wrong",
+                s.frames,
+                plural(s.frames),
+                s.first,
+                s.interface
+                    .map(|i| format!(", interface {i}"))
+                    .unwrap_or_default(),
+                have(s.frames)
+            ));
+        }
+        for r in &self.resolutions {
+            out.push(match r.flaw {
+                ResolutionFlaw::Coarse => format!(
+                    "{path}: interface {} counts time in units of {} (if_tsresol): gaps shorter than that read as 0",
+                    r.interface, r.unit
+                ),
+                ResolutionFlaw::Collapsed => format!(
+                    "{path}: interface {} counts time in units of {} (if_tsresol): 2^64 of them span less than a day, so its times all fall on 1 January 1970 and gaps are wrong",
+                    r.interface, r.unit
+                ),
+            });
+        }
+        out
+    }
 }
 
 /// Damage met while walking the records; the walk stops there.
@@ -169,6 +494,7 @@ pub struct CaptureFile {
     bytes: Bytes,
     format: Format,
     compression: Option<Compression>,
+    damage: Option<StreamDamage>,
 }
 
 /// How a capture file was compressed.
@@ -200,65 +526,126 @@ fn map(file: &File) -> std::io::Result<Bytes> {
     Ok(Bytes::Mapped(map))
 }
 
+/// A stream read once and spooled (standard input, a pipe, a FIFO): opening it again maps the
+/// same copy, since its bytes cannot be read a second time.
+struct SpooledStream {
+    path: PathBuf,
+    file: File,
+    compression: Option<Compression>,
+    damage: Option<StreamDamage>,
+}
+
+static STREAMS: std::sync::Mutex<Vec<SpooledStream>> = std::sync::Mutex::new(Vec::new());
+
 impl CaptureFile {
     /// Opens and memory-maps a capture file. `-` is standard input; gzip and zstd files
-    /// (told by their magic, not their name) are decompressed. Both are first written to an
-    /// unnamed temporary file, which is then mapped: their contents live in the page cache, not
-    /// in the process's own memory.
+    /// (told by their magic, not their name) are decompressed. Standard input, pipes, FIFOs and
+    /// decompressed files are first copied to an unnamed temporary file (at most
+    /// [`max_spool`] bytes), which is then mapped.
     pub fn open(path: &Path) -> Result<CaptureFile, CaptureError> {
-        let io = |source| CaptureError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        Self::open_limited(path, max_spool())
+    }
+
+    /// [`CaptureFile::open`] with a bound on the temporary copy, in bytes.
+    pub fn open_limited(path: &Path, max_spool: u64) -> Result<CaptureFile, CaptureError> {
+        let to = stream::SpoolTo { limit: max_spool };
+        let io = |source| CaptureError::io(path, source);
         if path == Path::new("-") {
-            return Self::spool(path, std::io::stdin().lock(), None);
+            return Self::open_stream(path, &to, &mut || Ok(Box::new(std::io::stdin().lock())));
+        }
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_dir() {
+            return Err(CaptureError::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        if !meta.is_file() {
+            // A pipe, FIFO or device: its length says nothing; read it as a stream.
+            return Self::open_stream(path, &to, &mut || Ok(Box::new(File::open(path)?)));
         }
         let file = File::open(path).map_err(io)?;
         let bytes = map(&file).map_err(io)?;
+        Self::with_maybe_compressed(path, bytes, &to)
+    }
+
+    /// A gzip or zstd file held in memory, decompressed as [`CaptureFile::open`] does (for
+    /// tests and fuzzing); other bytes are read as they are.
+    pub fn from_compressed(
+        name: impl Into<PathBuf>,
+        data: Vec<u8>,
+        max_spool: u64,
+    ) -> Result<CaptureFile, CaptureError> {
+        let path = name.into();
+        Self::with_maybe_compressed(
+            &path,
+            Bytes::Owned(data),
+            &stream::SpoolTo { limit: max_spool },
+        )
+    }
+
+    fn with_maybe_compressed(
+        path: &Path,
+        bytes: Bytes,
+        to: &stream::SpoolTo,
+    ) -> Result<CaptureFile, CaptureError> {
         let data: &[u8] = match &bytes {
             Bytes::Mapped(m) => m,
             Bytes::Owned(v) => v,
         };
-        match data {
-            [0x1f, 0x8b, ..] => Self::spool(
-                path,
-                flate2::read::MultiGzDecoder::new(data),
-                Some(Compression::Gzip),
-            ),
-            [0x28, 0xb5, 0x2f, 0xfd, ..] => {
-                let decoder = ruzstd::decoding::StreamingDecoder::new(data).map_err(|e| {
-                    CaptureError::BadHeader {
-                        path: path.to_path_buf(),
-                        detail: format!("zstd: {e}"),
-                    }
-                })?;
-                Self::spool(path, decoder, Some(Compression::Zstd))
+        match stream::compression_of(data) {
+            Some(c) => {
+                let spooled = stream::spool_compressed(path, data, c, to)?;
+                let bytes = map(&spooled.file).map_err(|e| CaptureError::io(path, e))?;
+                let mut cap = Self::with_bytes(path.to_path_buf(), bytes, Some(c))?;
+                cap.damage = spooled.damage;
+                Ok(cap)
             }
-            _ => Self::with_bytes(path.to_path_buf(), bytes, None),
+            None => Self::with_bytes(path.to_path_buf(), bytes, None),
         }
     }
 
-    /// Copies a stream (standard input, a decompressor) into an unnamed temporary file and
-    /// maps that.
-    fn spool(
+    /// Standard input or a pipe: spooled once per process (a second opening maps the same
+    /// copy), then decompressed if it is compressed.
+    fn open_stream(
         path: &Path,
-        mut reader: impl std::io::Read,
-        compression: Option<Compression>,
+        to: &stream::SpoolTo,
+        reader: &mut dyn FnMut() -> std::io::Result<Box<dyn std::io::Read>>,
     ) -> Result<CaptureFile, CaptureError> {
-        let io = |source| CaptureError::Io {
-            path: path.to_path_buf(),
-            source,
+        let io = |source| CaptureError::io(path, source);
+        let mut streams = STREAMS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = streams.iter().find(|s| s.path == path) {
+            let bytes = map(&s.file).map_err(io)?;
+            let mut cap = Self::with_bytes(path.to_path_buf(), bytes, s.compression)?;
+            cap.damage = s.damage.clone();
+            return Ok(cap);
+        }
+        let mut r = reader().map_err(io)?;
+        let raw = stream::spool_plain(path, &mut r, to)?;
+        let bytes = map(&raw.file).map_err(io)?;
+        let (file, compression, damage) = match stream::compression_of(match &bytes {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }) {
+            Some(c) => {
+                let data: &[u8] = match &bytes {
+                    Bytes::Mapped(m) => m,
+                    Bytes::Owned(v) => v,
+                };
+                let s = stream::spool_compressed(path, data, c, to)?;
+                (s.file, Some(c), s.damage)
+            }
+            None => (raw.file, None, None),
         };
-        let mut tmp = tempfile::tempfile().map_err(io)?;
-        std::io::copy(&mut reader, &mut tmp).map_err(|e| match compression {
-            Some(c) => CaptureError::BadHeader {
-                path: path.to_path_buf(),
-                detail: format!("{} stream: {e}", c.name()),
-            },
-            None => io(e),
-        })?;
-        let bytes = map(&tmp).map_err(io)?;
-        Self::with_bytes(path.to_path_buf(), bytes, compression)
+        let bytes = map(&file).map_err(io)?;
+        let mut cap = Self::with_bytes(path.to_path_buf(), bytes, compression)?;
+        cap.damage = damage.clone();
+        streams.push(SpooledStream {
+            path: path.to_path_buf(),
+            file,
+            compression,
+            damage,
+        });
+        Ok(cap)
     }
 
     /// A capture held in memory (tests, generated captures, decompressed input).
@@ -275,12 +662,13 @@ impl CaptureFile {
             Bytes::Mapped(m) => m,
             Bytes::Owned(v) => v,
         };
-        let format = detect(&path, data)?;
+        let format = detect(&path, data, compression)?;
         Ok(CaptureFile {
             path,
             bytes,
             format,
             compression,
+            damage: None,
         })
     }
 
@@ -295,6 +683,11 @@ impl CaptureFile {
     /// The compression the file was read through, if any.
     pub fn compression(&self) -> Option<Compression> {
         self.compression
+    }
+
+    /// How its compressed stream failed to end cleanly, if it did.
+    pub fn stream_damage(&self) -> Option<&StreamDamage> {
+        self.damage.as_ref()
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -318,7 +711,11 @@ impl CaptureFile {
     }
 }
 
-fn detect(path: &Path, data: &[u8]) -> Result<Format, CaptureError> {
+fn detect(
+    path: &Path,
+    data: &[u8],
+    compression: Option<Compression>,
+) -> Result<Format, CaptureError> {
     let magic = data
         .get(..4)
         .map(|m| u32::from_be_bytes([m[0], m[1], m[2], m[3]]));
@@ -340,18 +737,24 @@ fn detect(path: &Path, data: &[u8]) -> Result<Format, CaptureError> {
             big_endian: false,
         }),
         Some(0x0a0d_0d0a) => Ok(Format::PcapNg),
-        _ => {
-            let shown: Vec<String> = data.iter().take(4).map(|b| format!("{b:02x}")).collect();
-            let magic = if shown.is_empty() {
-                "none: the file is empty".to_string()
-            } else {
-                shown.join(" ")
-            };
-            Err(CaptureError::UnknownFormat {
-                path: path.to_path_buf(),
-                magic,
-            })
-        }
+        _ => Err(unknown_format(path, data, compression)),
+    }
+}
+
+/// The error of bytes that start no capture (`compression`: what they were decompressed from).
+fn unknown_format(path: &Path, data: &[u8], compression: Option<Compression>) -> CaptureError {
+    let shown: Vec<String> = data.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let mut magic = if shown.is_empty() {
+        "none: the file is empty".to_string()
+    } else {
+        shown.join(" ")
+    };
+    if let Some(c) = compression {
+        magic += &format!(", once {} decompressed", c.name());
+    }
+    CaptureError::UnknownFormat {
+        path: path.to_path_buf(),
+        magic,
     }
 }
 
@@ -418,6 +821,8 @@ pub struct CaptureSummary {
     pub last_ns: Option<i64>,
     /// Where the walk stopped early.
     pub stopped: Option<RecordError>,
+    /// What it stepped over or read doubtfully.
+    pub notes: ReadNotes,
 }
 
 impl CaptureFile {
@@ -432,6 +837,7 @@ impl CaptureFile {
             first_ns: None,
             last_ns: None,
             stopped: None,
+            notes: ReadNotes::default(),
         };
         for r in records.by_ref() {
             match r {
@@ -445,6 +851,7 @@ impl CaptureFile {
             }
         }
         s.linktypes = records.linktypes();
+        s.notes = records.notes().clone();
         Ok(s)
     }
 }
@@ -461,6 +868,14 @@ impl<'a> Records<'a> {
         match self {
             Records::Pcap(r) => r.offset(),
             Records::PcapNg(r) => r.offset(),
+        }
+    }
+
+    /// What the walk stepped over or read doubtfully so far.
+    pub fn notes(&self) -> &ReadNotes {
+        match self {
+            Records::Pcap(r) => r.notes(),
+            Records::PcapNg(r) => r.notes(),
         }
     }
 

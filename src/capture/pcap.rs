@@ -7,10 +7,20 @@
 use pcap_file::pcap::PcapParser;
 use pcap_file::{Endianness, PcapError, TsResolution};
 
-use super::{LinkType, Record, RecordError};
+use super::{LinkType, ReadNotes, Record, RecordError};
 
 const FILE_HEADER_LEN: usize = 24;
 const RECORD_HEADER_LEN: usize = 16;
+/// Two consecutive records further apart in time than this are suspect: a header read at the
+/// wrong place takes a sub-second fraction or a length for its seconds.
+const MAX_STEP_S: u32 = 30 * 86_400;
+/// A jump in time is taken for the sniffer's clock being set only to a time after this
+/// (2001-09-09): a header read 4, 8 or 12 bytes late takes a sub-second fraction (below 10^9)
+/// or a length for its seconds, and such misread headers chain on.
+const CLOCK_SET_S: u32 = 1_000_000_000;
+/// Record headers that must follow each other, plausible, for a place to count as a record
+/// boundary (or the file must end after fewer).
+const CHAIN: usize = 9;
 
 #[derive(Clone)]
 pub struct PcapRecords<'a> {
@@ -26,6 +36,11 @@ pub struct PcapRecords<'a> {
     ns_per_frac: i64,
     big_endian: bool,
     done: bool,
+    /// Seconds of the last record read: the next must be near it.
+    near: Option<u32>,
+    /// A boundary already found past a damaged header at the first offset: (damaged, next).
+    found: Option<(usize, Option<usize>)>,
+    notes: ReadNotes,
 }
 
 impl<'a> PcapRecords<'a> {
@@ -77,7 +92,15 @@ impl<'a> PcapRecords<'a> {
             ns_per_frac,
             big_endian,
             done: false,
+            near: None,
+            found: None,
+            notes: ReadNotes::default(),
         })
+    }
+
+    /// What the walk stepped over or read doubtfully so far.
+    pub fn notes(&self) -> &ReadNotes {
+        &self.notes
     }
 
     pub fn linktype(&self) -> LinkType {
@@ -92,17 +115,23 @@ impl<'a> PcapRecords<'a> {
     /// The records starting in `start..end`, numbered from 1. `start` must be a record
     /// boundary (the file header's end, or one found by [`PcapRecords::resync`]).
     pub fn segment(&self, start: usize, end: usize) -> PcapRecords<'a> {
+        // The time anchor is the segment's first record, itself a chain's first (a sequential
+        // walk reaching it from the record before accepts it as well).
+        let near = (start + RECORD_HEADER_LEN <= self.data.len()).then(|| self.header_at(start)[0]);
         PcapRecords {
             offset: start,
             end: end.min(self.data.len()),
             number: 0,
             done: false,
+            near,
+            found: None,
+            notes: ReadNotes::default(),
             ..self.clone()
         }
     }
 
     /// Whether a plausible record header starts at `at`: lengths within the snapshot length
-    /// and the file, a sub-second fraction below one second, and a time within 30 days of
+    /// and the file (not empty), a sub-second fraction below one second, and a time within 30 days of
     /// `near` (the first record's). The time matters: a true header read 4 bytes late
     /// (fraction, lengths, then the frame's first word) has plausible lengths whenever the
     /// captured and original lengths are equal, and chains on from record to record.
@@ -112,7 +141,9 @@ impl<'a> PcapRecords<'a> {
         }
         let [sec, frac, incl, orig] = self.header_at(at);
         let next = at + RECORD_HEADER_LEN + incl as usize;
+        // An empty record is legal but never a run of them: zero-filled bytes would chain.
         let ok = incl <= self.max_caplen
+            && incl > 0
             && orig >= incl
             && orig <= 1 << 24
             && i64::from(frac) * self.ns_per_frac < 1_000_000_000
@@ -130,20 +161,52 @@ impl<'a> PcapRecords<'a> {
             return None;
         }
         let t0 = self.header_at(FILE_HEADER_LEN)[0];
+        self.resync_near(from, window, t0)
+    }
+
+    /// [`PcapRecords::resync`] with times anchored at `near` seconds.
+    fn resync_near(&self, from: usize, window: usize, near: u32) -> Option<usize> {
         let last = from.saturating_add(window).min(self.data.len());
-        (from.max(FILE_HEADER_LEN)..last).find(|&c| {
-            let mut at = c;
-            for _ in 0..9 {
-                if at == self.data.len() {
-                    return true;
-                }
-                match self.plausible(at, t0) {
-                    Some(next) => at = next,
-                    None => return false,
-                }
+        (from.max(FILE_HEADER_LEN)..last).find(|&c| self.chain(c, near))
+    }
+
+    /// Whether [`CHAIN`] plausible record headers follow each other from `at` (or fewer up to
+    /// the end of the file).
+    fn chain(&self, at: usize, near: u32) -> bool {
+        let mut at = at;
+        for _ in 0..CHAIN {
+            if at == self.data.len() {
+                return true;
             }
-            true
-        })
+            match self.plausible(at, near) {
+                Some(next) => at = next,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Whether the record header at `at` can follow the records read so far: its captured
+    /// length within the snapshot length, its time within [`MAX_STEP_S`] of the last record's,
+    /// or else a chain of records agreeing with its own time, after [`CLOCK_SET_S`], starts
+    /// there (the sniffer's clock was set: 1970 to today is common on devices without a
+    /// battery-backed clock).
+    fn sound(&self, at: usize) -> bool {
+        let [sec, _, incl, _] = self.header_at(at);
+        incl <= self.max_caplen
+            && self.near.is_none_or(|near| {
+                sec.abs_diff(near) <= MAX_STEP_S || (sec >= CLOCK_SET_S && self.chain(at, sec))
+            })
+    }
+
+    /// Steps over `offset..next` (to the end of the file when None), noting it.
+    fn skip(&mut self, offset: usize, next: Option<usize>, reason: impl FnOnce() -> String) {
+        let to = next.unwrap_or(self.data.len());
+        self.notes.skip(offset, to - offset, self.number, reason);
+        self.offset = to;
+        if next.is_none() {
+            self.done = true;
+        }
     }
 
     /// The four 32-bit fields of the record header at `at`: seconds, fraction (µs or ns),
@@ -165,46 +228,98 @@ impl<'a> PcapRecords<'a> {
 impl<'a> Iterator for PcapRecords<'a> {
     type Item = Result<Record<'a>, RecordError>;
 
+    /// Damage is stepped over: a record header that is not [`PcapRecords::sound`] (or a record
+    /// whose end is not followed by one, while a record boundary lies inside it) starts a
+    /// region skipped up to the next chain of plausible records. Only a last record cut by the
+    /// end of the file ends the walk with an error.
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done || self.offset >= self.end {
-            return None;
+        loop {
+            if self.done || self.offset >= self.end {
+                return None;
+            }
+            let frame = self.number + 1;
+            let at = self.offset;
+            let available = self.data.len() - at;
+            let truncated = |needed: u64| RecordError::Truncated {
+                frame,
+                offset: at,
+                needed,
+                available,
+            };
+            if available < RECORD_HEADER_LEN {
+                self.done = true;
+                return Some(Err(truncated(RECORD_HEADER_LEN as u64)));
+            }
+            // Record header: seconds, fraction (µs or ns), captured length, original length.
+            let [sec, frac, incl_len, orig_len] = self.header_at(at);
+            let start = at + RECORD_HEADER_LEN;
+            let end = start as u64 + u64::from(incl_len);
+            let fits = end <= self.data.len() as u64;
+            if !fits || !self.sound(at) {
+                let near = self.near.unwrap_or(sec);
+                let next = match self.found.take() {
+                    Some((damaged, next)) if damaged == at => next,
+                    _ => self.resync_near(at + 1, usize::MAX, near),
+                };
+                if next.is_none() && !fits && self.sound(at) {
+                    // A sound header whose record runs past the end: the file was cut.
+                    self.done = true;
+                    return Some(Err(truncated(
+                        RECORD_HEADER_LEN as u64 + u64::from(incl_len),
+                    )));
+                }
+                let max_caplen = self.max_caplen;
+                self.skip(at, next, || {
+                    if incl_len > max_caplen {
+                        format!("captured length {incl_len} exceeds the snapshot length {max_caplen}")
+                    } else if !fits {
+                        format!("captured length {incl_len} runs past the end of the file")
+                    } else {
+                        format!("record header out of place (time {sec} s, a jump from the frame before)")
+                    }
+                });
+                continue;
+            }
+            let end = end as usize;
+            // The record must be followed by a sound header (or the end): otherwise either
+            // its captured length is wrong (a boundary lies inside it) or the next is damaged.
+            if end + RECORD_HEADER_LEN <= self.data.len() && {
+                let before = self.near.replace(sec);
+                let ok = self.sound(end);
+                self.near = before;
+                !ok
+            } {
+                let next = self.resync_near(start, usize::MAX, sec);
+                match next {
+                    Some(b) if b < end => {
+                        self.skip(at, Some(b), || {
+                            format!(
+                                "captured length {incl_len} runs past the next record header, at offset {b}"
+                            )
+                        });
+                        continue;
+                    }
+                    _ => self.found = Some((end, next)),
+                }
+            }
+            let bytes = &self.data[start..end];
+            self.offset = end;
+            self.number = frame;
+            self.near = Some(sec);
+            if i64::from(frac) * self.ns_per_frac >= 1_000_000_000 {
+                self.notes.fraction_overflow.add(frame, None);
+            }
+            // Cannot overflow: at most (2^32 - 1) * 10^9 + (2^32 - 1) * 10^3 < 2^63.
+            let ts_ns = i64::from(sec) * 1_000_000_000 + i64::from(frac) * self.ns_per_frac;
+            return Some(Ok(Record {
+                number: frame,
+                ts_ns,
+                linktype: self.linktype,
+                data: bytes,
+                orig_len,
+                fcs_len: self.fcs_len,
+            }));
         }
-        let frame = self.number + 1;
-        let at = self.offset;
-        let available = self.data.len() - at;
-        let truncated = |needed: u64| RecordError::Truncated {
-            frame,
-            offset: at,
-            needed,
-            available,
-        };
-        if available < RECORD_HEADER_LEN {
-            self.done = true;
-            return Some(Err(truncated(RECORD_HEADER_LEN as u64)));
-        }
-        // Record header: seconds, fraction (µs or ns), captured length, original length.
-        let [sec, frac, incl_len, orig_len] = self.header_at(at);
-        let start = at + RECORD_HEADER_LEN;
-        let Some(bytes) = usize::try_from(incl_len)
-            .ok()
-            .and_then(|n| self.data.get(start..start.checked_add(n)?))
-        else {
-            self.done = true;
-            return Some(Err(truncated(
-                RECORD_HEADER_LEN as u64 + u64::from(incl_len),
-            )));
-        };
-        self.offset = start + bytes.len();
-        self.number = frame;
-        let ts_ns = i64::from(sec) * 1_000_000_000 + i64::from(frac) * self.ns_per_frac;
-        Some(Ok(Record {
-            number: frame,
-            ts_ns,
-            linktype: self.linktype,
-            data: bytes,
-            orig_len,
-            fcs_len: self.fcs_len,
-        }))
     }
 }
 
@@ -287,16 +402,19 @@ mod tests {
     }
 
     #[test]
-    fn hostile_length_is_truncation_not_allocation() {
+    fn hostile_length_is_skipped_not_allocated() {
         let mut v = header(0xa1b2c3d4, false, 105);
         for x in [1u32, 0, u32::MAX, u32::MAX] {
             v.extend(x.to_le_bytes());
         }
         let mut r = PcapRecords::new(&v).unwrap();
-        assert!(matches!(
-            r.next(),
-            Some(Err(RecordError::Truncated { frame: 1, .. }))
-        ));
+        assert!(r.next().is_none());
+        let n = r.notes();
+        assert_eq!((n.skipped, n.skipped_bytes), (1, 16));
+        assert_eq!(
+            n.skips[0].reason,
+            "captured length 4294967295 exceeds the snapshot length 65535"
+        );
     }
 
     #[test]

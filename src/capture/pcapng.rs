@@ -5,7 +5,7 @@
 //! ignore the interface's `if_tsresol` (the raw count is taken as nanoseconds) and whose option
 //! parsing allocates per packet.
 
-use super::{LinkType, Record, RecordError};
+use super::{InterfaceResolution, LinkType, ReadNotes, Record, RecordError, ResolutionFlaw};
 
 const SHB: u32 = 0x0a0d_0d0a;
 const IDB: u32 = 1;
@@ -13,6 +13,8 @@ const PB: u32 = 2;
 const SPB: u32 = 3;
 const EPB: u32 = 6;
 const BYTE_ORDER_MAGIC: u32 = 0x1a2b_3c4d;
+/// Block types a resynchronization may land on: SHB, IDB, PB, SPB, NRB, ISB, EPB, DSB.
+const KNOWN_BLOCKS: [u32; 8] = [SHB, IDB, PB, SPB, 4, 5, EPB, 0x0a];
 
 /// Timestamp resolution of an interface (`if_tsresol`, option 9): units of 10^-n or 2^-n s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +40,29 @@ pub struct PcapNgRecords<'a> {
     interfaces: Vec<Interface>,
     last_ts_ns: i64,
     done: bool,
+    notes: ReadNotes,
+}
+
+impl Resolution {
+    /// "10^-6 s", "2^-20 s".
+    fn unit(self) -> String {
+        match self {
+            Resolution::Decimal(r) => format!("10^-{r} s"),
+            Resolution::Binary(r) => format!("2^-{r} s"),
+        }
+    }
+
+    /// How this resolution spoils times, if it does: coarser than 1 ms, or so fine that 2^64
+    /// units span less than a day (10^-15, 2^-48 and finer).
+    fn flaw(self) -> Option<ResolutionFlaw> {
+        match self {
+            Resolution::Decimal(r) if r < 3 => Some(ResolutionFlaw::Coarse),
+            Resolution::Binary(r) if r < 10 => Some(ResolutionFlaw::Coarse),
+            Resolution::Decimal(r) if r >= 15 => Some(ResolutionFlaw::Collapsed),
+            Resolution::Binary(r) if r >= 48 => Some(ResolutionFlaw::Collapsed),
+            _ => None,
+        }
+    }
 }
 
 impl<'a> PcapNgRecords<'a> {
@@ -65,10 +90,51 @@ impl<'a> PcapNgRecords<'a> {
             interfaces: Vec::new(),
             last_ts_ns: 0,
             done: false,
+            notes: ReadNotes::default(),
         })
     }
 
-    /// Where the next block starts.
+    /// What the walk stepped over or read doubtfully so far.
+    pub fn notes(&self) -> &ReadNotes {
+        &self.notes
+    }
+
+    /// Whether a well-formed block of a known type starts at `at`: its length a multiple of 4
+    /// of at least 12, within the file, repeated at its end. Returns where it ends.
+    fn block_at(&self, at: usize) -> Option<usize> {
+        let rest = self.data.get(at..)?;
+        let kind = self.u32_at(rest, 0)?;
+        let total = self.u32_at(rest, 4)? as usize;
+        let ok = KNOWN_BLOCKS.contains(&kind)
+            && total >= 12
+            && total % 4 == 0
+            && total <= rest.len()
+            && self.u32_at(rest, total - 4)? as usize == total;
+        ok.then_some(at + total)
+    }
+
+    /// The first offset after `from`, 4-aligned with it, where two well-formed blocks follow
+    /// each other (or one ends the file).
+    fn resync(&self, from: usize) -> Option<usize> {
+        (from + 4..self.data.len().saturating_sub(11))
+            .step_by(4)
+            .find(|&c| match self.block_at(c) {
+                Some(next) => next == self.data.len() || self.block_at(next).is_some(),
+                None => false,
+            })
+    }
+
+    /// Steps over the damaged block at the current offset: up to the next well-formed blocks,
+    /// or to the end of the file (None).
+    fn skip_to(&mut self, next: Option<usize>, reason: impl FnOnce() -> String) {
+        let at = self.offset;
+        let to = next.unwrap_or(self.data.len());
+        self.notes.skip(at, to - at, self.number, reason);
+        self.offset = to;
+        if next.is_none() {
+            self.done = true;
+        }
+    }
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -159,11 +225,24 @@ impl<'a> PcapNgRecords<'a> {
             }
             at += 4 + (len as usize).div_ceil(4) * 4;
         }
+        if let Some(flaw) = iface.resolution.flaw() {
+            let collapsed_but_offset = flaw == ResolutionFlaw::Collapsed && iface.offset_s != 0;
+            if !collapsed_but_offset && self.notes.resolutions.len() < ReadNotes::KEPT {
+                self.notes.resolutions.push(InterfaceResolution {
+                    interface: self.interfaces.len() as u32,
+                    unit: iface.resolution.unit(),
+                    flaw,
+                });
+            }
+        }
         self.interfaces.push(iface);
         Ok(())
     }
 
-    fn timestamp(iface: &Interface, units: u64) -> i64 {
+    /// Nanoseconds since the epoch of a timestamp of `units`, and whether it had to be
+    /// clamped to ±[`super::TIME_LIMIT_NS`] (computed exactly in i128: at most
+    /// 2^64 * 10^9 + 2^63 * 10^9 < 2^127).
+    fn timestamp(iface: &Interface, units: u64) -> (i64, bool) {
         let units = u128::from(units);
         let ns: u128 = match iface.resolution {
             Resolution::Decimal(r) if r <= 9 => units * 10u128.pow(u32::from(9 - r)),
@@ -174,7 +253,10 @@ impl<'a> PcapNgRecords<'a> {
         };
         let ns =
             i128::try_from(ns).unwrap_or(i128::MAX) + i128::from(iface.offset_s) * 1_000_000_000;
-        i64::try_from(ns).unwrap_or(if ns < 0 { i64::MIN } else { i64::MAX })
+        let limit = i128::from(super::TIME_LIMIT_NS);
+        let clamped = ns.clamp(-limit, limit);
+        // In range by the clamp.
+        (clamped as i64, clamped != ns)
     }
 
     /// Builds the record of an EPB/PB/SPB body.
@@ -225,13 +307,23 @@ impl<'a> PcapNgRecords<'a> {
                 self.interfaces.len()
             )
         })?;
+        let frame = self.number + 1;
         let ts_ns = match ts_units {
-            Some(units) => Self::timestamp(&iface, units),
+            Some(units) => {
+                let (ns, clamped) = Self::timestamp(&iface, units);
+                if clamped {
+                    self.notes.saturated.add(frame, Some(iface_id));
+                }
+                ns
+            }
             // A Simple Packet Block has no timestamp: it inherits the previous record's.
-            None => self.last_ts_ns,
+            None => {
+                self.notes.untimed.add(frame, None);
+                self.last_ts_ns
+            }
         };
         self.last_ts_ns = ts_ns;
-        self.number += 1;
+        self.number = frame;
         Ok(Record {
             number: self.number,
             ts_ns,
@@ -267,15 +359,37 @@ impl<'a> Iterator for PcapNgRecords<'a> {
             }
             let total = self.u32_at(rest, 4)? as usize;
             if total < 12 || total % 4 != 0 {
-                return self.corrupt(format!(
-                    "block length {total} is not a multiple of 4 of at least 12"
-                ));
+                let next = self.resync(self.offset);
+                if next.is_none() {
+                    return self.corrupt(format!(
+                        "block length {total} is not a multiple of 4 of at least 12"
+                    ));
+                }
+                self.skip_to(next, || {
+                    format!("block length {total} is not a multiple of 4 of at least 12")
+                });
+                continue;
             }
             if total > rest.len() {
-                return self.truncated(total as u64);
+                match self.resync(self.offset) {
+                    None => return self.truncated(total as u64),
+                    next => {
+                        self.skip_to(next, || {
+                            format!("block length {total} runs past the end of the file")
+                        });
+                        continue;
+                    }
+                }
             }
             if self.u32_at(rest, total - 4)? as usize != total {
-                return self.corrupt("block's trailing length differs from its leading length");
+                let next = self.resync(self.offset);
+                if next.is_none() {
+                    return self.corrupt("block's trailing length differs from its leading length");
+                }
+                self.skip_to(next, || {
+                    "block's trailing length differs from its leading length".into()
+                });
+                continue;
             }
             let body = &rest[8..total - 4];
             let start = self.offset;
@@ -287,15 +401,14 @@ impl<'a> Iterator for PcapNgRecords<'a> {
                         return self.corrupt(detail);
                     }
                 }
-                EPB | PB | SPB => {
-                    return match self.packet(kind, body) {
-                        Ok(record) => Some(Ok(record)),
-                        Err(detail) => {
-                            self.offset = start;
-                            self.corrupt(detail)
-                        }
-                    };
-                }
+                EPB | PB | SPB => match self.packet(kind, body) {
+                    Ok(record) => return Some(Ok(record)),
+                    // The block's framing is sound: step over it alone.
+                    Err(detail) => {
+                        self.offset = start;
+                        self.skip_to(Some(start + total), || format!("packet block: {detail}"));
+                    }
+                },
                 _ => {}
             }
         }
@@ -456,7 +569,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_interface_is_corruption() {
+    fn unknown_interface_is_stepped_over() {
         let mut w = W {
             v: capture(false, None),
             big: false,
@@ -467,8 +580,23 @@ mod tests {
             }
         });
         w.block(EPB, &epb);
-        let out: Vec<_> = PcapNgRecords::new(&w.v).unwrap().collect();
-        let err = out.last().unwrap().as_ref().unwrap_err();
-        assert!(err.to_string().contains("interface 7"), "{err}");
+        let ok = w.body(|b| {
+            for x in [1u32, 0, 5, 1, 1] {
+                b.u32(x);
+            }
+            b.v.extend(b"k\0\0\0");
+        });
+        w.block(EPB, &ok);
+        let mut r = PcapNgRecords::new(&w.v).unwrap();
+        let out: Vec<_> = r.by_ref().collect::<Result<_, _>>().unwrap();
+        assert_eq!(out.len(), 4);
+        assert_eq!((out[3].number, out[3].data), (4, &b"k"[..]));
+        let n = r.notes();
+        assert_eq!((n.skipped, n.skipped_bytes), (1, 32));
+        assert_eq!(n.skips[0].after, 3);
+        assert_eq!(
+            n.skips[0].reason,
+            "packet block: packet names interface 7, but only 2 are described"
+        );
     }
 }
