@@ -858,4 +858,3 @@ fn write_stdout(text: &str) -> Result<(), ExitCode> {
         }
     }
 }
-

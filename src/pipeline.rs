@@ -50,6 +50,130 @@ pub struct CaptureSummary {
     /// `--fcs auto` found the FCS wrong on (nearly) every frame that carries one at the start of
     /// the capture, (wrong, checked): the FCS was then ignored.
     pub fcs_rewritten: Option<(u32, u32)>,
+    /// Frames timestamped earlier than a frame before them, each analyzed at the latest time
+    /// before it (`docs/METRICS.md`, "Time going backwards").
+    pub time_steps_back: TimeStepsBack,
+}
+
+/// Frames whose timestamp is earlier than that of a frame before them (a sniffer writing
+/// frames out of order, a clock set back): each is analyzed at the latest time seen before it,
+/// so that time never runs backwards in the analysis and no interval is negative.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TimeStepsBack {
+    /// How many frames.
+    pub frames: u64,
+    /// The first of them (at most [`TimeStepsBack::SHOWN`]), frame numbers.
+    pub first_frames: Vec<u64>,
+    /// The largest step back (latest time before the frame − its own time), ns, and its frame.
+    pub largest_ns: i64,
+    pub largest_frame: u64,
+}
+
+impl TimeStepsBack {
+    /// Frame numbers kept to name them.
+    pub const SHOWN: usize = 5;
+    /// A step back larger than this is the capture's clock being set back, not frames written
+    /// out of order.
+    pub const CLOCK_STEP_NS: i64 = 1_000_000_000;
+
+    fn add(&mut self, frame: u64, back_ns: i64) {
+        self.frames += 1;
+        if self.first_frames.len() < Self::SHOWN {
+            self.first_frames.push(frame);
+        }
+        if back_ns > self.largest_ns {
+            self.largest_ns = back_ns;
+            self.largest_frame = frame;
+        }
+    }
+
+    /// Adds the frames of the part of the capture that follows.
+    fn extend(&mut self, later: &TimeStepsBack) {
+        self.frames += later.frames;
+        let room = Self::SHOWN.saturating_sub(self.first_frames.len());
+        self.first_frames
+            .extend(later.first_frames.iter().take(room).copied());
+        if later.largest_ns > self.largest_ns {
+            self.largest_ns = later.largest_ns;
+            self.largest_frame = later.largest_frame;
+        }
+    }
+
+    fn renumber(&mut self, base: u64) {
+        self.first_frames.iter_mut().for_each(|f| *f += base);
+        if self.frames > 0 {
+            self.largest_frame += base;
+        }
+    }
+
+    /// The warning a person reads; None when no frame stepped back.
+    pub fn describe(&self) -> Option<String> {
+        if self.frames == 0 {
+            return None;
+        }
+        let frames: Vec<String> = self.first_frames.iter().map(u64::to_string).collect();
+        let list = format!(
+            "frame{} {}{}",
+            if self.frames == 1 { "" } else { "s" },
+            frames.join(", "),
+            if self.frames > frames.len() as u64 {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+        let largest = crate::analysis::ms(self.largest_ns);
+        let what = if self.largest_ns > Self::CLOCK_STEP_NS {
+            format!(
+                "the capture's clock steps back by {:.3} s at frame {} (a clock set back while capturing); {} frame{} timestamped earlier than a frame before {} ({list})",
+                largest / 1e3,
+                self.largest_frame,
+                self.frames,
+                if self.frames == 1 { " is" } else { "s are" },
+                if self.frames == 1 { "it" } else { "them" }
+            )
+        } else {
+            format!(
+                "{} frame{} timestamped earlier than a frame before {} ({list}; the largest step back {largest:.3} ms at frame {}): frames written out of order",
+                self.frames,
+                if self.frames == 1 { " is" } else { "s are" },
+                if self.frames == 1 { "it" } else { "them" },
+                self.largest_frame
+            )
+        };
+        Some(format!(
+            "{what}; each was analyzed at the latest time before it, so that no interval is negative"
+        ))
+    }
+}
+
+/// Holds time monotone over frames in order: a frame earlier than the latest time seen is
+/// analyzed at that time, and counted.
+#[derive(Clone, Debug)]
+struct Clock {
+    latest_ns: i64,
+    steps: TimeStepsBack,
+}
+
+impl Clock {
+    fn starting_at(latest_ns: i64) -> Clock {
+        Clock {
+            latest_ns,
+            steps: TimeStepsBack::default(),
+        }
+    }
+
+    /// The time frame `frame` (stamped `ts_ns`) is analyzed at.
+    #[inline]
+    fn hold(&mut self, frame: u64, ts_ns: i64) -> i64 {
+        if ts_ns >= self.latest_ns {
+            self.latest_ns = ts_ns;
+            ts_ns
+        } else {
+            self.steps.add(frame, self.latest_ns - ts_ns);
+            self.latest_ns
+        }
+    }
 }
 
 impl CaptureSummary {
@@ -69,6 +193,7 @@ impl CaptureSummary {
             compression: capture.compression(),
             decryption: None,
             fcs_rewritten: None,
+            time_steps_back: TimeStepsBack::default(),
         }
     }
 }
@@ -211,6 +336,8 @@ struct SegmentOut {
     landed: usize,
     error: Option<RecordError>,
     notes: ReadNotes,
+    /// Time held monotone within the segment (its frames numbered from 1).
+    clock: Clock,
 }
 
 /// Decodes one segment into `events` (emptied buffers, one per shard, reused across waves so
@@ -230,12 +357,14 @@ fn decode_segment(
         landed: 0,
         error: None,
         notes: ReadNotes::default(),
+        clock: Clock::starting_at(i64::MIN),
     };
     for r in records.by_ref() {
         match r {
-            Ok(rec) => {
+            Ok(mut rec) => {
                 out.first_ns = Some(out.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
                 out.last_ns = Some(out.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
+                rec.ts_ns = out.clock.hold(rec.number, rec.ts_ns);
                 let ev = &mut out.events;
                 events::decode_record_with(&rec, dec, &mut out.counters, &mut |e| {
                     ev[Analyzer::shard_of(&e, shards)].push(e)
@@ -278,6 +407,8 @@ fn walk_segments(
     // Enough segments in flight to keep every thread busy; few enough to bound memory.
     let wave = 4 * rayon::current_num_threads();
     let mut base = 0u64;
+    // The latest time of the segments before (each segment holds its own time monotone).
+    let mut latest_ns = i64::MIN;
     let mut spare: Vec<ShardedEvents> = Vec::new();
     for (w, group) in segments.chunks(wave).enumerate() {
         spare.resize_with(spare.len().max(group.len()), || {
@@ -313,7 +444,23 @@ fn walk_segments(
             out.counters.renumber(b);
         });
         let mut events = Vec::with_capacity(outs.len());
-        for (out, b) in outs.into_iter().zip(bases) {
+        for ((mut out, b), &seg) in outs.into_iter().zip(bases).zip(group) {
+            // A segment that starts earlier than the latest time before it: its frames are
+            // held at that time too, and counted again from it (rare: nothing to do otherwise).
+            if out.first_ns.is_some_and(|t| t < latest_ns) {
+                out.events
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|e| e.ts_ns = e.ts_ns.max(latest_ns));
+                let mut clock = Clock::starting_at(latest_ns);
+                for rec in capture.segment_records(seg).ok()?.map_while(Result::ok) {
+                    clock.hold(rec.number, rec.ts_ns);
+                }
+                out.clock = clock;
+            }
+            latest_ns = latest_ns.max(out.clock.latest_ns);
+            out.clock.steps.renumber(b);
+            summary.time_steps_back.extend(&out.clock.steps);
             summary.counters.merge(out.counters);
             summary.first_ns = out.first_ns.into_iter().chain(summary.first_ns).min();
             summary.last_ns = out.last_ns.into_iter().chain(summary.last_ns).max();
@@ -464,6 +611,7 @@ fn walk(
         fcs_rewritten,
         ..CaptureSummary::empty(capture)
     };
+    let mut clock = Clock::starting_at(i64::MIN);
     // A record takes at least 16 bytes of the file, so small files get small batches.
     let mut batch: Vec<Record<'_>> =
         Vec::with_capacity(batch_records.min(capture.bytes().len() / 16));
@@ -498,9 +646,10 @@ fn walk(
         if batch.is_empty() {
             break;
         }
-        for rec in &batch {
+        for rec in &mut batch {
             summary.first_ns = Some(summary.first_ns.map_or(rec.ts_ns, |t| t.min(rec.ts_ns)));
             summary.last_ns = Some(summary.last_ns.map_or(rec.ts_ns, |t| t.max(rec.ts_ns)));
+            rec.ts_ns = clock.hold(rec.number, rec.ts_ns);
         }
         if let Some(times) = times.as_deref_mut() {
             times.extend(batch.iter().map(|r| r.ts_ns));
@@ -524,6 +673,7 @@ fn walk(
             break;
         }
     }
+    summary.time_steps_back = clock.steps;
     summary.linktypes = records.linktypes();
     summary.reading = records.notes().clone();
     check_link_types(summary, dec.link)

@@ -535,3 +535,32 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
     }
     out
 }
+
+/// Why a frame is suspect: it names an address nothing else in the capture corroborates
+/// (`docs/METRICS.md`, "Suspect frames").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Suspect {
+    /// A (re)association request to a BSSID no other frame names.
+    Request,
+    /// A (re)association request, the only frame of its station.
+    Station,
+    /// The station's data through a BSSID no other frame names.
+    Data,
+}
+
+/// The note that names a suspect frame.
+pub(crate) fn suspect_frame(kind: Suspect, frame: u64, bssid: crate::dot11::MacAddr) -> String {
+    const UNNAMED: &str =
+        "which no other frame of the capture names (no beacon, answer, data or second request)";
+    match kind {
+        Suspect::Request => format!(
+            "suspect frame {frame}: a (re)association request to {bssid}, {UNNAMED}: a damaged address, not a roam"
+        ),
+        Suspect::Station => format!(
+            "suspect frame {frame}: a (re)association request to {bssid}, the only frame of this station: possibly a damaged station address, not counted as a roam"
+        ),
+        Suspect::Data => format!(
+            "suspect frame {frame}: data through {bssid}, {UNNAMED}: a damaged address, not a roam the sniffer missed"
+        ),
+    }
+}

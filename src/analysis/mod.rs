@@ -707,11 +707,145 @@ impl Coverage {
     }
 }
 
+/// What corroborates a BSSID (`docs/METRICS.md`, "Suspect frames"): in a capture without FCS
+/// a bit error in an address makes a BSSID one frame names, and in a long capture two damaged
+/// frames may even name the same one; a BSS shows itself in its own management frames (beacons,
+/// probe responses, answers), a station's use of it in several frames.
+#[derive(Default)]
+pub(crate) struct Named {
+    /// Per BSSID: distinct frames it sent other than data (beacons, probe responses,
+    /// authentication and association answers, EAPOL-Key), counted up to 2, and the last.
+    answers: MacMap<(u8, u64)>,
+    /// Per station, per BSSID: distinct frames between them, counted up to 3, and the last.
+    pairs: MacMap<MacMap<(u8, u64)>>,
+    /// Entries in `answers` and `pairs`.
+    entries: usize,
+    /// More BSSIDs than [`Named::MAX`]: those not counted are taken as corroborated.
+    overflow: bool,
+}
+
+/// Adds frame `frame` to a count kept up to `max`.
+fn count_frame(n: &mut (u8, u64), frame: u64, max: u8) {
+    if n.0 == 0 || n.1 != frame {
+        *n = (n.0.saturating_add(1).min(max), frame);
+    }
+}
+
+/// Adds another shard's count (`other`, ending with its frame) to `n`: a frame both counted
+/// (one frame's events in two shards) counts once.
+fn merge_count(n: &mut (u8, u64), other: (u8, u64), max: u8) {
+    let shared = u8::from(n.0 > 0 && n.1 == other.1);
+    *n = (
+        n.0.saturating_add(other.0 - shared).min(max),
+        n.1.max(other.1),
+    );
+}
+
+impl Named {
+    /// Entries counted per shard: bounds the memory a capture of random addresses takes.
+    const MAX: usize = 1 << 18;
+    /// Answers that show a BSS.
+    const ANSWERS: u8 = 2;
+    /// Frames between a station and a BSSID that show the station used it: with a request to
+    /// it among them (a roam), or data only (a roam the sniffer missed).
+    const WITH_REQUEST: u8 = 2;
+    const DATA_ONLY: u8 = 3;
+
+    /// Every address taken as corroborated (a station's state machine tested on its own).
+    #[cfg(test)]
+    pub(crate) fn every() -> Named {
+        Named {
+            overflow: true,
+            ..Named::default()
+        }
+    }
+
+    fn add(&mut self, e: &Event) {
+        if e.bssid == MacAddr::BROADCAST {
+            return;
+        }
+        // Counts go on; only new addresses are refused once full.
+        let full = self.entries >= Self::MAX;
+        let data = matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. });
+        if !e.from_station && !data {
+            match self.answers.get_mut(&e.bssid) {
+                Some(n) => count_frame(n, e.frame, Self::ANSWERS),
+                None if !full => {
+                    self.answers.insert(e.bssid, (1, e.frame));
+                    self.entries += 1;
+                }
+                None => self.overflow = true,
+            }
+        }
+        match self
+            .pairs
+            .get_mut(&e.station)
+            .and_then(|p| p.get_mut(&e.bssid))
+        {
+            Some(n) => count_frame(n, e.frame, Self::DATA_ONLY),
+            None if !full => {
+                let per = self.pairs.entry(e.station).or_default();
+                per.insert(e.bssid, (1, e.frame));
+                self.entries += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    fn merge(&mut self, other: &Named) {
+        self.overflow |= other.overflow;
+        for (&bssid, &n) in &other.answers {
+            merge_count(self.answers.entry(bssid).or_default(), n, Self::ANSWERS);
+        }
+        for (&station, per) in &other.pairs {
+            let mine = self.pairs.entry(station).or_default();
+            for (&bssid, &n) in per {
+                merge_count(mine.entry(bssid).or_default(), n, Self::DATA_ONLY);
+            }
+        }
+    }
+
+    /// `bssid` answered in at least two frames, or `station` exchanged at least `frames`
+    /// frames with it.
+    fn shown(&self, station: MacAddr, bssid: MacAddr, frames: u8) -> bool {
+        if self
+            .answers
+            .get(&bssid)
+            .is_some_and(|n| n.0 >= Self::ANSWERS)
+        {
+            return true;
+        }
+        match self.pairs.get(&station).and_then(|p| p.get(&bssid)) {
+            Some(n) => n.0 >= frames,
+            None => self.overflow,
+        }
+    }
+
+    /// Whether only one frame names `station` (with a BSSID): as likely a damaged address.
+    pub(crate) fn lone(&self, station: MacAddr) -> bool {
+        match self.pairs.get(&station) {
+            Some(per) => per.values().map(|n| u32::from(n.0)).sum::<u32>() <= 1,
+            None => !self.overflow,
+        }
+    }
+
+    /// Whether `station`'s request to `bssid` (a roam) is corroborated.
+    pub(crate) fn requested(&self, station: MacAddr, bssid: MacAddr) -> bool {
+        self.shown(station, bssid, Self::WITH_REQUEST)
+    }
+
+    /// Whether `station`'s data through `bssid` shows it was there (a roam the sniffer missed).
+    pub(crate) fn used(&self, station: MacAddr, bssid: MacAddr) -> bool {
+        self.shown(station, bssid, Self::DATA_ONLY)
+    }
+}
+
 /// One share of the stations, by address hash: shards run in parallel.
 #[derive(Default)]
 struct Shard {
     stations: MacMap<station::Known>,
     bss: MacMap<BssState>,
+    named: Named,
     coverage: Coverage,
     /// Time of the latest event: where the capture ends, for roams it cut short.
     last_ns: i64,
@@ -790,6 +924,7 @@ impl Analyzer {
         let run = |(i, shard): (usize, &mut Shard)| {
             for e in batches.iter().flat_map(|b| &b[i]) {
                 shard.last_ns = shard.last_ns.max(e.ts_ns);
+                shard.named.add(e);
                 if let Some(mhz) = e
                     .channel_mhz
                     .filter(|&m| crate::linklayer::channel_of_mhz(m).is_some())
@@ -836,6 +971,10 @@ impl Analyzer {
             coverage.merge(&s.coverage);
         }
         coverage.normalize();
+        let mut named = Named::default();
+        for s in &self.shards {
+            named.merge(&s.named);
+        }
         let mut merged: MacMap<BssState> = MacMap::default();
         for (&bssid, b) in self.shards.iter().flat_map(|s| &s.bss) {
             merged.entry(bssid).or_default().merge(b);
@@ -904,12 +1043,12 @@ impl Analyzer {
         let results: Vec<station::StationResult> = if self_parallel {
             stations
                 .into_par_iter()
-                .map(|st| st.finish(&channels, &rates, &coverage, end_ns))
+                .map(|st| st.finish(&channels, &rates, &coverage, &named, end_ns))
                 .collect()
         } else {
             stations
                 .into_iter()
-                .map(|st| st.finish(&channels, &rates, &coverage, end_ns))
+                .map(|st| st.finish(&channels, &rates, &coverage, &named, end_ns))
                 .collect()
         };
         let mut analysis = Analysis {

@@ -144,6 +144,10 @@ pub struct CaptureReport {
     /// Set when `--fcs auto` found the FCS wrong on (nearly) every frame that carries one at
     /// the start of the capture and analyzed it with the FCS ignored.
     pub fcs_ignored: Option<FcsIgnored>,
+    /// Set when frames are timestamped earlier than a frame before them (`METRICS.md`, "Time
+    /// going backwards").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_steps_back: Option<crate::pipeline::TimeStepsBack>,
     /// Set when the file ends (or is damaged) in the middle of a record.
     pub truncated: Option<IssueReport>,
     /// The first malformed frames, with what is wrong.
@@ -527,6 +531,9 @@ impl Report {
                     if c.malformed > 5 { "; ..." } else { "" }
                 ));
             }
+            if let Some(t) = c.time_steps_back.as_ref().and_then(|t| t.describe()) {
+                out.push(format!("{}: {t}", c.file));
+            }
             if c.cut_by_snaplen > 0 {
                 out.push(format!(
                     "{}: {} frames were cut short by the sniffer's snapshot length and decoded only as far as captured",
@@ -658,6 +665,7 @@ fn capture_report(
         fcs_ignored: s
             .fcs_rewritten
             .map(|(wrong, checked)| FcsIgnored { wrong, checked }),
+        time_steps_back: (s.time_steps_back.frames > 0).then(|| s.time_steps_back.clone()),
         truncated: s.truncated.as_ref().map(|e| IssueReport {
             frame: e.frame(),
             message: e.to_string(),

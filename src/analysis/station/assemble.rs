@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use super::{FramePoint, OldApState, StationResult, StreamEntry, VoicePoint};
+use super::{FramePoint, OldApState, StationResult, StreamEntry, VoicePoint, MAX_NOTES};
 use crate::analysis::{
     findings, hex_ssrc, ms, secs, AuthReport, Direction, EapReport, EapolReport, FailureReport,
-    MissedRoam, OldApReport, OutageReport, Outcome, Phase, Roam, StreamReport, VoiceGap,
+    MissedRoam, Named, Note, OldApReport, OutageReport, Outcome, Phase, Roam, StreamReport,
+    VoiceGap,
 };
 use crate::dot11::MacAddr;
 
@@ -245,19 +246,113 @@ pub(super) fn wireshark_filter(
     frame_range_filter(roam.station, first, last)
 }
 
+/// The BSSIDs a note names (its message's MAC addresses).
+fn named_in(message: &str) -> impl Iterator<Item = MacAddr> + '_ {
+    message
+        .split(|c: char| !(c.is_ascii_hexdigit() || c == ':'))
+        .filter(|w| w.len() == 17)
+        .filter_map(|w| w.parse().ok())
+}
+
+/// Missed roams with the suspect BSSIDs taken out: the station never left for a BSSID nothing
+/// corroborates, so A → X → B is the roam A → B and A → X → A none. Each suspect frame is
+/// named in `suspect`.
+fn corroborated_missed(
+    missed: &[(MacAddr, MacAddr, FramePoint, FramePoint)],
+    ok: &dyn Fn(MacAddr) -> bool,
+    suspect: &mut Vec<(u64, MacAddr, findings::Suspect)>,
+) -> Vec<(MacAddr, MacAddr, FramePoint, FramePoint)> {
+    let mut out = Vec::new();
+    // The BSSID (and its last data frame) the station was on before a suspect one.
+    let mut held: Option<(MacAddr, FramePoint)> = None;
+    for &(from, to, old, new) in missed {
+        let (from, old) = if ok(from) {
+            (from, old)
+        } else {
+            match held.take() {
+                Some(h) => h,
+                None => continue,
+            }
+        };
+        if !ok(to) {
+            suspect.push((new.frame, to, findings::Suspect::Data));
+            held = Some((from, old));
+            continue;
+        }
+        if from != to {
+            out.push((from, to, old, new));
+        }
+    }
+    out
+}
+
 impl super::Station {
-    /// The station's roams and streams; `channels` gives each BSSID's channel, `end_ns` is
-    /// the time of the capture's last frame.
+    /// The station's roams and streams; `channels` gives each BSSID's channel, `named` tells
+    /// which BSSIDs more than one frame names, `end_ns` is the time of the capture's last frame.
     pub(in crate::analysis) fn finish(
         mut self,
         channels: &HashMap<MacAddr, crate::analysis::ChannelInfo>,
         rates: &HashMap<MacAddr, crate::events::RateSet>,
         coverage: &crate::analysis::Coverage,
+        named: &Named,
         end_ns: i64,
     ) -> StationResult {
         self.flush_auth_only();
         self.note_rtp_set_aside();
         let config = self.config;
+        // A roam needs corroboration: a station one frame names, or a new BSSID no other frame
+        // names, is a damaged address (`docs/METRICS.md`, "Suspect frames"). The state machine
+        // left the station on its AP (such a roam fails: nothing answers), so only the report
+        // changes.
+        let station = self.station;
+        let ok = |b: MacAddr| named.requested(station, b);
+        let used = |b: MacAddr| named.used(station, b);
+        let mut suspect: Vec<(u64, MacAddr, findings::Suspect)> = Vec::new();
+        let lone = named.lone(station);
+        let mut kept = Vec::with_capacity(self.roams.len());
+        for s in std::mem::take(&mut self.roams) {
+            if lone {
+                suspect.push((
+                    s.roam.request_frame,
+                    s.roam.to_bssid,
+                    findings::Suspect::Station,
+                ));
+            } else if !ok(s.roam.to_bssid) {
+                suspect.push((
+                    s.roam.request_frame,
+                    s.roam.to_bssid,
+                    findings::Suspect::Request,
+                ));
+            } else {
+                kept.push(s);
+            }
+        }
+        let missed = corroborated_missed(&self.missed, &used, &mut suspect);
+        let mut notes = Vec::with_capacity(self.notes.len());
+        for n in std::mem::take(&mut self.notes) {
+            // A roam the sniffer missed, seen through data only, needs its BSSIDs corroborated.
+            let unnamed = n
+                .message
+                .ends_with(super::MISSED_ROAM_NOTE)
+                .then(|| named_in(&n.message).find(|&b| !used(b)))
+                .flatten();
+            match unnamed {
+                Some(b) => suspect.push((n.frame, b, findings::Suspect::Data)),
+                None => notes.push(n),
+            }
+        }
+        suspect.sort_by_key(|&(frame, bssid, _)| (frame, bssid));
+        suspect.dedup_by_key(|&mut (frame, bssid, _)| (frame, bssid));
+        notes.extend(
+            suspect
+                .into_iter()
+                .take(MAX_NOTES)
+                .map(|(frame, bssid, kind)| Note {
+                    station,
+                    frame,
+                    message: findings::suspect_frame(kind, frame, bssid),
+                }),
+        );
         // Voice streams: those with enough packets to be told from look-alike datagrams.
         let min = config.min_stream_packets;
         let confirmed: Vec<(Direction, u32)> = self
@@ -267,11 +362,24 @@ impl super::Station {
             .map(|s| (s.dir, s.ssrc))
             .collect();
         let is_voice = |p: &&VoicePoint| confirmed.contains(&(p.dir, p.ssrc));
-        let roams = self
-            .roams
+        let roams = kept
             .into_iter()
             .map(|s| {
                 let mut roam = s.roam;
+                // A roam from a BSSID nothing corroborates (the station's current AP taken from
+                // one damaged frame) comes from the AP of its last user data.
+                if !ok(roam.from_bssid) {
+                    let before = self
+                        .missed
+                        .iter()
+                        .rev()
+                        .find(|m| m.1 == roam.from_bssid && m.3.frame < roam.request_frame)
+                        .map(|m| m.0)
+                        .or(s.outage_start.map(|p| p.bssid));
+                    if let Some(b) = before.filter(|&b| ok(b) && b != roam.to_bssid) {
+                        roam.from_bssid = b;
+                    }
+                }
                 let outcome = s.outcome.unwrap_or(Outcome::CaptureEnded);
                 roam.outcome = outcome;
                 roam.failure = outcome.failed().then(|| FailureReport {
@@ -406,7 +514,6 @@ impl super::Station {
             })
             .collect();
         let capture = self.capture;
-        let station = self.station;
         let streams = self
             .streams
             .into_iter()
@@ -437,8 +544,7 @@ impl super::Station {
                 },
             )
             .collect();
-        let missed_roams = self
-            .missed
+        let missed_roams = missed
             .iter()
             .map(|&(from, to, old, new)| {
                 let (from_channel, to_channel) = (channels.get(&from), channels.get(&to));
@@ -472,7 +578,7 @@ impl super::Station {
         StationResult {
             roams,
             streams,
-            notes: self.notes,
+            notes,
             missed_roams,
         }
     }

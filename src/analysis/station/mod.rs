@@ -222,6 +222,9 @@ const PROBE_MEMORY: usize = 32;
 /// Probe requests further apart than this belong to different scans.
 const SCAN_BREAK_NS: i64 = 1_000_000_000;
 
+/// How the note on a roam seen only through data ends.
+const MISSED_ROAM_NOTE: &str = "a roam the sniffer did not see";
+
 /// Most notes kept per station (a station the sniffer keeps losing would repeat itself).
 const MAX_NOTES: usize = 20;
 /// Most RTP sources of a station on probation at once: a source per packet (never a stream)
@@ -557,10 +560,11 @@ impl Known {
         channels: &HashMap<MacAddr, super::ChannelInfo>,
         rates: &HashMap<MacAddr, crate::events::RateSet>,
         coverage: &super::Coverage,
+        named: &super::Named,
         end_ns: i64,
     ) -> StationResult {
         match self {
-            Known::Active(st) => (*st).finish(channels, rates, coverage, end_ns),
+            Known::Active(st) => (*st).finish(channels, rates, coverage, named, end_ns),
             Known::Scanning { .. } => StationResult {
                 roams: Vec::new(),
                 streams: Vec::new(),
@@ -1397,8 +1401,7 @@ impl Station {
                         station: self.station,
                         frame: e.frame,
                         message: format!(
-                            "sends data through {} (frame {}) after using {}, with no (re)association in the capture: \
-                             a roam the sniffer did not see",
+                            "sends data through {} (frame {}) after using {}, with no (re)association in the capture: {MISSED_ROAM_NOTE}",
                             e.bssid, e.frame, cur
                         ),
                     }),

@@ -133,6 +133,7 @@ fn an_unanswered_roam_fails_and_the_next_comes_from_the_ap_the_station_is_on() {
         &HashMap::new(),
         &HashMap::new(),
         &super::super::Coverage::default(),
+        &super::super::Named::every(),
         i64::MAX,
     );
     assert_eq!(r.roams.len(), 2, "{:#?}", r.roams);
@@ -230,6 +231,7 @@ fn signal_before_and_after_a_roam() {
         &HashMap::new(),
         &HashMap::new(),
         &super::super::Coverage::default(),
+        &super::super::Named::every(),
         i64::MAX,
     );
     assert_eq!(r.roams.len(), 1);
@@ -284,6 +286,7 @@ fn the_wireshark_filter_reaches_back_to_a_scan_made_during_the_call() {
         &HashMap::new(),
         &HashMap::new(),
         &super::super::Coverage::default(),
+        &super::super::Named::every(),
         i64::MAX,
     );
     let roam = &r.roams[0];
@@ -360,6 +363,7 @@ fn ft_over_the_ds_is_told_from_the_ft_request_through_the_old_ap() {
         &HashMap::new(),
         &HashMap::new(),
         &super::super::Coverage::default(),
+        &super::super::Named::every(),
         i64::MAX,
     );
     assert_eq!(
@@ -398,6 +402,7 @@ fn an_authentication_never_followed_by_a_request_is_a_note_not_a_roam() {
             &HashMap::new(),
             &HashMap::new(),
             &super::super::Coverage::default(),
+            &super::super::Named::every(),
             i64::MAX,
         );
         assert!(r.roams.is_empty());
