@@ -75,6 +75,10 @@ impl TimeStepsBack {
     /// A step back larger than this is the capture's clock being set back, not frames written
     /// out of order.
     pub const CLOCK_STEP_NS: i64 = 1_000_000_000;
+    /// Steps back all smaller than this (a sniffer with several radios interleaving their
+    /// frames steps back by microseconds) are below the 0.1 ms the reports give intervals in:
+    /// held and counted (`time_steps_back` in JSON), not warned about.
+    pub const NOTICED_NS: i64 = 100_000;
 
     fn add(&mut self, frame: u64, back_ns: i64) {
         self.frames += 1;
@@ -106,9 +110,10 @@ impl TimeStepsBack {
         }
     }
 
-    /// The warning a person reads; None when no frame stepped back.
+    /// The warning a person reads; None when no frame stepped back by [`Self::NOTICED_NS`]
+    /// or more.
     pub fn describe(&self) -> Option<String> {
-        if self.frames == 0 {
+        if self.frames == 0 || self.largest_ns < Self::NOTICED_NS {
             return None;
         }
         let frames: Vec<String> = self.first_frames.iter().map(u64::to_string).collect();

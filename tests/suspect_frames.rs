@@ -210,6 +210,37 @@ fn a_clock_set_back_is_named_as_such() {
 }
 
 #[test]
+fn a_step_back_of_microseconds_is_counted_without_a_warning() {
+    // Multi-radio sniffers interleave their frames microseconds out of order: held and
+    // counted, below the 0.1 ms the reports resolve, not worth a warning.
+    let mut bytes = scenario("cckm-ok", Link::Radiotap);
+    let recs = records(&bytes);
+    let at = recs.len() / 2;
+    let latest = recs[..at]
+        .iter()
+        .map(|r| time_ns(&bytes, r.0))
+        .max()
+        .unwrap();
+    set_time_ns(&mut bytes, recs[at].0, latest - 30_000);
+    let report: Value = serde_json::from_str(&every_plan(&bytes)).unwrap();
+    let t = &report["captures"][0]["time_steps_back"];
+    assert_eq!(t["frames"], 1);
+    assert_eq!(t["largest_frame"], at as u64 + 1);
+    assert_eq!(t["largest_ns"], 30_000);
+    let a = roamgap::pipeline::analyze_capture(
+        0,
+        &CaptureFile::from_vec("interleaved.pcap", bytes).unwrap(),
+        &Config::default(),
+    )
+    .unwrap();
+    let warnings = Report::new(vec![a]).warnings();
+    assert!(
+        !warnings.iter().any(|w| w.contains("timestamped earlier")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
 fn frames_in_order_name_no_step_back() {
     let bytes = scenario("cckm-ok", Link::Radiotap);
     let report: Value = serde_json::from_str(&every_plan(&bytes)).unwrap();

@@ -246,14 +246,6 @@ pub(super) fn wireshark_filter(
     frame_range_filter(roam.station, first, last)
 }
 
-/// The BSSIDs a note names (its message's MAC addresses).
-fn named_in(message: &str) -> impl Iterator<Item = MacAddr> + '_ {
-    message
-        .split(|c: char| !(c.is_ascii_hexdigit() || c == ':'))
-        .filter(|w| w.len() == 17)
-        .filter_map(|w| w.parse().ok())
-}
-
 /// Missed roams with the suspect BSSIDs taken out: the station never left for a BSSID nothing
 /// corroborates, so A → X → B is the roam A → B and A → X → A none. Each suspect frame is
 /// named in `suspect`.
@@ -328,17 +320,18 @@ impl super::Station {
             }
         }
         let missed = corroborated_missed(&self.missed, &used, &mut suspect);
-        let mut notes = Vec::with_capacity(self.notes.len());
-        for n in std::mem::take(&mut self.notes) {
-            // A roam the sniffer missed, seen through data only, needs its BSSIDs corroborated.
-            let unnamed = n
-                .message
-                .ends_with(super::MISSED_ROAM_NOTE)
-                .then(|| named_in(&n.message).find(|&b| !used(b)))
-                .flatten();
-            match unnamed {
-                Some(b) => suspect.push((n.frame, b, findings::Suspect::Data)),
-                None => notes.push(n),
+        let mut notes = std::mem::take(&mut self.notes);
+        // A roam the sniffer missed, seen through data only, needs its BSSIDs corroborated.
+        for &(frame, new, cur) in &self.elsewhere {
+            match [new, cur].into_iter().find(|&b| !used(b)) {
+                Some(b) => suspect.push((frame, b, findings::Suspect::Data)),
+                None => notes.push(Note {
+                    station,
+                    frame,
+                    message: format!(
+                        "sends data through {new} (frame {frame}) after using {cur}, with no (re)association in the capture: a roam the sniffer did not see"
+                    ),
+                }),
             }
         }
         suspect.sort_by_key(|&(frame, bssid, _)| (frame, bssid));

@@ -222,9 +222,6 @@ const PROBE_MEMORY: usize = 32;
 /// Probe requests further apart than this belong to different scans.
 const SCAN_BREAK_NS: i64 = 1_000_000_000;
 
-/// How the note on a roam seen only through data ends.
-const MISSED_ROAM_NOTE: &str = "a roam the sniffer did not see";
-
 /// Most notes kept per station (a station the sniffer keeps losing would repeat itself).
 const MAX_NOTES: usize = 20;
 /// Most RTP sources of a station on probation at once: a source per packet (never a stream)
@@ -260,6 +257,7 @@ impl Station {
             awaiting_next: None,
             auth_only: None,
             missed: Vec::new(),
+            elsewhere: Vec::new(),
             last_data: None,
             ft_over_ds: Vec::new(),
             auths: Vec::new(),
@@ -627,6 +625,10 @@ pub(super) struct Station {
     auth_only: Option<AuthOnly>,
     /// Roams seen only by their effect: (old BSSID, new BSSID, last data old, first data new).
     missed: Vec<(MacAddr, MacAddr, FramePoint, FramePoint)>,
+    /// Data through another BSSID than the one in use, with no (re)association and no data
+    /// through the old one before to pair it with: (frame, new BSSID, BSSID in use). Named in
+    /// a note once the capture tells whether both BSSIDs are corroborated.
+    elsewhere: Vec<(u64, MacAddr, MacAddr)>,
     /// The station's last data frame (user data: not EAPOL), either direction.
     last_data: Option<FramePoint>,
     /// Recent FT requests and responses over the DS (through the current AP).
@@ -663,6 +665,7 @@ impl Station {
             + vec_bytes(&self.data_bss)
             + vec_bytes(&self.probes)
             + vec_bytes(&self.missed)
+            + vec_bytes(&self.elsewhere)
             + vec_bytes(&self.ft_over_ds)
             + vec_bytes(&self.auths)
             + vec_bytes(&self.notes)
@@ -1397,14 +1400,9 @@ impl Station {
                     (Some(old), Some(new)) if self.missed.len() < MAX_NOTES => {
                         self.missed.push((cur, e.bssid, old, new))
                     }
-                    _ if self.notes.len() < MAX_NOTES => self.notes.push(Note {
-                        station: self.station,
-                        frame: e.frame,
-                        message: format!(
-                            "sends data through {} (frame {}) after using {}, with no (re)association in the capture: {MISSED_ROAM_NOTE}",
-                            e.bssid, e.frame, cur
-                        ),
-                    }),
+                    _ if self.notes.len() + self.elsewhere.len() < MAX_NOTES => {
+                        self.elsewhere.push((e.frame, e.bssid, cur))
+                    }
                     _ => {}
                 }
             }
