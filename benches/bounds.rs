@@ -29,6 +29,7 @@
 //! time, the largest memory. Needs Linux, `/usr/bin/time` (Debian package `time`), `prlimit`
 //! and `timeout`. Never part of `cargo test`.
 
+use roamgap::gen::frames;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Bumped whenever the generator writes other bytes, so stale captures are not reused.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// 802.11 link type with a radiotap header (LINKTYPE_IEEE802_11_RADIOTAP).
 const LINKTYPE_RADIOTAP: u32 = 127;
 /// A beacon interval of 100 TU.
@@ -235,31 +236,15 @@ fn qos_data_udp(
     f.extend(GATEWAY);
     f.extend((seq << 4).to_le_bytes());
     f.extend([tid, 0]);
-    f.extend([0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]);
-    let total = (20 + 8 + payload.len()) as u16;
-    let mut ip = [0u8; 20];
-    ip[0] = 0x45;
-    ip[1] = dscp_tos;
-    ip[2..4].copy_from_slice(&total.to_be_bytes());
-    ip[4..6].copy_from_slice(&seq.to_be_bytes());
-    ip[6] = 0x40; // don't fragment
-    ip[8] = 64;
-    ip[9] = 17;
-    ip[12..16].copy_from_slice(&src);
-    ip[16..20].copy_from_slice(&[10, 0, 0, 1]);
-    let mut sum: u32 = ip
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    ip[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
-    f.extend(ip);
-    f.extend(sport.to_be_bytes());
-    f.extend(dport.to_be_bytes());
-    f.extend((8 + payload.len() as u16).to_be_bytes());
-    f.extend([0, 0]); // no UDP checksum (allowed over IPv4)
+    frames::llc_snap(&mut f, 0x0800);
+    let flow = frames::UdpFlow {
+        src,
+        dst: [10, 0, 0, 1],
+        sport,
+        dport,
+        tos: dscp_tos,
+    };
+    frames::ipv4_udp(&mut f, flow, seq, payload.len());
     f.extend(payload);
     f
 }

@@ -555,16 +555,11 @@ struct Analyzed {
     report: Report,
     files: Vec<PathBuf>,
     unreadable: usize,
-    /// What reading the files skipped or read doubtfully, one line each.
-    reading: Vec<String>,
 }
 
 impl Analyzed {
-    /// Tells what reading the files skipped or read doubtfully, and the report's warnings.
+    /// Tells the report's warnings (what reading the files skipped or read doubtfully first).
     fn warn(&self) {
-        for w in &self.reading {
-            say!("roamgap: warning: {w}");
-        }
         warn(&self.report);
     }
 
@@ -639,11 +634,6 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
         let _bar = ProgressBar::start(Arc::clone(&progress), show);
         return match pipeline::analyze_merged(&files, &config, Some(&progress), ring.as_ref()) {
             Ok(m) => Ok(Analyzed {
-                reading: m
-                    .summaries
-                    .iter()
-                    .flat_map(|(s, _)| s.reading_warnings())
-                    .collect(),
                 report: Report::merged(m),
                 files,
                 unreadable,
@@ -700,10 +690,6 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
     Ok(Analyzed {
-        reading: analyses
-            .iter()
-            .flat_map(|a| a.summary.reading_warnings())
-            .collect(),
         report: Report::new(analyses),
         unreadable: args.files.len() - files.len(),
         files,

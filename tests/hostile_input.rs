@@ -301,6 +301,16 @@ fn hostile_caplen_in_the_middle_skips_one_record() {
             at + len
         )]
     );
+    // The report says it too: in its JSON and among the warnings a person reads.
+    let report = roamgap::report::Report::new(vec![a.clone()]);
+    let v = serde_json::to_value(&report).unwrap();
+    let c = &v["captures"][0];
+    assert_eq!(
+        (c["skipped_regions"].as_u64(), c["skipped_bytes"].as_u64()),
+        (Some(1), Some(len as u64))
+    );
+    assert_eq!(c["reading"], serde_json::json!(s.reading_warnings()));
+    assert!(report.warnings().contains(&s.reading_warnings()[0]));
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //! frames as written (their final numbers and quantized times), following the definitions of
 //! `docs/METRICS.md`, never from the analyzer.
 
-mod frames;
+/// Frame builders (802.11 headers, elements, LLC/SNAP, IPv4/UDP/RTP, EAPOL): also used by the
+/// benchmarks that write their own captures.
+pub mod frames;
 mod writer;
 
 use serde::Serialize;

@@ -148,6 +148,17 @@ pub struct CaptureReport {
     /// going backwards").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_steps_back: Option<crate::pipeline::TimeStepsBack>,
+    /// What reading stepped over or read doubtfully: damaged records and blocks (each region
+    /// named with its offset, length and the frames around it), a compressed stream cut short
+    /// or followed by other bytes, timestamps missing, clamped or of a doubtful resolution.
+    /// One line each, for a person; the frames read past the damage are analyzed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reading: Vec<String>,
+    /// Regions of the file stepped over, and their bytes.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_regions: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_bytes: u64,
     /// Set when the file ends (or is damaged) in the middle of a record.
     pub truncated: Option<IssueReport>,
     /// The first malformed frames, with what is wrong.
@@ -513,6 +524,7 @@ impl Report {
             ));
         }
         for c in &self.captures {
+            out.extend(c.reading.iter().cloned());
             if let Some(t) = &c.truncated {
                 out.push(format!(
                     "{}: {}; analyzed the {} frames before it",
@@ -602,6 +614,10 @@ impl Report {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The report of one capture file; `merge` when it was merged with others (then the analysis
 /// is the merged one).
 fn capture_report(
@@ -666,6 +682,9 @@ fn capture_report(
             .fcs_rewritten
             .map(|(wrong, checked)| FcsIgnored { wrong, checked }),
         time_steps_back: (s.time_steps_back.frames > 0).then(|| s.time_steps_back.clone()),
+        reading: s.reading_warnings(),
+        skipped_regions: s.reading.skipped,
+        skipped_bytes: s.reading.skipped_bytes,
         truncated: s.truncated.as_ref().map(|e| IssueReport {
             frame: e.frame(),
             message: e.to_string(),
