@@ -15,9 +15,13 @@ use crate::dot11::MacAddr;
 use crate::events::{AssocRequest, Event, EventKind};
 
 mod assemble;
+mod known;
 mod series;
+mod voice;
 use assemble::with_new_ap;
+pub(super) use known::Known;
 use series::{Cadence, Window};
+use voice::{RtpSetAside, StreamEntry, StreamIndex};
 
 pub(super) struct StationResult {
     pub roams: Vec<Roam>,
@@ -224,13 +228,6 @@ const SCAN_BREAK_NS: i64 = 1_000_000_000;
 
 /// Most notes kept per station (a station the sniffer keeps losing would repeat itself).
 const MAX_NOTES: usize = 20;
-/// Most RTP sources of a station on probation at once: a source per packet (never a stream)
-/// must not make each packet a search through all the others.
-const MAX_ON_PROBATION: usize = 8;
-/// Most RTP streams kept per station: far more than the calls of a phone, few enough for a
-/// report to list.
-const MAX_STREAMS: usize = 256;
-
 impl Station {
     pub(super) fn new(capture: usize, station: MacAddr, config: Config) -> Station {
         Station {
@@ -456,129 +453,6 @@ struct AuthOnly {
     requests: u32,
     /// The AP's last answer's status.
     answer: Option<u16>,
-}
-
-/// One RTP stream of the station (or source on probation), with its last new packet.
-struct StreamEntry {
-    dir: Direction,
-    ssrc: u32,
-    state: StreamState,
-    last: VoicePoint,
-    /// The number of roams when its first packet through the latest roam's new AP was kept
-    /// (so that it is kept once).
-    after_of: usize,
-}
-
-/// A station's streams by direction and SSRC. Its hasher has no per-map keys (whose 16 bytes
-/// every station would carry): the map holds at most [`MAX_STREAMS`], so colliding SSRCs cost
-/// little.
-type StreamIndex = HashMap<
-    (Direction, u32),
-    usize,
-    std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
->;
-
-/// RTP sources dropped for want of room (see [`MAX_ON_PROBATION`], [`MAX_STREAMS`]): how
-/// many, their packets, the first of them.
-#[derive(Clone, Copy, Default)]
-struct RtpSetAside {
-    sources: u64,
-    packets: u64,
-    first_frame: Option<u64>,
-}
-
-impl RtpSetAside {
-    fn add(&mut self, s: &StreamEntry) {
-        self.sources += 1;
-        self.packets += s.state.received + s.state.set_aside;
-        let first = s.state.first_frame;
-        self.first_frame = Some(self.first_frame.map_or(first, |f| f.min(first)));
-    }
-}
-
-/// A station as the analyzer keeps it. Phones with randomized addresses send a few probe
-/// requests under each address and are never heard from again: until a station sends anything
-/// else, its probe requests are all it holds (a few dozen bytes for one); its roam state
-/// machine comes with its first other frame.
-pub(super) enum Known {
-    /// Only probe requests so far: the latest, and up to `PROBE_MEMORY` − 1 before it.
-    Scanning {
-        latest: Option<ProbePoint>,
-        earlier: Vec<ProbePoint>,
-    },
-    Active(Box<Station>),
-}
-
-impl Known {
-    pub(super) fn new() -> Known {
-        Known::Scanning {
-            latest: None,
-            earlier: Vec::new(),
-        }
-    }
-
-    /// Takes the station's next event (frame order).
-    pub(super) fn event(&mut self, e: &Event, capture: usize, config: Config) {
-        match self {
-            Known::Active(st) => st.event(e),
-            // What `Station::event` does with a probe request of a station that did nothing
-            // else.
-            Known::Scanning { latest, earlier } if matches!(e.kind, EventKind::ProbeRequest) => {
-                if !e.from_station || e.retry {
-                    return;
-                }
-                if let Some(p) = latest.replace(ProbePoint::of(e)) {
-                    if earlier.len() == PROBE_MEMORY - 1 {
-                        earlier.remove(0);
-                    }
-                    earlier.push(p);
-                }
-            }
-            Known::Scanning { latest, earlier } => {
-                let mut st = Station::new(capture, e.station, config);
-                st.probes = std::mem::take(earlier);
-                st.probes.extend(latest.take());
-                st.event(e);
-                *self = Known::Active(Box::new(st));
-            }
-        }
-    }
-
-    /// BSSIDs the station exchanged data through, with the channel first seen.
-    pub(super) fn data_bss(&self) -> &[(MacAddr, Option<u16>)] {
-        match self {
-            Known::Active(st) => &st.data_bss,
-            Known::Scanning { .. } => &[],
-        }
-    }
-
-    /// The station's roams and streams (a scanning station has none).
-    pub(super) fn finish(
-        self,
-        channels: &HashMap<MacAddr, super::ChannelInfo>,
-        rates: &HashMap<MacAddr, crate::events::RateSet>,
-        coverage: &super::Coverage,
-        named: &super::Named,
-        end_ns: i64,
-    ) -> StationResult {
-        match self {
-            Known::Active(st) => (*st).finish(channels, rates, coverage, named, end_ns),
-            Known::Scanning { .. } => StationResult {
-                roams: Vec::new(),
-                streams: Vec::new(),
-                notes: Vec::new(),
-                missed_roams: Vec::new(),
-            },
-        }
-    }
-
-    /// Bytes it holds on the heap.
-    pub(super) fn heap_bytes(&self) -> usize {
-        match self {
-            Known::Active(st) => std::mem::size_of::<Station>() + st.heap_bytes(),
-            Known::Scanning { earlier, .. } => earlier.capacity() * size_of::<ProbePoint>(),
-        }
-    }
 }
 
 /// Bytes of a vector's buffer.
@@ -1242,151 +1116,6 @@ impl Station {
             tid: tspec.map(|t| t.0),
             up: tspec.map(|t| t.1),
         });
-    }
-
-    fn rtp(&mut self, e: &Event, dir: Direction, ssrc: u32, seq: u16, pt: u8, ports: (u16, u16)) {
-        if dir == Direction::Uplink {
-            self.uplink_data(e);
-        }
-        let point = |ext| VoicePoint {
-            dir,
-            frame: e.frame,
-            ts_ns: e.ts_ns,
-            bssid: e.bssid,
-            ssrc,
-            ext,
-        };
-        // The stream's packet, and on the packet that ends its probation the one before it
-        // (the first of its run, which may be its first through a new AP).
-        let (i, first) = match self.stream_index.get(&(dir, ssrc)) {
-            Some(&i) => {
-                let s = &mut self.streams[i];
-                match s.state.packet(seq, e.frame, e.ts_ns) {
-                    Arrival::New(ext) => s.last = point(ext),
-                    _ => return,
-                }
-                (i, None)
-            }
-            None => {
-                let Some(at) = self
-                    .on_probation
-                    .iter()
-                    .position(|s| s.dir == dir && s.ssrc == ssrc)
-                else {
-                    self.new_source(e, dir, ssrc, seq, pt, ports);
-                    return;
-                };
-                let s = &mut self.on_probation[at];
-                let before = s.last;
-                match s.state.packet(seq, e.frame, e.ts_ns) {
-                    Arrival::New(ext) => s.last = point(ext),
-                    Arrival::Probation(ext) => {
-                        s.last = point(ext);
-                        return;
-                    }
-                    Arrival::Duplicate | Arrival::SetAside => return,
-                }
-                // Past its probation with no room left, it stays where it is until it makes
-                // way for another source or the capture ends: set aside.
-                if self.streams.len() == MAX_STREAMS {
-                    return;
-                }
-                let s = self.on_probation.swap_remove(at);
-                self.stream_index.insert((dir, ssrc), self.streams.len());
-                self.streams.push(s);
-                (self.streams.len() - 1, Some(before))
-            }
-        };
-        let roams = self.roams.len();
-        if let Some(r) = self
-            .roams
-            .last_mut()
-            .filter(|r| r.roam.to_bssid == e.bssid && e.frame > r.roam.request_frame)
-        {
-            let s = &mut self.streams[i];
-            if s.after_of != roams {
-                s.after_of = roams;
-                let first = first.filter(|p| p.bssid == e.bssid && p.frame > r.roam.request_frame);
-                r.after.push(first.unwrap_or(s.last));
-            }
-        }
-    }
-
-    /// A source's first packet: it goes on probation, in place of the one on probation heard
-    /// from least recently when there is no room.
-    fn new_source(
-        &mut self,
-        e: &Event,
-        dir: Direction,
-        ssrc: u32,
-        seq: u16,
-        pt: u8,
-        ports: (u16, u16),
-    ) {
-        if self.on_probation.len() == MAX_ON_PROBATION {
-            if let Some(oldest) =
-                (0..self.on_probation.len()).min_by_key(|&j| self.on_probation[j].last.frame)
-            {
-                let s = self.on_probation.swap_remove(oldest);
-                self.rtp_set_aside.add(&s);
-            }
-        }
-        let state = StreamState::new(seq, e.frame, e.ts_ns, pt, ports.0, ports.1);
-        self.on_probation.push(StreamEntry {
-            dir,
-            ssrc,
-            last: VoicePoint {
-                dir,
-                frame: e.frame,
-                ts_ns: e.ts_ns,
-                bssid: e.bssid,
-                ssrc,
-                ext: state.max_ext,
-            },
-            state,
-            after_of: 0,
-        });
-    }
-
-    /// A note of the sources set aside for want of room, if any.
-    pub(super) fn note_rtp_set_aside(&mut self) {
-        let mut a = self.rtp_set_aside;
-        // Sources past their probation that found no room.
-        for s in self.on_probation.iter().filter(|s| s.state.valid()) {
-            a.add(s);
-        }
-        let Some(frame) = a.first_frame.filter(|_| self.notes.len() < MAX_NOTES) else {
-            return;
-        };
-        self.notes.push(Note {
-            station: self.station,
-            frame,
-            message: format!(
-                "sends RTP under more SSRCs than can be followed ({MAX_ON_PROBATION} on probation \
-                 at once, {MAX_STREAMS} streams): {} source{} set aside with {} packet{}, from frame {frame}",
-                a.sources,
-                if a.sources == 1 { "" } else { "s" },
-                a.packets,
-                if a.packets == 1 { "" } else { "s" },
-            ),
-        });
-    }
-
-    /// A voice-priority data frame with an encrypted payload: the voice of encrypted calls.
-    fn encrypted_voice(&mut self, e: &Event, dir: Direction) {
-        let d = dir.index();
-        if e.retry && self.voice_frame_seq[d] == Some(e.dot11_seq) {
-            return;
-        }
-        self.voice_frame_seq[d] = Some(e.dot11_seq);
-        if let Some(last) = self.last_voice_frame[d].filter(|p| p.bssid == e.bssid) {
-            self.cadence[d].add(e.ts_ns - last.ts_ns);
-        }
-        let point = FramePoint::of(e);
-        self.last_voice_frame[d] = Some(point);
-        if let Some(r) = self.roam_of(e) {
-            r.after_frames[d].get_or_insert(point);
-        }
     }
 
     /// The station sending data through a BSSID shows it is using that BSSID.
