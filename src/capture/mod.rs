@@ -256,6 +256,22 @@ impl FrameRun {
             self.frames += later.frames;
         }
     }
+
+    /// "N frames (the first: frame F, interface I) have `flaw`", or None for no frame.
+    fn sentence(&self, flaw: &str) -> Option<String> {
+        let n = self.frames;
+        (n > 0).then(|| {
+            format!(
+                "{n} frame{} (the first: frame {}{}) {} {flaw}",
+                if n == 1 { "" } else { "s" },
+                self.first,
+                self.interface
+                    .map(|i| format!(", interface {i}"))
+                    .unwrap_or_default(),
+                if n == 1 { "has" } else { "have" }
+            )
+        })
+    }
 }
 
 /// How a pcapng interface's timestamp resolution (`if_tsresol`) spoils its times.
@@ -351,7 +367,6 @@ impl ReadNotes {
         let path = path.display();
         let mut out = Vec::new();
         let plural = |n: u64| if n == 1 { "" } else { "s" };
-        let have = |n: u64| if n == 1 { "has" } else { "have" };
         if self.skipped > 0 {
             let shown: Vec<String> = self
                 .skips
@@ -382,37 +397,17 @@ impl ReadNotes {
             out.push(format!(
                 "{path}: no frame has a timestamp (pcapng Simple Packet Blocks only): every time is 0 and no gap can be measured"
             ));
-        } else if u.frames > 0 {
-            out.push(format!(
-                "{path}: {} frame{} (the first: frame {}) {} no timestamp (pcapng Simple Packet Blocks): each is given the time of the frame before, so gaps around them are not measured",
-                u.frames,
-                plural(u.frames),
-                u.first,
-                have(u.frames)
-            ));
+        } else if let Some(run) = u.sentence("no timestamp (pcapng Simple Packet Blocks): each is given the time of the frame before, so gaps around them are not measured") {
+            out.push(format!("{path}: {run}"));
         }
-        let f = &self.fraction_overflow;
-        if f.frames > 0 {
-            out.push(format!(
-                "{path}: {} frame{} (the first: frame {}) {} a sub-second time field of a second or more (invalid): the excess is carried into the seconds",
-                f.frames,
-                plural(f.frames),
-                f.first,
-                have(f.frames)
-            ));
-        }
-        let s = &self.saturated;
-        if s.frames > 0 {
-            out.push(format!(
-                "{path}: {} frame{} (the first: frame {}{}) {} a time outside the years 1824 to 2116 (if_tsoffset or if_tsresol out of range): clamped there, so times and gaps are wrong",
-                s.frames,
-                plural(s.frames),
-                s.first,
-                s.interface
-                    .map(|i| format!(", interface {i}"))
-                    .unwrap_or_default(),
-                have(s.frames)
-            ));
+        let runs = [
+            (&self.fraction_overflow, "a sub-second time field of a second or more (invalid): the excess is carried into the seconds"),
+            (&self.saturated, "a time outside the years 1824 to 2116 (if_tsoffset or if_tsresol out of range): clamped there, so times and gaps are wrong"),
+        ];
+        for (run, flaw) in runs {
+            if let Some(run) = run.sentence(flaw) {
+                out.push(format!("{path}: {run}"));
+            }
         }
         for r in &self.resolutions {
             out.push(match r.flaw {
