@@ -77,6 +77,30 @@ impl Outcome {
     }
 }
 
+/// The cipher a protected frame's body header shows: WEP when the Extended IV bit is clear
+/// (12.3.2); with it, TKIP when TSC1 is repeated in the second octet with bit 5 set and bit 7
+/// clear (12.5.2.2), CCMP or GCMP when the reserved third octet is zero (12.5.3.2). A header
+/// can have both extended shapes: both are tried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct CipherShape {
+    pub(super) wep: bool,
+    pub(super) tkip: bool,
+    pub(super) ccmp: bool,
+}
+
+impl CipherShape {
+    /// None for a body too short for any cipher's header.
+    pub(super) fn of(body: &[u8]) -> Option<CipherShape> {
+        let h = body.get(..4)?;
+        let wep = h[3] & 0x20 == 0;
+        Some(CipherShape {
+            wep,
+            tkip: !wep && h[1] == (h[0] | 0x20) & 0x7f,
+            ccmp: !wep && h[2] == 0,
+        })
+    }
+}
+
 /// The key holders a frame's keys belong to.
 struct Holders {
     /// (station, AP) pairs whose PTKs may apply (a 4-address frame: either way round).
@@ -210,9 +234,9 @@ impl KeySchedule {
         out: &mut Vec<u8>,
     ) -> Outcome {
         let body = frame.body();
-        if body.len() < 4 {
+        let Some(shape) = CipherShape::of(body) else {
             return Outcome::NotDecryptable(Reason::TooShort);
-        }
+        };
         let Some(ta) = frame.addresses().transmitter else {
             return Outcome::NotDecryptable(Reason::TooShort);
         };
@@ -229,8 +253,8 @@ impl KeySchedule {
                 Outcome::NoKey
             }
         };
-        // WEP (no Extended IV): every WEP key given (the ICV tells which).
-        if body[3] & 0x20 == 0 {
+        // WEP: every WEP key given (the ICV tells which).
+        if shape.wep {
             if body.len() < wep::HEADER_LEN + wep::ICV_LEN {
                 return Outcome::NotDecryptable(Reason::TooShort);
             }
@@ -252,10 +276,7 @@ impl KeySchedule {
             }
             return finish(t);
         }
-        // TKIP repeats TSC1 in the second octet (with bit 5 set, bit 7 clear); CCMP and GCMP
-        // have a reserved third octet. A header can have both shapes: both are tried.
-        let is_tkip = body[1] == (body[0] | 0x20) & 0x7f;
-        let is_ccmp = body[2] == 0;
+        let (is_tkip, is_ccmp) = (shape.tkip, shape.ccmp);
         if !is_tkip && !is_ccmp {
             return Outcome::NotDecryptable(Reason::UnknownCipher);
         }
@@ -448,12 +469,12 @@ impl KeySchedule {
         }
         let link = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options).ok()?;
         let frame = Frame::new_checked(link.dot11, link.header_padded).ok()?;
-        if !frame.frame_control().protected() || frame.body().len() < 4 {
+        if !frame.frame_control().protected() {
             return None;
         }
-        let wep = frame.body()[3] & 0x20 == 0;
+        let shape = CipherShape::of(frame.body())?;
         let h = holders(&frame);
-        self.given_link(&frame, &h, wep, rec.ts_ns)
+        self.given_link(&frame, &h, shape.wep, rec.ts_ns)
     }
 
     /// The indices of the keys given directly that open the first of `recs` any of them opens.
@@ -474,14 +495,16 @@ impl KeySchedule {
                 tried: false,
                 short: false,
             };
-            let opened: Vec<u32> = if body.len() >= 4 && body[3] & 0x20 == 0 {
+            let Some(shape) = CipherShape::of(body) else {
+                continue;
+            };
+            let opened: Vec<u32> = if shape.wep {
                 (0..self.wep.len())
                     .filter(|&i| wep::decrypt(&self.wep[i], body, &mut plain).is_ok())
                     .map(|i| i as u32)
                     .collect()
             } else {
-                let is_tkip = body.len() >= 4 && body[1] == (body[0] | 0x20) & 0x7f;
-                let is_ccmp = body.len() >= 4 && body[2] == 0;
+                let (is_tkip, is_ccmp) = (shape.tkip, shape.ccmp);
                 let michael = if is_tkip { michael_of(&frame) } else { None };
                 (0..self.tks.len())
                     .filter(|&i| {

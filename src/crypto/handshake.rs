@@ -896,11 +896,9 @@ impl KeySchedule {
         // keys, starts with the LLC/SNAP header of EAPOL: voice of the same size costs one
         // block, not a whole decryption.
         const EAPOL_SNAP: [u8; 8] = [0xaa, 0xaa, 0x03, 0, 0, 0, 0x88, 0x8e];
-        let body = frame.body();
-        let ccmp_shaped = body[2] == 0 && body[3] & 0x20 != 0;
-        let tkip_shaped = body[1] == (body[0] | 0x20) & 0x7f;
-        if ccmp_shaped
-            && !tkip_shaped
+        let shape = super::decrypt::CipherShape::of(frame.body())?;
+        if shape.ccmp
+            && !shape.tkip
             && !self.link_keys(station, bssid, rec.ts_ns).any(|(k, _)| {
                 super::ccmp::first_block(k.ccmp.tk(), &frame).is_some_and(|b| b[..8] == EAPOL_SNAP)
             })
