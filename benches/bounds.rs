@@ -29,7 +29,7 @@
 //! time, the largest memory. Needs Linux, `/usr/bin/time` (Debian package `time`), `prlimit`
 //! and `timeout`. Never part of `cargo test`.
 
-use roamgap::gen::frames;
+use roamgap_gen::frames;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -5,10 +5,10 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use roamgap::analysis::{Analyzer, Config};
-use roamgap::capture::CaptureFile;
 use roamgap::events::{self, FrameCounters};
-use roamgap::gen::{self, FileFormat, Link, Options};
 use roamgap::pipeline::{self, Plan};
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_wire::capture::CaptureFile;
 
 fn capture(format: FileFormat) -> CaptureFile {
     let mut bytes = Vec::new();

@@ -159,7 +159,7 @@ type Row = (f64, u64, f64, f64, f64, u64);
 
 fn plot(path: &Path, rows: &[Row]) -> Result<(), Box<dyn std::error::Error>> {
     // Text is measured with the font roamgap bundles, as in its own plots.
-    roamgap::report::plot::register_fonts();
+    roamgap_report::plot::register_fonts();
     let root = SVGBackend::new(path, (800, 480)).into_drawing_area();
     root.fill(&WHITE)?;
     let max = rows.iter().map(|r| r.0 / r.2).fold(0.0, f64::max) * 1.15;

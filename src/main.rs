@@ -9,28 +9,28 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
 use roamgap::crypto::keys::KeyRing;
-use roamgap::gen;
 use roamgap::pipeline::{self, Progress};
-use roamgap::report::html::HtmlOptions;
-use roamgap::report::plot::ImageFormat;
-use roamgap::report::progress::ProgressBar;
-use roamgap::report::summary::render_summary;
-use roamgap::report::{render_table_with, roams_csv, roams_jsonl, Report};
+use roamgap_gen as gen;
+use roamgap_report::html::HtmlOptions;
+use roamgap_report::plot::ImageFormat;
+use roamgap_report::progress::ProgressBar;
+use roamgap_report::summary::render_summary;
+use roamgap_report::{render_table_with, roams_csv, roams_jsonl, Report};
+use roamgap_wire::capture::CaptureFile;
 
 /// `eprintln!` for a person: the line may quote a file name or the capture, so it is made
 /// printable (no control character reaches the terminal raw).
 macro_rules! say {
     ($($arg:tt)*) => {
-        std::eprintln!("{}", roamgap::report::text::printable(&format!($($arg)*)))
+        std::eprintln!("{}", roamgap_report::text::printable(&format!($($arg)*)))
     };
 }
 
 /// `println!`, made printable as [`say!`] is.
 macro_rules! print_line {
     ($($arg:tt)*) => {
-        std::println!("{}", roamgap::report::text::printable(&format!($($arg)*)))
+        std::println!("{}", roamgap_report::text::printable(&format!($($arg)*)))
     };
 }
 
@@ -52,7 +52,7 @@ struct Cli {
     command: Command,
     /// Largest temporary copy of a compressed capture (decompressed) or of standard input or a
     /// pipe, e.g. 16G, 500M (K, M, G, T: powers of 1024). The copy goes to TMPDIR.
-    #[arg(long, global = true, value_name = "SIZE", default_value = "16G", value_parser = roamgap::capture::parse_size)]
+    #[arg(long, global = true, value_name = "SIZE", default_value = "16G", value_parser = roamgap_wire::capture::parse_size)]
     max_spool: u64,
 }
 
@@ -327,7 +327,7 @@ fn main() -> ExitCode {
             // The error may quote an argument (a file name) as given.
             eprint!(
                 "{}",
-                roamgap::report::text::printable_lines(&e.render().to_string())
+                roamgap_report::text::printable_lines(&e.render().to_string())
             );
             return ExitCode::from(EXIT_BAD_INPUT);
         }
@@ -337,7 +337,7 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_OK);
         }
     };
-    roamgap::capture::set_max_spool(cli.max_spool);
+    roamgap_wire::capture::set_max_spool(cli.max_spool);
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Gen(args) => generate(args),
@@ -351,7 +351,7 @@ fn main() -> ExitCode {
 fn info(args: InfoArgs) -> ExitCode {
     let mut status = EXIT_OK;
     for path in &args.files {
-        let summary = roamgap::capture::CaptureFile::open(path).and_then(|c| {
+        let summary = roamgap_wire::capture::CaptureFile::open(path).and_then(|c| {
             let damage = c
                 .stream_damage()
                 .map(|d| format!("{}: {d}", path.display()));
@@ -376,7 +376,7 @@ fn info(args: InfoArgs) -> ExitCode {
                     "{}: {}, {}, {} records, {} bytes captured, {:.3} s",
                     path.display(),
                     s.format,
-                    roamgap::report::join_listed(links.into_iter(), " + "),
+                    roamgap_report::join_listed(links.into_iter(), " + "),
                     s.records,
                     s.captured_bytes,
                     span
@@ -700,12 +700,12 @@ fn config_of(args: &AnalysisArgs) -> Config {
     Config {
         gap_budget_ms: args.gap_budget_ms,
         deauth_window_ms: args.deauth_window_ms,
-        link: roamgap::linklayer::LinkOptions {
+        link: roamgap_wire::linklayer::LinkOptions {
             peekremote_port: args.peekremote_port,
             fcs: match args.fcs {
-                FcsArg::Auto => roamgap::linklayer::FcsPolicy::Auto,
-                FcsArg::Check => roamgap::linklayer::FcsPolicy::Check,
-                FcsArg::Ignore => roamgap::linklayer::FcsPolicy::Ignore,
+                FcsArg::Auto => roamgap_wire::linklayer::FcsPolicy::Auto,
+                FcsArg::Check => roamgap_wire::linklayer::FcsPolicy::Check,
+                FcsArg::Ignore => roamgap_wire::linklayer::FcsPolicy::Ignore,
             },
         },
         sticky_dbm: args.sticky_dbm,
@@ -782,7 +782,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let collected = roamgap::report::traces::collect(
+    let collected = roamgap_report::traces::collect(
         report,
         &analyzed.files,
         a.merge,
@@ -808,7 +808,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
         max_roam_plots: args.max_roam_plots,
         max_station_plots: args.max_station_plots,
     };
-    match roamgap::report::html::write_report(&args.output, report, &traces, options) {
+    match roamgap_report::html::write_report(&args.output, report, &traces, options) {
         Ok(w) => {
             if !a.quiet {
                 say!(

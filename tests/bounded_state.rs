@@ -6,9 +6,9 @@ mod common;
 
 use common::analyze_bytes;
 use roamgap::analysis::{Analyzer, Config};
-use roamgap::dot11::MacAddr;
 use roamgap::events::{Event, EventKind};
-use roamgap::gen::{self, FileFormat, Link, Options};
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_wire::dot11::MacAddr;
 use serde_json::Value;
 
 const AP: MacAddr = MacAddr([0x00, 0x11, 0x22, 0x33, 0x44, 0x55]);

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{analyze_bytes, compare_with_truth};
-use roamgap::gen::{self, FileFormat, Link, Options};
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
 
 fn swap(b: &mut [u8], at: usize, width: usize) {
     b[at..at + width].reverse();
@@ -86,12 +86,12 @@ fn big_endian_pcap_and_pcapng() {
             let truth = serde_json::to_value(&g.truth).unwrap();
             let big = convert(g.bytes.clone());
             assert_ne!(big, g.bytes);
-            let detected = roamgap::capture::CaptureFile::from_vec("big", big.clone())
+            let detected = roamgap_wire::capture::CaptureFile::from_vec("big", big.clone())
                 .unwrap()
                 .format();
             match detected {
-                roamgap::capture::Format::Pcap { big_endian, .. } => assert!(big_endian),
-                roamgap::capture::Format::PcapNg => {
+                roamgap_wire::capture::Format::Pcap { big_endian, .. } => assert!(big_endian),
+                roamgap_wire::capture::Format::PcapNg => {
                     assert_eq!(&big[8..12], &[0x1a, 0x2b, 0x3c, 0x4d])
                 }
             }

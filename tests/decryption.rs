@@ -10,12 +10,12 @@ use std::path::PathBuf;
 
 use common::{compare_with_truth, data, read_json};
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
 use roamgap::crypto::keys::KeyRing;
 use roamgap::events::{Decoding, EventKind};
-use roamgap::gen::{self, FileFormat, Link, Options};
 use roamgap::pipeline::{self, Plan};
-use roamgap::report::Report;
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_report::Report;
+use roamgap_wire::capture::CaptureFile;
 use serde_json::Value;
 
 const CAPTURES: [&str; 6] = [
@@ -271,7 +271,7 @@ fn derived_tks(name: &str, truth: &Value) -> Vec<String> {
             .split(':')
             .map(|x| u8::from_str_radix(x, 16).unwrap())
             .collect();
-        roamgap::dot11::MacAddr::from_slice(&v)
+        roamgap_wire::dot11::MacAddr::from_slice(&v)
     };
     let mut out = Vec::new();
     for r in truth["roams"].as_array().unwrap() {
@@ -499,7 +499,7 @@ fn external(rel: &str) -> Option<PathBuf> {
 /// data frames whose plaintext is neither LLC/SNAP nor an LLC XID (an independent check).
 fn decrypted_frames(path: &std::path::Path, ring: &KeyRing) -> (BTreeSet<u64>, u64, u64) {
     use roamgap::crypto::decrypt::Outcome;
-    use roamgap::dot11::{Frame, FrameType};
+    use roamgap_wire::dot11::{Frame, FrameType};
     let cap = CaptureFile::open(path).unwrap();
     let link = Default::default();
     let schedule = pipeline::key_schedule(&cap, &link, ring).unwrap();
@@ -507,7 +507,7 @@ fn decrypted_frames(path: &std::path::Path, ring: &KeyRing) -> (BTreeSet<u64>, u
     let mut buf = Vec::new();
     for r in cap.records().unwrap() {
         let Ok(r) = r else { break };
-        let Ok(l) = roamgap::linklayer::decode(r.linktype, r.data, r.fcs_len, &link) else {
+        let Ok(l) = roamgap_wire::linklayer::decode(r.linktype, r.data, r.fcs_len, &link) else {
             continue;
         };
         let Ok(f) = Frame::new_checked(l.dot11, l.header_padded) else {
@@ -732,10 +732,10 @@ fn when_nothing_matches_the_report_says_what_to_check() {
 
 #[test]
 fn wep_opens_the_shared_key_authentication_and_group_frames() {
-    use roamgap::capture::{LinkType, Record};
     use roamgap::crypto::handshake::KeySchedule;
     use roamgap::crypto::wep;
     use roamgap::events::{decode_record_with, FrameCounters};
+    use roamgap_wire::capture::{LinkType, Record};
     let key = [0x1f; 5];
     let (ap, sta) = ([0x00, 0x3a, 0x98, 4, 5, 6], [0x00, 0x1b, 0xd4, 1, 2, 3]);
     let header = |fc: [u8; 2], a1: [u8; 6], a2: [u8; 6], a3: [u8; 6]| {
@@ -831,9 +831,9 @@ fn wep_opens_the_shared_key_authentication_and_group_frames() {
 
 #[test]
 fn any_protected_bytes_give_an_outcome_never_a_panic() {
-    use roamgap::capture::{LinkType, Record};
     use roamgap::crypto::handshake::KeySchedule;
     use roamgap::events::{decode_record_with, FrameCounters};
+    use roamgap_wire::capture::{LinkType, Record};
     let mut ring = KeyRing::default();
     ring.add_wep("0102030405").unwrap();
     ring.add_wep("0102030405060708090a0b0c0d").unwrap();

@@ -2,10 +2,10 @@
 
 use roamgap::analysis::findings::{evaluate, Finding};
 use roamgap::analysis::{AddtsReport, Config, EapReport, Roam};
-use roamgap::capture::CaptureFile;
-use roamgap::dot11::action::AddtsKind;
-use roamgap::gen::{self, FileFormat, Link, Options};
 use roamgap::pipeline;
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_wire::capture::CaptureFile;
+use roamgap_wire::dot11::action::AddtsKind;
 
 /// A healthy CCKM roam with a TSPEC in its request, as analyzed from a generated capture.
 fn healthy() -> Roam {
@@ -215,7 +215,7 @@ fn a_failed_roam_says_how_what_it_cost_and_where_the_station_went() {
 
 #[test]
 fn the_key_exchange_budget_follows_the_key_management() {
-    use roamgap::dot11::ie::KeyManagement;
+    use roamgap_wire::dot11::ie::KeyManagement;
     let config = Config::default();
     let with = |km, eap: bool, ms: f64| {
         let mut r = healthy();

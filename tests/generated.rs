@@ -4,7 +4,7 @@
 mod common;
 
 use common::{analyze_bytes, compare_with_truth};
-use roamgap::gen::{self, FileFormat, Link, Options, SCENARIOS};
+use roamgap_gen::{self as gen, FileFormat, Link, Options, SCENARIOS};
 
 fn check(scenario: &str, seed: u64, format: FileFormat, link: Link) -> serde_json::Value {
     let g = gen::generate(scenario, &Options { seed, format, link }).unwrap();

@@ -163,7 +163,7 @@ fn csv_rows_carry_the_truth_of_every_roam() {
         assert!(csv.ends_with("\r\n"), "{path}: CRLF line ends");
         let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
         let header = csv_fields(lines.next().unwrap());
-        assert_eq!(header, roamgap::report::ROAM_COLUMNS, "{path}: header");
+        assert_eq!(header, roamgap_report::ROAM_COLUMNS, "{path}: header");
         for col in &header {
             assert!(
                 documented.contains(&format!("| `{col}` |")),

@@ -5,8 +5,8 @@ mod common;
 
 use common::data;
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
 use roamgap::pipeline;
+use roamgap_wire::capture::CaptureFile;
 
 struct Rng(u64);
 
@@ -32,14 +32,14 @@ fn run(name: &str, bytes: Vec<u8>) -> Option<u64> {
         ..pipeline::Plan::parallel()
     };
     let a = pipeline::analyze_capture_with(0, &cap, &Config::default(), &plan).ok()?;
-    let report = roamgap::report::Report::new(vec![a]);
-    let _ = roamgap::report::render_table(&report);
+    let report = roamgap_report::Report::new(vec![a]);
+    let _ = roamgap_report::render_table(&report);
     let json = report.to_json();
     let s =
         pipeline::analyze_capture_with(0, &cap, &Config::default(), &pipeline::Plan::sequential())
             .ok()?;
     assert!(
-        json == roamgap::report::Report::new(vec![s]).to_json(),
+        json == roamgap_report::Report::new(vec![s]).to_json(),
         "{name}: segmented and sequential differ"
     );
     Some(report.captures[0].frames)
@@ -213,14 +213,14 @@ fn fuzz_regression_ip_length_below_the_udp_header() {
         0x00, 0x00, 0x01, 0x08, 0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24, 0x03, 0x01, 0x0b,
         0x65, 0x2c, 0x03, 0x38, 0x2e,
     ];
-    let r = roamgap::linklayer::decode(
-        roamgap::capture::LinkType::ETHERNET,
+    let r = roamgap_wire::linklayer::decode(
+        roamgap_wire::capture::LinkType::ETHERNET,
         record,
         0,
         &Default::default(),
     );
     assert!(
-        matches!(r, Err(roamgap::linklayer::LinkError::NotWireless)),
+        matches!(r, Err(roamgap_wire::linklayer::LinkError::NotWireless)),
         "{r:?}"
     );
 }
@@ -267,7 +267,7 @@ fn mutated_encrypted_captures_never_panic_when_decrypting() {
                     Some(&ring),
                 )
                 .ok()
-                .map(|a| roamgap::report::Report::new(vec![a]).to_json())
+                .map(|a| roamgap_report::Report::new(vec![a]).to_json())
             };
             assert_eq!(
                 keyed(&plan),

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use roamgap::analysis::Config;
-use roamgap::capture::{CaptureError, CaptureFile, StreamDamage, ZSTD_WINDOW_LIMIT};
 use roamgap::pipeline::{self, CaptureAnalysis, Plan};
-use roamgap::report::Report;
+use roamgap_report::Report;
+use roamgap_wire::capture::{CaptureError, CaptureFile, StreamDamage, ZSTD_WINDOW_LIMIT};
 
 fn sample_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/cckm-ok.pcap")
@@ -56,7 +56,7 @@ fn analyze(cap: &CaptureFile) -> Result<CaptureAnalysis, pipeline::PipelineError
                 Report::new(vec![s.clone()]).to_json()
             );
             assert_eq!(a.summary.reading, s.summary.reading);
-            let _ = roamgap::report::render_table(&Report::new(vec![a.clone()]));
+            let _ = roamgap_report::render_table(&Report::new(vec![a.clone()]));
         }
         (Err(a), Err(s)) => assert_eq!(a.to_string(), s.to_string()),
         _ => panic!("segmented and sequential readings differ: {a:?} / {s:?}"),
@@ -302,7 +302,7 @@ fn hostile_caplen_in_the_middle_skips_one_record() {
         )]
     );
     // The report says it too: in its JSON and among the warnings a person reads.
-    let report = roamgap::report::Report::new(vec![a.clone()]);
+    let report = roamgap_report::Report::new(vec![a.clone()]);
     let v = serde_json::to_value(&report).unwrap();
     let c = &v["captures"][0];
     assert_eq!(
@@ -672,7 +672,7 @@ fn pcapng_offsets_beyond_range_are_clamped_and_said() {
         let a = analyze_bytes("offset.pcapng", ng.0);
         let s = &a.summary;
         assert_eq!(s.reading.saturated.frames, 200);
-        let limit = roamgap::capture::TIME_LIMIT_NS;
+        let limit = roamgap_wire::capture::TIME_LIMIT_NS;
         let want = if offset < 0 { -limit } else { limit };
         assert_eq!((s.first_ns, s.last_ns), (Some(want), Some(want)));
         assert_eq!(

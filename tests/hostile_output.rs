@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use roamgap::report::MAX_LISTED;
+use roamgap_report::MAX_LISTED;
 
 /// An SSID that sets the terminal's title, clears the screen, forges a line, and reverses the
 /// text after it.
@@ -42,7 +42,7 @@ fn path(p: &Path) -> &str {
 /// The characters no human-facing output may carry raw (line breaks between lines aside).
 fn raw_controls(s: &str) -> Vec<char> {
     s.chars()
-        .filter(|&c| c != '\n' && roamgap::report::text::is_unsafe(c))
+        .filter(|&c| c != '\n' && roamgap_report::text::is_unsafe(c))
         .collect()
 }
 
@@ -149,7 +149,7 @@ fn roaming_frames(ssid: &[u8], roams: usize, refused: &[usize]) -> Vec<Vec<u8>> 
 
 /// The index of a column of the roams CSV.
 fn column(name: &str) -> usize {
-    roamgap::report::ROAM_COLUMNS
+    roamgap_report::ROAM_COLUMNS
         .iter()
         .position(|c| *c == name)
         .unwrap()
@@ -478,7 +478,7 @@ fn csv_text_cells_cannot_become_formulas_and_numbers_stay_numbers() {
 
 #[test]
 fn a_station_signal_plot_marks_a_bounded_number_of_roams() {
-    let lines = roamgap::report::plot::MAX_ROAM_LINES;
+    let lines = roamgap_report::plot::MAX_ROAM_LINES;
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("signal.pcap");
     std::fs::write(&f, radiotap_pcap(&roaming_frames(b"voice", 3 * lines, &[]))).unwrap();

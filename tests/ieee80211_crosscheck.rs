@@ -11,11 +11,11 @@ use ieee80211::match_frames;
 use ieee80211::mgmt_frame::{
     AssociationResponseFrame, AuthenticationFrame, DeauthenticationFrame, DisassociationFrame,
 };
-use roamgap::capture::CaptureFile;
 use roamgap::events::EventKind;
-use roamgap::gen::{self, FileFormat, Link, Options};
-use roamgap::linklayer;
 use roamgap::pipeline;
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_wire::capture::CaptureFile;
+use roamgap_wire::linklayer;
 
 /// What the crate says of one frame: (kind, code fields, transmitter).
 fn theirs(dot11: &[u8]) -> Option<(&'static str, [u16; 3], [u8; 6])> {

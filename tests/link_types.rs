@@ -5,9 +5,9 @@
 mod common;
 
 use common::{analyze_file, compare_with_truth, compare_with_tshark, data, read_json};
-use roamgap::capture::CaptureFile;
-use roamgap::gen::{self, FileFormat, Link, Options};
-use roamgap::linklayer::{self, Fcs, LinkOptions};
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_wire::capture::CaptureFile;
+use roamgap_wire::linklayer::{self, Fcs, LinkOptions};
 use serde_json::json;
 
 const LINKS: [&str; 5] = ["ppi", "prism", "avs", "peekremote", "peekremote-ng"];
@@ -99,7 +99,7 @@ fn headers_are_read_byte_exactly() {
     ];
     let mut rec = ppi.to_vec();
     rec.extend_from_slice(&[0x80, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef]);
-    let f = linklayer::decode(roamgap::capture::LinkType::PPI, &rec, 0, &opts).unwrap();
+    let f = linklayer::decode(roamgap_wire::capture::LinkType::PPI, &rec, 0, &opts).unwrap();
     assert_eq!(f.radio.tsft, Some(0x0807_0605_0403_0201));
     assert_eq!(
         (
@@ -123,7 +123,7 @@ fn headers_are_read_byte_exactly() {
         Link::PeekRemoteNg,
     ] {
         let rec = first_record(link);
-        let lt = roamgap::capture::LinkType(u32::from(link.linktype()));
+        let lt = roamgap_wire::capture::LinkType(u32::from(link.linktype()));
         let f = linklayer::decode(lt, &rec, 0, &opts).unwrap_or_else(|e| panic!("{link:?}: {e}"));
         assert!(
             matches!(f.radio.channel_mhz, Some(2412 | 2437 | 2462)),
@@ -148,7 +148,7 @@ fn headers_are_read_byte_exactly() {
         if matches!(link, Link::PeekRemote | Link::PeekRemoteNg) {
             assert_eq!(f.radio.fcs, Fcs::Present);
             assert!(
-                roamgap::dot11::fcs::fcs_ok(&rec[rec.len() - f.dot11.len() - 4..]),
+                roamgap_wire::dot11::fcs::fcs_ok(&rec[rec.len() - f.dot11.len() - 4..]),
                 "{link:?}: FCS"
             );
         }
@@ -156,7 +156,7 @@ fn headers_are_read_byte_exactly() {
 
     // Remote capture on another port is not read unless told.
     let rec = first_record(Link::PeekRemote);
-    let eth = roamgap::capture::LinkType::ETHERNET;
+    let eth = roamgap_wire::capture::LinkType::ETHERNET;
     let other = LinkOptions {
         peekremote_port: 5555 + 1,
         ..LinkOptions::default()
@@ -181,7 +181,7 @@ fn headers_are_read_byte_exactly() {
 #[test]
 fn damaged_headers_are_named() {
     let opts = LinkOptions::default();
-    let lt = |n| roamgap::capture::LinkType(n);
+    let lt = |n| roamgap_wire::capture::LinkType(n);
     let cases: [(u32, &[u8], &str); 5] = [
         (
             192,

@@ -4,10 +4,10 @@
 mod common;
 
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
-use roamgap::gen::{self, FileFormat, Link, Options};
 use roamgap::pipeline;
-use roamgap::report::Report;
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_report::Report;
+use roamgap_wire::capture::CaptureFile;
 
 #[test]
 fn three_channel_files_merge_into_the_single_file_result() {

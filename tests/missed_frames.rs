@@ -3,7 +3,7 @@
 mod common;
 
 use common::analyze_bytes;
-use roamgap::gen::{self, FileFormat, Link, Options};
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
 
 /// (frame number, offset of the record header, captured length) of each record of a pcap.
 fn records(pcap: &[u8]) -> Vec<(u64, usize, usize)> {
@@ -132,8 +132,8 @@ fn a_roam_to_a_channel_the_sniffer_was_not_on_is_an_uncovered_channel_finding() 
     let roam = &g.truth.roams[0];
     let up = roam.uplink.as_ref().unwrap();
     let to_mhz = |data: &[u8]| {
-        roamgap::linklayer::decode(
-            roamgap::capture::LinkType::RADIOTAP,
+        roamgap_wire::linklayer::decode(
+            roamgap_wire::capture::LinkType::RADIOTAP,
             data,
             0,
             &Default::default(),

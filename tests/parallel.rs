@@ -7,10 +7,10 @@ mod common;
 use std::path::PathBuf;
 
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
-use roamgap::gen::{self, FileFormat, Link, Options};
 use roamgap::pipeline::{analyze_capture_with, Plan};
-use roamgap::report::Report;
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_report::Report;
+use roamgap_wire::capture::CaptureFile;
 
 fn json(cap: &CaptureFile, plan: Plan) -> String {
     let a = analyze_capture_with(0, cap, &Config::default(), &plan).unwrap();
@@ -100,7 +100,7 @@ fn parallel_equals_sequential() {
             let a = pool
                 .install(|| analyze_capture_with(0, cap, &Config::default(), &segmented).unwrap());
             // (The real captures are smaller than 8 KiB: one segment, or none.)
-            let pcap = matches!(cap.format(), roamgap::capture::Format::Pcap { .. })
+            let pcap = matches!(cap.format(), roamgap_wire::capture::Format::Pcap { .. })
                 && cap.bytes().len() > 11 * 8192;
             if pcap {
                 assert!(

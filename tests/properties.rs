@@ -3,11 +3,11 @@
 
 use proptest::prelude::*;
 use roamgap::analysis::Config;
-use roamgap::capture::{CaptureFile, LinkType, Record};
-use roamgap::dot11::Frame;
 use roamgap::events::{self, FrameCounters};
-use roamgap::linklayer::{self, LinkOptions};
 use roamgap::pipeline;
+use roamgap_wire::capture::{CaptureFile, LinkType, Record};
+use roamgap_wire::dot11::Frame;
+use roamgap_wire::linklayer::{self, LinkOptions};
 
 const LINK_TYPES: [u32; 7] = [1, 105, 119, 127, 163, 192, 113];
 

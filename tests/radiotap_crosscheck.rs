@@ -7,9 +7,9 @@
 mod common;
 
 use common::data;
-use roamgap::capture::{CaptureFile, LinkType};
-use roamgap::gen::{self, FileFormat, Link, Options};
-use roamgap::linklayer::{self, Fcs};
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_wire::capture::{CaptureFile, LinkType};
+use roamgap_wire::linklayer::{self, Fcs};
 
 /// Frames compared, and frames on which the crate panicked.
 fn crosscheck(name: &str, cap: &CaptureFile) -> (usize, Vec<u64>) {

@@ -8,9 +8,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{analyze_file, compare_with_tshark, data, read_json};
-use roamgap::capture::CaptureFile;
 use roamgap::events::EventKind;
 use roamgap::pipeline;
+use roamgap_wire::capture::CaptureFile;
 use serde_json::Value;
 
 /// `../shared/captures/real` (relative to the repository root): every real capture, those whose
@@ -397,7 +397,7 @@ fn combined_signal_is_the_first_radiotap_signal_field() {
         .unwrap()
         .map(|r| {
             let r = r.unwrap();
-            roamgap::linklayer::decode(r.linktype, r.data, 0, &Default::default())
+            roamgap_wire::linklayer::decode(r.linktype, r.data, 0, &Default::default())
                 .unwrap()
                 .radio
                 .signal_dbm

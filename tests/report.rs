@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use common::read_json;
 use roamgap::analysis::Config;
 use roamgap::pipeline;
-use roamgap::report::html::{write_report, HtmlOptions};
-use roamgap::report::plot::{self, Figure, ImageFormat};
-use roamgap::report::traces::{self, Traces};
-use roamgap::report::Report;
+use roamgap_report::html::{write_report, HtmlOptions};
+use roamgap_report::plot::{self, Figure, ImageFormat};
+use roamgap_report::traces::{self, Traces};
+use roamgap_report::Report;
 use serde_json::Value;
 
 fn sample(name: &str) -> PathBuf {

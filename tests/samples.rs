@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 
 use common::{analyze_file, compare_with_truth, read_json};
-use roamgap::gen::{self, FileFormat, Link, Options};
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
 
 #[test]
 fn samples_match_their_truth_and_the_generator() {

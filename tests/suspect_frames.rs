@@ -6,10 +6,10 @@ mod common;
 
 use common::analyze_bytes;
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
-use roamgap::gen::{self, FileFormat, Link, Options};
 use roamgap::pipeline::{analyze_capture_with, Plan};
-use roamgap::report::Report;
+use roamgap_gen::{self as gen, FileFormat, Link, Options};
+use roamgap_report::Report;
+use roamgap_wire::capture::CaptureFile;
 use serde_json::Value;
 
 fn scenario(name: &str, link: Link) -> Vec<u8> {

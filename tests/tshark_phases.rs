@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::{analyze_bytes, data, read_json};
-use roamgap::gen::{self, FileFormat, Link, Options, SCENARIOS};
+use roamgap_gen::{self as gen, FileFormat, Link, Options, SCENARIOS};
 use serde_json::Value;
 
 /// frame → (kind, station, from station, retry), as tshark dissected it.

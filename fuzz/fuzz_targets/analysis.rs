@@ -4,9 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
+use roamgap_wire::capture::CaptureFile;
 use roamgap::pipeline::{self, Plan};
-use roamgap::report::{render_table, Report};
+use roamgap_report::{render_table, Report};
 
 fuzz_target!(|data: &[u8]| {
     let mut file = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 127, 0, 0, 0];

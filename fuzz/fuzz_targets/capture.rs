@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roamgap::capture::CaptureFile;
+use roamgap_wire::capture::CaptureFile;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(cap) = CaptureFile::from_vec("fuzz", data.to_vec()) else { return };

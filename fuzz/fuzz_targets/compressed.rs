@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roamgap::capture::CaptureFile;
+use roamgap_wire::capture::CaptureFile;
 
 /// A spool bound small enough that a decompression bomb ends at once.
 const MAX_SPOOL: u64 = 8 << 20;

@@ -2,10 +2,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roamgap::capture::{LinkType, Record};
-use roamgap::dot11::Frame;
+use roamgap_wire::capture::{LinkType, Record};
+use roamgap_wire::dot11::Frame;
 use roamgap::events::{self, FrameCounters};
-use roamgap::linklayer::LinkOptions;
+use roamgap_wire::linklayer::LinkOptions;
 
 fuzz_target!(|data: &[u8]| {
     for padded in [false, true] {

@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roamgap::capture::LinkType;
-use roamgap::linklayer::{self, LinkOptions};
+use roamgap_wire::capture::LinkType;
+use roamgap_wire::linklayer::{self, LinkOptions};
 
 const LINK_TYPES: [u32; 6] = [1, 105, 119, 127, 163, 192];
 

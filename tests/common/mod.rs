@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use roamgap::analysis::Config;
-use roamgap::capture::CaptureFile;
 use roamgap::pipeline;
-use roamgap::report::Report;
+use roamgap_report::Report;
+use roamgap_wire::capture::CaptureFile;
 use serde_json::Value;
 
 pub fn data(rel: &str) -> PathBuf {
@@ -388,8 +388,8 @@ pub fn compare_with_tshark(path: &Path, truth: &Value) -> Diff {
         }
     }
 
-    use roamgap::dot11::action::AddtsKind;
     use roamgap::events::EventKind;
+    use roamgap_wire::dot11::action::AddtsKind;
     let cap = CaptureFile::open(path).unwrap();
     let (_, events) = pipeline::decode_capture(&cap).unwrap();
     // The third frame of Shared Key authentication is WEP ciphertext: roamgap knows it from
@@ -451,14 +451,14 @@ pub fn compare_with_tshark(path: &Path, truth: &Value) -> Diff {
 /// has no event for them (they do not make a roam), so they are read from the frames here,
 /// every frame as tshark reads it (whatever its FCS).
 pub fn block_ack_codes(cap: &CaptureFile) -> (Vec<u16>, Vec<u16>) {
-    use roamgap::dot11::{subtype, Frame, FrameType};
+    use roamgap_wire::dot11::{subtype, Frame, FrameType};
     let (mut status, mut reasons) = (Vec::new(), Vec::new());
     let Ok(records) = cap.records() else {
         return (status, reasons);
     };
     for r in records.map_while(Result::ok) {
         let Ok(link) =
-            roamgap::linklayer::decode(r.linktype, r.data, r.fcs_len, &Default::default())
+            roamgap_wire::linklayer::decode(r.linktype, r.data, r.fcs_len, &Default::default())
         else {
             continue;
         };

@@ -1,0 +1,1078 @@
+//! Per-station roam analysis: events (in frame order) → roams with their phases, voice gaps,
+//! RTP losses and findings, plus per-stream statistics.
+//!
+//! Stations are independent, so they are analyzed in parallel. The definitions of every
+//! reported figure are in `docs/METRICS.md`.
+
+pub mod findings;
+mod station;
+pub mod stream;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::events::{Event, EventKind, TspecInfo};
+use roamgap_wire::dot11::action::AddtsKind;
+use roamgap_wire::dot11::ie::KeyManagement;
+use roamgap_wire::dot11::{MacAddr, MacMap};
+
+pub use findings::Finding;
+
+/// Tunable thresholds of the analysis.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    /// A voice gap above this (either direction) is a `long-gap` finding.
+    pub gap_budget_ms: f64,
+    /// Deauthentication/disassociation this soon after a roam's request belongs to the roam.
+    pub deauth_window_ms: f64,
+    /// An RTP stream needs at least this many packets to count (rejects look-alikes).
+    pub min_stream_packets: u64,
+    /// A station still on its old AP below this signal (dBm) when it roams is a sticky client.
+    pub sticky_dbm: i8,
+    /// Budgets of a roam's key management (reassociation request → last key message): CCKM, FT
+    /// and open/WEP roams; PSK, SAE, OWE and PMK-cached roams (one 4-way handshake); 802.1X
+    /// roams with a full EAP authentication.
+    pub budget_fast_ms: f64,
+    pub budget_psk_ms: f64,
+    pub budget_dot1x_ms: f64,
+    /// How link-layer headers are read (the remote-capture UDP port).
+    pub link: roamgap_wire::linklayer::LinkOptions,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            gap_budget_ms: 150.0,
+            deauth_window_ms: 5000.0,
+            min_stream_packets: 4,
+            sticky_dbm: -80,
+            budget_fast_ms: 50.0,
+            budget_psk_ms: 150.0,
+            budget_dot1x_ms: 300.0,
+            link: roamgap_wire::linklayer::LinkOptions::default(),
+        }
+    }
+}
+
+/// Voice direction: uplink = station → AP, downlink = AP → station.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Uplink,
+    Downlink,
+}
+
+impl Direction {
+    pub fn of(from_station: bool) -> Direction {
+        if from_station {
+            Direction::Uplink
+        } else {
+            Direction::Downlink
+        }
+    }
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Nanoseconds since the epoch as seconds, the unit of every time in the report.
+pub fn secs(ts_ns: i64) -> f64 {
+    ts_ns as f64 / 1e9
+}
+
+/// A duration in nanoseconds as milliseconds, the unit of every duration in the report.
+pub fn ms(d_ns: i64) -> f64 {
+    // Rounded to the microsecond, the resolution of most captures.
+    (d_ns as f64 / 1e3).round() / 1e3
+}
+
+/// The authentication exchange with the new AP before the reassociation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuthReport {
+    /// open, shared-key, ft, sae, ...
+    pub algorithm: &'static str,
+    pub request_frame: Option<u64>,
+    pub response_frame: Option<u64>,
+    pub status: Option<u16>,
+    /// Time of the first frame of the exchange.
+    pub time: f64,
+    pub response_time: Option<f64>,
+}
+
+/// The EAPOL 4-way handshake after the roam.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EapolReport {
+    pub m1_frame: u64,
+    pub m1_time: f64,
+    pub m2_frame: Option<u64>,
+    pub m3_frame: Option<u64>,
+    pub m4_frame: Option<u64>,
+    pub m4_time: Option<f64>,
+    /// How many times M1 was sent again (802.11 retransmissions excluded).
+    pub m1_retries: u32,
+    /// Delay from each M1 to the next one (the WPA-PSK retry timer, typically ~1 s).
+    pub m1_retry_delays_ms: Vec<f64>,
+    /// Reassociation request → M4.
+    pub duration_ms: Option<f64>,
+}
+
+/// 802.1X/EAP after the roam: a full authentication where a fast roam should have needed none.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EapReport {
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub packets: u32,
+    /// EAP-Success seen.
+    pub success: bool,
+    pub first_time: f64,
+    pub last_time: f64,
+    pub duration_ms: f64,
+}
+
+/// An ADDTS response after the roam, with the request it answers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AddtsReport {
+    pub kind: AddtsKind,
+    pub status: u16,
+    pub status_name: &'static str,
+    /// The response frame.
+    pub frame: u64,
+    pub time: f64,
+    pub request_frame: Option<u64>,
+    pub request_time: Option<f64>,
+    pub dialog_token: u8,
+    pub tid: Option<u8>,
+    pub up: Option<u8>,
+}
+
+/// A deauthentication or disassociation of the station by (or from) the new AP.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeauthReport {
+    pub reason: u16,
+    pub reason_name: &'static str,
+    pub frame: u64,
+    pub time: f64,
+    pub disassociation: bool,
+    /// Sent by the station rather than by the AP.
+    pub by_station: bool,
+    /// Time after the reassociation request.
+    pub after_ms: f64,
+}
+
+/// A BSS's channel: its number, band and centre frequency (a number alone is ambiguous: they
+/// repeat across bands).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChannelInfo {
+    pub number: u16,
+    pub band: Option<roamgap_wire::linklayer::Band>,
+    pub mhz: Option<u16>,
+}
+
+impl ChannelInfo {
+    /// The channel of a frame captured at `mhz`.
+    pub(crate) fn of_mhz(mhz: u16) -> Option<ChannelInfo> {
+        Some(ChannelInfo {
+            number: roamgap_wire::linklayer::channel_of_mhz(mhz)?,
+            band: roamgap_wire::linklayer::Band::of_mhz(mhz),
+            mhz: Some(mhz),
+        })
+    }
+}
+
+/// A channel for people: `6 (2.4 GHz)`, its number alone when the band is unknown, `?` when
+/// nothing is known.
+pub fn channel_text(channel: Option<u16>, band: Option<roamgap_wire::linklayer::Band>) -> String {
+    match (channel, band) {
+        (Some(c), Some(b)) => format!("{c} ({b})"),
+        (Some(c), None) => c.to_string(),
+        _ => "?".to_string(),
+    }
+}
+
+/// A roam's outage for people: `X ms`, `>= X ms` when the capture ended first, `-` when
+/// unknown (no user data before the roam).
+pub fn outage_text(r: &Roam) -> String {
+    match (
+        r.outage_ms,
+        r.outage.as_ref().and_then(|o| o.capture_ended_after_ms),
+    ) {
+        (Some(ms), _) => format!("{ms:.1} ms"),
+        (None, Some(ms)) => format!(">= {ms:.1} ms (capture ended)"),
+        _ => "-".to_string(),
+    }
+}
+
+/// The voice gap of one direction across a roam.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VoiceGap {
+    pub gap_ms: Option<f64>,
+    pub lost: Option<u64>,
+    pub last_before_frame: Option<u64>,
+    pub first_after_frame: Option<u64>,
+    pub last_before_time: Option<f64>,
+    pub first_after_time: Option<f64>,
+    /// The stream (SSRC) the gap is measured on; null when measured from frames.
+    pub ssrc: Option<String>,
+    /// `rtp`, or `frames` when the voice is encrypted: then the gap is between voice-priority
+    /// (UP 6/7) data frames and `lost` is estimated from the stream's cadence.
+    pub measured_from: &'static str,
+    /// `lost` is an estimate (encrypted voice), not a count of sequence numbers.
+    pub lost_estimated: bool,
+}
+
+/// How a roam ended (`docs/METRICS.md`, "Roam outcomes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The new AP accepted the station, and user data went through it.
+    Completed,
+    /// The new AP answered the station's last request with a non-zero status.
+    Refused,
+    /// The new AP never answered the station's last request before it gave up or moved on.
+    Unanswered,
+    /// The new AP accepted, but the station left before its keys or data.
+    Abandoned,
+    /// The capture ended before the roam was decided: no user data through the new AP yet,
+    /// and the station had not turned elsewhere.
+    CaptureEnded,
+}
+
+impl Outcome {
+    /// The name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Refused => "refused",
+            Outcome::Unanswered => "unanswered",
+            Outcome::Abandoned => "abandoned",
+            Outcome::CaptureEnded => "capture-ended",
+        }
+    }
+
+    /// The station did not get onto the new AP: it stays on its previous one.
+    pub fn failed(self) -> bool {
+        matches!(
+            self,
+            Outcome::Refused | Outcome::Unanswered | Outcome::Abandoned
+        )
+    }
+}
+
+/// What a failed roam cost: the station's attempts with the new AP and where it went next.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailureReport {
+    /// Authentication and (re)association requests the station sent the new AP, 802.11
+    /// retransmissions excluded.
+    pub attempts: u32,
+    /// The first and last frame exchanged with the new AP (either way) during the roam.
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub first_time: f64,
+    pub last_time: f64,
+    /// First → last frame: how long the station tried.
+    pub duration_ms: f64,
+    /// The status of the new AP's last answer (authentication or (re)association response);
+    /// null when it never answered.
+    pub last_status: Option<u16>,
+    /// The station's own deauthentication or disassociation of the new AP, when it gave up
+    /// with one.
+    pub gave_up_frame: Option<u64>,
+    /// Where the station went next: the BSSID of its next (re)association request,
+    /// authentication or user data, and that frame (null when the capture shows none).
+    pub next_bssid: Option<MacAddr>,
+    pub next_frame: Option<u64>,
+}
+
+/// The station's silence around a roam: its last user data before the request to its first
+/// user data after it, through any AP (`docs/METRICS.md`, "Outage").
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutageReport {
+    pub last_data_frame: u64,
+    pub last_data_time: f64,
+    pub first_data_frame: Option<u64>,
+    pub first_data_time: Option<f64>,
+    /// The BSSID the first user data after the roam went through.
+    pub first_data_bssid: Option<MacAddr>,
+    /// When the capture ended before the station's user data resumed: the time from its last
+    /// user data to the last frame of the capture (the outage lasted at least this long).
+    pub capture_ended_after_ms: Option<f64>,
+}
+
+/// One roam: a station's attempt to join a BSS other than the one it was on, from its
+/// (re)association request to the outcome.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Roam {
+    /// Index of the capture in the report's `captures`.
+    pub capture: usize,
+    pub station: MacAddr,
+    pub from_bssid: MacAddr,
+    pub to_bssid: MacAddr,
+    pub from_channel: Option<u16>,
+    pub to_channel: Option<u16>,
+    /// The bands of those channels (a channel number repeats across bands).
+    pub from_band: Option<roamgap_wire::linklayer::Band>,
+    pub to_band: Option<roamgap_wire::linklayer::Band>,
+    /// How the attempt ended.
+    pub outcome: Outcome,
+    /// Set when the roam failed (refused, unanswered, abandoned).
+    pub failure: Option<FailureReport>,
+    /// Last user data before the roam → first user data after it on any AP; null when either
+    /// is missing (`outage` says when the capture ended first).
+    pub outage_ms: Option<f64>,
+    pub outage: Option<OutageReport>,
+    /// Median signal (dBm) of the station's last 16 frames through the old BSSID before the
+    /// request, as the sniffer heard them.
+    pub signal_before_dbm: Option<i8>,
+    /// Median signal of its first 16 frames through the new BSSID after the request.
+    pub signal_after_dbm: Option<i8>,
+    /// Median data rate (Mb/s) of the station's last 16 data frames through the old BSSID
+    /// before the request, and of its first 16 through the new one after.
+    pub rate_before_mbps: Option<f64>,
+    pub rate_after_mbps: Option<f64>,
+    /// The station's probe requests just before it turned to the new AP.
+    pub scanning: Option<ScanReport>,
+    /// Data frames the old AP still sent the station after it left.
+    pub old_ap_after_leaving: Option<OldApReport>,
+    /// The station's last data frame (not EAPOL) through the old BSSID before the request,
+    /// and its first through the new BSSID after it.
+    pub last_data_frame_old: Option<u64>,
+    pub first_data_frame_new: Option<u64>,
+    /// Last data on the old AP → first data on the new AP.
+    pub roam_time_ms: Option<f64>,
+    /// Reassociation request → the last message the roam needed (EAPOL M4, else the response).
+    pub handshake_ms: Option<f64>,
+    /// The roam's phases in order (see `docs/METRICS.md`).
+    pub phases: Vec<Phase>,
+    /// Reassociation (true) or association (false) request.
+    pub reassociation: bool,
+    /// Time of the request, seconds since the epoch.
+    pub time: f64,
+    pub request_frame: u64,
+    pub request_time: f64,
+    pub response_frame: Option<u64>,
+    pub response_time: Option<f64>,
+    /// Status of the response; null when no response was captured.
+    pub status: Option<u16>,
+    pub status_name: Option<&'static str>,
+    /// Request → response.
+    pub reassoc_latency_ms: Option<f64>,
+    /// Requests sent again (with a new sequence number) before a response came.
+    pub request_retries: u32,
+    pub cckm_in_request: bool,
+    pub cckm_in_response: bool,
+    pub key_management: Option<KeyManagement>,
+    /// PMKID in the request (PMK caching / opportunistic key caching).
+    pub pmkid_in_request: bool,
+    /// The fast path the station offered: ft-over-ds, ft-over-the-air, cckm, pmk-caching, none.
+    pub fast_path_offered: &'static str,
+    /// Whether it was taken (no full authentication followed); null when none was offered or
+    /// no response was captured.
+    pub fast_path_taken: Option<bool>,
+    /// Rates the new AP's beacons list, Mb/s (empty when none was captured).
+    pub new_ap_rates_mbps: Vec<f64>,
+    /// TSPECs in the request.
+    pub tspec: Vec<TspecInfo>,
+    pub authentication: Option<AuthReport>,
+    pub eap: Option<EapReport>,
+    pub eapol: Option<EapolReport>,
+    pub addts: Vec<AddtsReport>,
+    pub deauth: Option<DeauthReport>,
+    pub uplink: Option<VoiceGap>,
+    pub downlink: Option<VoiceGap>,
+    pub findings: Vec<Finding>,
+    /// Shows the roam's frames in Wireshark.
+    pub wireshark_filter: String,
+}
+
+/// The station's last scan before a roam: its probe requests (off-channel scanning).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanReport {
+    pub probe_requests: u32,
+    /// Channels the probes were captured on.
+    pub channels: Vec<u16>,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub start_time: f64,
+    pub end_time: f64,
+    pub duration_ms: f64,
+}
+
+/// Data frames the old AP sent the station after it had left (within the deauthentication
+/// window after the request): each distinct frame is a failed delivery, its retries wasted
+/// airtime; the AP logs them as "max retries".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OldApReport {
+    /// Transmissions, retries included.
+    pub transmissions: u32,
+    /// Transmissions with the retry bit.
+    pub retries: u32,
+    /// Distinct frames (802.11 sequence numbers) the AP tried to deliver.
+    pub failed_deliveries: u32,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    /// How long after the request the old AP kept trying.
+    pub last_after_ms: f64,
+}
+
+/// A roam the capture shows only by its effect: the station's data moves from one BSSID to
+/// another with no (re)association captured in between.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MissedRoam {
+    pub capture: usize,
+    pub station: MacAddr,
+    pub from_bssid: MacAddr,
+    pub to_bssid: MacAddr,
+    pub from_channel: Option<u16>,
+    pub to_channel: Option<u16>,
+    pub from_band: Option<roamgap_wire::linklayer::Band>,
+    pub to_band: Option<roamgap_wire::linklayer::Band>,
+    /// The station's last data frame through the old BSSID and first through the new one.
+    pub last_frame_old: u64,
+    pub first_frame_new: u64,
+    pub last_time_old: f64,
+    pub first_time_new: f64,
+    pub gap_ms: f64,
+    /// Whether the sniffer captured anything on the new AP's channel during the gap; null when
+    /// the capture has no channel information.
+    pub channel_captured: Option<bool>,
+    pub findings: Vec<Finding>,
+    pub wireshark_filter: String,
+}
+
+/// One phase of a roam: an interval between two frames.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Phase {
+    /// scanning, leaving, authentication, reassociation, 802.1x, 4-way-handshake, addts,
+    /// resuming.
+    pub name: &'static str,
+    pub start_frame: u64,
+    /// The phase's last frame; null when the exchange got no answer (an authentication or
+    /// reassociation the AP never answered, a 4-way handshake without its message 4): such a
+    /// phase has a start and no duration.
+    pub end_frame: Option<u64>,
+    pub start_time: f64,
+    pub end_time: Option<f64>,
+    pub duration_ms: Option<f64>,
+}
+
+/// Statistics of one RTP stream.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StreamReport {
+    pub capture: usize,
+    pub ssrc: String,
+    pub station: MacAddr,
+    pub direction: Direction,
+    pub payload_type: u8,
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// Packets received, 802.11 retransmissions excluded.
+    pub received: u64,
+    pub expected: u64,
+    pub lost: u64,
+    pub duplicates: u64,
+    /// Packets whose sequence number RFC 3550 A.1 rejects (`docs/METRICS.md`).
+    pub set_aside: u64,
+    /// Gaps whose loss exceeds what their duration holds at the stream's packet interval.
+    pub gaps_beyond_cadence: u32,
+    pub max_gap_ms: f64,
+    pub first_frame: u64,
+    pub last_frame: u64,
+}
+
+/// A BSS seen in the capture.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BssReport {
+    pub bssid: MacAddr,
+    pub ssid: Option<String>,
+    /// Channel number, within `band`.
+    pub channel: Option<u16>,
+    /// The channel's band and centre frequency: null when the capture tells no frequency
+    /// (no radio header) and the number alone cannot name it.
+    pub band: Option<roamgap_wire::linklayer::Band>,
+    pub frequency_mhz: Option<u16>,
+    /// Rates its beacons list, Mb/s (empty when no beacon was captured).
+    pub rates_mbps: Vec<f64>,
+}
+
+/// A station whose roam could not be seen whole.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Note {
+    pub station: MacAddr,
+    pub frame: u64,
+    pub message: String,
+}
+
+/// The analysis of one capture.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub roams: Vec<Roam>,
+    pub streams: Vec<StreamReport>,
+    pub bss: Vec<BssReport>,
+    pub stations: usize,
+    pub notes: Vec<Note>,
+    pub missed_roams: Vec<MissedRoam>,
+}
+
+/// An RTP synchronization source as Wireshark writes it (`0x` and 8 hex digits).
+pub fn hex_ssrc(ssrc: u32) -> String {
+    format!("{ssrc:#010x}")
+}
+
+/// What is known of a BSS: its SSID and channel, and the radio channels its management and
+/// control-plane frames were captured on. Each shard keeps its own; they merge.
+#[derive(Default)]
+struct BssState {
+    /// (source, frame, SSID): from the first beacon, else the first probe response, else the
+    /// first (re)association request to it that names one.
+    ssid: Option<(crate::events::SsidSource, u64, crate::events::Ssid)>,
+    /// (source, frame, DS Parameter Set channel, the frame's radio frequency) of the first
+    /// beacon that has one, else the first probe response.
+    beacon_channel: Option<(crate::events::SsidSource, u64, u8, Option<u16>)>,
+    /// Rates its beacons list.
+    rates: crate::events::RateSet,
+    /// (centre frequency MHz, frames) — a BSS is seen on one channel, or a few with
+    /// adjacent-channel leakage.
+    radio: Vec<(u16, u64)>,
+}
+
+impl BssState {
+    fn event(&mut self, e: &Event) {
+        use crate::events::SsidSource;
+        let (ssid, channel, source) = match e.kind {
+            EventKind::Beacon {
+                ssid,
+                channel,
+                rates,
+                ..
+            } => {
+                self.rates = self.rates.union(rates);
+                (Some(ssid), channel, SsidSource::Beacon)
+            }
+            EventKind::Bss {
+                ssid,
+                source,
+                channel,
+            } => (ssid, channel, source),
+            _ => (None, None, SsidSource::None),
+        };
+        if let Some(ssid) = ssid {
+            self.name((source, e.frame, ssid));
+        }
+        if let Some(ch) = channel {
+            self.channel_from((source, e.frame, ch, e.channel_mhz));
+        }
+        if let Some(mhz) = e
+            .channel_mhz
+            .filter(|&m| roamgap_wire::linklayer::channel_of_mhz(m).is_some())
+        {
+            self.count(mhz, 1);
+        }
+    }
+
+    /// Keeps the best SSID: by source, then the earliest frame.
+    fn name(&mut self, named: (crate::events::SsidSource, u64, crate::events::Ssid)) {
+        if self
+            .ssid
+            .is_none_or(|(s, f, _)| (named.0, named.1) < (s, f))
+        {
+            self.ssid = Some(named);
+        }
+    }
+
+    fn channel_from(&mut self, ch: (crate::events::SsidSource, u64, u8, Option<u16>)) {
+        if self
+            .beacon_channel
+            .is_none_or(|(s, f, _, _)| (ch.0, ch.1) < (s, f))
+        {
+            self.beacon_channel = Some(ch);
+        }
+    }
+
+    fn count(&mut self, mhz: u16, n: u64) {
+        if let Some(r) = self.radio.iter_mut().find(|(c, _)| *c == mhz) {
+            r.1 += n;
+        } else if self.radio.len() < 16 {
+            self.radio.push((mhz, n));
+        }
+    }
+
+    fn merge(&mut self, other: &BssState) {
+        if let Some(named) = other.ssid {
+            self.name(named);
+        }
+        if let Some(ch) = other.beacon_channel {
+            self.channel_from(ch);
+        }
+        for &(ch, n) in &other.radio {
+            self.count(ch, n);
+        }
+        self.rates = self.rates.union(other.rates);
+    }
+
+    /// (channel, centre frequency): the DS Parameter Set channel of its beacons (else probe
+    /// responses), in the band of the frame that carried it (without radio information, the
+    /// 2.4 or 5 GHz channel of that number: the element is not used in 6 GHz, 27.3.23.2), else
+    /// the radio frequency most of its frames came on.
+    fn channel(&self) -> (Option<u16>, Option<u16>) {
+        use roamgap_wire::linklayer::{channel_of_mhz, mhz_of_channel};
+        if let Some((_, _, ch, frame_mhz)) = self.beacon_channel {
+            let ch = u16::from(ch);
+            let mhz = frame_mhz
+                .filter(|&m| channel_of_mhz(m) == Some(ch))
+                .or_else(|| mhz_of_channel(ch));
+            return (Some(ch), mhz);
+        }
+        let radio = self
+            .radio
+            .iter()
+            .max_by_key(|&&(mhz, n)| (n, std::cmp::Reverse(mhz)))
+            .map(|&(mhz, _)| mhz);
+        (radio.and_then(channel_of_mhz), radio)
+    }
+}
+
+/// When the sniffer listened on each channel: per channel, the intervals in which its frames
+/// came less than [`Coverage::JOIN_NS`] apart. Tells a roam to a channel nobody captured from
+/// one the sniffer merely missed.
+#[derive(Default)]
+pub(crate) struct Coverage {
+    channels: Vec<(u16, Vec<(i64, i64)>)>,
+}
+
+impl Coverage {
+    /// Beacons come every ~102 ms: 250 ms without a frame on a channel means the sniffer was
+    /// elsewhere (a shorter silence cannot be told from a quiet channel).
+    const JOIN_NS: i64 = 250_000_000;
+    /// Bound per channel (a sniffer hopping every 100 ms for hours); past it the last interval
+    /// grows.
+    const MAX_INTERVALS: usize = 50_000;
+
+    fn add(&mut self, mhz: u16, ts_ns: i64) {
+        let i = match self.channels.iter().position(|(c, _)| *c == mhz) {
+            Some(i) => i,
+            None => {
+                self.channels.push((mhz, Vec::new()));
+                self.channels.len() - 1
+            }
+        };
+        let list = &mut self.channels[i].1;
+        let full = list.len() >= Self::MAX_INTERVALS;
+        match list.last_mut() {
+            Some(last) if ts_ns <= last.1 + Self::JOIN_NS || full => {
+                last.0 = last.0.min(ts_ns);
+                last.1 = last.1.max(ts_ns);
+            }
+            _ => list.push((ts_ns, ts_ns)),
+        }
+    }
+
+    fn merge(&mut self, other: &Coverage) {
+        for (ch, list) in &other.channels {
+            match self.channels.iter_mut().find(|(c, _)| c == ch) {
+                Some((_, mine)) => mine.extend_from_slice(list),
+                None => self.channels.push((*ch, list.clone())),
+            }
+        }
+    }
+
+    /// Sorts and joins each channel's intervals (after merging shards).
+    fn normalize(&mut self) {
+        for (_, list) in &mut self.channels {
+            list.sort_unstable();
+            let mut out: Vec<(i64, i64)> = Vec::with_capacity(list.len());
+            for &(a, b) in list.iter() {
+                match out.last_mut() {
+                    Some(last) if a <= last.1 + Self::JOIN_NS => last.1 = last.1.max(b),
+                    _ => out.push((a, b)),
+                }
+            }
+            *list = out;
+        }
+    }
+
+    /// Whether the sniffer was on the channel of centre frequency `mhz` at some moment strictly
+    /// between the two times (within an interval of its frames there); null when the capture
+    /// carries no channel information at all. Channels are told by frequency: their numbers
+    /// repeat across bands.
+    pub(crate) fn captured(&self, mhz: u16, from_ns: i64, to_ns: i64) -> Option<bool> {
+        if self.channels.is_empty() {
+            return None;
+        }
+        Some(
+            self.channels
+                .iter()
+                .filter(|(c, _)| *c == mhz)
+                .flat_map(|(_, l)| l)
+                .any(|&(a, b)| a < to_ns && b > from_ns),
+        )
+    }
+}
+
+/// What corroborates a BSSID (`docs/METRICS.md`, "Suspect frames"): in a capture without FCS
+/// a bit error in an address makes a BSSID one frame names, and in a long capture two damaged
+/// frames may even name the same one; a BSS shows itself in its own management frames (beacons,
+/// probe responses, answers), a station's use of it in several frames.
+#[derive(Default)]
+pub(crate) struct Named {
+    /// Per BSSID: distinct frames it sent other than data (beacons, probe responses,
+    /// authentication and association answers, EAPOL-Key), counted up to 2, and the last.
+    answers: MacMap<(u8, u64)>,
+    /// Per station, per BSSID: distinct frames between them, counted up to 3, and the last.
+    pairs: MacMap<MacMap<(u8, u64)>>,
+    /// Entries in `answers` and `pairs`.
+    entries: usize,
+    /// More BSSIDs than [`Named::MAX`]: those not counted are taken as corroborated.
+    overflow: bool,
+}
+
+/// Adds frame `frame` to a count kept up to `max`.
+fn count_frame(n: &mut (u8, u64), frame: u64, max: u8) {
+    if n.0 == 0 || n.1 != frame {
+        *n = (n.0.saturating_add(1).min(max), frame);
+    }
+}
+
+/// Adds another shard's count (`other`, ending with its frame) to `n`: a frame both counted
+/// (one frame's events in two shards) counts once.
+fn merge_count(n: &mut (u8, u64), other: (u8, u64), max: u8) {
+    let shared = u8::from(n.0 > 0 && n.1 == other.1);
+    *n = (
+        n.0.saturating_add(other.0 - shared).min(max),
+        n.1.max(other.1),
+    );
+}
+
+impl Named {
+    /// Entries counted per shard: bounds the memory a capture of random addresses takes.
+    const MAX: usize = 1 << 18;
+    /// Answers that show a BSS.
+    const ANSWERS: u8 = 2;
+    /// Frames between a station and a BSSID that show the station used it: with a request to
+    /// it among them (a roam), or data only (a roam the sniffer missed).
+    const WITH_REQUEST: u8 = 2;
+    const DATA_ONLY: u8 = 3;
+
+    /// Every address taken as corroborated (a station's state machine tested on its own).
+    #[cfg(test)]
+    pub(crate) fn every() -> Named {
+        Named {
+            overflow: true,
+            ..Named::default()
+        }
+    }
+
+    fn add(&mut self, e: &Event) {
+        if e.bssid == MacAddr::BROADCAST {
+            return;
+        }
+        // Counts go on; only new addresses are refused once full.
+        let full = self.entries >= Self::MAX;
+        let data = matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. });
+        if !e.from_station && !data {
+            match self.answers.get_mut(&e.bssid) {
+                Some(n) => count_frame(n, e.frame, Self::ANSWERS),
+                None if !full => {
+                    self.answers.insert(e.bssid, (1, e.frame));
+                    self.entries += 1;
+                }
+                None => self.overflow = true,
+            }
+        }
+        match self
+            .pairs
+            .get_mut(&e.station)
+            .and_then(|p| p.get_mut(&e.bssid))
+        {
+            Some(n) => count_frame(n, e.frame, Self::DATA_ONLY),
+            None if !full => {
+                let per = self.pairs.entry(e.station).or_default();
+                per.insert(e.bssid, (1, e.frame));
+                self.entries += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    fn merge(&mut self, other: &Named) {
+        self.overflow |= other.overflow;
+        for (&bssid, &n) in &other.answers {
+            merge_count(self.answers.entry(bssid).or_default(), n, Self::ANSWERS);
+        }
+        for (&station, per) in &other.pairs {
+            let mine = self.pairs.entry(station).or_default();
+            for (&bssid, &n) in per {
+                merge_count(mine.entry(bssid).or_default(), n, Self::DATA_ONLY);
+            }
+        }
+    }
+
+    /// `bssid` answered in at least two frames, or `station` exchanged at least `frames`
+    /// frames with it.
+    fn shown(&self, station: MacAddr, bssid: MacAddr, frames: u8) -> bool {
+        if self
+            .answers
+            .get(&bssid)
+            .is_some_and(|n| n.0 >= Self::ANSWERS)
+        {
+            return true;
+        }
+        match self.pairs.get(&station).and_then(|p| p.get(&bssid)) {
+            Some(n) => n.0 >= frames,
+            None => self.overflow,
+        }
+    }
+
+    /// Whether only one frame names `station` (with a BSSID): as likely a damaged address.
+    pub(crate) fn lone(&self, station: MacAddr) -> bool {
+        match self.pairs.get(&station) {
+            Some(per) => per.values().map(|n| u32::from(n.0)).sum::<u32>() <= 1,
+            None => !self.overflow,
+        }
+    }
+
+    /// Whether `station`'s request to `bssid` (a roam) is corroborated.
+    pub(crate) fn requested(&self, station: MacAddr, bssid: MacAddr) -> bool {
+        self.shown(station, bssid, Self::WITH_REQUEST)
+    }
+
+    /// Whether `station`'s data through `bssid` shows it was there (a roam the sniffer missed).
+    pub(crate) fn used(&self, station: MacAddr, bssid: MacAddr) -> bool {
+        self.shown(station, bssid, Self::DATA_ONLY)
+    }
+}
+
+/// One share of the stations, by address hash: shards run in parallel.
+#[derive(Default)]
+struct Shard {
+    stations: MacMap<station::Known>,
+    bss: MacMap<BssState>,
+    named: Named,
+    coverage: Coverage,
+    /// Time of the latest event: where the capture ends, for roams it cut short.
+    last_ns: i64,
+}
+
+/// Streaming roam analysis of one capture: feed it the events in frame order, in batches;
+/// its state is bounded by the stations, streams, roams and BSSs, not by the frames.
+pub struct Analyzer {
+    capture: usize,
+    config: Config,
+    shards: Vec<Shard>,
+}
+
+/// Events of one batch, split by shard (see [`Analyzer::shard_of`]), each in frame order.
+pub type ShardedEvents = Vec<Vec<Event>>;
+
+impl Analyzer {
+    /// `shards` > 1 analyzes stations in parallel (rayon); results do not depend on it.
+    pub fn new(capture: usize, config: Config, shards: usize) -> Analyzer {
+        let shards = shards.max(1);
+        Analyzer {
+            capture,
+            config,
+            shards: (0..shards).map(|_| Shard::default()).collect(),
+        }
+    }
+
+    pub fn shards(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Bytes the analyzer holds for its stations: their map entries and what each owns (the
+    /// state its memory bound is stated in, per station; BSSs and coverage are left out).
+    pub fn station_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                s.stations.capacity() * (std::mem::size_of::<(MacAddr, station::Known)>() + 1)
+                    + s.stations
+                        .values()
+                        .map(station::Known::heap_bytes)
+                        .sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// Stations the analyzer holds.
+    pub fn station_count(&self) -> usize {
+        self.shards.iter().map(|s| s.stations.len()).sum()
+    }
+
+    /// The shard an event belongs to: its station's (or, for frames to a group address, its
+    /// BSS's). Decoders split events by it so that shards never look at each other's.
+    pub fn shard_of(e: &Event, shards: usize) -> usize {
+        let key = if e.station.is_group() {
+            e.bssid
+        } else {
+            e.station
+        };
+        ((key.to_u64().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % shards as u64) as usize
+    }
+
+    /// Splits events by shard.
+    pub fn split(events: impl IntoIterator<Item = Event>, shards: usize) -> ShardedEvents {
+        let mut out: ShardedEvents = (0..shards).map(|_| Vec::new()).collect();
+        for e in events {
+            out[Analyzer::shard_of(&e, shards)].push(e);
+        }
+        out
+    }
+
+    /// Takes the next events: consecutive batches, each split by shard with [`Analyzer::split`]
+    /// (or the same rule) for this analyzer's number of shards.
+    pub fn feed(&mut self, batches: &[ShardedEvents]) {
+        let (capture, config) = (self.capture, self.config);
+        let run = |(i, shard): (usize, &mut Shard)| {
+            for e in batches.iter().flat_map(|b| &b[i]) {
+                shard.last_ns = shard.last_ns.max(e.ts_ns);
+                shard.named.add(e);
+                if let Some(mhz) = e
+                    .channel_mhz
+                    .filter(|&m| roamgap_wire::linklayer::channel_of_mhz(m).is_some())
+                {
+                    shard.coverage.add(mhz, e.ts_ns);
+                }
+                // Voice frames tell nothing of a BSS that its other frames do not; a probe
+                // request is sent on whatever channel the station is scanning.
+                // The broadcast BSSID (wildcard probe requests, public action frames) is no
+                // BSS; any other is, group addresses included (Wireshark lists them too).
+                if e.bssid != MacAddr::BROADCAST
+                    && !matches!(
+                        e.kind,
+                        EventKind::Rtp { .. } | EventKind::Data { .. } | EventKind::ProbeRequest
+                    )
+                {
+                    shard.bss.entry(e.bssid).or_default().event(e);
+                }
+                if matches!(e.kind, EventKind::Beacon { .. } | EventKind::Bss { .. })
+                    || e.station.is_group()
+                {
+                    continue;
+                }
+                shard
+                    .stations
+                    .entry(e.station)
+                    .or_insert_with(station::Known::new)
+                    .event(e, capture, config);
+            }
+        };
+        if self.shards.len() == 1 {
+            self.shards.iter_mut().enumerate().for_each(run);
+        } else {
+            self.shards.par_iter_mut().enumerate().for_each(run);
+        }
+    }
+
+    /// The roams, streams, BSSs and notes, in frame order.
+    pub fn finish(self) -> Analysis {
+        let self_parallel = self.shards.len() > 1;
+        let end_ns = self.shards.iter().map(|s| s.last_ns).max().unwrap_or(0);
+        let mut coverage = Coverage::default();
+        for s in &self.shards {
+            coverage.merge(&s.coverage);
+        }
+        coverage.normalize();
+        let mut named = Named::default();
+        for s in &self.shards {
+            named.merge(&s.named);
+        }
+        let mut merged: MacMap<BssState> = MacMap::default();
+        for (&bssid, b) in self.shards.iter().flat_map(|s| &s.bss) {
+            merged.entry(bssid).or_default().merge(b);
+        }
+        let mut bss: Vec<BssReport> = merged
+            .iter()
+            .map(|(&bssid, b)| {
+                let (channel, mhz) = b.channel();
+                BssReport {
+                    bssid,
+                    ssid: b.ssid.map(|(_, _, s)| s.to_text()),
+                    channel,
+                    band: mhz.and_then(roamgap_wire::linklayer::Band::of_mhz),
+                    frequency_mhz: mhz,
+                    rates_mbps: b.rates.mbps(),
+                }
+            })
+            .collect();
+        let rates: HashMap<MacAddr, crate::events::RateSet> = merged
+            .iter()
+            .filter(|(_, b)| !b.rates.is_empty())
+            .map(|(&bssid, b)| (bssid, b.rates))
+            .collect();
+        // BSSs seen only in data frames (no beacon or management frame captured); the lowest
+        // frequency any station saw one on, so that the result does not depend on the order.
+        let mut data_only: Vec<(MacAddr, Option<u16>)> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.stations.values())
+            .flat_map(|st| st.data_bss().iter().copied())
+            .filter(|(bssid, _)| *bssid != MacAddr::BROADCAST && !merged.contains_key(bssid))
+            .collect();
+        data_only.sort_by_key(|&(b, ch)| (b, ch.is_none(), ch));
+        data_only.dedup_by_key(|(b, _)| *b);
+        bss.extend(data_only.into_iter().map(|(bssid, mhz)| BssReport {
+            bssid,
+            ssid: None,
+            channel: mhz.and_then(roamgap_wire::linklayer::channel_of_mhz),
+            band: mhz.and_then(roamgap_wire::linklayer::Band::of_mhz),
+            frequency_mhz: mhz,
+            rates_mbps: Vec::new(),
+        }));
+        bss.sort_by_key(|b| b.bssid);
+        let channels: HashMap<MacAddr, ChannelInfo> = bss
+            .iter()
+            .filter_map(|b| {
+                b.channel.map(|number| {
+                    let info = ChannelInfo {
+                        number,
+                        band: b.band,
+                        mhz: b.frequency_mhz,
+                    };
+                    (b.bssid, info)
+                })
+            })
+            .collect();
+        // Addresses that act as BSSIDs are APs, not stations.
+        let aps: std::collections::HashSet<MacAddr> = bss.iter().map(|b| b.bssid).collect();
+        let stations: Vec<station::Known> = self
+            .shards
+            .into_iter()
+            .flat_map(|s| s.stations.into_iter())
+            .filter(|(mac, _)| !aps.contains(mac))
+            .map(|(_, st)| st)
+            .collect();
+        let results: Vec<station::StationResult> = if self_parallel {
+            stations
+                .into_par_iter()
+                .map(|st| st.finish(&channels, &rates, &coverage, &named, end_ns))
+                .collect()
+        } else {
+            stations
+                .into_iter()
+                .map(|st| st.finish(&channels, &rates, &coverage, &named, end_ns))
+                .collect()
+        };
+        let mut analysis = Analysis {
+            bss,
+            stations: results.len(),
+            ..Analysis::default()
+        };
+        for r in results {
+            analysis.roams.extend(r.roams);
+            analysis.streams.extend(r.streams);
+            analysis.notes.extend(r.notes);
+            analysis.missed_roams.extend(r.missed_roams);
+        }
+        analysis.roams.sort_by_key(|r| (r.request_frame, r.station));
+        analysis
+            .streams
+            .sort_by_key(|s| (s.first_frame, s.direction, s.station));
+        analysis.notes.sort_by_key(|n| (n.frame, n.station));
+        analysis
+            .missed_roams
+            .sort_by_key(|m| (m.first_frame_new, m.station));
+        analysis
+    }
+}
