@@ -61,6 +61,9 @@ pub(super) struct RoamPlan {
     pub(super) status: Option<u16>,
     /// completed, refused, unanswered or abandoned: what the scenario makes of the roam.
     pub(super) outcome: &'static str,
+    /// The phone held on to its old AP until it was heard very weakly there (a sticky
+    /// client), for the seconds before this roam.
+    pub(super) sticky: bool,
 }
 
 impl Sim {
@@ -73,6 +76,8 @@ impl Sim {
         ready
     }
 
+    /// Plans a roam of phone `p` from AP `from` to AP `to`, leaving at `leave`: its phases
+    /// by kind. Returns when its voice may resume.
     pub(super) fn roam_to(
         &mut self,
         p: usize,
@@ -86,9 +91,31 @@ impl Sim {
             RoamKind::Abandoned => return self.roam_abandoned(p, leave, from, to),
             _ => {}
         }
-        let km = self.phones[p].km;
-        let cckm = km == KeyMgmt::Cckm;
         let roam = self.roams.len();
+        let t = self.approach(p, kind, leave, from, to, roam);
+        let t = self.reassociate(p, kind, from, to, roam, t);
+        if kind == RoamKind::ReassocRefused {
+            return self.roam_after_refusal(p, from, to, t);
+        }
+        let t = self.complete(p, kind, to, roam, t);
+        let ready = t + self.rng.range(1000, 3000) * US;
+        self.phones[p].attachments.push((ready, to));
+        ready
+    }
+
+    /// What comes before the reassociation request: a sticky phone heard weakly on its old
+    /// AP, the FT exchange over the DS, scanning, and the authentication with the new AP.
+    /// Returns when the phone sends its request.
+    fn approach(
+        &mut self,
+        p: usize,
+        kind: RoamKind,
+        leave: i64,
+        from: usize,
+        to: usize,
+        roam: usize,
+    ) -> i64 {
+        let km = self.phones[p].km;
         if self.phones[p].sticky {
             // Heard ever more weakly on the old AP for the seconds before it gives up.
             self.phones[p]
@@ -107,7 +134,22 @@ impl Sim {
         if km != KeyMgmt::FtDs {
             t = self.auth_for(t, p, to, kind == RoamKind::FtOk, Some(roam));
         }
-        t += self.rng.range(800, 2000) * US;
+        t + self.rng.range(800, 2000) * US
+    }
+
+    /// Plans roam `roam` and writes its reassociation request at `t` and the new AP's
+    /// response (refused with status 17 for [`RoamKind::ReassocRefused`]). Returns a moment
+    /// after the response.
+    fn reassociate(
+        &mut self,
+        p: usize,
+        kind: RoamKind,
+        from: usize,
+        to: usize,
+        roam: usize,
+        t: i64,
+    ) -> i64 {
+        let cckm = self.phones[p].km == KeyMgmt::Cckm;
         let refused = kind == RoamKind::ReassocRefused;
         let status = if refused { 17 } else { 0 };
         let cckm_resp = cckm && !matches!(kind, RoamKind::CckmMissingIe | RoamKind::ReassocRefused);
@@ -128,6 +170,7 @@ impl Sim {
             tspec,
             status: Some(status),
             outcome: if refused { "refused" } else { "completed" },
+            sticky: self.phones[p].sticky,
         });
         self.slow_response = kind == RoamKind::SlowResponse;
         if self.phones[p].old_ap_retries {
@@ -135,7 +178,7 @@ impl Sim {
             // after the request (until it learns where the phone went): undeliverable.
             self.phones[p].failed.push((t + MS, t + 41 * MS, from));
         }
-        t = self.associate(
+        let t = self.associate(
             t,
             p,
             Some(from),
@@ -147,106 +190,117 @@ impl Sim {
             Some(roam),
         );
         self.slow_response = false;
-        t += self.rng.range(1000, 3000) * US;
+        t + self.rng.range(1000, 3000) * US
+    }
+
+    /// After a refused reassociation the phone tries a third AP, which accepts: at once (the
+    /// whole silence tens of ms), or, a phone that scanned first, after 250-350 ms more
+    /// (hundreds of ms). Returns when its voice resumes there.
+    fn roam_after_refusal(&mut self, p: usize, from: usize, to: usize, t: i64) -> i64 {
+        let third = self.pick_other_ap(&[from, to]);
+        let scans = std::mem::replace(&mut self.phones[p].scans, false);
+        let (wait, next) = if scans {
+            ((250, 350), RoamKind::CckmAfterWait)
+        } else {
+            ((20, 60), RoamKind::CckmOk)
+        };
+        let leave_again = t + self.rng.range(wait.0, wait.1) * MS;
+        let ready = self.roam_to(p, next, leave_again, from, third);
+        self.phones[p].scans = scans;
+        ready
+    }
+
+    /// What follows an accepted reassociation with AP `to`, by kind of roam: nothing, the
+    /// 4-way handshake, EAP, ADDTS, a deauthentication and a second association. Returns the
+    /// time of its last frame.
+    fn complete(&mut self, p: usize, kind: RoamKind, to: usize, roam: usize, t: i64) -> i64 {
         match kind {
             RoamKind::CckmOk
             | RoamKind::CckmAfterWait
             | RoamKind::FtOk
             | RoamKind::OpenOk
-            | RoamKind::SlowResponse => {}
-            // Written whole by `roam_unanswered` and `roam_abandoned`.
-            RoamKind::Unanswered | RoamKind::Abandoned => {}
-            RoamKind::SaeOk | RoamKind::OkcOk => t = self.four_way(t, p, to, Some(roam), 0),
-            RoamKind::TspecRate => t = self.addts(t, p, to, 3, roam),
-            RoamKind::CckmMissingIe => {
-                if self.rng.chance(3) {
-                    // The phone goes straight to 802.1X.
-                } else {
-                    // The new AP has no key context: it deauthenticates the phone, which
-                    // authenticates and associates again.
-                    t += self.rng.range(120, 320) * MS;
-                    self.mgmt(
-                        t,
-                        p,
-                        to,
-                        st::DEAUTH,
-                        false,
-                        &2u16.to_le_bytes(),
-                        Tag::Roam {
-                            roam,
-                            mark: Mark::Deauth(2),
-                        },
-                    );
-                    t += self.rng.range(3, 20) * MS;
-                    t = self.auth(t, p, to, false) + self.rng.range(800, 2000) * US;
-                    t = self.associate(t, p, None, to, true, false, false, 0, None);
-                    t += self.rng.range(1, 4) * MS;
-                }
-                let rounds = self.rng.range(6, 11) as u32;
-                t = self.eap(t, p, to, rounds, (40, 90), roam);
-                t += self.rng.range(2, 6) * MS;
-                t = self.four_way(t, p, to, Some(roam), 0);
+            | RoamKind::SlowResponse => t,
+            // Written whole by `roam_unanswered`, `roam_abandoned` and `roam_after_refusal`.
+            RoamKind::Unanswered | RoamKind::Abandoned | RoamKind::ReassocRefused => t,
+            RoamKind::SaeOk | RoamKind::OkcOk | RoamKind::PskOk => {
+                self.four_way(t, p, to, Some(roam), 0)
             }
-            RoamKind::PskOk => t = self.four_way(t, p, to, Some(roam), 0),
+            RoamKind::TspecRate => self.addts(t, p, to, 3, roam),
+            RoamKind::CckmMissingIe => self.cckm_without_key_context(p, to, roam, t),
             RoamKind::PskLateM1 => {
                 let retries = if self.rng.chance(4) { 2 } else { 1 };
-                t = self.four_way(t, p, to, Some(roam), retries);
+                self.four_way(t, p, to, Some(roam), retries)
             }
             RoamKind::AddtsRefused | RoamKind::AddtsOk => {
                 let status = if kind == RoamKind::AddtsRefused { 3 } else { 0 };
-                t = self.addts(t, p, to, status, roam);
+                self.addts(t, p, to, status, roam)
             }
-            RoamKind::DeauthAfterRoam => {
-                t = self.four_way(t, p, to, Some(roam), 0);
-                // The AP gives up on the station's key context a while after the handshake.
-                t += self.rng.range(200, 350) * MS;
-                let reason = [2u16, 6, 7][self.rng.range(0, 3) as usize];
-                self.mgmt(
-                    t,
-                    p,
-                    to,
-                    st::DEAUTH,
-                    false,
-                    &reason.to_le_bytes(),
-                    Tag::Roam {
-                        roam,
-                        mark: Mark::Deauth(reason),
-                    },
-                );
-                t += self.rng.range(5, 30) * MS;
-                t = self.auth(t, p, to, false) + self.rng.range(800, 2000) * US;
-                t = self.associate(t, p, None, to, false, false, false, 0, None);
-                t += self.rng.range(2, 6) * MS;
-                t = self.four_way(t, p, to, None, 0);
-            }
+            RoamKind::DeauthAfterRoam => self.deauth_after_handshake(p, to, roam, t),
             RoamKind::Dot1xFull => {
                 // A full EAP method (PEAP, EAP-TLS) through a RADIUS server: 6-9 round trips of
                 // 30-60 ms.
                 let rounds = self.rng.range(6, 10) as u32;
-                t = self.eap(t, p, to, rounds, (30, 60), roam);
-                t += self.rng.range(2, 6) * MS;
-                t = self.four_way(t, p, to, Some(roam), 0);
-            }
-            RoamKind::ReassocRefused => {
-                // The phone tries a third AP, which accepts: at once (the whole silence stays
-                // under 110 ms, the voice budget less two packet intervals), or, a phone that
-                // scanned first, after 250-350 ms more (well over the budget).
-                let third = self.pick_other_ap(&[from, to]);
-                let scans = std::mem::replace(&mut self.phones[p].scans, false);
-                let (wait, next) = if scans {
-                    ((250, 350), RoamKind::CckmAfterWait)
-                } else {
-                    ((20, 60), RoamKind::CckmOk)
-                };
-                let leave_again = t + self.rng.range(wait.0, wait.1) * MS;
-                let ready = self.roam_to(p, next, leave_again, from, third);
-                self.phones[p].scans = scans;
-                return ready;
+                let t = self.eap(t, p, to, rounds, (30, 60), roam);
+                let t = t + self.rng.range(2, 6) * MS;
+                self.four_way(t, p, to, Some(roam), 0)
             }
         }
-        let ready = t + self.rng.range(1000, 3000) * US;
-        self.phones[p].attachments.push((ready, to));
-        ready
+    }
+
+    /// The new AP has no CCKM key context for the phone: the phone goes straight to 802.1X,
+    /// or the AP deauthenticates it (reason 2) and it authenticates and associates again
+    /// first; then a full EAP exchange and the 4-way handshake. Returns M4's time.
+    fn cckm_without_key_context(&mut self, p: usize, to: usize, roam: usize, t: i64) -> i64 {
+        let mut t = t;
+        if !self.rng.chance(3) {
+            t += self.rng.range(120, 320) * MS;
+            self.mgmt(
+                t,
+                p,
+                to,
+                st::DEAUTH,
+                false,
+                &2u16.to_le_bytes(),
+                Tag::Roam {
+                    roam,
+                    mark: Mark::Deauth(2),
+                },
+            );
+            t += self.rng.range(3, 20) * MS;
+            t = self.auth(t, p, to, false) + self.rng.range(800, 2000) * US;
+            t = self.associate(t, p, None, to, true, false, false, 0, None);
+            t += self.rng.range(1, 4) * MS;
+        }
+        let rounds = self.rng.range(6, 11) as u32;
+        t = self.eap(t, p, to, rounds, (40, 90), roam);
+        t += self.rng.range(2, 6) * MS;
+        self.four_way(t, p, to, Some(roam), 0)
+    }
+
+    /// The 4-way handshake, then the AP gives up on the station's key context a while after
+    /// it: a deauthentication (reason 2, 6 or 7), a second authentication, association and
+    /// 4-way handshake. Returns the second M4's time.
+    fn deauth_after_handshake(&mut self, p: usize, to: usize, roam: usize, t: i64) -> i64 {
+        let mut t = self.four_way(t, p, to, Some(roam), 0);
+        t += self.rng.range(200, 350) * MS;
+        let reason = [2u16, 6, 7][self.rng.range(0, 3) as usize];
+        self.mgmt(
+            t,
+            p,
+            to,
+            st::DEAUTH,
+            false,
+            &reason.to_le_bytes(),
+            Tag::Roam {
+                roam,
+                mark: Mark::Deauth(reason),
+            },
+        );
+        t += self.rng.range(5, 30) * MS;
+        t = self.auth(t, p, to, false) + self.rng.range(800, 2000) * US;
+        t = self.associate(t, p, None, to, false, false, false, 0, None);
+        t += self.rng.range(2, 6) * MS;
+        self.four_way(t, p, to, None, 0)
     }
 
     /// A PSK phone deauthenticated by its AP (reason 1) tries another AP that never answers:
@@ -325,6 +379,7 @@ impl Sim {
             tspec: false,
             status,
             outcome,
+            sticky: false,
         });
         self.roams.len() - 1
     }

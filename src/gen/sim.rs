@@ -187,6 +187,9 @@ pub(super) enum Tag {
         dir: usize,
         k: u64,
         ap: usize,
+        /// Sent by an old AP to a phone that has left (the plan's failed deliveries): it
+        /// never arrives.
+        undelivered: bool,
     },
     Roam {
         roam: usize,

@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
-use super::roam::RoamKind;
+use super::roam::{RoamKind, RoamPlan};
 use super::sim::{KeyMgmt, Mark, Sim, Tag};
 use super::writer::Writer;
-use super::{Generated, Options, MS};
+use super::{Generated, Options};
 use crate::dot11::MacAddr;
 
 /// What the capture contains, in the format of the truth files (see `docs/METRICS.md`).
@@ -196,9 +196,84 @@ pub struct TruthStream {
     pub rtp_visible: bool,
 }
 
+/// A numbered frame as written: (frame number, time, tag, retry).
+type Numbered = (u64, i64, Tag, bool);
+/// A frame by its number and time.
+type At = (u64, i64);
+
+/// What one roam's frames show once numbered: the marks its plan put on them, and the frames
+/// that bound where its voice can resume.
+struct RoamFrames<'a> {
+    plan: &'a RoamPlan,
+    numbered: &'a [Numbered],
+    /// (frame, time, mark) of the frames the plan marked, retransmissions excluded.
+    marks: Vec<(u64, i64, Mark)>,
+    request: At,
+    response: Option<At>,
+    /// The same phone's next (re)association request (`u64::MAX` if none): this roam's voice
+    /// resumes before it.
+    next_request: u64,
+    /// The roam did not complete (refused, unanswered or abandoned).
+    failed: bool,
+}
+
+impl RoamFrames<'_> {
+    fn first(&self, m: Mark) -> Option<At> {
+        self.marks.iter().find(|x| x.2 == m).map(|x| (x.0, x.1))
+    }
+
+    fn all(&self, m: Mark) -> Vec<At> {
+        self.marks
+            .iter()
+            .filter(|x| x.2 == m)
+            .map(|x| (x.0, x.1))
+            .collect()
+    }
+
+    /// The phone's own voice frames, retransmissions excluded.
+    fn phone_voice(&self) -> impl DoubleEndedIterator<Item = &Numbered> + '_ {
+        let phone_of = self.plan.phone;
+        self.numbered
+            .iter()
+            .filter(move |n| matches!(n.2, Tag::Rtp { phone, .. } if phone == phone_of) && !n.3)
+    }
+}
+
 impl Sim {
     /// Sorts, numbers and writes the frames, then reads the truth back from them.
     pub(super) fn finish(mut self, scenario: &'static str, options: &Options) -> Generated {
+        let (w, numbered) = self.write_frames(options);
+        let mut roams: Vec<TruthRoam> = (0..self.roams.len())
+            .map(|r| self.truth_roam(r, &numbered, options))
+            .collect();
+        roams.sort_by_key(|r| r.request_frame);
+        let streams = self.truth_streams(&numbered);
+        let truth = Truth {
+            scenario,
+            frames: self.frames.len() as u64,
+            malformed_frames: 0,
+            linktype: options.link.linktype(),
+            roams,
+            streams,
+            format: options.format.name(),
+            seed: options.seed,
+            multicast: self.multicast.map(|(ssrc, frames)| TruthMulticast {
+                ssrc: format!("{ssrc:#010x}"),
+                group: "239.192.0.1".into(),
+                destination: MacAddr([0x01, 0x00, 0x5e, 0x40, 0x00, 0x01]),
+                frames,
+            }),
+            encryption: self.truth_encryption(),
+        };
+        Generated {
+            bytes: w.finish(),
+            truth,
+        }
+    }
+
+    /// Sorts the frames by time, quantizes their times to the format's resolution and writes
+    /// them; returns the writer and every frame numbered.
+    fn write_frames(&mut self, options: &Options) -> (Writer, Vec<Numbered>) {
         let res = options.format.resolution_ns();
         self.frames.sort_by_key(|f| (f.t, f.order));
         let mut w = Writer::new(options.format, options.link);
@@ -206,375 +281,362 @@ impl Sim {
             f.t -= f.t.rem_euclid(res);
             w.frame(f.t, f.radio, &f.bytes);
         }
-        let secs = |t: i64| t as f64 / 1e9;
-        // (frame number, time, tag, retry) of every frame.
-        let numbered: Vec<(u64, i64, Tag, bool)> = self
+        let numbered = self
             .frames
             .iter()
             .enumerate()
             .map(|(i, f)| (i as u64 + 1, f.t, f.tag, f.retry))
             .collect();
+        (w, numbered)
+    }
 
-        let mut roams = Vec::new();
-        for (r, plan) in self.roams.iter().enumerate() {
-            let marks: Vec<(u64, i64, Mark)> = numbered
-                .iter()
-                .filter_map(|&(n, t, tag, retry)| match tag {
-                    Tag::Roam { roam, mark } if roam == r && !retry => Some((n, t, mark)),
-                    _ => None,
-                })
-                .collect();
-            let first = |m: Mark| marks.iter().find(|x| x.2 == m).map(|x| (x.0, x.1));
-            let (request_frame, request_t) =
-                first(Mark::Request).expect("every roam has a request");
-            let response = first(Mark::Response);
-            let failed = plan.outcome != "completed";
-            let m1s: Vec<(u64, i64)> = marks
-                .iter()
-                .filter(|x| x.2 == Mark::M1)
-                .map(|x| (x.0, x.1))
-                .collect();
-            let eapol = m1s.first().map(|&(f, t)| {
-                let m4 = first(Mark::M4);
-                TruthEapol {
-                    m1_frame: f,
-                    m4_frame: m4.map(|m| m.0),
-                    m1_time: secs(t),
-                    m1_retries: m1s.len() as u32 - 1,
-                    m4_time: m4.map(|m| secs(m.1)),
-                }
-            });
-            let deauth = marks.iter().find_map(|&(f, t, m)| match m {
-                Mark::Deauth(reason) | Mark::GiveUp(reason) => Some(TruthDeauth {
-                    reason,
-                    frame: f,
-                    time: secs(t),
+    /// The marked frames of roam `r` and the frames that bound it.
+    fn roam_frames<'a>(&'a self, r: usize, numbered: &'a [Numbered]) -> RoamFrames<'a> {
+        let plan = &self.roams[r];
+        let is_request = |n: &Numbered, of: usize| {
+            matches!(n.2, Tag::Roam { roam, mark: Mark::Request } if roam == of) && !n.3
+        };
+        let marks: Vec<(u64, i64, Mark)> = numbered
+            .iter()
+            .filter_map(|&(n, t, tag, retry)| match tag {
+                Tag::Roam { roam, mark } if roam == r && !retry => Some((n, t, mark)),
+                _ => None,
+            })
+            .collect();
+        let request = numbered
+            .iter()
+            .find(|n| is_request(n, r))
+            .map(|n| (n.0, n.1))
+            .expect("every roam has a request");
+        // The next roam of the same phone bounds where this one's voice can resume.
+        let next_request = self.roams[r + 1..]
+            .iter()
+            .position(|q| q.phone == plan.phone)
+            .and_then(|i| numbered.iter().find(|n| is_request(n, r + 1 + i)))
+            .map_or(u64::MAX, |n| n.0);
+        let response = marks
+            .iter()
+            .find(|x| x.2 == Mark::Response)
+            .map(|x| (x.0, x.1));
+        RoamFrames {
+            plan,
+            numbered,
+            marks,
+            request,
+            response,
+            next_request,
+            failed: plan.outcome != "completed",
+        }
+    }
+
+    /// The truth of roam `r`.
+    fn truth_roam(&self, r: usize, numbered: &[Numbered], options: &Options) -> TruthRoam {
+        let f = self.roam_frames(r, numbered);
+        let (plan, ph) = (f.plan, &self.phones[f.plan.phone]);
+        let (request_frame, request_t) = f.request;
+        let m1s = f.all(Mark::M1);
+        let eap = f.all(Mark::Eap);
+        let m4 = f.first(Mark::M4);
+        let eapol = m1s.first().map(|&(n, t)| TruthEapol {
+            m1_frame: n,
+            m4_frame: m4.map(|m| m.0),
+            m1_time: secs(t),
+            m1_retries: m1s.len() as u32 - 1,
+            m4_time: m4.map(|m| secs(m.1)),
+        });
+        let deauth = f.marks.iter().find_map(|&(n, t, m)| match m {
+            Mark::Deauth(reason) | Mark::GiveUp(reason) => Some(TruthDeauth {
+                reason,
+                frame: n,
+                time: secs(t),
+            }),
+            _ => None,
+        });
+        let addts: Vec<TruthAddts> = f
+            .marks
+            .iter()
+            .filter_map(|&(n, _, m)| match m {
+                Mark::AddtsResponse(status) => Some(TruthAddts {
+                    status,
+                    up: 6,
+                    frame: n,
                 }),
                 _ => None,
-            });
-            let by_ap = marks.iter().any(|x| matches!(x.2, Mark::Deauth(_)));
-            let addts: Vec<TruthAddts> = marks
+            })
+            .collect();
+        // A failed roam carries no voice gap: no voice went through the new AP.
+        let (uplink, downlink) = if f.failed {
+            (None, None)
+        } else {
+            (self.voice_gap(&f, 0), self.voice_gap(&f, 1))
+        };
+        let attempts = f.failed.then(|| {
+            f.marks
                 .iter()
-                .filter_map(|&(f, _, m)| match m {
-                    Mark::AddtsResponse(status) => Some(TruthAddts {
-                        status,
-                        up: 6,
-                        frame: f,
-                    }),
-                    _ => None,
-                })
-                .collect();
-            // The next roam of the same phone bounds where this one's voice can resume.
-            let next_request = self.roams[r + 1..]
-                .iter()
-                .position(|q| q.phone == plan.phone)
-                .and_then(|i| {
-                    let nr = r + 1 + i;
-                    numbered
-                        .iter()
-                        .find(|x| {
-                            matches!(x.2, Tag::Roam { roam, mark: Mark::Request } if roam == nr)
-                                && !x.3
-                        })
-                        .map(|x| x.0)
-                })
-                .unwrap_or(u64::MAX);
-            let gap = |dir: usize| -> Option<TruthGap> {
-                let voice = |n: &&(u64, i64, Tag, bool)| {
-                    matches!(n.2, Tag::Rtp { phone, dir: d, .. } if phone == plan.phone && d == dir)
-                        && !n.3
-                };
-                let ap_of = |tag: Tag| match tag {
-                    Tag::Rtp { ap, .. } => ap,
-                    _ => usize::MAX,
-                };
-                let k_of = |tag: Tag| match tag {
-                    Tag::Rtp { k, .. } => k,
-                    _ => 0,
-                };
-                let before = numbered
-                    .iter()
-                    .rev()
-                    .filter(voice)
-                    .find(|n| n.0 < request_frame)?;
-                if ap_of(before.2) != plan.from {
-                    return None;
-                }
-                let after = numbered
-                    .iter()
-                    .filter(voice)
-                    .find(|n| n.0 > request_frame && n.0 < next_request && ap_of(n.2) == plan.to);
-                Some(TruthGap {
-                    last_before_frame: before.0,
-                    first_after_frame: after.map(|a| a.0),
-                    last_before_time: secs(before.1),
-                    first_after_time: after.map(|a| secs(a.1)),
-                    gap_ms: after.map(|a| (a.1 - before.1) as f64 / 1e6),
-                    lost: after.map(|a| k_of(a.2).saturating_sub(k_of(before.2) + 1)),
-                    measured_from: if self.phones[plan.phone].encrypted {
-                        "frames"
-                    } else {
-                        "rtp"
-                    },
-                })
-            };
-            // A failed roam carries no voice gap: no voice went through the new AP.
-            let (uplink, downlink) = if failed {
-                (None, None)
+                .filter(|x| matches!(x.2, Mark::Request | Mark::AuthStart))
+                .count() as u32
+        });
+        // The last message the roam needed: M4 once a 4-way handshake began, else the
+        // response; none for a roam that failed.
+        let handshake_ns = if f.failed {
+            None
+        } else if m1s.is_empty() {
+            f.response.map(|m| m.1 - request_t)
+        } else {
+            m4.map(|m| m.1 - request_t)
+        };
+        let fast_path_offered = ph.km.fast_path();
+        let fast_path_taken = match (fast_path_offered, plan.status) {
+            ("none", _) | (_, None) => None,
+            (_, Some(s)) if s != 0 => Some(false),
+            ("cckm", _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
+            ("pmk-caching", _) => Some(eap.is_empty()),
+            _ => Some(eap.is_empty() && m1s.is_empty()),
+        };
+        let expected_findings = self.injected_findings(&f, eapol.as_ref(), &addts, options);
+        let (last_old, first_new) = self.data_around(&f);
+        let phases = self.truth_phases(&f, last_old, first_new);
+        TruthRoam {
+            station: ph.mac,
+            from_bssid: self.aps[plan.from].bssid,
+            to_bssid: self.aps[plan.to].bssid,
+            key_management: ph.km.name(),
+            cckm_in_request: plan.cckm_in_request,
+            cckm_in_response: plan.cckm_in_response,
+            tspec_in_request: if plan.tspec {
+                vec![TruthTspec {
+                    up: 6,
+                    tid: 6,
+                    direction: "bidirectional",
+                }]
             } else {
-                (gap(0), gap(1))
-            };
-            // The outage: the phone's last voice packet before the request to its first after,
-            // sent by the phone or by the AP its voice resumed on (the old AP's attempts to
-            // reach a phone that left do not end it); retransmissions excluded.
-            let resume = self.phones[plan.phone]
-                .attachments
-                .iter()
-                .filter(|(at, _)| *at > request_t)
-                .min_by_key(|(at, _)| *at)
-                .copied();
-            let resume_ap = resume.map(|(_, ap)| ap);
-            let phone_voice = |n: &&(u64, i64, Tag, bool)| {
-                matches!(n.2, Tag::Rtp { phone, .. } if phone == plan.phone) && !n.3
-            };
-            let outage_start = numbered
-                .iter()
-                .rev()
-                .filter(phone_voice)
-                .find(|n| n.0 < request_frame);
-            let outage_end = numbered.iter().filter(phone_voice).find(|n| {
-                n.0 > request_frame
-                    && matches!(n.2, Tag::Rtp { dir, ap, .. } if dir == 0 || Some(ap) == resume_ap)
-            });
-            let outage_ms = outage_start
-                .zip(outage_end)
-                .map(|(a, b)| ((b.1 - a.1) as f64 / 1e3).round() / 1e3);
-            let attempts = failed.then(|| {
-                marks
-                    .iter()
-                    .filter(|x| matches!(x.2, Mark::Request | Mark::AuthStart))
-                    .count() as u32
-            });
-            let ph = &self.phones[plan.phone];
-            let eap: Vec<(u64, i64)> = marks
-                .iter()
-                .filter(|x| x.2 == Mark::Eap)
-                .map(|x| (x.0, x.1))
-                .collect();
-            let m4 = first(Mark::M4);
-            // The last message the roam needed: M4 once a 4-way handshake began, else the
-            // response; none for a roam that failed.
-            let handshake_ns = if failed {
-                None
-            } else if m1s.is_empty() {
-                response.map(|m| m.1 - request_t)
-            } else {
-                m4.map(|m| m.1 - request_t)
-            };
-            let fast_path_offered = ph.km.fast_path();
-            let fast_path_taken = match (fast_path_offered, plan.status) {
-                ("none", _) | (_, None) => None,
-                (_, Some(s)) if s != 0 => Some(false),
-                ("cckm", _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
-                ("pmk-caching", _) => Some(eap.is_empty()),
-                _ => Some(eap.is_empty() && m1s.is_empty()),
-            };
-            // What the scenario injected, rule by rule (in the order of docs/findings.md), never
-            // the analyzer's thresholds re-applied: each kind of roam is timed so that its
-            // silence is well under the voice budget (tens of ms) or well over it (a full EAP
-            // exchange, a late EAPOL message 1, a deauthentication and a second association:
-            // hundreds of ms or more), and only the slow-reassociation kind is made slow in its
-            // key exchange alone.
-            let mut findings = Vec::new();
-            if failed {
-                findings.push("roam-failed");
-            }
-            if plan.status.is_some_and(|s| s != 0) {
-                findings.push("reassoc-refused");
-            }
-            if plan.cckm_in_request && plan.status == Some(0) && !plan.cckm_in_response {
-                findings.push("cckm-ie-missing");
-            }
-            if by_ap {
-                findings.push("deauth-after-roam");
-            }
-            if eapol.as_ref().is_some_and(|e| e.m1_retries > 0) {
-                findings.push("eapol-m1-retry");
-            }
-            if plan.tspec && self.aps[plan.to].no_12mbps {
-                findings.push("tspec-rate-unsupported");
-            }
-            if addts.iter().any(|a| a.status != 0) {
-                findings.push("addts-refused");
-            }
-            let sticky = options.link.carries_signal()
-                && ph.weak.iter().any(|&(a, b, ap)| {
-                    ap == plan.from && request_t >= a && request_t <= b + 20 * MS
-                });
-            if sticky {
-                findings.push("sticky-client");
-            }
-            if plan.kind == RoamKind::SlowResponse {
-                findings.push("roam-over-budget");
-            }
-            if !failed && plan.kind.long_silence() {
-                findings.push("long-gap");
-            }
-            // The phone's data is its voice: its last frame through the old AP before the
-            // request (retransmissions included) and its first through the new one after.
-            let rtp_frames = |ap: usize| {
-                numbered.iter().filter(move |n| {
-                    matches!(n.2, Tag::Rtp { phone, ap: a, .. } if phone == plan.phone && a == ap)
-                })
-            };
-            let last_old = rtp_frames(plan.from)
-                .rev()
-                .find(|n| n.0 < request_frame)
-                .map(|n| (n.0, n.1));
-            let first_new = rtp_frames(plan.to)
-                .find(|n| n.0 > request_frame && n.0 < next_request)
-                .map(|n| (n.0, n.1));
-            let phases = {
-                let probes: Vec<(u64, i64)> = marks
-                    .iter()
-                    .filter(|x| x.2 == Mark::Probe)
-                    .map(|x| (x.0, x.1))
-                    .collect();
-                let auth = first(Mark::AuthStart);
-                let addts_req = first(Mark::AddtsRequest);
-                let addts_resp = marks
-                    .iter()
-                    .rev()
-                    .find(|x| matches!(x.2, Mark::AddtsResponse(_)))
-                    .map(|x| (x.0, x.1));
-                let request = (request_frame, request_t);
-                // Leaving ends at the first frame to the new AP (over the DS, the FT exchange
-                // goes through the old one).
-                let to_new = match auth {
-                    Some(a) if ph.km != KeyMgmt::FtDs => a,
-                    _ => request,
-                };
-                // (name, (first frame, time), (last frame, time)); no last frame for an
-                // exchange the other side never answered.
-                type Span = (&'static str, (u64, i64), Option<(u64, i64)>);
-                let mut list: Vec<Span> = Vec::new();
-                if let (Some(a), Some(b)) = (probes.first(), probes.last()) {
-                    list.push(("scanning", *a, Some(*b)));
-                }
-                if let Some(l) = last_old {
-                    list.push(("leaving", l, Some(to_new)));
-                }
-                if let Some(a) = first(Mark::AuthStart) {
-                    list.push(("authentication", a, first(Mark::AuthEnd)));
-                }
-                list.push(("reassociation", request, response));
-                if let (Some(a), Some(b)) = (eap.first(), eap.last()) {
-                    list.push(("802.1x", *a, Some(*b)));
-                }
-                if let Some(a) = m1s.first() {
-                    list.push(("4-way-handshake", *a, m4));
-                }
-                if let (Some(a), Some(b)) = (addts_req, addts_resp) {
-                    list.push(("addts", a, Some(b)));
-                }
-                list.retain(|(_, a, b)| b.is_none_or(|b| b.1 >= a.1));
-                if let (Some(end), Some(f)) = (list.iter().filter_map(|x| x.2).max(), first_new) {
-                    if f.1 >= end.1 {
-                        list.push(("resuming", end, Some(f)));
-                    }
-                }
-                list.sort_by_key(|x| x.1 .0);
-                list.into_iter()
-                    .map(|(name, a, b)| TruthPhase {
-                        name,
-                        start_frame: a.0,
-                        end_frame: b.map(|b| b.0),
-                    })
-                    .collect::<Vec<_>>()
-            };
-            let scanning = {
-                let probes: Vec<u64> = marks
-                    .iter()
-                    .filter(|x| x.2 == Mark::Probe)
-                    .map(|x| x.0)
-                    .collect();
-                probes.first().map(|&f| TruthScan {
-                    probe_requests: probes.len() as u32,
-                    first_frame: f,
-                    last_frame: *probes.last().unwrap_or(&f),
-                })
-            };
-            let old_ap_after_leaving = {
-                let tries: Vec<(u64, bool)> = numbered
-                    .iter()
-                    .filter_map(|n| match n.2 {
-                        Tag::Rtp {
-                            phone,
-                            dir: 1,
-                            k,
-                            ap,
-                        } if phone == plan.phone
-                            && ap == plan.from
-                            && n.0 > request_frame
-                            && n.0 < next_request
-                            && n.1 - request_t <= 5_000 * MS
-                            // After a failed roam the phone is back: those frames reach it.
-                            && !(failed && resume.is_some_and(|(at, _)| n.1 >= at)) =>
-                        {
-                            Some((k, n.3))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                (!tries.is_empty()).then(|| TruthOldAp {
-                    transmissions: tries.len() as u32,
-                    retries: tries.iter().filter(|t| t.1).count() as u32,
-                    failed_deliveries: tries.iter().filter(|t| !t.1).count() as u32,
-                })
-            };
-            roams.push(TruthRoam {
-                station: ph.mac,
-                from_bssid: self.aps[plan.from].bssid,
-                to_bssid: self.aps[plan.to].bssid,
-                key_management: ph.km.name(),
-                cckm_in_request: plan.cckm_in_request,
-                cckm_in_response: plan.cckm_in_response,
-                tspec_in_request: if plan.tspec {
-                    vec![TruthTspec {
-                        up: 6,
-                        tid: 6,
-                        direction: "bidirectional",
-                    }]
-                } else {
-                    Vec::new()
-                },
-                addts,
-                eapol,
-                deauth,
-                outcome: plan.outcome,
-                attempts,
-                outage_ms,
-                status: plan.status,
-                request_time: secs(request_t),
-                response_time: response.map(|r| secs(r.1)),
-                request_frame,
-                response_frame: response.map(|r| r.0),
-                uplink,
-                downlink,
-                expected_findings: findings,
-                fast_path_offered,
-                fast_path_taken,
-                handshake_ms: handshake_ns.map(|h| (h as f64 / 1e3).round() / 1e3),
-                roam_time_ms: last_old
-                    .zip(first_new)
-                    .map(|(a, b)| ((b.1 - a.1) as f64 / 1e3).round() / 1e3),
-                phases,
-                scanning,
-                old_ap_after_leaving,
-            });
+                Vec::new()
+            },
+            addts,
+            eapol,
+            deauth,
+            outcome: plan.outcome,
+            attempts,
+            outage_ms: self.outage_ms(&f),
+            status: plan.status,
+            request_time: secs(request_t),
+            response_time: f.response.map(|r| secs(r.1)),
+            request_frame,
+            response_frame: f.response.map(|r| r.0),
+            uplink,
+            downlink,
+            expected_findings,
+            fast_path_offered,
+            fast_path_taken,
+            handshake_ms: handshake_ns.map(|h| (h as f64 / 1e3).round() / 1e3),
+            roam_time_ms: last_old
+                .zip(first_new)
+                .map(|(a, b)| ((b.1 - a.1) as f64 / 1e3).round() / 1e3),
+            phases,
+            scanning: scanning(&f),
+            old_ap_after_leaving: old_ap_after_leaving(&f),
         }
-        roams.sort_by_key(|r| r.request_frame);
+    }
 
+    /// The voice gap of one direction (0 uplink, 1 downlink): the phone's last packet through
+    /// the old AP before the request to its first through the new AP after it.
+    fn voice_gap(&self, f: &RoamFrames, dir: usize) -> Option<TruthGap> {
+        let plan = f.plan;
+        let voice = |n: &&Numbered| {
+            matches!(n.2, Tag::Rtp { phone, dir: d, .. } if phone == plan.phone && d == dir) && !n.3
+        };
+        let ap_of = |tag: Tag| match tag {
+            Tag::Rtp { ap, .. } => ap,
+            _ => usize::MAX,
+        };
+        let k_of = |tag: Tag| match tag {
+            Tag::Rtp { k, .. } => k,
+            _ => 0,
+        };
+        let request_frame = f.request.0;
+        let before = f
+            .numbered
+            .iter()
+            .rev()
+            .filter(voice)
+            .find(|n| n.0 < request_frame)?;
+        if ap_of(before.2) != plan.from {
+            return None;
+        }
+        let after = f
+            .numbered
+            .iter()
+            .filter(voice)
+            .find(|n| n.0 > request_frame && n.0 < f.next_request && ap_of(n.2) == plan.to);
+        Some(TruthGap {
+            last_before_frame: before.0,
+            first_after_frame: after.map(|a| a.0),
+            last_before_time: secs(before.1),
+            first_after_time: after.map(|a| secs(a.1)),
+            gap_ms: after.map(|a| (a.1 - before.1) as f64 / 1e6),
+            lost: after.map(|a| k_of(a.2).saturating_sub(k_of(before.2) + 1)),
+            measured_from: if self.phones[plan.phone].encrypted {
+                "frames"
+            } else {
+                "rtp"
+            },
+        })
+    }
+
+    /// The outage: the phone's last voice packet before the request to its first after, sent
+    /// by the phone or by the AP its voice resumed on (the old AP's attempts to reach a phone
+    /// that left do not end it); retransmissions excluded.
+    fn outage_ms(&self, f: &RoamFrames) -> Option<f64> {
+        let (request_frame, request_t) = f.request;
+        let resume_ap = self.phones[f.plan.phone]
+            .attachments
+            .iter()
+            .filter(|(at, _)| *at > request_t)
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, ap)| *ap);
+        let start = f.phone_voice().rev().find(|n| n.0 < request_frame);
+        let end = f.phone_voice().find(|n| {
+            n.0 > request_frame
+                && matches!(n.2, Tag::Rtp { dir, ap, .. } if dir == 0 || Some(ap) == resume_ap)
+        });
+        start
+            .zip(end)
+            .map(|(a, b)| ((b.1 - a.1) as f64 / 1e3).round() / 1e3)
+    }
+
+    /// The findings the plan injected into the roam, rule by rule in the order of
+    /// docs/findings.md: what it built (a refusal, a response without the CCKM element, a
+    /// deauthentication, resent EAPOL messages 1, a TSPEC rate the AP lacks, a refused ADDTS,
+    /// a phone made weak on its old AP, a kind of roam timed slow or silent), never the
+    /// analyzer's thresholds re-applied.
+    fn injected_findings(
+        &self,
+        f: &RoamFrames,
+        eapol: Option<&TruthEapol>,
+        addts: &[TruthAddts],
+        options: &Options,
+    ) -> Vec<&'static str> {
+        let plan = f.plan;
+        let mut findings = Vec::new();
+        if f.failed {
+            findings.push("roam-failed");
+        }
+        if plan.status.is_some_and(|s| s != 0) {
+            findings.push("reassoc-refused");
+        }
+        if plan.cckm_in_request && plan.status == Some(0) && !plan.cckm_in_response {
+            findings.push("cckm-ie-missing");
+        }
+        if f.marks.iter().any(|x| matches!(x.2, Mark::Deauth(_))) {
+            findings.push("deauth-after-roam");
+        }
+        if eapol.is_some_and(|e| e.m1_retries > 0) {
+            findings.push("eapol-m1-retry");
+        }
+        if plan.tspec && self.aps[plan.to].no_12mbps {
+            findings.push("tspec-rate-unsupported");
+        }
+        if addts.iter().any(|a| a.status != 0) {
+            findings.push("addts-refused");
+        }
+        // Only a link type that carries the signal shows how weak the phone was.
+        if plan.sticky && options.link.carries_signal() {
+            findings.push("sticky-client");
+        }
+        if plan.kind == RoamKind::SlowResponse {
+            findings.push("roam-over-budget");
+        }
+        if !f.failed && plan.kind.long_silence() {
+            findings.push("long-gap");
+        }
+        findings
+    }
+
+    /// The phone's data around the roam (its data is its voice): its last frame through the
+    /// old AP before the request and its first through the new one after, retransmissions
+    /// included.
+    fn data_around(&self, f: &RoamFrames) -> (Option<At>, Option<At>) {
+        let plan = f.plan;
+        let request_frame = f.request.0;
+        let rtp_frames = |ap: usize| {
+            f.numbered.iter().filter(move |n| {
+                matches!(n.2, Tag::Rtp { phone, ap: a, .. } if phone == plan.phone && a == ap)
+            })
+        };
+        let last_old = rtp_frames(plan.from)
+            .rev()
+            .find(|n| n.0 < request_frame)
+            .map(|n| (n.0, n.1));
+        let first_new = rtp_frames(plan.to)
+            .find(|n| n.0 > request_frame && n.0 < f.next_request)
+            .map(|n| (n.0, n.1));
+        (last_old, first_new)
+    }
+
+    /// The roam's phases by their first and last frames (docs/METRICS.md), in frame order.
+    fn truth_phases(
+        &self,
+        f: &RoamFrames,
+        last_old: Option<At>,
+        first_new: Option<At>,
+    ) -> Vec<TruthPhase> {
+        let probes = f.all(Mark::Probe);
+        let eap = f.all(Mark::Eap);
+        let auth = f.first(Mark::AuthStart);
+        let addts_req = f.first(Mark::AddtsRequest);
+        let addts_resp = f
+            .marks
+            .iter()
+            .rev()
+            .find(|x| matches!(x.2, Mark::AddtsResponse(_)))
+            .map(|x| (x.0, x.1));
+        // Leaving ends at the first frame to the new AP (over the DS, the FT exchange goes
+        // through the old one).
+        let to_new = match auth {
+            Some(a) if self.phones[f.plan.phone].km != KeyMgmt::FtDs => a,
+            _ => f.request,
+        };
+        // (name, first frame, last frame); no last frame for an exchange the other side
+        // never answered.
+        type Span = (&'static str, At, Option<At>);
+        let mut list: Vec<Span> = Vec::new();
+        if let (Some(a), Some(b)) = (probes.first(), probes.last()) {
+            list.push(("scanning", *a, Some(*b)));
+        }
+        if let Some(l) = last_old {
+            list.push(("leaving", l, Some(to_new)));
+        }
+        if let Some(a) = auth {
+            list.push(("authentication", a, f.first(Mark::AuthEnd)));
+        }
+        list.push(("reassociation", f.request, f.response));
+        if let (Some(a), Some(b)) = (eap.first(), eap.last()) {
+            list.push(("802.1x", *a, Some(*b)));
+        }
+        if let Some(a) = f.first(Mark::M1) {
+            list.push(("4-way-handshake", a, f.first(Mark::M4)));
+        }
+        if let (Some(a), Some(b)) = (addts_req, addts_resp) {
+            list.push(("addts", a, Some(b)));
+        }
+        list.retain(|(_, a, b)| b.is_none_or(|b| b.1 >= a.1));
+        if let (Some(end), Some(n)) = (list.iter().filter_map(|x| x.2).max(), first_new) {
+            if n.1 >= end.1 {
+                list.push(("resuming", end, Some(n)));
+            }
+        }
+        list.sort_by_key(|x| x.1 .0);
+        list.into_iter()
+            .map(|(name, a, b)| TruthPhase {
+                name,
+                start_frame: a.0,
+                end_frame: b.map(|b| b.0),
+            })
+            .collect()
+    }
+
+    /// Each phone's RTP streams, one per direction, as received on the air.
+    fn truth_streams(&self, numbered: &[Numbered]) -> Vec<TruthStream> {
         let mut streams = Vec::new();
         for (p, ph) in self.phones.iter().enumerate() {
             for dir in 0..2 {
@@ -583,7 +645,7 @@ impl Sim {
                 let (mut lo, mut hi) = (u64::MAX, 0u64);
                 let mut last_t: Option<i64> = None;
                 let mut max_gap = 0i64;
-                for &(_, t, tag, retry) in &numbered {
+                for &(_, t, tag, retry) in numbered {
                     let Tag::Rtp {
                         phone, dir: d, k, ..
                     } = tag
@@ -622,27 +684,7 @@ impl Sim {
                 });
             }
         }
-        let truth = Truth {
-            scenario,
-            frames: self.frames.len() as u64,
-            malformed_frames: 0,
-            linktype: options.link.linktype(),
-            roams,
-            streams,
-            format: options.format.name(),
-            seed: options.seed,
-            multicast: self.multicast.map(|(ssrc, frames)| TruthMulticast {
-                ssrc: format!("{ssrc:#010x}"),
-                group: "239.192.0.1".into(),
-                destination: MacAddr([0x01, 0x00, 0x5e, 0x40, 0x00, 0x01]),
-                frames,
-            }),
-            encryption: self.truth_encryption(),
-        };
-        Generated {
-            bytes: w.finish(),
-            truth,
-        }
+        streams
     }
 
     /// The keys of a really encrypted capture (`--passphrase`, `--wep-key`), and what they
@@ -700,4 +742,40 @@ impl Sim {
             protected_frames: protected(None),
         })
     }
+}
+
+fn secs(t: i64) -> f64 {
+    t as f64 / 1e9
+}
+
+/// The probe requests of the phone's scan before the roam.
+fn scanning(f: &RoamFrames) -> Option<TruthScan> {
+    let probes = f.all(Mark::Probe);
+    probes.first().map(|&(n, _)| TruthScan {
+        probe_requests: probes.len() as u32,
+        first_frame: n,
+        last_frame: probes.last().map_or(n, |p| p.0),
+    })
+}
+
+/// The old AP's attempts to deliver the phone's downlink voice after it left: the frames the
+/// plan made undeliverable, after the request and before the phone's next one.
+fn old_ap_after_leaving(f: &RoamFrames) -> Option<TruthOldAp> {
+    let plan = f.plan;
+    let tries: Vec<bool> = f
+        .numbered
+        .iter()
+        .filter(|n| {
+            matches!(n.2, Tag::Rtp { phone, ap, undelivered: true, .. }
+                if phone == plan.phone && ap == plan.from)
+                && n.0 > f.request.0
+                && n.0 < f.next_request
+        })
+        .map(|n| n.3)
+        .collect();
+    (!tries.is_empty()).then(|| TruthOldAp {
+        transmissions: tries.len() as u32,
+        retries: tries.iter().filter(|&&r| r).count() as u32,
+        failed_deliveries: tries.iter().filter(|&&r| !r).count() as u32,
+    })
 }

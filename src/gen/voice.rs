@@ -156,6 +156,7 @@ impl Sim {
             dir,
             k,
             ap,
+            undelivered: tries > 0,
         };
         if tries == 0 {
             self.push(t, radio, f, tag);
