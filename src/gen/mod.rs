@@ -7,7 +7,7 @@
 //! frames as written (their final numbers and quantized times), following the definitions of
 //! `docs/METRICS.md`, never from the analyzer.
 //!
-//! The modules follow the simulator's jobs: [`scenarios`] (what each scenario sets up),
+//! The modules follow the simulator's jobs: `scenarios` (what each scenario sets up),
 //! `sim` (the network, its phones and the frame queue), `roam` (the kinds of roam),
 //! `exchange` (the management and EAPOL exchanges a roam is made of), `keys` (the real
 //! cryptography of encrypted captures), `voice` (the RTP calls) and `truth` (what the capture
