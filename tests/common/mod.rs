@@ -106,201 +106,236 @@ pub fn compare_with_truth(report: &Value, truth: &Value, what: &str) {
         };
         let f = want["request_frame"].clone();
         let p = |field: &str| format!("roam {f} {field}");
-        for key in [
-            "station",
-            "from_bssid",
-            "to_bssid",
-            "key_management",
-            "cckm_in_request",
-            "cckm_in_response",
-            "status",
-            "request_frame",
-            "response_frame",
-        ] {
+        compare_roam(&mut d, got, want, &p);
+    }
+    compare_streams(&mut d, report, truth);
+    d.assert_ok();
+}
+
+/// Compares one roam of the report with its truth, field group by field group.
+fn compare_roam(d: &mut Diff, got: &Value, want: &Value, p: &dyn Fn(&str) -> String) {
+    for key in [
+        "station",
+        "from_bssid",
+        "to_bssid",
+        "key_management",
+        "cckm_in_request",
+        "cckm_in_response",
+        "status",
+        "request_frame",
+        "response_frame",
+    ] {
+        d.eq(&p(key), &got[key], &want[key]);
+    }
+    d.near(&p("time"), &got["time"], &want["request_time"], TIME_TOL);
+    d.near(
+        &p("request_time"),
+        &got["request_time"],
+        &want["request_time"],
+        TIME_TOL,
+    );
+    d.near(
+        &p("response_time"),
+        &got["response_time"],
+        &want["response_time"],
+        TIME_TOL,
+    );
+    compare_outcome(d, got, want, p);
+    compare_generated(d, got, want, p);
+    compare_tspec_addts(d, got, want, p);
+    compare_eapol_deauth(d, got, want, p);
+    compare_gaps(d, got, want, p);
+    compare_findings(d, got, want, p);
+}
+
+/// What the scenario made of the roam, the requests of a failed one, and the station's
+/// outage.
+fn compare_outcome(d: &mut Diff, got: &Value, want: &Value, p: &dyn Fn(&str) -> String) {
+    if let Some(outcome) = want.get("outcome") {
+        d.eq(&p("outcome"), &got["outcome"], outcome);
+        d.near(
+            &p("outage_ms"),
+            &got["outage_ms"],
+            &want["outage_ms"],
+            0.002,
+        );
+        d.eq(
+            &p("failure.attempts"),
+            &got["failure"]["attempts"],
+            want.get("attempts").unwrap_or(&Value::Null),
+        );
+    }
+}
+
+/// What the generator's truth adds (the shared truth files have none of it): phases, fast
+/// path, handshake and roam times, scanning, the old AP after the station left.
+fn compare_generated(d: &mut Diff, got: &Value, want: &Value, p: &dyn Fn(&str) -> String) {
+    if let Some(phases) = want.get("phases") {
+        let got_phases: Vec<Value> = got["phases"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|p| serde_json::json!({"name": p["name"], "start_frame": p["start_frame"], "end_frame": p["end_frame"]}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        d.eq(&p("phases"), &Value::Array(got_phases), phases);
+        for key in ["fast_path_offered", "fast_path_taken"] {
             d.eq(&p(key), &got[key], &want[key]);
         }
-        d.near(&p("time"), &got["time"], &want["request_time"], TIME_TOL);
         d.near(
-            &p("request_time"),
-            &got["request_time"],
-            &want["request_time"],
-            TIME_TOL,
+            &p("handshake_ms"),
+            &got["handshake_ms"],
+            &want["handshake_ms"],
+            0.002,
         );
         d.near(
-            &p("response_time"),
-            &got["response_time"],
-            &want["response_time"],
-            TIME_TOL,
+            &p("roam_time_ms"),
+            &got["roam_time_ms"],
+            &want["roam_time_ms"],
+            0.002,
         );
-        // Outcomes: what the scenario made of each roam, the requests of a failed one, and the
-        // station's outage.
-        if let Some(outcome) = want.get("outcome") {
-            d.eq(&p("outcome"), &got["outcome"], outcome);
-            d.near(
-                &p("outage_ms"),
-                &got["outage_ms"],
-                &want["outage_ms"],
-                0.002,
-            );
-            d.eq(
-                &p("failure.attempts"),
-                &got["failure"]["attempts"],
-                want.get("attempts").unwrap_or(&Value::Null),
-            );
-        }
-        // What the generator's truth adds (the shared truth files have none of it).
-        if let Some(phases) = want.get("phases") {
-            let got_phases: Vec<Value> = got["phases"]
-                .as_array()
-                .map(|l| {
-                    l.iter()
-                        .map(|p| serde_json::json!({"name": p["name"], "start_frame": p["start_frame"], "end_frame": p["end_frame"]}))
-                        .collect()
-                })
-                .unwrap_or_default();
-            d.eq(&p("phases"), &Value::Array(got_phases), phases);
-            for key in ["fast_path_offered", "fast_path_taken"] {
-                d.eq(&p(key), &got[key], &want[key]);
+        let scan = &got["scanning"];
+        let scan = if scan.is_null() {
+            Value::Null
+        } else {
+            serde_json::json!({"probe_requests": scan["probe_requests"], "first_frame": scan["first_frame"], "last_frame": scan["last_frame"]})
+        };
+        d.eq(&p("scanning"), &scan, &want["scanning"]);
+        let old = &got["old_ap_after_leaving"];
+        let old = if old.is_null() {
+            Value::Null
+        } else {
+            serde_json::json!({"transmissions": old["transmissions"], "retries": old["retries"], "failed_deliveries": old["failed_deliveries"]})
+        };
+        d.eq(
+            &p("old_ap_after_leaving"),
+            &old,
+            &want["old_ap_after_leaving"],
+        );
+    }
+}
+
+/// The TSPECs in the request and the ADDTS responses.
+fn compare_tspec_addts(d: &mut Diff, got: &Value, want: &Value, p: &dyn Fn(&str) -> String) {
+    let tspec: Vec<Value> = got["tspec"]
+        .as_array()
+        .map(|l| l.iter().map(|t| serde_json::json!({"up": t["up"], "tid": t["tid"], "direction": t["direction"]})).collect())
+        .unwrap_or_default();
+    d.eq(&p("tspec"), &Value::Array(tspec), &want["tspec_in_request"]);
+    // ADDTS responses.
+    let addts: Vec<Value> = got["addts"]
+        .as_array()
+        .map(|l| l.iter().map(|a| serde_json::json!({"status": a["status"], "up": a["up"], "frame": a["frame"]})).collect())
+        .unwrap_or_default();
+    let want_addts: Vec<Value> = want["addts"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|a| serde_json::json!({"status": a["status"], "up": a.get("up").cloned().unwrap_or(Value::Null), "frame": a["frame"]}))
+                .collect()
+        })
+        .unwrap_or_default();
+    d.eq(&p("addts"), &Value::Array(addts), &Value::Array(want_addts));
+}
+
+/// The EAPOL 4-way handshake and the deauthentication.
+fn compare_eapol_deauth(d: &mut Diff, got: &Value, want: &Value, p: &dyn Fn(&str) -> String) {
+    match (&got["eapol"], &want["eapol"]) {
+        (Value::Null, Value::Null) => {}
+        (g, w) if g.is_object() && w.is_object() => {
+            for key in ["m1_frame", "m4_frame", "m1_retries"] {
+                d.eq(&p(&format!("eapol.{key}")), &g[key], &w[key]);
             }
-            d.near(
-                &p("handshake_ms"),
-                &got["handshake_ms"],
-                &want["handshake_ms"],
-                0.002,
-            );
-            d.near(
-                &p("roam_time_ms"),
-                &got["roam_time_ms"],
-                &want["roam_time_ms"],
-                0.002,
-            );
-            let scan = &got["scanning"];
-            let scan = if scan.is_null() {
-                Value::Null
-            } else {
-                serde_json::json!({"probe_requests": scan["probe_requests"], "first_frame": scan["first_frame"], "last_frame": scan["last_frame"]})
-            };
-            d.eq(&p("scanning"), &scan, &want["scanning"]);
-            let old = &got["old_ap_after_leaving"];
-            let old = if old.is_null() {
-                Value::Null
-            } else {
-                serde_json::json!({"transmissions": old["transmissions"], "retries": old["retries"], "failed_deliveries": old["failed_deliveries"]})
-            };
-            d.eq(
-                &p("old_ap_after_leaving"),
-                &old,
-                &want["old_ap_after_leaving"],
-            );
+            for key in ["m1_time", "m4_time"] {
+                d.near(&p(&format!("eapol.{key}")), &g[key], &w[key], TIME_TOL);
+            }
         }
-        // TSPECs in the request.
-        let tspec: Vec<Value> = got["tspec"]
-            .as_array()
-            .map(|l| l.iter().map(|t| serde_json::json!({"up": t["up"], "tid": t["tid"], "direction": t["direction"]})).collect())
-            .unwrap_or_default();
-        d.eq(&p("tspec"), &Value::Array(tspec), &want["tspec_in_request"]);
-        // ADDTS responses.
-        let addts: Vec<Value> = got["addts"]
-            .as_array()
-            .map(|l| l.iter().map(|a| serde_json::json!({"status": a["status"], "up": a["up"], "frame": a["frame"]})).collect())
-            .unwrap_or_default();
-        let want_addts: Vec<Value> = want["addts"]
-            .as_array()
-            .map(|l| {
-                l.iter()
-                    .map(|a| serde_json::json!({"status": a["status"], "up": a.get("up").cloned().unwrap_or(Value::Null), "frame": a["frame"]}))
-                    .collect()
-            })
-            .unwrap_or_default();
-        d.eq(&p("addts"), &Value::Array(addts), &Value::Array(want_addts));
-        // EAPOL.
-        match (&got["eapol"], &want["eapol"]) {
+        (g, w) => d
+            .problems
+            .push(format!("{}: got {g}, want {w}", p("eapol"))),
+    }
+    // Deauthentication.
+    match (&got["deauth"], &want["deauth"]) {
+        (Value::Null, Value::Null) => {}
+        (g, w) if g.is_object() && w.is_object() => {
+            d.eq(&p("deauth.reason"), &g["reason"], &w["reason"]);
+            d.eq(&p("deauth.frame"), &g["frame"], &w["frame"]);
+            d.near(&p("deauth.time"), &g["time"], &w["time"], TIME_TOL);
+        }
+        (g, w) => d
+            .problems
+            .push(format!("{}: got {g}, want {w}", p("deauth"))),
+    }
+}
+
+/// The voice gap of each direction.
+fn compare_gaps(d: &mut Diff, got: &Value, want: &Value, p: &dyn Fn(&str) -> String) {
+    for dir in ["uplink", "downlink"] {
+        match (&got[dir], &want[dir]) {
             (Value::Null, Value::Null) => {}
             (g, w) if g.is_object() && w.is_object() => {
-                for key in ["m1_frame", "m4_frame", "m1_retries"] {
-                    d.eq(&p(&format!("eapol.{key}")), &g[key], &w[key]);
+                for key in [
+                    "last_before_frame",
+                    "first_after_frame",
+                    "lost",
+                    "measured_from",
+                ] {
+                    d.eq(&p(&format!("{dir}.{key}")), &g[key], &w[key]);
                 }
-                for key in ["m1_time", "m4_time"] {
-                    d.near(&p(&format!("eapol.{key}")), &g[key], &w[key], TIME_TOL);
+                d.near(
+                    &p(&format!("{dir}.gap_ms")),
+                    &g["gap_ms"],
+                    &w["gap_ms"],
+                    GAP_TOL_MS,
+                );
+                for key in ["last_before_time", "first_after_time"] {
+                    d.near(&p(&format!("{dir}.{key}")), &g[key], &w[key], TIME_TOL);
                 }
             }
-            (g, w) => d
-                .problems
-                .push(format!("{}: got {g}, want {w}", p("eapol"))),
+            (g, w) => d.problems.push(format!("{}: got {g}, want {w}", p(dir))),
         }
-        // Deauthentication.
-        match (&got["deauth"], &want["deauth"]) {
-            (Value::Null, Value::Null) => {}
-            (g, w) if g.is_object() && w.is_object() => {
-                d.eq(&p("deauth.reason"), &g["reason"], &w["reason"]);
-                d.eq(&p("deauth.frame"), &g["frame"], &w["frame"]);
-                d.near(&p("deauth.time"), &g["time"], &w["time"], TIME_TOL);
-            }
-            (g, w) => d
-                .problems
-                .push(format!("{}: got {g}, want {w}", p("deauth"))),
-        }
-        // Voice gaps.
-        for dir in ["uplink", "downlink"] {
-            match (&got[dir], &want[dir]) {
-                (Value::Null, Value::Null) => {}
-                (g, w) if g.is_object() && w.is_object() => {
-                    for key in [
-                        "last_before_frame",
-                        "first_after_frame",
-                        "lost",
-                        "measured_from",
-                    ] {
-                        d.eq(&p(&format!("{dir}.{key}")), &g[key], &w[key]);
-                    }
-                    d.near(
-                        &p(&format!("{dir}.gap_ms")),
-                        &g["gap_ms"],
-                        &w["gap_ms"],
-                        GAP_TOL_MS,
-                    );
-                    for key in ["last_before_time", "first_after_time"] {
-                        d.near(&p(&format!("{dir}.{key}")), &g[key], &w[key], TIME_TOL);
-                    }
-                }
-                (g, w) => d.problems.push(format!("{}: got {g}, want {w}", p(dir))),
-            }
-        }
-        // Findings: exactly the expected codes.
-        let mut codes: Vec<String> = got["findings"]
-            .as_array()
-            .map(|l| {
-                l.iter()
-                    .filter_map(|f| f["code"].as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut want_codes: Vec<String> = want["expected_findings"]
-            .as_array()
-            .map(|l| {
-                l.iter()
-                    .filter_map(|f| f.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
-        codes.sort();
-        want_codes.sort();
-        if codes != want_codes {
+    }
+}
+
+/// Exactly the expected finding codes, each with a message.
+fn compare_findings(d: &mut Diff, got: &Value, want: &Value, p: &dyn Fn(&str) -> String) {
+    let mut codes: Vec<String> = got["findings"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|f| f["code"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut want_codes: Vec<String> = want["expected_findings"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|f| f.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    codes.sort();
+    want_codes.sort();
+    if codes != want_codes {
+        d.problems.push(format!(
+            "{}: got {codes:?}, want {want_codes:?}",
+            p("findings")
+        ));
+    }
+    for finding in got["findings"].as_array().into_iter().flatten() {
+        if finding["message"].as_str().is_none_or(str::is_empty) {
             d.problems.push(format!(
-                "{}: got {codes:?}, want {want_codes:?}",
+                "{}: finding without a message: {finding}",
                 p("findings")
             ));
         }
-        for finding in got["findings"].as_array().into_iter().flatten() {
-            if finding["message"].as_str().is_none_or(str::is_empty) {
-                d.problems.push(format!(
-                    "{}: finding without a message: {finding}",
-                    p("findings")
-                ));
-            }
-        }
     }
-    // Streams.
+}
+
+/// The RTP streams the capture shows in the clear, with their counts.
+fn compare_streams(d: &mut Diff, report: &Value, truth: &Value) {
     let streams = report["streams"].as_array().cloned().unwrap_or_default();
     let want_streams: Vec<&Value> = truth["streams"]
         .as_array()
@@ -338,7 +373,6 @@ pub fn compare_with_truth(report: &Value, truth: &Value, what: &str) {
             GAP_TOL_MS,
         );
     }
-    d.assert_ok();
 }
 
 /// Counts per key, as the tshark truth files count codes.

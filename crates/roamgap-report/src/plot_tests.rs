@@ -1,6 +1,9 @@
 //! Unit tests of the plots (`plot.rs`).
 
+use super::super::traces::RtpMark;
+use super::timeline::relative;
 use super::*;
+use roamgap::analysis::VoiceGap;
 
 #[test]
 fn gap_colours_run_from_green_through_yellow_to_red() {

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::text::printable;
 use super::time::datetime;
-use super::{join_listed, left_out, Report, MAX_LISTED};
+use super::{join_listed, left_out, CaptureReport, Report, MAX_LISTED};
 use roamgap_wire::dot11::MacAddr;
 
 /// Wireshark's name of a `wlan.fc.type_subtype` value ((type << 4) | subtype).
@@ -75,105 +75,116 @@ struct StationLine {
 pub fn render_summary(report: &Report) -> String {
     let mut out = String::new();
     for c in &report.captures {
-        let _ = writeln!(out, "File:              {}", printable(&c.file));
-        let _ = writeln!(out, "Format:            {}", printable(&c.format));
-        let links = join_listed(
-            c.linktypes.iter().map(|l| match l.frames {
-                Some(n) => format!("{} ({}; {n} frames not read)", l.name, l.linktype),
-                None => format!("{} ({})", l.name, l.linktype),
-            }),
-            ", ",
-        );
-        let _ = writeln!(out, "Link types:        {links}");
-        let _ = writeln!(out, "Frames:            {}", c.frames);
-        if let (Some(first), Some(last), Some(d)) = (c.first_time, c.last_time, c.duration_s) {
-            let _ = writeln!(out, "First frame:       {} UTC", datetime(first));
-            let _ = writeln!(out, "Last frame:        {} UTC", datetime(last));
-            let _ = writeln!(out, "Duration:          {d:.3} s");
-            if d > 0.0 {
-                let _ = writeln!(
-                    out,
-                    "Average rate:      {:.1} frames/s",
-                    c.frames as f64 / d
-                );
-            }
+        capture_overview(&mut out, c);
+    }
+    stations_with_voice(&mut out, report);
+    streams_and_roams(&mut out, report);
+    out
+}
+
+/// One capture at a glance: file, format, link types, span, 802.11 counts, frames by type,
+/// EAPOL-Key messages, decryption, BSSs.
+fn capture_overview(out: &mut String, c: &CaptureReport) {
+    let _ = writeln!(out, "File:              {}", printable(&c.file));
+    let _ = writeln!(out, "Format:            {}", printable(&c.format));
+    let links = join_listed(
+        c.linktypes.iter().map(|l| match l.frames {
+            Some(n) => format!("{} ({}; {n} frames not read)", l.name, l.linktype),
+            None => format!("{} ({})", l.name, l.linktype),
+        }),
+        ", ",
+    );
+    let _ = writeln!(out, "Link types:        {links}");
+    let _ = writeln!(out, "Frames:            {}", c.frames);
+    if let (Some(first), Some(last), Some(d)) = (c.first_time, c.last_time, c.duration_s) {
+        let _ = writeln!(out, "First frame:       {} UTC", datetime(first));
+        let _ = writeln!(out, "Last frame:        {} UTC", datetime(last));
+        let _ = writeln!(out, "Duration:          {d:.3} s");
+        if d > 0.0 {
+            let _ = writeln!(
+                out,
+                "Average rate:      {:.1} frames/s",
+                c.frames as f64 / d
+            );
         }
+    }
+    let _ = writeln!(
+        out,
+        "802.11:            {} retransmissions, {} protected, {} bad FCS, {} malformed, {} cut by snaplen",
+        c.retries, c.protected, c.bad_fcs, c.malformed, c.cut_by_snaplen
+    );
+    if let Some(t) = &c.truncated {
+        let _ = writeln!(out, "Truncated:         {}", printable(&t.message));
+    }
+    if !c.type_subtype.is_empty() {
+        let _ = writeln!(out, "Frames by type:");
+        let mut types: Vec<(u16, u64)> = c
+            .type_subtype
+            .iter()
+            .filter_map(|(k, &n)| {
+                u16::from_str_radix(k.trim_start_matches("0x"), 16)
+                    .ok()
+                    .map(|t| (t, n))
+            })
+            .collect();
+        types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (t, n) in types {
+            let _ = writeln!(out, "  {:<30} {:#06x}  {n:>10}", type_subtype_name(t), t);
+        }
+    }
+    if !c.eapol_key_msg.is_empty() {
+        let msgs: Vec<String> = c
+            .eapol_key_msg
+            .iter()
+            .map(|(m, n)| format!("M{m} {n}"))
+            .collect();
+        let _ = writeln!(out, "EAPOL-Key:         {}", msgs.join(", "));
+    }
+    if let Some(d) = &c.decryption {
         let _ = writeln!(
             out,
-            "802.11:            {} retransmissions, {} protected, {} bad FCS, {} malformed, {} cut by snaplen",
-            c.retries, c.protected, c.bad_fcs, c.malformed, c.cut_by_snaplen
+            "Decryption:        {} of {} protected frames decrypted, {} MIC failures, {} without a key, {} not decryptable{}; {} of {} handshakes matched {}",
+            d.decrypted,
+            d.protected,
+            d.mic_failures,
+            d.no_key,
+            d.not_decryptable,
+            d.not_decryptable_reasons.describe(),
+            d.handshakes_with_key,
+            d.handshakes,
+            printable(&join_listed(d.keys.iter().cloned(), ", "))
         );
-        if let Some(t) = &c.truncated {
-            let _ = writeln!(out, "Truncated:         {}", printable(&t.message));
-        }
-        if !c.type_subtype.is_empty() {
-            let _ = writeln!(out, "Frames by type:");
-            let mut types: Vec<(u16, u64)> = c
-                .type_subtype
-                .iter()
-                .filter_map(|(k, &n)| {
-                    u16::from_str_radix(k.trim_start_matches("0x"), 16)
-                        .ok()
-                        .map(|t| (t, n))
-                })
-                .collect();
-            types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (t, n) in types {
-                let _ = writeln!(out, "  {:<30} {:#06x}  {n:>10}", type_subtype_name(t), t);
-            }
-        }
-        if !c.eapol_key_msg.is_empty() {
-            let msgs: Vec<String> = c
-                .eapol_key_msg
-                .iter()
-                .map(|(m, n)| format!("M{m} {n}"))
-                .collect();
-            let _ = writeln!(out, "EAPOL-Key:         {}", msgs.join(", "));
-        }
-        if let Some(d) = &c.decryption {
-            let _ = writeln!(
-                out,
-                "Decryption:        {} of {} protected frames decrypted, {} MIC failures, {} without a key, {} not decryptable{}; {} of {} handshakes matched {}",
-                d.decrypted,
-                d.protected,
-                d.mic_failures,
-                d.no_key,
-                d.not_decryptable,
-                d.not_decryptable_reasons.describe(),
-                d.handshakes_with_key,
-                d.handshakes,
-                printable(&join_listed(d.keys.iter().cloned(), ", "))
-            );
-        }
-        let _ = writeln!(out, "RTP packets:       {}", c.rtp_packets);
-        let _ = writeln!(out, "BSSs ({}):", c.bss.len());
-        for b in c.bss.iter().take(MAX_LISTED) {
-            let _ = writeln!(
-                out,
-                "  {}  channel {:>3}{}  {:<24} {}",
-                b.bssid,
-                b.channel.map_or_else(|| "?".into(), |c| c.to_string()),
-                b.band.map(|band| format!(" ({band})")).unwrap_or_default(),
-                b.ssid.as_deref().map_or_else(
-                    || "(no beacon)".to_string(),
-                    |s| format!("\"{}\"", printable(s))
-                ),
-                if b.rates_mbps.is_empty() {
-                    String::new()
-                } else {
-                    let r: Vec<String> = b.rates_mbps.iter().map(|r| r.to_string()).collect();
-                    format!("rates {} Mb/s", r.join(" "))
-                }
-            );
-        }
-        if let Some(more) = left_out(c.bss.len(), "BSSs", "roamgap analyze --format json") {
-            let _ = writeln!(out, "  {more}");
-        }
-        let _ = writeln!(out, "Stations:          {}", c.stations);
-        out.push('\n');
     }
+    let _ = writeln!(out, "RTP packets:       {}", c.rtp_packets);
+    let _ = writeln!(out, "BSSs ({}):", c.bss.len());
+    for b in c.bss.iter().take(MAX_LISTED) {
+        let _ = writeln!(
+            out,
+            "  {}  channel {:>3}{}  {:<24} {}",
+            b.bssid,
+            b.channel.map_or_else(|| "?".into(), |c| c.to_string()),
+            b.band.map(|band| format!(" ({band})")).unwrap_or_default(),
+            b.ssid.as_deref().map_or_else(
+                || "(no beacon)".to_string(),
+                |s| format!("\"{}\"", printable(s))
+            ),
+            if b.rates_mbps.is_empty() {
+                String::new()
+            } else {
+                let r: Vec<String> = b.rates_mbps.iter().map(|r| r.to_string()).collect();
+                format!("rates {} Mb/s", r.join(" "))
+            }
+        );
+    }
+    if let Some(more) = left_out(c.bss.len(), "BSSs", "roamgap analyze --format json") {
+        let _ = writeln!(out, "  {more}");
+    }
+    let _ = writeln!(out, "Stations:          {}", c.stations);
+    out.push('\n');
+}
 
-    // Stations with voice or roams, across the captures.
+/// The stations with voice or roams, across the captures.
+fn stations_with_voice(out: &mut String, report: &Report) {
     let mut stations: BTreeMap<MacAddr, StationLine> = BTreeMap::new();
     for r in &report.roams {
         let s = stations.entry(r.station).or_default();
@@ -212,6 +223,10 @@ pub fn render_summary(report: &Report) -> String {
             let _ = writeln!(out, "  {more}");
         }
     }
+}
+
+/// The RTP streams, then the roams and their findings.
+fn streams_and_roams(out: &mut String, report: &Report) {
     let _ = writeln!(out, "RTP streams:       {}", report.streams.len());
     for st in report.streams.iter().take(MAX_LISTED) {
         let _ = writeln!(
@@ -255,7 +270,6 @@ pub fn render_summary(report: &Report) -> String {
         let v: Vec<String> = codes.iter().map(|(c, n)| format!("{c} x{n}")).collect();
         let _ = writeln!(out, "Findings:          {}", v.join(", "));
     }
-    out
 }
 
 #[cfg(test)]

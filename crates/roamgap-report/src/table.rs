@@ -125,6 +125,28 @@ pub fn render_table(report: &Report) -> String {
 pub fn render_table_with(report: &Report, color: bool) -> String {
     let paint = Paint(color);
     let mut out = String::new();
+    captures(&mut out, report);
+    out.push('\n');
+    if report.roams.is_empty() {
+        out.push_str("No roams found.\n");
+    } else {
+        let listed = listed_roams(report);
+        roam_table(&mut out, report, &listed, paint);
+        roam_details(&mut out, report, &listed, paint);
+    }
+    missed_roams(&mut out, report, paint);
+    if report.roams.len() > 1 {
+        stations_and_ap_pairs(&mut out, report, paint);
+    }
+    if !report.streams.is_empty() {
+        streams(&mut out, report, paint);
+    }
+    notes(&mut out, report, paint);
+    out
+}
+
+/// Each capture: its file, format, link types, size and span, decryption and merge, BSSs.
+fn captures(out: &mut String, report: &Report) {
     for (i, c) in report.captures.iter().enumerate() {
         let links = join_listed(c.linktypes.iter().map(|l| l.name.to_string()), " + ");
         let _ = writeln!(
@@ -197,329 +219,339 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {more}");
         }
     }
-    out.push('\n');
+}
 
-    if report.roams.is_empty() {
-        out.push_str("No roams found.\n");
-    } else {
-        let header = [
-            "frame",
-            "time (UTC)",
-            "station",
-            "from -> to BSSID, channel",
-            "key mgmt",
-            "reassoc",
-            "outcome",
-            "uplink gap / lost",
-            "downlink gap / lost",
-            "outage",
-            "findings",
-        ];
-        let listed = listed_roams(report);
-        let rows: Vec<Vec<String>> = listed
-            .iter()
-            .map(|&i| {
-                let r = &report.roams[i];
-                let reassoc = match (r.reassoc_latency_ms, r.status) {
-                    (Some(l), Some(0)) => format!("{l:.1} ms"),
-                    (Some(l), Some(s)) => format!("{l:.1} ms, status {s}"),
-                    _ => "no response".into(),
-                };
-                let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
-                vec![
-                    r.request_frame.to_string(),
-                    time_of_day(r.time),
-                    r.station.to_string(),
-                    format!(
-                        "{} ch {} -> {} ch {}",
-                        r.from_bssid,
-                        channel_text(r.from_channel, r.from_band),
-                        r.to_bssid,
-                        channel_text(r.to_channel, r.to_band)
-                    ),
-                    r.key_management
-                        .map(|k| k.as_str())
-                        .unwrap_or("?")
-                        .to_string(),
-                    reassoc,
-                    r.outcome.as_str().to_string(),
-                    gap(&r.uplink),
-                    gap(&r.downlink),
-                    roamgap::analysis::outage_text(r),
-                    if codes.is_empty() {
-                        "ok".into()
-                    } else {
-                        codes.join(", ")
-                    },
-                ]
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "{}",
-            paint.paint(&format!("Roams ({}):", report.roams.len()), BOLD)
-        );
-        columns(&mut out, &header, &rows, paint, &|row, col| {
-            let r = &report.roams[listed[row]];
-            let worst = r.findings.iter().map(|f| f.severity).max();
-            match col {
-                6 if r.outcome.failed() => Some(RED),
-                7 | 8 if r.findings.iter().any(|f| f.code == code::LONG_GAP) => Some(RED),
-                9 if r.outcome.failed() => Some(RED),
-                10 => Some(worst.map_or(GREEN, severity_color)),
-                _ => None,
-            }
-        });
-        if let Some(more) = left_out(
-            report.roams.len(),
-            "roams",
-            "--format csv, jsonl or json (the roams listed: the most severe findings, then failed roams, then the longest gaps)",
-        ) {
-            let _ = writeln!(out, "  {more}");
-        }
-
-        // Every roam's detail when there are few; otherwise those listed with findings.
-        let detailed: Vec<_> = listed
-            .iter()
-            .map(|&i| &report.roams[i])
-            .filter(|r| !r.findings.is_empty() || report.roams.len() <= DETAIL_ALL_UP_TO)
-            .collect();
-        if !detailed.is_empty() {
-            let title = if detailed.iter().any(|r| !r.findings.is_empty()) {
-                "Findings and phases:"
-            } else {
-                "Phases (no findings):"
+/// The roams listed, one row each.
+fn roam_table(out: &mut String, report: &Report, listed: &[usize], paint: Paint) {
+    let header = [
+        "frame",
+        "time (UTC)",
+        "station",
+        "from -> to BSSID, channel",
+        "key mgmt",
+        "reassoc",
+        "outcome",
+        "uplink gap / lost",
+        "downlink gap / lost",
+        "outage",
+        "findings",
+    ];
+    let rows: Vec<Vec<String>> = listed
+        .iter()
+        .map(|&i| {
+            let r = &report.roams[i];
+            let reassoc = match (r.reassoc_latency_ms, r.status) {
+                (Some(l), Some(0)) => format!("{l:.1} ms"),
+                (Some(l), Some(s)) => format!("{l:.1} ms, status {s}"),
+                _ => "no response".into(),
             };
-            let _ = writeln!(out, "\n{}", paint.paint(title, BOLD));
-            for r in detailed {
-                let _ = writeln!(
-                    out,
-                    "  roam at frame {} ({} -> {}), station {}:",
-                    r.request_frame, r.from_bssid, r.to_bssid, r.station
-                );
-                for f in &r.findings {
-                    finding_lines(&mut out, f, paint);
-                }
-                if !r.phases.is_empty() {
-                    let parts: Vec<String> = r
-                        .phases
-                        .iter()
-                        .map(|p| match p.duration_ms {
-                            Some(d) => format!("{} {d:.1} ms", p.name),
-                            None => format!("{} - (no answer)", p.name),
-                        })
-                        .collect();
-                    let total = r
-                        .roam_time_ms
-                        .map(|t| format!(" (last to first data: {t:.1} ms)"))
-                        .unwrap_or_default();
-                    let hs = r
-                        .handshake_ms
-                        .map(|t| format!(", request to last key message: {t:.1} ms"))
-                        .unwrap_or_default();
-                    let _ = writeln!(out, "    phases: {}{total}{hs}", parts.join(", "));
-                }
-                let radio = radio_line(r);
-                if !radio.is_empty() {
-                    let _ = writeln!(out, "    radio: {radio}");
-                }
-                let _ = writeln!(
-                    out,
-                    "    {} {}",
-                    paint.paint("wireshark:", DIM),
-                    printable(&r.wireshark_filter)
-                );
-            }
+            let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
+            vec![
+                r.request_frame.to_string(),
+                time_of_day(r.time),
+                r.station.to_string(),
+                format!(
+                    "{} ch {} -> {} ch {}",
+                    r.from_bssid,
+                    channel_text(r.from_channel, r.from_band),
+                    r.to_bssid,
+                    channel_text(r.to_channel, r.to_band)
+                ),
+                r.key_management
+                    .map(|k| k.as_str())
+                    .unwrap_or("?")
+                    .to_string(),
+                reassoc,
+                r.outcome.as_str().to_string(),
+                gap(&r.uplink),
+                gap(&r.downlink),
+                roamgap::analysis::outage_text(r),
+                if codes.is_empty() {
+                    "ok".into()
+                } else {
+                    codes.join(", ")
+                },
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(&format!("Roams ({}):", report.roams.len()), BOLD)
+    );
+    columns(out, &header, &rows, paint, &|row, col| {
+        let r = &report.roams[listed[row]];
+        let worst = r.findings.iter().map(|f| f.severity).max();
+        match col {
+            6 if r.outcome.failed() => Some(RED),
+            7 | 8 if r.findings.iter().any(|f| f.code == code::LONG_GAP) => Some(RED),
+            9 if r.outcome.failed() => Some(RED),
+            10 => Some(worst.map_or(GREEN, severity_color)),
+            _ => None,
         }
+    });
+    if let Some(more) = left_out(
+        report.roams.len(),
+        "roams",
+        "--format csv, jsonl or json (the roams listed: the most severe findings, then failed roams, then the longest gaps)",
+    ) {
+        let _ = writeln!(out, "  {more}");
     }
+}
 
-    if !report.missed_roams.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}: the station's data moved to another AP with no (re)association in the capture",
-            paint.paint(
-                &format!("Roams not captured ({})", report.missed_roams.len()),
-                BOLD
-            )
-        );
-        for m in report.missed_roams.iter().take(MAX_LISTED) {
+/// Every listed roam's findings, phases, radio and Wireshark filter when there are few roams;
+/// otherwise those of the listed roams with findings.
+fn roam_details(out: &mut String, report: &Report, listed: &[usize], paint: Paint) {
+    // Every roam's detail when there are few; otherwise those listed with findings.
+    let detailed: Vec<_> = listed
+        .iter()
+        .map(|&i| &report.roams[i])
+        .filter(|r| !r.findings.is_empty() || report.roams.len() <= DETAIL_ALL_UP_TO)
+        .collect();
+    if !detailed.is_empty() {
+        let title = if detailed.iter().any(|r| !r.findings.is_empty()) {
+            "Findings and phases:"
+        } else {
+            "Phases (no findings):"
+        };
+        let _ = writeln!(out, "\n{}", paint.paint(title, BOLD));
+        for r in detailed {
             let _ = writeln!(
                 out,
-                "  station {}: {} ch {} -> {} ch {}, last frame {} / first frame {}, {:.1} ms{}",
-                m.station,
-                m.from_bssid,
-                channel_text(m.from_channel, m.from_band),
-                m.to_bssid,
-                channel_text(m.to_channel, m.to_band),
-                m.last_frame_old,
-                m.first_frame_new,
-                m.gap_ms,
-                match m.channel_captured {
-                    Some(true) => ", the sniffer was on the new channel but missed the exchange",
-                    _ => "",
-                }
+                "  roam at frame {} ({} -> {}), station {}:",
+                r.request_frame, r.from_bssid, r.to_bssid, r.station
             );
-            for f in &m.findings {
-                finding_lines(&mut out, f, paint);
+            for f in &r.findings {
+                finding_lines(out, f, paint);
             }
-            let _ = writeln!(out, "    wireshark: {}", printable(&m.wireshark_filter));
-        }
-        if let Some(more) = left_out(
-            report.missed_roams.len(),
-            "roams not captured",
-            "--format csv, jsonl or json",
-        ) {
-            let _ = writeln!(out, "  {more}");
+            if !r.phases.is_empty() {
+                let parts: Vec<String> = r
+                    .phases
+                    .iter()
+                    .map(|p| match p.duration_ms {
+                        Some(d) => format!("{} {d:.1} ms", p.name),
+                        None => format!("{} - (no answer)", p.name),
+                    })
+                    .collect();
+                let total = r
+                    .roam_time_ms
+                    .map(|t| format!(" (last to first data: {t:.1} ms)"))
+                    .unwrap_or_default();
+                let hs = r
+                    .handshake_ms
+                    .map(|t| format!(", request to last key message: {t:.1} ms"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "    phases: {}{total}{hs}", parts.join(", "));
+            }
+            let radio = radio_line(r);
+            if !radio.is_empty() {
+                let _ = writeln!(out, "    radio: {radio}");
+            }
+            let _ = writeln!(
+                out,
+                "    {} {}",
+                paint.paint("wireshark:", DIM),
+                printable(&r.wireshark_filter)
+            );
         }
     }
+}
 
-    if report.roams.len() > 1 {
-        let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1} ms"));
-        let codes = |f: &std::collections::BTreeMap<&str, usize>| {
-            let v: Vec<String> = f.iter().map(|(c, n)| format!("{c} x{n}")).collect();
-            if v.is_empty() {
-                "ok".to_string()
-            } else {
-                v.join(", ")
-            }
-        };
-        let rows: Vec<Vec<String>> = report
-            .stations
-            .iter()
-            .take(MAX_LISTED)
-            .map(|s| {
-                vec![
-                    s.station.to_string(),
-                    roams_cell(s.roams, s.failed_roams),
-                    ms(s.gap_ms_median),
-                    ms(s.gap_ms_p95),
-                    ms(s.gap_ms_max),
-                    s.lost.to_string(),
-                    codes(&s.findings),
-                ]
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "\n{}",
-            paint.paint(&format!("Stations ({}):", report.stations.len()), BOLD)
-        );
-        columns(
-            &mut out,
-            &[
-                "station",
-                "roams",
-                "median gap",
-                "p95 gap",
-                "max gap",
-                "lost",
-                "findings",
-            ],
-            &rows,
-            paint,
-            &|row, col| {
-                (col == 6).then(|| {
-                    if report.stations[row].findings.is_empty() {
-                        GREEN
-                    } else {
-                        YELLOW
-                    }
-                })
-            },
-        );
-        if let Some(more) = left_out(report.stations.len(), "stations", "--format json") {
-            let _ = writeln!(out, "  {more}");
-        }
-        let rows: Vec<Vec<String>> = report
-            .ap_pairs
-            .iter()
-            .take(MAX_LISTED)
-            .map(|p| {
-                vec![
-                    format!("{} -> {}", p.from_bssid, p.to_bssid),
-                    roams_cell(p.roams, p.failed_roams),
-                    ms(p.gap_ms_median),
-                    ms(p.gap_ms_max),
-                    codes(&p.findings),
-                ]
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "\n{}",
-            paint.paint(&format!("AP pairs ({}):", report.ap_pairs.len()), BOLD)
-        );
-        columns(
-            &mut out,
-            &[
-                "from -> to BSSID",
-                "roams",
-                "median gap",
-                "max gap",
-                "findings",
-            ],
-            &rows,
-            paint,
-            &|row, col| {
-                (col == 4).then(|| {
-                    if report.ap_pairs[row].findings.is_empty() {
-                        GREEN
-                    } else {
-                        YELLOW
-                    }
-                })
-            },
-        );
-        if let Some(more) = left_out(report.ap_pairs.len(), "AP pairs", "--format json") {
-            let _ = writeln!(out, "  {more}");
-        }
+/// The roams the sniffer missed: the station's data moved with no (re)association captured.
+fn missed_roams(out: &mut String, report: &Report, paint: Paint) {
+    if report.missed_roams.is_empty() {
+        return;
     }
+    let _ = writeln!(
+        out,
+        "\n{}: the station's data moved to another AP with no (re)association in the capture",
+        paint.paint(
+            &format!("Roams not captured ({})", report.missed_roams.len()),
+            BOLD
+        )
+    );
+    for m in report.missed_roams.iter().take(MAX_LISTED) {
+        let _ = writeln!(
+            out,
+            "  station {}: {} ch {} -> {} ch {}, last frame {} / first frame {}, {:.1} ms{}",
+            m.station,
+            m.from_bssid,
+            channel_text(m.from_channel, m.from_band),
+            m.to_bssid,
+            channel_text(m.to_channel, m.to_band),
+            m.last_frame_old,
+            m.first_frame_new,
+            m.gap_ms,
+            match m.channel_captured {
+                Some(true) => ", the sniffer was on the new channel but missed the exchange",
+                _ => "",
+            }
+        );
+        for f in &m.findings {
+            finding_lines(out, f, paint);
+        }
+        let _ = writeln!(out, "    wireshark: {}", printable(&m.wireshark_filter));
+    }
+    if let Some(more) = left_out(
+        report.missed_roams.len(),
+        "roams not captured",
+        "--format csv, jsonl or json",
+    ) {
+        let _ = writeln!(out, "  {more}");
+    }
+}
 
-    if !report.streams.is_empty() {
-        let header = [
-            "ssrc",
+/// The per-station and per-AP-pair tables.
+fn stations_and_ap_pairs(out: &mut String, report: &Report, paint: Paint) {
+    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1} ms"));
+    let codes = |f: &std::collections::BTreeMap<&str, usize>| {
+        let v: Vec<String> = f.iter().map(|(c, n)| format!("{c} x{n}")).collect();
+        if v.is_empty() {
+            "ok".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let rows: Vec<Vec<String>> = report
+        .stations
+        .iter()
+        .take(MAX_LISTED)
+        .map(|s| {
+            vec![
+                s.station.to_string(),
+                roams_cell(s.roams, s.failed_roams),
+                ms(s.gap_ms_median),
+                ms(s.gap_ms_p95),
+                ms(s.gap_ms_max),
+                s.lost.to_string(),
+                codes(&s.findings),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint.paint(&format!("Stations ({}):", report.stations.len()), BOLD)
+    );
+    columns(
+        out,
+        &[
             "station",
-            "direction",
-            "pt",
-            "received",
-            "expected",
-            "lost",
-            "duplicates",
+            "roams",
+            "median gap",
+            "p95 gap",
             "max gap",
-            "frames",
-        ];
-        let rows: Vec<Vec<String>> = report
-            .streams
-            .iter()
-            .take(MAX_LISTED)
-            .map(|s| {
-                vec![
-                    s.ssrc.clone(),
-                    s.station.to_string(),
-                    format!("{:?}", s.direction).to_lowercase(),
-                    s.payload_type.to_string(),
-                    s.received.to_string(),
-                    s.expected.to_string(),
-                    s.lost.to_string(),
-                    s.duplicates.to_string(),
-                    format!("{:.1} ms", s.max_gap_ms),
-                    format!("{}-{}", s.first_frame, s.last_frame),
-                ]
+            "lost",
+            "findings",
+        ],
+        &rows,
+        paint,
+        &|row, col| {
+            (col == 6).then(|| {
+                if report.stations[row].findings.is_empty() {
+                    GREEN
+                } else {
+                    YELLOW
+                }
             })
-            .collect();
-        let _ = writeln!(
-            out,
-            "\n{}",
-            paint.paint(&format!("RTP streams ({}):", report.streams.len()), BOLD)
-        );
-        columns(&mut out, &header, &rows, paint, &|row, col| {
-            (col == 6 && report.streams[row].lost > 0).then_some(YELLOW)
-        });
-        if let Some(more) = left_out(report.streams.len(), "RTP streams", "--format json") {
-            let _ = writeln!(out, "  {more}");
-        }
+        },
+    );
+    if let Some(more) = left_out(report.stations.len(), "stations", "--format json") {
+        let _ = writeln!(out, "  {more}");
     }
+    let rows: Vec<Vec<String>> = report
+        .ap_pairs
+        .iter()
+        .take(MAX_LISTED)
+        .map(|p| {
+            vec![
+                format!("{} -> {}", p.from_bssid, p.to_bssid),
+                roams_cell(p.roams, p.failed_roams),
+                ms(p.gap_ms_median),
+                ms(p.gap_ms_max),
+                codes(&p.findings),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint.paint(&format!("AP pairs ({}):", report.ap_pairs.len()), BOLD)
+    );
+    columns(
+        out,
+        &[
+            "from -> to BSSID",
+            "roams",
+            "median gap",
+            "max gap",
+            "findings",
+        ],
+        &rows,
+        paint,
+        &|row, col| {
+            (col == 4).then(|| {
+                if report.ap_pairs[row].findings.is_empty() {
+                    GREEN
+                } else {
+                    YELLOW
+                }
+            })
+        },
+    );
+    if let Some(more) = left_out(report.ap_pairs.len(), "AP pairs", "--format json") {
+        let _ = writeln!(out, "  {more}");
+    }
+}
 
+/// The RTP streams, one row each.
+fn streams(out: &mut String, report: &Report, paint: Paint) {
+    let header = [
+        "ssrc",
+        "station",
+        "direction",
+        "pt",
+        "received",
+        "expected",
+        "lost",
+        "duplicates",
+        "max gap",
+        "frames",
+    ];
+    let rows: Vec<Vec<String>> = report
+        .streams
+        .iter()
+        .take(MAX_LISTED)
+        .map(|s| {
+            vec![
+                s.ssrc.clone(),
+                s.station.to_string(),
+                format!("{:?}", s.direction).to_lowercase(),
+                s.payload_type.to_string(),
+                s.received.to_string(),
+                s.expected.to_string(),
+                s.lost.to_string(),
+                s.duplicates.to_string(),
+                format!("{:.1} ms", s.max_gap_ms),
+                format!("{}-{}", s.first_frame, s.last_frame),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint.paint(&format!("RTP streams ({}):", report.streams.len()), BOLD)
+    );
+    columns(out, &header, &rows, paint, &|row, col| {
+        (col == 6 && report.streams[row].lost > 0).then_some(YELLOW)
+    });
+    if let Some(more) = left_out(report.streams.len(), "RTP streams", "--format json") {
+        let _ = writeln!(out, "  {more}");
+    }
+}
+
+/// The notes of what reading a capture met.
+fn notes(out: &mut String, report: &Report, paint: Paint) {
     let notes: Vec<_> = report.captures.iter().flat_map(|c| &c.notes).collect();
     if !notes.is_empty() {
         let _ = writeln!(out, "\n{}", paint.paint("Notes:", BOLD));
@@ -536,7 +568,6 @@ pub fn render_table_with(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {more}");
         }
     }
-    out
 }
 
 fn gap(g: &Option<VoiceGap>) -> String {

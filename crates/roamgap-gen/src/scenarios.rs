@@ -1,0 +1,368 @@
+//! The scenarios `roamgap gen` knows, and what each sets up: its APs, phones and roams.
+
+use super::frames;
+use super::roam::RoamKind;
+use super::sim::{KeyMgmt, Sim, Tag};
+use super::writer::Radio;
+use super::{MS, US, VOICE_PERIOD};
+use roamgap_wire::dot11::MacAddr;
+
+/// The scenarios `roamgap gen` knows, with what each shows.
+pub const SCENARIOS: [(&str, &str); 27] = [
+    (
+        "cckm-ok",
+        "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
+    ),
+    (
+        "cckm-missing-ie",
+        "CCKM offered, the response lacks the CCKM element: full 802.1X/EAP, ~1 s gap",
+    ),
+    ("psk-ok", "WPA2-PSK roams with a prompt 4-way handshake"),
+    (
+        "encrypted-voice",
+        "WPA2-PSK roams (one with a late EAPOL M1) with CCMP-encrypted voice: gaps from frame timing",
+    ),
+    (
+        "psk-late-m1",
+        "WPA2-PSK: EAPOL M1 before the phone is ready, resent after ~1 s",
+    ),
+    ("ft-ok", "two FT-PSK (802.11r over the air) roams"),
+    (
+        "addts-refused",
+        "CCKM roam, the new AP refuses the ADDTS request (status 3)",
+    ),
+    (
+        "deauth-after-roam",
+        "PSK roam, the new AP deauthenticates the phone right after (reason 2, 6 or 7)",
+    ),
+    (
+        "dot1x-full",
+        "802.1X roam without key caching: full EAP exchange and 4-way handshake",
+    ),
+    (
+        "reassoc-refused",
+        "CCKM roam refused by the new AP (status 17), then a roam to a third AP",
+    ),
+    (
+        "seq-wrap",
+        "healthy CCKM roams while both RTP sequence numbers wrap past 65535",
+    ),
+    ("reorder", "PSK roams with RTP packets reordered on the air"),
+    (
+        "multi-phone",
+        "six phones of mixed key management, several roaming at the same moment",
+    ),
+    (
+        "sae-ok",
+        "WPA3-Personal roams: SAE commit/confirm with the new AP, then the 4-way handshake",
+    ),
+    (
+        "okc-ok",
+        "802.1X roams with opportunistic key caching: a PMKID in the request, no EAP",
+    ),
+    (
+        "ft-over-ds",
+        "FT-PSK over the DS: FT request/response through the old AP, then the reassociation",
+    ),
+    ("open-ok", "roams on an open network"),
+    (
+        "wep",
+        "roams on a static-WEP network, voice encrypted: gaps from frame timing",
+    ),
+    (
+        "wep-shared-key",
+        "roams on a static-WEP network with Shared Key authentication (challenge, encrypted \
+         answer): real WEP under the truth's key with --wep-key, else WEP-shaped bytes",
+    ),
+    (
+        "multicast-voice",
+        "PSK roams while the phone's AP sends group-addressed paging RTP (FromDS, to 239.192.0.1); \
+         with --passphrase under the GTK of message 3",
+    ),
+    (
+        "scanning",
+        "PSK roams after probing other channels; the old AP keeps retrying voice to the phone",
+    ),
+    (
+        "sticky",
+        "CCKM roam of a phone that stayed on its old AP down to -84 dBm",
+    ),
+    (
+        "tspec-rate",
+        "CCKM roam with a TSPEC (12 Mb/s minimum PHY rate) to an AP without 12 Mb/s: ADDTS refused",
+    ),
+    (
+        "slow-reassoc",
+        "CCKM roam whose reassociation response takes 55-75 ms: over the CCKM budget",
+    ),
+    (
+        "many-phones",
+        "32 phones on six APs, every key management, scanning and encrypted calls among them",
+    ),
+    (
+        "unanswered-return",
+        "deauthenticated by its AP, a PSK phone tries another AP for ~13.5 s (authentication, four \
+         reassociation requests, Null frames); that AP never answers; the phone gives up and goes back",
+    ),
+    (
+        "abandoned",
+        "PSK roam accepted by the new AP, whose EAPOL message 1 the phone never answers: the AP \
+         deauthenticates it (reason 15) and the phone goes back to its old AP",
+    ),
+];
+
+impl Sim {
+    pub(super) fn run(&mut self, scenario: &str) {
+        match scenario {
+            "multi-phone" => self.multi_phone(),
+            "many-phones" => self.many_phones(),
+            _ => {
+                self.add_aps(&[1, 6, 11]);
+                let (km, kinds): (KeyMgmt, &[RoamKind]) = match scenario {
+                    "cckm-ok" | "seq-wrap" => {
+                        (KeyMgmt::Cckm, &[RoamKind::CckmOk, RoamKind::CckmOk])
+                    }
+                    "cckm-missing-ie" => (KeyMgmt::Cckm, &[RoamKind::CckmMissingIe]),
+                    "psk-ok" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    "psk-late-m1" => (KeyMgmt::Psk, &[RoamKind::PskLateM1]),
+                    "ft-ok" => (KeyMgmt::FtPsk, &[RoamKind::FtOk, RoamKind::FtOk]),
+                    "addts-refused" => (KeyMgmt::Cckm, &[RoamKind::AddtsRefused]),
+                    "deauth-after-roam" => (KeyMgmt::Psk, &[RoamKind::DeauthAfterRoam]),
+                    "dot1x-full" => (KeyMgmt::Dot1x, &[RoamKind::Dot1xFull]),
+                    "reassoc-refused" => (KeyMgmt::Cckm, &[RoamKind::ReassocRefused]),
+                    "reorder" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+                    "encrypted-voice" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskLateM1]),
+                    "sae-ok" => (KeyMgmt::Sae, &[RoamKind::SaeOk, RoamKind::SaeOk]),
+                    "okc-ok" => (KeyMgmt::Okc, &[RoamKind::OkcOk, RoamKind::OkcOk]),
+                    "ft-over-ds" => (KeyMgmt::FtDs, &[RoamKind::FtOk, RoamKind::FtOk]),
+                    "open-ok" => (KeyMgmt::Open, &[RoamKind::OpenOk, RoamKind::OpenOk]),
+                    "wep" | "wep-shared-key" => {
+                        (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk])
+                    }
+                    "scanning" | "multicast-voice" => {
+                        (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk])
+                    }
+                    "sticky" => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
+                    "tspec-rate" => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
+                    "slow-reassoc" => (KeyMgmt::Cckm, &[RoamKind::SlowResponse]),
+                    "unanswered-return" => (KeyMgmt::Psk, &[RoamKind::Unanswered]),
+                    "abandoned" => (KeyMgmt::Psk, &[RoamKind::Abandoned]),
+                    _ => unreachable!("scenario names are checked by generate()"),
+                };
+                if scenario == "unanswered-return" {
+                    // Room for the ~14 s the phone spends on the silent AP, and the call after.
+                    self.duration = 24_000 * MS;
+                }
+                let first_ap = self.rng.range(0, 3) as usize;
+                if scenario == "tspec-rate" {
+                    // Only the phone's first AP has 12 Mb/s enabled.
+                    for (i, ap) in self.aps.iter_mut().enumerate() {
+                        ap.no_12mbps = i != first_ap;
+                    }
+                }
+                self.shared_key = scenario == "wep-shared-key";
+                let p = self.add_phone(km, first_ap);
+                let real_wep = self.wep_key.is_some();
+                let ph = &mut self.phones[p];
+                ph.encrypted = match scenario {
+                    "encrypted-voice" => true,
+                    // With a key the voice is really WEP, and the truth is what it shows once
+                    // decrypted.
+                    "wep" | "wep-shared-key" => !real_wep,
+                    _ => false,
+                };
+                ph.scans = scenario == "scanning";
+                ph.old_ap_retries = scenario == "scanning";
+                ph.sticky = scenario == "sticky";
+                if scenario == "reorder" {
+                    self.phones[p].reorder_one_in = 8;
+                }
+                let mut t = self.start + self.rng.range(2500, 4000) * MS;
+                for &kind in kinds {
+                    let ready = self.roam(p, kind, t);
+                    t = ready + self.rng.range(3000, 4500) * MS;
+                }
+                if scenario == "seq-wrap" {
+                    // Uplink wraps inside the first roam's outage, downlink a second earlier.
+                    let ph = &mut self.phones[p];
+                    let (leave, _) = ph.outages[0];
+                    let k_leave = ((leave - ph.call.0) / VOICE_PERIOD) as u16;
+                    ph.seq0[0] = 0u16.wrapping_sub(k_leave).wrapping_sub(2);
+                    ph.seq0[1] = 0u16.wrapping_sub(k_leave).wrapping_add(50);
+                }
+            }
+        }
+        for p in 0..self.phones.len() {
+            let first_ap = self.phones[p].attachments[0].1;
+            self.initial_handshake(p, first_ap);
+        }
+        self.beacons();
+        for p in 0..self.phones.len() {
+            self.voice(p);
+        }
+        if scenario == "multicast-voice" {
+            self.paging(0);
+        }
+    }
+
+    /// Group-addressed paging voice (G.711 RTP every 20 ms to 239.192.0.1 from a paging
+    /// server) for the length of phone `p`'s call, sent by the AP the phone is attached to
+    /// (none during its outages): QoS Data, FromDS, Address 1 the group's MAC address
+    /// (IEEE 802.11-2020 9.3.2.1, table 9-30), never retransmitted. With a passphrase it is
+    /// CCMP-protected (12.5.3) under the GTK delivered in message 3, key ID 1, each AP with
+    /// its own packet numbers.
+    pub(super) fn paging(&mut self, p: usize) {
+        let group_ip = [239, 192, 0, 1];
+        let group_mac = MacAddr([0x01, 0x00, 0x5e, 0x40, 0x00, 0x01]);
+        let server_ip = [10, 10, 90, 200];
+        let ssrc = self.rng.next() as u32;
+        let seq0 = self.rng.next() as u16;
+        let ts0 = self.rng.next() as u32;
+        let offset = self.rng.range(0, 20_000) * US;
+        let (start, end) = self.phones[p].call;
+        self.group_pn = vec![1; self.aps.len()];
+        let mut frames_written = 0;
+        let mut k: u64 = 0;
+        loop {
+            let nominal = start + offset + k as i64 * VOICE_PERIOD;
+            if nominal >= end {
+                break;
+            }
+            let silent = self.phones[p]
+                .outages
+                .iter()
+                .any(|&(a, b)| nominal >= a && nominal < b);
+            if !silent {
+                let t = nominal + self.rng.range(0, 400) * US;
+                let ap = self.ap_at(p, nominal);
+                let seq = {
+                    let s = &mut self.aps[ap].seq;
+                    *s = (*s + 1) % 4096;
+                    *s
+                };
+                let bssid = self.aps[ap].bssid;
+                let mut f =
+                    frames::qos_data_header(false, false, group_mac, bssid, self.gateway, seq, 5);
+                // No acknowledgement, so no NAV to set (9.2.5.2).
+                f[2] = 0;
+                f[3] = 0;
+                let mut plain = Vec::with_capacity(220);
+                frames::llc_snap(&mut plain, 0x0800);
+                let flow = frames::UdpFlow {
+                    src: server_ip,
+                    dst: group_ip,
+                    sport: 5004,
+                    dport: 5004,
+                    tos: 0xb8,
+                };
+                frames::ipv4_udp_rtp(
+                    &mut plain,
+                    flow,
+                    ssrc,
+                    seq0.wrapping_add(k as u16),
+                    ts0.wrapping_add((k as u32).wrapping_mul(160)),
+                    (k as u16).wrapping_add(0x4000),
+                    160,
+                );
+                match &self.crypto {
+                    Some(c) => {
+                        f[1] |= 0x40;
+                        let pn = self.group_pn[ap];
+                        self.group_pn[ap] += 1;
+                        let body = roamgap::crypto::ccmp::encrypt(&c.gtk, &f, pn, 1, &plain);
+                        f.extend_from_slice(&body);
+                    }
+                    None => f.extend_from_slice(&plain),
+                }
+                let radio = Radio {
+                    freq_mhz: self.aps[ap].freq,
+                    signal_dbm: self.phones[p].signal + 8 - self.rng.range(0, 5) as i8,
+                    rate: 108,
+                };
+                self.queue(t, false, radio, f, Tag::None);
+                frames_written += 1;
+            }
+            k += 1;
+        }
+        self.multicast = Some((ssrc, frames_written));
+    }
+
+    pub(super) fn multi_phone(&mut self) {
+        self.add_aps(&[1, 6, 11, 36]);
+        self.duration = 20_000 * MS;
+        let kms = [
+            KeyMgmt::Cckm,
+            KeyMgmt::Psk,
+            KeyMgmt::FtPsk,
+            KeyMgmt::Dot1x,
+            KeyMgmt::Cckm,
+            KeyMgmt::Psk,
+        ];
+        let together = self.start + self.rng.range(2500, 3500) * MS;
+        for (i, &km) in kms.iter().enumerate() {
+            let first_ap = self.rng.range(0, 4) as usize;
+            let p = self.add_phone(km, first_ap);
+            // One call is encrypted end to end on the air.
+            self.phones[p].encrypted = i == 5;
+            // The first three phones roam within a few ms of each other.
+            let mut t = if i < 3 {
+                together + self.rng.range(0, 15) * MS
+            } else {
+                self.start + self.rng.range(2000, 6000) * MS
+            };
+            let roams = self.rng.range(1, 4);
+            for _ in 0..roams {
+                if t > self.start + self.duration - 4000 * MS {
+                    break;
+                }
+                let kinds = km.kinds();
+                let kind = kinds[self.rng.range(0, kinds.len() as i64) as usize];
+                let ready = self.roam(p, kind, t);
+                t = ready + self.rng.range(3000, 6000) * MS;
+            }
+        }
+    }
+
+    /// Many phones at once: 32 calls over six APs, every key management, some phones scanning,
+    /// some sticky, some encrypted, several roaming in the same second.
+    pub(super) fn many_phones(&mut self) {
+        self.add_aps(&[1, 6, 11, 36, 40, 44]);
+        self.duration = 24_000 * MS;
+        let kms = [
+            KeyMgmt::Cckm,
+            KeyMgmt::Psk,
+            KeyMgmt::FtPsk,
+            KeyMgmt::Dot1x,
+            KeyMgmt::Sae,
+            KeyMgmt::Okc,
+            KeyMgmt::FtDs,
+            KeyMgmt::Open,
+        ];
+        let rush = self.start + self.rng.range(4000, 6000) * MS;
+        for i in 0..32 {
+            let km = kms[i % kms.len()];
+            let first_ap = self.rng.range(0, 6) as usize;
+            let p = self.add_phone(km, first_ap);
+            let ph = &mut self.phones[p];
+            ph.encrypted = i % 5 == 4;
+            ph.scans = i % 3 == 0;
+            ph.old_ap_retries = i % 4 == 1;
+            ph.sticky = i == 7;
+            // A third of the phones roam within a second of each other (a walk down a corridor).
+            let mut t = if i % 3 == 2 {
+                rush + self.rng.range(0, 1000) * MS
+            } else {
+                self.start + self.rng.range(2000, 9000) * MS
+            };
+            for _ in 0..self.rng.range(1, 4) {
+                if t > self.start + self.duration - 4000 * MS {
+                    break;
+                }
+                let kinds = km.kinds();
+                let kind = kinds[self.rng.range(0, kinds.len() as i64) as usize];
+                let ready = self.roam(p, kind, t);
+                t = ready + self.rng.range(3000, 7000) * MS;
+            }
+        }
+    }
+}
