@@ -307,7 +307,10 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
     // A fast path offered, and a full authentication all the same (unless the missing CCKM
     // element above already explains it).
     let cckm_missing = roam.cckm_in_request && roam.status == Some(0) && !roam.cckm_in_response;
-    if let (false, Some(eap)) = (roam.fast_path_offered == "none" || cckm_missing, &roam.eap) {
+    if let (false, Some(eap)) = (
+        roam.fast_path_offered == super::FastPath::None || cckm_missing,
+        &roam.eap,
+    ) {
         out.push(Finding {
             code: code::FULL_REAUTH,
             severity: Severity::Error,

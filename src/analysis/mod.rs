@@ -5,6 +5,7 @@
 //! reported figure are in `docs/METRICS.md`.
 
 pub mod findings;
+mod kinds;
 mod station;
 pub mod stream;
 
@@ -19,6 +20,7 @@ use crate::dot11::{MacAddr, MacMap};
 use crate::events::{Event, EventKind, TspecInfo};
 
 pub use findings::Finding;
+pub use kinds::{AuthAlgorithm, FastPath, GapSource, PhaseName};
 
 /// Tunable thresholds of the analysis.
 #[derive(Clone, Copy, Debug)]
@@ -89,8 +91,8 @@ pub(crate) fn ms(d_ns: i64) -> f64 {
 /// The authentication exchange with the new AP before the reassociation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AuthReport {
-    /// open, shared-key, ft, sae, ...
-    pub algorithm: &'static str,
+    /// open, shared-key, ft, sae, ..., or ft-over-ds.
+    pub algorithm: AuthAlgorithm,
     pub request_frame: Option<u64>,
     pub response_frame: Option<u64>,
     pub status: Option<u16>,
@@ -215,7 +217,7 @@ pub struct VoiceGap {
     pub ssrc: Option<String>,
     /// `rtp`, or `frames` when the voice is encrypted: then the gap is between voice-priority
     /// (UP 6/7) data frames and `lost` is estimated from the stream's cadence.
-    pub measured_from: &'static str,
+    pub measured_from: GapSource,
     /// `lost` is an estimate (encrypted voice), not a count of sequence numbers.
     pub lost_estimated: bool,
 }
@@ -364,7 +366,7 @@ pub struct Roam {
     /// PMKID in the request (PMK caching / opportunistic key caching).
     pub pmkid_in_request: bool,
     /// The fast path the station offered: ft-over-ds, ft-over-the-air, cckm, pmk-caching, none.
-    pub fast_path_offered: &'static str,
+    pub fast_path_offered: FastPath,
     /// Whether it was taken (no full authentication followed); null when none was offered or
     /// no response was captured.
     pub fast_path_taken: Option<bool>,
@@ -444,7 +446,7 @@ pub struct MissedRoam {
 pub struct Phase {
     /// scanning, leaving, authentication, reassociation, 802.1x, 4-way-handshake, addts,
     /// resuming.
-    pub name: &'static str,
+    pub name: PhaseName,
     pub start_frame: u64,
     /// The phase's last frame; null when the exchange got no answer (an authentication or
     /// reassociation the AP never answered, a 4-way handshake without its message 4): such a

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use super::{FramePoint, OldApState, StationResult, StreamEntry, VoicePoint, MAX_NOTES};
 use crate::analysis::{
-    findings, hex_ssrc, ms, secs, AuthReport, Direction, EapReport, EapolReport, FailureReport,
-    MissedRoam, Named, Note, OldApReport, OutageReport, Outcome, Phase, Roam, StreamReport,
-    VoiceGap,
+    findings, hex_ssrc, ms, secs, AuthAlgorithm, AuthReport, Direction, EapReport, EapolReport,
+    FailureReport, FastPath, GapSource, MissedRoam, Named, Note, OldApReport, OutageReport,
+    Outcome, Phase, PhaseName, Roam, StreamReport, VoiceGap,
 };
 use crate::dot11::MacAddr;
 
@@ -21,7 +21,7 @@ pub(super) fn phases(
     let mut out: Vec<Phase> = Vec::new();
     fn push(
         out: &mut Vec<Phase>,
-        name: &'static str,
+        name: PhaseName,
         start: Option<(u64, f64)>,
         end: Option<(u64, f64)>,
     ) {
@@ -33,7 +33,7 @@ pub(super) fn phases(
     /// A phase that may have no end: an exchange the other side never answered.
     fn push_open(
         out: &mut Vec<Phase>,
-        name: &'static str,
+        name: PhaseName,
         (f0, t0): (u64, f64),
         end: Option<(u64, f64)>,
     ) {
@@ -59,7 +59,7 @@ pub(super) fn phases(
     if let Some(sc) = &roam.scanning {
         push(
             &mut out,
-            "scanning",
+            PhaseName::Scanning,
             Some((sc.first_frame, sc.start_time)),
             Some((sc.last_frame, sc.end_time)),
         );
@@ -67,24 +67,24 @@ pub(super) fn phases(
     // Leaving the old AP: its last data frame until the first frame to the new one.
     push(
         &mut out,
-        "leaving",
+        PhaseName::Leaving,
         point(last_old),
         with_new_ap(auth).or(request),
     );
     if let (Some(a), Some(start)) = (auth, auth_start) {
         let end = a.response_frame.zip(a.response_time);
-        push_open(&mut out, "authentication", start, end);
+        push_open(&mut out, PhaseName::Authentication, start, end);
     }
     push_open(
         &mut out,
-        "reassociation",
+        PhaseName::Reassociation,
         (roam.request_frame, roam.request_time),
         response,
     );
     if let Some(e) = &roam.eap {
         push(
             &mut out,
-            "802.1x",
+            PhaseName::Dot1x,
             Some((e.first_frame, e.first_time)),
             Some((e.last_frame, e.last_time)),
         );
@@ -92,7 +92,7 @@ pub(super) fn phases(
     if let Some(k) = &roam.eapol {
         push_open(
             &mut out,
-            "4-way-handshake",
+            PhaseName::FourWayHandshake,
             (k.m1_frame, k.m1_time),
             k.m4_frame.zip(k.m4_time),
         );
@@ -104,7 +104,7 @@ pub(super) fn phases(
             .unwrap_or((first.frame, first.time));
         push(
             &mut out,
-            "addts",
+            PhaseName::Addts,
             Some(start),
             Some((last.frame, last.time)),
         );
@@ -114,7 +114,7 @@ pub(super) fn phases(
         .iter()
         .filter_map(|p| p.end_frame.zip(p.end_time))
         .max_by_key(|&(frame, _)| frame);
-    push(&mut out, "resuming", last_end, point(first_new));
+    push(&mut out, PhaseName::Resuming, last_end, point(first_new));
     // A station may scan before or after its voice stops: phases in the order they began.
     out.sort_by_key(|p| p.start_frame);
     out
@@ -124,7 +124,7 @@ pub(super) fn phases(
 /// none over the DS, where the FT exchange goes through the old AP and the request is the first
 /// frame to the new one.
 pub(super) fn with_new_ap(auth: Option<&AuthReport>) -> Option<(u64, f64)> {
-    let a = auth.filter(|a| a.algorithm != "ft-over-ds")?;
+    let a = auth.filter(|a| a.algorithm != AuthAlgorithm::FtOverDs)?;
     a.request_frame.or(a.response_frame).map(|f| (f, a.time))
 }
 
@@ -170,7 +170,7 @@ pub(super) fn voice_gap(before: Option<VoicePoint>, after: Option<VoicePoint>) -
         last_before_time: Some(secs(b.ts_ns)),
         first_after_time: after.map(|a| secs(a.ts_ns)),
         ssrc: Some(hex_ssrc(after.map_or(b.ssrc, |a| a.ssrc))),
-        measured_from: "rtp",
+        measured_from: GapSource::Rtp,
         lost_estimated: false,
     })
 }
@@ -194,7 +194,7 @@ pub(super) fn frames_gap(
         last_before_time: Some(secs(b.ts_ns)),
         first_after_time: after.map(|a| secs(a.ts_ns)),
         ssrc: None,
-        measured_from: "frames",
+        measured_from: GapSource::Frames,
         lost_estimated: true,
     })
 }
@@ -490,13 +490,15 @@ impl super::Station {
                 // Taken: the roam completed without the full authentication the fast path
                 // avoids (no EAP; for FT and CCKM, no 4-way handshake either).
                 roam.fast_path_taken = match (roam.fast_path_offered, roam.status) {
-                    ("none", _) | (_, None) => None,
+                    (FastPath::None, _) | (_, None) => None,
                     (_, Some(s)) if s != 0 => Some(false),
-                    ("cckm", _) => {
+                    (FastPath::Cckm, _) => {
                         Some(roam.cckm_in_response && roam.eap.is_none() && roam.eapol.is_none())
                     }
-                    ("pmk-caching", _) => Some(roam.eap.is_none()),
-                    _ => Some(roam.eap.is_none() && roam.eapol.is_none()),
+                    (FastPath::PmkCaching, _) => Some(roam.eap.is_none()),
+                    (FastPath::FtOverDs | FastPath::FtOverTheAir, _) => {
+                        Some(roam.eap.is_none() && roam.eapol.is_none())
+                    }
                 };
                 roam.findings = findings::evaluate(&roam, &config);
                 roam.wireshark_filter = wireshark_filter(&roam, &before, &after);
