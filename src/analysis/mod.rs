@@ -4,6 +4,7 @@
 //! Stations are independent, so they are analyzed in parallel. The definitions of every
 //! reported figure are in `docs/METRICS.md`.
 
+mod builder;
 pub mod findings;
 mod kinds;
 mod station;
@@ -19,6 +20,7 @@ use crate::dot11::ie::KeyManagement;
 use crate::dot11::{MacAddr, MacMap};
 use crate::events::{Event, EventKind, TspecInfo};
 
+pub use builder::RoamBuilder;
 pub use findings::Finding;
 pub use kinds::{AuthAlgorithm, FastPath, GapSource, PhaseName};
 
