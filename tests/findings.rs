@@ -1,7 +1,7 @@
 //! Every finding rule fires on the roam that shows its problem, and not on a healthy one.
 
 use roamgap::analysis::findings::{evaluate, Finding};
-use roamgap::analysis::{AddtsReport, Config, EapReport, Roam};
+use roamgap::analysis::{AddtsReport, Config, EapReport, FastPath, Roam};
 use roamgap::pipeline;
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_wire::capture::CaptureFile;
@@ -62,7 +62,7 @@ fn codes(f: &[Finding]) -> Vec<&'static str> {
 #[test]
 fn a_healthy_roam_has_no_finding() {
     let r = healthy();
-    assert_eq!(r.fast_path_offered, "cckm");
+    assert_eq!(r.fast_path_offered, FastPath::Cckm);
     assert!(!r.new_ap_rates_mbps.is_empty());
     assert!(evaluate(&r, &Config::default()).is_empty());
 }
@@ -78,7 +78,7 @@ fn each_rule_fires_on_its_problem() {
         }),
         ("cckm-ie-missing", |r| r.cckm_in_response = false),
         ("full-reauth", |r| {
-            r.fast_path_offered = "pmk-caching";
+            r.fast_path_offered = FastPath::PmkCaching;
             r.eap = Some(full_eap());
         }),
         ("eapol-m1-retry", |r| r.eapol = Some(late_m1())),
@@ -222,9 +222,9 @@ fn the_key_exchange_budget_follows_the_key_management() {
         r.key_management = Some(km);
         r.cckm_in_request = km == KeyManagement::Cckm;
         r.fast_path_offered = if km == KeyManagement::Cckm {
-            "cckm"
+            FastPath::Cckm
         } else {
-            "none"
+            FastPath::None
         };
         r.eap = eap.then(full_eap);
         r.handshake_ms = Some(ms);

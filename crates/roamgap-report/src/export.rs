@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::time::iso8601;
 use super::Report;
-use roamgap::analysis::{MissedRoam, Roam, VoiceGap};
+use roamgap::analysis::{MissedRoam, PhaseName, Roam, VoiceGap};
 
 /// The columns of `--format csv`, in order.
 pub const ROAM_COLUMNS: &[&str] = &[
@@ -124,7 +124,7 @@ fn ms(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.3}")).unwrap_or_default()
 }
 
-fn phase_ms(r: &Roam, name: &str) -> String {
+fn phase_ms(r: &Roam, name: PhaseName) -> String {
     let total: Vec<f64> = r
         .phases
         .iter()
@@ -157,7 +157,7 @@ fn roam_row(report: &Report, r: &Roam) -> Vec<String> {
     let measured: Vec<&str> = [&r.uplink, &r.downlink]
         .into_iter()
         .flatten()
-        .map(|g| g.measured_from)
+        .map(|g| g.measured_from.as_str())
         .collect();
     let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
     vec![
@@ -175,7 +175,7 @@ fn roam_row(report: &Report, r: &Roam) -> Vec<String> {
         r.reassociation.to_string(),
         opt(r.status),
         opt(r.key_management.map(|k| k.as_str())),
-        r.fast_path_offered.into(),
+        r.fast_path_offered.as_str().into(),
         opt(r.fast_path_taken),
         ms(r.reassoc_latency_ms),
         ms(r.handshake_ms),
@@ -185,12 +185,12 @@ fn roam_row(report: &Report, r: &Roam) -> Vec<String> {
         down_gap,
         down_lost,
         measured.first().copied().unwrap_or_default().into(),
-        phase_ms(r, "scanning"),
-        phase_ms(r, "authentication"),
-        phase_ms(r, "reassociation"),
-        phase_ms(r, "802.1x"),
-        phase_ms(r, "4-way-handshake"),
-        phase_ms(r, "addts"),
+        phase_ms(r, PhaseName::Scanning),
+        phase_ms(r, PhaseName::Authentication),
+        phase_ms(r, PhaseName::Reassociation),
+        phase_ms(r, PhaseName::Dot1x),
+        phase_ms(r, PhaseName::FourWayHandshake),
+        phase_ms(r, PhaseName::Addts),
         opt(r.eapol.as_ref().map(|e| e.m1_retries)),
         opt(r.addts.last().map(|a| a.status)),
         opt(r.deauth.as_ref().map(|d| d.reason)),

@@ -654,7 +654,7 @@ fn roam_details(
                 let _ = writeln!(
                     h,
                     "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1} ms</td><td class=\"num\">{}</td></tr>",
-                    escape(p.name),
+                    escape(p.name.as_str()),
                     p.start_frame,
                     p.end_frame.map_or_else(|| "-".to_string(), |f| f.to_string()),
                     (p.start_time - r.request_time) * 1e3,

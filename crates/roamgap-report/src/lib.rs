@@ -489,7 +489,7 @@ impl Report {
             .iter()
             .flat_map(|r| [&r.uplink, &r.downlink])
             .flatten()
-            .filter(|g| g.measured_from == "frames")
+            .filter(|g| g.measured_from == roamgap::analysis::GapSource::Frames)
             .count();
         if from_frames > 0 {
             let keys = self.captures.iter().any(|c| c.decryption.is_some());

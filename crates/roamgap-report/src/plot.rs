@@ -16,7 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::traces::SignalTrace;
 use super::{roam_gap, Report};
-use roamgap::analysis::Roam;
+use roamgap::analysis::{PhaseName, Roam};
 use roamgap_wire::dot11::MacAddr;
 
 /// The image format of the plots.
@@ -135,28 +135,27 @@ const DOWNLINK: RGBColor = PALETTE[1];
 const ALERT: RGBColor = RGBColor(200, 30, 30);
 const GRID: RGBColor = RGBColor(235, 235, 235);
 
-fn phase_color(name: &str) -> RGBColor {
+fn phase_color(name: PhaseName) -> RGBColor {
     match name {
-        "scanning" => RGBColor(158, 202, 225),
-        "leaving" => RGBColor(200, 200, 200),
-        "authentication" => RGBColor(199, 233, 192),
-        "reassociation" => RGBColor(253, 208, 162),
-        "802.1x" => RGBColor(252, 146, 114),
-        "4-way-handshake" => RGBColor(218, 218, 235),
-        "addts" => RGBColor(255, 237, 160),
-        "resuming" => RGBColor(204, 235, 197),
-        _ => RGBColor(220, 220, 220),
+        PhaseName::Scanning => RGBColor(158, 202, 225),
+        PhaseName::Leaving => RGBColor(200, 200, 200),
+        PhaseName::Authentication => RGBColor(199, 233, 192),
+        PhaseName::Reassociation => RGBColor(253, 208, 162),
+        PhaseName::Dot1x => RGBColor(252, 146, 114),
+        PhaseName::FourWayHandshake => RGBColor(218, 218, 235),
+        PhaseName::Addts => RGBColor(255, 237, 160),
+        PhaseName::Resuming => RGBColor(204, 235, 197),
     }
 }
 
-fn phase_label(name: &str) -> &str {
+fn phase_label(name: PhaseName) -> &'static str {
     match name {
-        "authentication" => "auth",
-        "reassociation" => "reassoc",
-        "802.1x" => "EAP",
-        "4-way-handshake" => "4-way",
-        "addts" => "ADDTS",
-        other => other,
+        PhaseName::Authentication => "auth",
+        PhaseName::Reassociation => "reassoc",
+        PhaseName::Dot1x => "EAP",
+        PhaseName::FourWayHandshake => "4-way",
+        PhaseName::Addts => "ADDTS",
+        other => other.as_str(),
     }
 }
 

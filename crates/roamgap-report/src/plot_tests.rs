@@ -30,7 +30,7 @@ fn sequence_numbers_are_relative_to_the_last_packet_before_the_gap() {
         last_before_time: None,
         first_after_time: None,
         ssrc: None,
-        measured_from: "rtp",
+        measured_from: roamgap::analysis::GapSource::Rtp,
         lost_estimated: false,
     };
     let r = relative(&marks, Some(&gap), 40_000_000, false);

@@ -13,7 +13,7 @@ use super::{
     caption, channel, fail, font, phase_color, phase_label, render, Draw, Figure, ImageFormat,
     PlotResult, ALERT, DOWNLINK, GRID, UPLINK,
 };
-use roamgap::analysis::{Roam, VoiceGap};
+use roamgap::analysis::{PhaseName, Roam, VoiceGap};
 
 /// A chart with f64 axes.
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -389,7 +389,7 @@ impl Draw for Timeline<'_> {
         x += 120;
         root.draw(&Rectangle::new(
             [(x, y - 6), (x + 20, y + 6)],
-            phase_color("authentication").filled(),
+            phase_color(PhaseName::Authentication).filled(),
         ))
         .map_err(fail)?;
         root.draw(&Text::new(

@@ -188,7 +188,8 @@ impl TraceCollector {
             };
             ssrc.push([parse(&r.uplink), parse(&r.downlink)]);
             let frames = |g: &Option<roamgap::analysis::VoiceGap>| {
-                g.as_ref().is_some_and(|g| g.measured_from == "frames")
+                g.as_ref()
+                    .is_some_and(|g| g.measured_from == roamgap::analysis::GapSource::Frames)
             };
             roams.push(RoamTrace {
                 roam: i,

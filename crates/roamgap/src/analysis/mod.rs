@@ -4,7 +4,9 @@
 //! Stations are independent, so they are analyzed in parallel. The definitions of every
 //! reported figure are in `docs/METRICS.md`.
 
+mod builder;
 pub mod findings;
+mod kinds;
 mod station;
 pub mod stream;
 
@@ -18,7 +20,9 @@ use roamgap_wire::dot11::action::AddtsKind;
 use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::{MacAddr, MacMap};
 
+pub use builder::RoamBuilder;
 pub use findings::Finding;
+pub use kinds::{AuthAlgorithm, FastPath, GapSource, PhaseName};
 
 /// Tunable thresholds of the analysis.
 #[derive(Clone, Copy, Debug)]
@@ -91,8 +95,8 @@ pub fn ms(d_ns: i64) -> f64 {
 /// The authentication exchange with the new AP before the reassociation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AuthReport {
-    /// open, shared-key, ft, sae, ...
-    pub algorithm: &'static str,
+    /// open, shared-key, ft, sae, ..., or ft-over-ds.
+    pub algorithm: AuthAlgorithm,
     pub request_frame: Option<u64>,
     pub response_frame: Option<u64>,
     pub status: Option<u16>,
@@ -217,7 +221,7 @@ pub struct VoiceGap {
     pub ssrc: Option<String>,
     /// `rtp`, or `frames` when the voice is encrypted: then the gap is between voice-priority
     /// (UP 6/7) data frames and `lost` is estimated from the stream's cadence.
-    pub measured_from: &'static str,
+    pub measured_from: GapSource,
     /// `lost` is an estimate (encrypted voice), not a count of sequence numbers.
     pub lost_estimated: bool,
 }
@@ -366,7 +370,7 @@ pub struct Roam {
     /// PMKID in the request (PMK caching / opportunistic key caching).
     pub pmkid_in_request: bool,
     /// The fast path the station offered: ft-over-ds, ft-over-the-air, cckm, pmk-caching, none.
-    pub fast_path_offered: &'static str,
+    pub fast_path_offered: FastPath,
     /// Whether it was taken (no full authentication followed); null when none was offered or
     /// no response was captured.
     pub fast_path_taken: Option<bool>,
@@ -446,7 +450,7 @@ pub struct MissedRoam {
 pub struct Phase {
     /// scanning, leaving, authentication, reassociation, 802.1x, 4-way-handshake, addts,
     /// resuming.
-    pub name: &'static str,
+    pub name: PhaseName,
     pub start_frame: u64,
     /// The phase's last frame; null when the exchange got no answer (an authentication or
     /// reassociation the AP never answered, a 4-way handshake without its message 4): such a

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use super::{FramePoint, OldApState, StationResult, StreamEntry, VoicePoint, MAX_NOTES};
 use crate::analysis::{
-    findings, hex_ssrc, ms, secs, AuthReport, Direction, EapReport, EapolReport, FailureReport,
-    MissedRoam, Named, Note, OldApReport, OutageReport, Outcome, Phase, Roam, StreamReport,
-    VoiceGap,
+    findings, hex_ssrc, ms, secs, AuthAlgorithm, AuthReport, Direction, EapReport, EapolReport,
+    FailureReport, FastPath, GapSource, MissedRoam, Named, Note, OldApReport, OutageReport,
+    Outcome, Phase, PhaseName, Roam, StreamReport, VoiceGap,
 };
 use roamgap_wire::dot11::MacAddr;
 
@@ -21,7 +21,7 @@ pub(super) fn phases(
     let mut out: Vec<Phase> = Vec::new();
     fn push(
         out: &mut Vec<Phase>,
-        name: &'static str,
+        name: PhaseName,
         start: Option<(u64, f64)>,
         end: Option<(u64, f64)>,
     ) {
@@ -33,7 +33,7 @@ pub(super) fn phases(
     /// A phase that may have no end: an exchange the other side never answered.
     fn push_open(
         out: &mut Vec<Phase>,
-        name: &'static str,
+        name: PhaseName,
         (f0, t0): (u64, f64),
         end: Option<(u64, f64)>,
     ) {
@@ -59,7 +59,7 @@ pub(super) fn phases(
     if let Some(sc) = &roam.scanning {
         push(
             &mut out,
-            "scanning",
+            PhaseName::Scanning,
             Some((sc.first_frame, sc.start_time)),
             Some((sc.last_frame, sc.end_time)),
         );
@@ -67,24 +67,24 @@ pub(super) fn phases(
     // Leaving the old AP: its last data frame until the first frame to the new one.
     push(
         &mut out,
-        "leaving",
+        PhaseName::Leaving,
         point(last_old),
         with_new_ap(auth).or(request),
     );
     if let (Some(a), Some(start)) = (auth, auth_start) {
         let end = a.response_frame.zip(a.response_time);
-        push_open(&mut out, "authentication", start, end);
+        push_open(&mut out, PhaseName::Authentication, start, end);
     }
     push_open(
         &mut out,
-        "reassociation",
+        PhaseName::Reassociation,
         (roam.request_frame, roam.request_time),
         response,
     );
     if let Some(e) = &roam.eap {
         push(
             &mut out,
-            "802.1x",
+            PhaseName::Dot1x,
             Some((e.first_frame, e.first_time)),
             Some((e.last_frame, e.last_time)),
         );
@@ -92,7 +92,7 @@ pub(super) fn phases(
     if let Some(k) = &roam.eapol {
         push_open(
             &mut out,
-            "4-way-handshake",
+            PhaseName::FourWayHandshake,
             (k.m1_frame, k.m1_time),
             k.m4_frame.zip(k.m4_time),
         );
@@ -104,7 +104,7 @@ pub(super) fn phases(
             .unwrap_or((first.frame, first.time));
         push(
             &mut out,
-            "addts",
+            PhaseName::Addts,
             Some(start),
             Some((last.frame, last.time)),
         );
@@ -114,7 +114,7 @@ pub(super) fn phases(
         .iter()
         .filter_map(|p| p.end_frame.zip(p.end_time))
         .max_by_key(|&(frame, _)| frame);
-    push(&mut out, "resuming", last_end, point(first_new));
+    push(&mut out, PhaseName::Resuming, last_end, point(first_new));
     // A station may scan before or after its voice stops: phases in the order they began.
     out.sort_by_key(|p| p.start_frame);
     out
@@ -124,7 +124,7 @@ pub(super) fn phases(
 /// none over the DS, where the FT exchange goes through the old AP and the request is the first
 /// frame to the new one.
 pub(super) fn with_new_ap(auth: Option<&AuthReport>) -> Option<(u64, f64)> {
-    let a = auth.filter(|a| a.algorithm != "ft-over-ds")?;
+    let a = auth.filter(|a| a.algorithm != AuthAlgorithm::FtOverDs)?;
     a.request_frame.or(a.response_frame).map(|f| (f, a.time))
 }
 
@@ -170,7 +170,7 @@ pub(super) fn voice_gap(before: Option<VoicePoint>, after: Option<VoicePoint>) -
         last_before_time: Some(secs(b.ts_ns)),
         first_after_time: after.map(|a| secs(a.ts_ns)),
         ssrc: Some(hex_ssrc(after.map_or(b.ssrc, |a| a.ssrc))),
-        measured_from: "rtp",
+        measured_from: GapSource::Rtp,
         lost_estimated: false,
     })
 }
@@ -194,7 +194,7 @@ pub(super) fn frames_gap(
         last_before_time: Some(secs(b.ts_ns)),
         first_after_time: after.map(|a| secs(a.ts_ns)),
         ssrc: None,
-        measured_from: "frames",
+        measured_from: GapSource::Frames,
         lost_estimated: true,
     })
 }
@@ -278,6 +278,20 @@ fn corroborated_missed(
     out
 }
 
+/// A corroborated missed roam: from, to, the last data frame on the old BSSID and the first on
+/// the new one.
+type Missed = (MacAddr, MacAddr, FramePoint, FramePoint);
+
+/// What every roam of a station is assembled with.
+struct RoamContext<'a> {
+    channels: &'a HashMap<MacAddr, crate::analysis::ChannelInfo>,
+    rates: &'a HashMap<MacAddr, crate::events::RateSet>,
+    named: &'a Named,
+    end_ns: i64,
+    /// The voice streams: (direction, SSRC) of those with enough packets.
+    confirmed: &'a [(Direction, u32)],
+}
+
 impl super::Station {
     /// The station's roams and streams; `channels` gives each BSSID's channel, `named` tells
     /// which BSSIDs more than one frame names, `end_ns` is the time of the capture's last frame.
@@ -291,7 +305,43 @@ impl super::Station {
     ) -> StationResult {
         self.flush_auth_only();
         self.note_rtp_set_aside();
-        let config = self.config;
+        let (kept, missed, notes) = self.corroborate(named);
+        // Voice streams: those with enough packets to be told from look-alike datagrams.
+        let min = self.config.min_stream_packets;
+        let confirmed: Vec<(Direction, u32)> = self
+            .streams
+            .iter()
+            .filter(|s| s.state.received + s.state.duplicates >= min)
+            .map(|s| (s.dir, s.ssrc))
+            .collect();
+        let context = RoamContext {
+            channels,
+            rates,
+            named,
+            end_ns,
+            confirmed: &confirmed,
+        };
+        let roams = kept
+            .into_iter()
+            .map(|s| self.finish_roam(s, &context))
+            .collect();
+        let (capture, station) = (self.capture, self.station);
+        let streams = stream_reports(self.streams, capture, station, &confirmed);
+        let missed_roams = missed
+            .iter()
+            .map(|&m| missed_roam(capture, station, m, channels, coverage))
+            .collect();
+        StationResult {
+            roams,
+            streams,
+            notes,
+            missed_roams,
+        }
+    }
+
+    /// The roams and missed roams whose BSSIDs other frames corroborate, and the notes: the
+    /// station's own, and one per suspect frame.
+    fn corroborate(&mut self, named: &Named) -> (Vec<super::RoamState>, Vec<Missed>, Vec<Note>) {
         // A roam needs corroboration: a station one frame names, or a new BSSID no other frame
         // names, is a damaged address (`docs/METRICS.md`, "Suspect frames"). The state machine
         // left the station on its AP (such a roam fails: nothing answers), so only the report
@@ -346,233 +396,270 @@ impl super::Station {
                     message: findings::suspect_frame(kind, frame, bssid),
                 }),
         );
-        // Voice streams: those with enough packets to be told from look-alike datagrams.
-        let min = config.min_stream_packets;
-        let confirmed: Vec<(Direction, u32)> = self
-            .streams
-            .iter()
-            .filter(|s| s.state.received + s.state.duplicates >= min)
-            .map(|s| (s.dir, s.ssrc))
-            .collect();
+        (kept, missed, notes)
+    }
+
+    /// A finished roam's report: what the state machine kept, with its outcome, key exchange,
+    /// channels, voice gaps, phases, findings and Wireshark filters.
+    fn finish_roam(&self, mut s: super::RoamState, cx: &RoamContext) -> Roam {
+        // A roam from a BSSID nothing corroborates (the station's current AP taken from
+        // one damaged frame) comes from the AP of its last user data.
+        let ok = |b: MacAddr| cx.named.requested(self.station, b);
+        if !ok(s.roam.from_bssid) {
+            let before = self
+                .missed
+                .iter()
+                .rev()
+                .find(|m| m.1 == s.roam.from_bssid && m.3.frame < s.roam.request_frame)
+                .map(|m| m.0)
+                .or(s.outage_start.map(|p| p.bssid));
+            if let Some(b) = before.filter(|&b| ok(b) && b != s.roam.to_bssid) {
+                s.roam.from_bssid = b;
+            }
+        }
+        let outcome = s.outcome.unwrap_or(Outcome::CaptureEnded);
+        s.roam.outcome = outcome;
+        s.outcome_reports(cx.end_ns);
+        s.key_exchange_reports();
+        let (before, after) = self.voice_gaps(&mut s, cx.confirmed);
+        let roam = &mut s.roam;
+        roam.signal_after_dbm = s.signal_after.median();
+        roam.rate_after_mbps = s.rate_after.median().map(|r| f64::from(r) / 10.0);
+        roam.old_ap_after_leaving = old_ap_report(&s.old_ap, s.request_ns);
+        roam.new_ap_rates_mbps = cx
+            .rates
+            .get(&roam.to_bssid)
+            .map(|r| r.mbps())
+            .unwrap_or_default();
+        let from_channel = cx.channels.get(&roam.from_bssid).copied();
+        let to_channel = cx
+            .channels
+            .get(&roam.to_bssid)
+            .copied()
+            .or(s.request_channel);
+        (roam.from_channel, roam.from_band) = (
+            from_channel.map(|c| c.number),
+            from_channel.and_then(|c| c.band),
+        );
+        (roam.to_channel, roam.to_band) = (
+            to_channel.map(|c| c.number),
+            to_channel.and_then(|c| c.band),
+        );
+        roam.last_data_frame_old = s.last_data_old.map(|p| p.frame);
+        roam.first_data_frame_new = s.first_data_new.map(|p| p.frame);
+        roam.roam_time_ms = s
+            .last_data_old
+            .zip(s.first_data_new)
+            .map(|(a, b)| ms(b.ts_ns - a.ts_ns));
+        roam.phases = phases(roam, s.last_data_old, s.first_data_new);
+        // The last message the roam needed: M4 once a 4-way handshake began, else the
+        // response; none when the roam failed.
+        let handshake_end = match &roam.eapol {
+            _ if outcome.failed() => None,
+            Some(k) => k.m4_time,
+            None => roam.response_time,
+        };
+        roam.handshake_ms =
+            handshake_end.map(|t| ms(((t - roam.request_time) * 1e9).round() as i64));
+        roam.fast_path_taken = fast_path_taken(roam);
+        roam.findings = findings::evaluate(roam, &self.config);
+        roam.wireshark_filter = wireshark_filter(roam, &before, &after);
+        for f in &mut roam.findings {
+            f.wireshark_filter = finding_filter(roam.station, f, &roam.wireshark_filter);
+        }
+        s.roam
+    }
+
+    /// Sets the roam's voice gaps; returns, per direction, the station's last voice packet
+    /// before the request (if it went through the old BSSID) and its first through the new
+    /// one after.
+    fn voice_gaps(
+        &self,
+        s: &mut super::RoamState,
+        confirmed: &[(Direction, u32)],
+    ) -> ([Option<VoicePoint>; 2], [Option<VoicePoint>; 2]) {
         let is_voice = |p: &&VoicePoint| confirmed.contains(&(p.dir, p.ssrc));
-        let roams = kept
-            .into_iter()
-            .map(|s| {
-                let mut roam = s.roam;
-                // A roam from a BSSID nothing corroborates (the station's current AP taken from
-                // one damaged frame) comes from the AP of its last user data.
-                if !ok(roam.from_bssid) {
-                    let before = self
-                        .missed
-                        .iter()
-                        .rev()
-                        .find(|m| m.1 == roam.from_bssid && m.3.frame < roam.request_frame)
-                        .map(|m| m.0)
-                        .or(s.outage_start.map(|p| p.bssid));
-                    if let Some(b) = before.filter(|&b| ok(b) && b != roam.to_bssid) {
-                        roam.from_bssid = b;
-                    }
-                }
-                let outcome = s.outcome.unwrap_or(Outcome::CaptureEnded);
-                roam.outcome = outcome;
-                roam.failure = outcome.failed().then(|| FailureReport {
-                    attempts: s.attempts,
-                    first_frame: s.first_exchange.frame,
-                    last_frame: s.last_exchange.frame,
-                    first_time: secs(s.first_exchange.ts_ns),
-                    last_time: secs(s.last_exchange.ts_ns),
-                    duration_ms: ms(s.last_exchange.ts_ns - s.first_exchange.ts_ns),
-                    last_status: s.last_answer.map(|a| a.1),
-                    gave_up_frame: s.gave_up,
-                    next_bssid: s.next.map(|n| n.0),
-                    next_frame: s.next.map(|n| n.1),
-                });
-                roam.outage = s.outage_start.map(|a| OutageReport {
-                    last_data_frame: a.frame,
-                    last_data_time: secs(a.ts_ns),
-                    first_data_frame: s.outage_end.map(|b| b.frame),
-                    first_data_time: s.outage_end.map(|b| secs(b.ts_ns)),
-                    first_data_bssid: s.outage_end.map(|b| b.bssid),
-                    capture_ended_after_ms: s
-                        .outage_end
-                        .is_none()
-                        .then(|| ms(end_ns.max(a.ts_ns) - a.ts_ns)),
-                });
-                roam.outage_ms = s
-                    .outage_start
-                    .zip(s.outage_end)
-                    .map(|(a, b)| ms(b.ts_ns - a.ts_ns));
-                let k = s.eapol;
-                roam.eapol = k.m1.map(|(f, t)| EapolReport {
-                    m1_frame: f,
-                    m1_time: secs(t),
-                    m2_frame: k.m2,
-                    m3_frame: k.m3,
-                    m4_frame: k.m4.map(|m| m.0),
-                    m4_time: k.m4.map(|m| secs(m.1)),
-                    m1_retries: k.m1_retries,
-                    m1_retry_delays_ms: k.delays_ms,
-                    duration_ms: k.m4.map(|m| ms(m.1 - s.request_ns)),
-                });
-                roam.eap = s
-                    .eap
-                    .map(|(first, last, packets, success, t0, t1)| EapReport {
-                        first_frame: first,
-                        last_frame: last,
-                        packets,
-                        success,
-                        first_time: secs(t0),
-                        last_time: secs(t1),
-                        duration_ms: ms(t1 - t0),
-                    });
-                roam.signal_after_dbm = s.signal_after.median();
-                roam.rate_after_mbps = s.rate_after.median().map(|r| f64::from(r) / 10.0);
-                roam.old_ap_after_leaving = old_ap_report(&s.old_ap, s.request_ns);
-                roam.new_ap_rates_mbps = rates
-                    .get(&roam.to_bssid)
-                    .map(|r| r.mbps())
-                    .unwrap_or_default();
-                let from_channel = channels.get(&roam.from_bssid).copied();
-                let to_channel = channels.get(&roam.to_bssid).copied().or(s.request_channel);
-                (roam.from_channel, roam.from_band) = (
-                    from_channel.map(|c| c.number),
-                    from_channel.and_then(|c| c.band),
-                );
-                (roam.to_channel, roam.to_band) = (
-                    to_channel.map(|c| c.number),
-                    to_channel.and_then(|c| c.band),
-                );
-                // Per direction: the station's last voice packet before the request (if it
-                // went through the old BSSID) and its first through the new one after.
-                let (from, request_ns) = (roam.from_bssid, s.request_ns);
-                let before = [Direction::Uplink, Direction::Downlink].map(|d| {
-                    s.before
-                        .iter()
-                        .filter(is_voice)
-                        .filter(|p| p.dir == d)
-                        .max_by_key(|p| p.frame)
-                        .filter(|p| p.bssid == from && p.ts_ns <= request_ns)
-                        .copied()
-                });
-                let after = [Direction::Uplink, Direction::Downlink].map(|d| {
-                    s.after
-                        .iter()
-                        .filter(is_voice)
-                        .filter(|p| p.dir == d)
-                        .min_by_key(|p| p.frame)
-                        .copied()
-                });
-                let cadence = [self.cadence[0].interval_ns(), self.cadence[1].interval_ns()];
-                // A failed roam has no voice gap of its own: no voice went through the new AP
-                // (what it cost is its outage).
-                if !outcome.failed() {
-                    roam.uplink = voice_gap(before[0], after[0])
-                        .or_else(|| frames_gap(s.before_frames[0], s.after_frames[0], cadence[0]));
-                    roam.downlink = voice_gap(before[1], after[1])
-                        .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
-                }
-                roam.last_data_frame_old = s.last_data_old.map(|p| p.frame);
-                roam.first_data_frame_new = s.first_data_new.map(|p| p.frame);
-                roam.roam_time_ms = s
-                    .last_data_old
-                    .zip(s.first_data_new)
-                    .map(|(a, b)| ms(b.ts_ns - a.ts_ns));
-                roam.phases = phases(&roam, s.last_data_old, s.first_data_new);
-                // The last message the roam needed: M4 once a 4-way handshake began, else the
-                // response; none when the roam failed.
-                let handshake_end = match &roam.eapol {
-                    _ if outcome.failed() => None,
-                    Some(k) => k.m4_time,
-                    None => roam.response_time,
-                };
-                roam.handshake_ms =
-                    handshake_end.map(|t| ms(((t - roam.request_time) * 1e9).round() as i64));
-                // Taken: the roam completed without the full authentication the fast path
-                // avoids (no EAP; for FT and CCKM, no 4-way handshake either).
-                roam.fast_path_taken = match (roam.fast_path_offered, roam.status) {
-                    ("none", _) | (_, None) => None,
-                    (_, Some(s)) if s != 0 => Some(false),
-                    ("cckm", _) => {
-                        Some(roam.cckm_in_response && roam.eap.is_none() && roam.eapol.is_none())
-                    }
-                    ("pmk-caching", _) => Some(roam.eap.is_none()),
-                    _ => Some(roam.eap.is_none() && roam.eapol.is_none()),
-                };
-                roam.findings = findings::evaluate(&roam, &config);
-                roam.wireshark_filter = wireshark_filter(&roam, &before, &after);
-                for f in &mut roam.findings {
-                    f.wireshark_filter = finding_filter(roam.station, f, &roam.wireshark_filter);
-                }
-                roam
-            })
-            .collect();
-        let capture = self.capture;
-        let streams = self
-            .streams
-            .into_iter()
-            .filter(|e| confirmed.contains(&(e.dir, e.ssrc)))
-            .map(
-                |StreamEntry {
-                     dir,
-                     ssrc,
-                     state: s,
-                     ..
-                 }| StreamReport {
-                    capture,
-                    ssrc: hex_ssrc(ssrc),
-                    station,
-                    direction: dir,
-                    payload_type: s.payload_type,
-                    src_port: s.src_port,
-                    dst_port: s.dst_port,
-                    received: s.received,
-                    expected: s.expected(),
-                    lost: s.lost(),
-                    duplicates: s.duplicates,
-                    set_aside: s.set_aside,
-                    gaps_beyond_cadence: s.gaps_beyond_cadence,
-                    max_gap_ms: ms(s.max_gap_ns),
-                    first_frame: s.first_frame,
-                    last_frame: s.last_frame,
-                },
-            )
-            .collect();
-        let missed_roams = missed
-            .iter()
-            .map(|&(from, to, old, new)| {
-                let (from_channel, to_channel) = (channels.get(&from), channels.get(&to));
-                let mut m = MissedRoam {
-                    capture,
-                    station,
-                    from_bssid: from,
-                    to_bssid: to,
-                    from_channel: from_channel.map(|c| c.number),
-                    to_channel: to_channel.map(|c| c.number),
-                    from_band: from_channel.and_then(|c| c.band),
-                    to_band: to_channel.and_then(|c| c.band),
-                    last_frame_old: old.frame,
-                    first_frame_new: new.frame,
-                    last_time_old: secs(old.ts_ns),
-                    first_time_new: secs(new.ts_ns),
-                    gap_ms: ms(new.ts_ns - old.ts_ns),
-                    channel_captured: to_channel
-                        .and_then(|c| c.mhz)
-                        .and_then(|mhz| coverage.captured(mhz, old.ts_ns, new.ts_ns)),
-                    findings: Vec::new(),
-                    wireshark_filter: frame_range_filter(station, old.frame, new.frame),
-                };
-                m.findings = findings::evaluate_missed(&m);
-                for f in &mut m.findings {
-                    f.wireshark_filter = finding_filter(station, f, &m.wireshark_filter);
-                }
-                m
-            })
-            .collect();
-        StationResult {
-            roams,
-            streams,
-            notes,
-            missed_roams,
+        let (from, request_ns) = (s.roam.from_bssid, s.request_ns);
+        let before = [Direction::Uplink, Direction::Downlink].map(|d| {
+            s.before
+                .iter()
+                .filter(is_voice)
+                .filter(|p| p.dir == d)
+                .max_by_key(|p| p.frame)
+                .filter(|p| p.bssid == from && p.ts_ns <= request_ns)
+                .copied()
+        });
+        let after = [Direction::Uplink, Direction::Downlink].map(|d| {
+            s.after
+                .iter()
+                .filter(is_voice)
+                .filter(|p| p.dir == d)
+                .min_by_key(|p| p.frame)
+                .copied()
+        });
+        let cadence = [self.cadence[0].interval_ns(), self.cadence[1].interval_ns()];
+        // A failed roam has no voice gap of its own: no voice went through the new AP
+        // (what it cost is its outage).
+        if !s.roam.outcome.failed() {
+            s.roam.uplink = voice_gap(before[0], after[0])
+                .or_else(|| frames_gap(s.before_frames[0], s.after_frames[0], cadence[0]));
+            s.roam.downlink = voice_gap(before[1], after[1])
+                .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
+        }
+        (before, after)
+    }
+}
+
+impl super::RoamState {
+    /// A failed roam's report, and the station's outage around the roam.
+    fn outcome_reports(&mut self, end_ns: i64) {
+        let s = &*self;
+        let failure = s.roam.outcome.failed().then(|| FailureReport {
+            attempts: s.attempts,
+            first_frame: s.first_exchange.frame,
+            last_frame: s.last_exchange.frame,
+            first_time: secs(s.first_exchange.ts_ns),
+            last_time: secs(s.last_exchange.ts_ns),
+            duration_ms: ms(s.last_exchange.ts_ns - s.first_exchange.ts_ns),
+            last_status: s.last_answer.map(|a| a.1),
+            gave_up_frame: s.gave_up,
+            next_bssid: s.next.map(|n| n.0),
+            next_frame: s.next.map(|n| n.1),
+        });
+        let outage = s.outage_start.map(|a| OutageReport {
+            last_data_frame: a.frame,
+            last_data_time: secs(a.ts_ns),
+            first_data_frame: s.outage_end.map(|b| b.frame),
+            first_data_time: s.outage_end.map(|b| secs(b.ts_ns)),
+            first_data_bssid: s.outage_end.map(|b| b.bssid),
+            capture_ended_after_ms: s
+                .outage_end
+                .is_none()
+                .then(|| ms(end_ns.max(a.ts_ns) - a.ts_ns)),
+        });
+        let outage_ms = s
+            .outage_start
+            .zip(s.outage_end)
+            .map(|(a, b)| ms(b.ts_ns - a.ts_ns));
+        (self.roam.failure, self.roam.outage, self.roam.outage_ms) = (failure, outage, outage_ms);
+    }
+
+    /// The 4-way handshake and the 802.1X/EAP exchange after the request.
+    fn key_exchange_reports(&mut self) {
+        let k = std::mem::take(&mut self.eapol);
+        let request_ns = self.request_ns;
+        self.roam.eapol = k.m1.map(|(f, t)| EapolReport {
+            m1_frame: f,
+            m1_time: secs(t),
+            m2_frame: k.m2,
+            m3_frame: k.m3,
+            m4_frame: k.m4.map(|m| m.0),
+            m4_time: k.m4.map(|m| secs(m.1)),
+            m1_retries: k.m1_retries,
+            m1_retry_delays_ms: k.delays_ms,
+            duration_ms: k.m4.map(|m| ms(m.1 - request_ns)),
+        });
+        self.roam.eap = self
+            .eap
+            .map(|(first, last, packets, success, t0, t1)| EapReport {
+                first_frame: first,
+                last_frame: last,
+                packets,
+                success,
+                first_time: secs(t0),
+                last_time: secs(t1),
+                duration_ms: ms(t1 - t0),
+            });
+    }
+}
+
+/// Whether the fast path offered was taken: the roam completed without the full
+/// authentication it avoids (no EAP; for FT and CCKM, no 4-way handshake either). None when
+/// none was offered or no response was captured.
+fn fast_path_taken(roam: &Roam) -> Option<bool> {
+    match (roam.fast_path_offered, roam.status) {
+        (FastPath::None, _) | (_, None) => None,
+        (_, Some(s)) if s != 0 => Some(false),
+        (FastPath::Cckm, _) => {
+            Some(roam.cckm_in_response && roam.eap.is_none() && roam.eapol.is_none())
+        }
+        (FastPath::PmkCaching, _) => Some(roam.eap.is_none()),
+        (FastPath::FtOverDs | FastPath::FtOverTheAir, _) => {
+            Some(roam.eap.is_none() && roam.eapol.is_none())
         }
     }
+}
+
+/// The reports of the station's voice streams.
+fn stream_reports(
+    streams: Vec<StreamEntry>,
+    capture: usize,
+    station: MacAddr,
+    confirmed: &[(Direction, u32)],
+) -> Vec<StreamReport> {
+    streams
+        .into_iter()
+        .filter(|e| confirmed.contains(&(e.dir, e.ssrc)))
+        .map(
+            |StreamEntry {
+                 dir,
+                 ssrc,
+                 state: s,
+                 ..
+             }| StreamReport {
+                capture,
+                ssrc: hex_ssrc(ssrc),
+                station,
+                direction: dir,
+                payload_type: s.payload_type,
+                src_port: s.src_port,
+                dst_port: s.dst_port,
+                received: s.received,
+                expected: s.expected(),
+                lost: s.lost(),
+                duplicates: s.duplicates,
+                set_aside: s.set_aside,
+                gaps_beyond_cadence: s.gaps_beyond_cadence,
+                max_gap_ms: ms(s.max_gap_ns),
+                first_frame: s.first_frame,
+                last_frame: s.last_frame,
+            },
+        )
+        .collect()
+}
+
+/// A missed roam's report, with its findings.
+fn missed_roam(
+    capture: usize,
+    station: MacAddr,
+    (from, to, old, new): Missed,
+    channels: &HashMap<MacAddr, crate::analysis::ChannelInfo>,
+    coverage: &crate::analysis::Coverage,
+) -> MissedRoam {
+    let (from_channel, to_channel) = (channels.get(&from), channels.get(&to));
+    let mut m = MissedRoam {
+        capture,
+        station,
+        from_bssid: from,
+        to_bssid: to,
+        from_channel: from_channel.map(|c| c.number),
+        to_channel: to_channel.map(|c| c.number),
+        from_band: from_channel.and_then(|c| c.band),
+        to_band: to_channel.and_then(|c| c.band),
+        last_frame_old: old.frame,
+        first_frame_new: new.frame,
+        last_time_old: secs(old.ts_ns),
+        first_time_new: secs(new.ts_ns),
+        gap_ms: ms(new.ts_ns - old.ts_ns),
+        channel_captured: to_channel
+            .and_then(|c| c.mhz)
+            .and_then(|mhz| coverage.captured(mhz, old.ts_ns, new.ts_ns)),
+        findings: Vec::new(),
+        wireshark_filter: frame_range_filter(station, old.frame, new.frame),
+    };
+    m.findings = findings::evaluate_missed(&m);
+    for f in &mut m.findings {
+        f.wireshark_filter = finding_filter(station, f, &m.wireshark_filter);
+    }
+    m
 }

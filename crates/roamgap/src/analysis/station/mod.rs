@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use super::stream::{Arrival, StreamState};
 use super::{
-    ms, secs, AddtsReport, AuthReport, Config, DeauthReport, Direction, MissedRoam, Note, Outcome,
-    Roam, ScanReport, StreamReport,
+    ms, secs, AddtsReport, AuthAlgorithm, AuthReport, Config, DeauthReport, Direction, FastPath,
+    MissedRoam, Note, Outcome, Roam, ScanReport, StreamReport,
 };
 use crate::events::{AssocRequest, Event, EventKind};
 use roamgap_wire::dot11::action::{wmm_status_name, AddtsKind};
 use roamgap_wire::dot11::data::KeyMessage;
-use roamgap_wire::dot11::mgmt::{auth_algorithm_name, reason_name, status_name};
+use roamgap_wire::dot11::mgmt::{reason_name, status_name};
 use roamgap_wire::dot11::MacAddr;
 
 mod assemble;
@@ -708,7 +708,7 @@ impl Station {
                 .iter()
                 .find(|f| f.status.is_some() && f.frame > req.frame);
             Some(AuthReport {
-                algorithm: "ft-over-ds",
+                algorithm: AuthAlgorithm::FtOverDs,
                 request_frame: Some(req.frame),
                 response_frame: resp.map(|r| r.frame),
                 status: resp.and_then(|r| r.status),
@@ -717,15 +717,15 @@ impl Station {
             })
         });
         let fast_path_offered = if over_ds {
-            "ft-over-ds"
+            FastPath::FtOverDs
         } else if req.fast_transition {
-            "ft-over-the-air"
+            FastPath::FtOverTheAir
         } else if req.cckm_element {
-            "cckm"
+            FastPath::Cckm
         } else if req.pmkid {
-            "pmk-caching"
+            FastPath::PmkCaching
         } else {
-            "none"
+            FastPath::None
         };
         let signal_before = (self.signal.bssid == from)
             .then(|| self.signal.median())
@@ -889,7 +889,7 @@ impl Station {
                     .is_none_or(|r| r.response_frame.is_some() && sequence <= 1)
                 {
                     report = Some(AuthReport {
-                        algorithm: auth_algorithm_name(algorithm),
+                        algorithm: AuthAlgorithm::of_number(algorithm),
                         request_frame: Some(a.frame),
                         response_frame: None,
                         status: None,
@@ -899,7 +899,7 @@ impl Station {
                 }
             } else {
                 let r = report.get_or_insert(AuthReport {
-                    algorithm: auth_algorithm_name(algorithm),
+                    algorithm: AuthAlgorithm::of_number(algorithm),
                     request_frame: None,
                     response_frame: None,
                     status: None,

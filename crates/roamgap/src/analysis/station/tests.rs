@@ -167,7 +167,7 @@ fn an_unanswered_roam_fails_and_the_next_comes_from_the_ap_the_station_is_on() {
     let unanswered: Vec<(&str, Option<f64>)> = failed
         .phases
         .iter()
-        .map(|p| (p.name, p.duration_ms))
+        .map(|p| (p.name.as_str(), p.duration_ms))
         .filter(|p| p.1.is_none())
         .collect();
     assert_eq!(
@@ -290,7 +290,7 @@ fn the_wireshark_filter_reaches_back_to_a_scan_made_during_the_call() {
         i64::MAX,
     );
     let roam = &r.roams[0];
-    let names: Vec<&str> = roam.phases.iter().map(|p| p.name).collect();
+    let names: Vec<&str> = roam.phases.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         names,
         [
@@ -368,7 +368,7 @@ fn ft_over_the_ds_is_told_from_the_ft_request_through_the_old_ap() {
     );
     assert_eq!(
         (r.roams[0].fast_path_offered, r.roams[0].fast_path_taken),
-        ("ft-over-ds", Some(true))
+        (crate::analysis::FastPath::FtOverDs, Some(true))
     );
 }
 
