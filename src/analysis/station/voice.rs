@@ -1,7 +1,12 @@
 //! A station's voice: its RTP streams (indexed by direction and SSRC, validated as RFC 3550
 //! A.1 does, bounded per station) and the frame timing of its encrypted voice.
 
-use super::*;
+use std::collections::HashMap;
+
+use super::{FramePoint, Station, VoicePoint, MAX_NOTES};
+use crate::analysis::stream::{Arrival, StreamState};
+use crate::analysis::{Direction, Note};
+use crate::events::Event;
 
 /// Most RTP sources of a station on probation at once: a source per packet (never a stream)
 /// must not make each packet a search through all the others.
