@@ -45,10 +45,7 @@ impl FrameCount {
     fn merge(&mut self, other: FrameCount, max: u8) {
         let shared = u8::from(self.frames > 0 && self.last == other.last);
         *self = FrameCount {
-            frames: self
-                .frames
-                .saturating_add(other.frames - shared)
-                .min(max),
+            frames: self.frames.saturating_add(other.frames - shared).min(max),
             last: self.last.max(other.last),
         };
     }

@@ -31,9 +31,7 @@ impl Known {
             Known::Active(st) => st.event(e),
             // What `Station::event` does with a probe request of a station that did nothing
             // else.
-            Known::Probed(_) | Known::Scanning(_)
-                if matches!(e.kind, EventKind::ProbeRequest) =>
-            {
+            Known::Probed(_) | Known::Scanning(_) if matches!(e.kind, EventKind::ProbeRequest) => {
                 if !e.from_station || e.retry {
                     return;
                 }

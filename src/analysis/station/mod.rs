@@ -24,7 +24,7 @@ pub(super) use known::Known;
 use observe::{DataBss, FtOverDs, OldApState};
 use roam::{AuthOnly, RoamState};
 use series::{Cadence, Window};
-use voice::{RtpSetAside, StreamEntry, StreamIndex};
+use voice::{RtpPacket, RtpSetAside, StreamEntry, StreamIndex, StreamKey};
 
 pub(super) struct StationResult {
     pub roams: Vec<Roam>,
@@ -219,7 +219,7 @@ impl Station {
     fn heap_bytes(&self) -> usize {
         let roams: usize = self.roams.iter().map(RoamState::heap_bytes).sum();
         let notes: usize = self.notes.iter().map(|n| n.message.capacity()).sum();
-        let index = self.stream_index.capacity() * (size_of::<((Direction, u32), usize)>() + 1);
+        let index = self.stream_index.capacity() * (size_of::<(StreamKey, usize)>() + 1);
         vec_bytes(&self.roams)
             + roams
             + vec_bytes(&self.streams)
@@ -319,7 +319,16 @@ impl Station {
                 src_port,
                 dst_port,
                 ..
-            } => self.rtp(e, dir, ssrc, sequence, payload_type, (src_port, dst_port)),
+            } => {
+                let packet = RtpPacket {
+                    ssrc,
+                    sequence,
+                    payload_type,
+                    src_port,
+                    dst_port,
+                };
+                self.rtp(e, dir, packet)
+            }
             EventKind::Data {
                 protected: true,
                 null: false,
