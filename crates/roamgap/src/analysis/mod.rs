@@ -4,9 +4,12 @@
 //! Stations are independent, so they are analyzed in parallel. The definitions of every
 //! reported figure are in `docs/METRICS.md`.
 
+mod bss;
 mod builder;
+mod coverage;
 pub mod findings;
 mod kinds;
+mod named;
 mod station;
 pub mod stream;
 
@@ -20,9 +23,12 @@ use roamgap_wire::dot11::action::AddtsKind;
 use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::{MacAddr, MacMap};
 
+use bss::BssState;
 pub use builder::RoamBuilder;
+pub(crate) use coverage::Coverage;
 pub use findings::Finding;
 pub use kinds::{AuthAlgorithm, FastPath, GapSource, PhaseName};
+pub(crate) use named::Named;
 
 /// Tunable thresholds of the analysis.
 #[derive(Clone, Copy, Debug)]
@@ -524,329 +530,6 @@ pub fn hex_ssrc(ssrc: u32) -> String {
     format!("{ssrc:#010x}")
 }
 
-/// What is known of a BSS: its SSID and channel, and the radio channels its management and
-/// control-plane frames were captured on. Each shard keeps its own; they merge.
-#[derive(Default)]
-struct BssState {
-    /// (source, frame, SSID): from the first beacon, else the first probe response, else the
-    /// first (re)association request to it that names one.
-    ssid: Option<(crate::events::SsidSource, u64, crate::events::Ssid)>,
-    /// (source, frame, DS Parameter Set channel, the frame's radio frequency) of the first
-    /// beacon that has one, else the first probe response.
-    beacon_channel: Option<(crate::events::SsidSource, u64, u8, Option<u16>)>,
-    /// Rates its beacons list.
-    rates: crate::events::RateSet,
-    /// (centre frequency MHz, frames) — a BSS is seen on one channel, or a few with
-    /// adjacent-channel leakage.
-    radio: Vec<(u16, u64)>,
-}
-
-impl BssState {
-    fn event(&mut self, e: &Event) {
-        use crate::events::SsidSource;
-        let (ssid, channel, source) = match e.kind {
-            EventKind::Beacon {
-                ssid,
-                channel,
-                rates,
-                ..
-            } => {
-                self.rates = self.rates.union(rates);
-                (Some(ssid), channel, SsidSource::Beacon)
-            }
-            EventKind::Bss {
-                ssid,
-                source,
-                channel,
-            } => (ssid, channel, source),
-            _ => (None, None, SsidSource::None),
-        };
-        if let Some(ssid) = ssid {
-            self.name((source, e.frame, ssid));
-        }
-        if let Some(ch) = channel {
-            self.channel_from((source, e.frame, ch, e.channel_mhz));
-        }
-        if let Some(mhz) = e
-            .channel_mhz
-            .filter(|&m| roamgap_wire::linklayer::channel_of_mhz(m).is_some())
-        {
-            self.count(mhz, 1);
-        }
-    }
-
-    /// Keeps the best SSID: by source, then the earliest frame.
-    fn name(&mut self, named: (crate::events::SsidSource, u64, crate::events::Ssid)) {
-        if self
-            .ssid
-            .is_none_or(|(s, f, _)| (named.0, named.1) < (s, f))
-        {
-            self.ssid = Some(named);
-        }
-    }
-
-    fn channel_from(&mut self, ch: (crate::events::SsidSource, u64, u8, Option<u16>)) {
-        if self
-            .beacon_channel
-            .is_none_or(|(s, f, _, _)| (ch.0, ch.1) < (s, f))
-        {
-            self.beacon_channel = Some(ch);
-        }
-    }
-
-    fn count(&mut self, mhz: u16, n: u64) {
-        if let Some(r) = self.radio.iter_mut().find(|(c, _)| *c == mhz) {
-            r.1 += n;
-        } else if self.radio.len() < 16 {
-            self.radio.push((mhz, n));
-        }
-    }
-
-    fn merge(&mut self, other: &BssState) {
-        if let Some(named) = other.ssid {
-            self.name(named);
-        }
-        if let Some(ch) = other.beacon_channel {
-            self.channel_from(ch);
-        }
-        for &(ch, n) in &other.radio {
-            self.count(ch, n);
-        }
-        self.rates = self.rates.union(other.rates);
-    }
-
-    /// (channel, centre frequency): the DS Parameter Set channel of its beacons (else probe
-    /// responses), in the band of the frame that carried it (without radio information, the
-    /// 2.4 or 5 GHz channel of that number: the element is not used in 6 GHz, 27.3.23.2), else
-    /// the radio frequency most of its frames came on.
-    fn channel(&self) -> (Option<u16>, Option<u16>) {
-        use roamgap_wire::linklayer::{channel_of_mhz, mhz_of_channel};
-        if let Some((_, _, ch, frame_mhz)) = self.beacon_channel {
-            let ch = u16::from(ch);
-            let mhz = frame_mhz
-                .filter(|&m| channel_of_mhz(m) == Some(ch))
-                .or_else(|| mhz_of_channel(ch));
-            return (Some(ch), mhz);
-        }
-        let radio = self
-            .radio
-            .iter()
-            .max_by_key(|&&(mhz, n)| (n, std::cmp::Reverse(mhz)))
-            .map(|&(mhz, _)| mhz);
-        (radio.and_then(channel_of_mhz), radio)
-    }
-}
-
-/// When the sniffer listened on each channel: per channel, the intervals in which its frames
-/// came less than [`Coverage::JOIN_NS`] apart. Tells a roam to a channel nobody captured from
-/// one the sniffer merely missed.
-#[derive(Default)]
-pub(crate) struct Coverage {
-    channels: Vec<(u16, Vec<(i64, i64)>)>,
-}
-
-impl Coverage {
-    /// Beacons come every ~102 ms: 250 ms without a frame on a channel means the sniffer was
-    /// elsewhere (a shorter silence cannot be told from a quiet channel).
-    const JOIN_NS: i64 = 250_000_000;
-    /// Bound per channel (a sniffer hopping every 100 ms for hours); past it the last interval
-    /// grows.
-    const MAX_INTERVALS: usize = 50_000;
-
-    fn add(&mut self, mhz: u16, ts_ns: i64) {
-        let i = match self.channels.iter().position(|(c, _)| *c == mhz) {
-            Some(i) => i,
-            None => {
-                self.channels.push((mhz, Vec::new()));
-                self.channels.len() - 1
-            }
-        };
-        let list = &mut self.channels[i].1;
-        let full = list.len() >= Self::MAX_INTERVALS;
-        match list.last_mut() {
-            Some(last) if ts_ns <= last.1 + Self::JOIN_NS || full => {
-                last.0 = last.0.min(ts_ns);
-                last.1 = last.1.max(ts_ns);
-            }
-            _ => list.push((ts_ns, ts_ns)),
-        }
-    }
-
-    fn merge(&mut self, other: &Coverage) {
-        for (ch, list) in &other.channels {
-            match self.channels.iter_mut().find(|(c, _)| c == ch) {
-                Some((_, mine)) => mine.extend_from_slice(list),
-                None => self.channels.push((*ch, list.clone())),
-            }
-        }
-    }
-
-    /// Sorts and joins each channel's intervals (after merging shards).
-    fn normalize(&mut self) {
-        for (_, list) in &mut self.channels {
-            list.sort_unstable();
-            let mut out: Vec<(i64, i64)> = Vec::with_capacity(list.len());
-            for &(a, b) in list.iter() {
-                match out.last_mut() {
-                    Some(last) if a <= last.1 + Self::JOIN_NS => last.1 = last.1.max(b),
-                    _ => out.push((a, b)),
-                }
-            }
-            *list = out;
-        }
-    }
-
-    /// Whether the sniffer was on the channel of centre frequency `mhz` at some moment strictly
-    /// between the two times (within an interval of its frames there); null when the capture
-    /// carries no channel information at all. Channels are told by frequency: their numbers
-    /// repeat across bands.
-    pub(crate) fn captured(&self, mhz: u16, from_ns: i64, to_ns: i64) -> Option<bool> {
-        if self.channels.is_empty() {
-            return None;
-        }
-        Some(
-            self.channels
-                .iter()
-                .filter(|(c, _)| *c == mhz)
-                .flat_map(|(_, l)| l)
-                .any(|&(a, b)| a < to_ns && b > from_ns),
-        )
-    }
-}
-
-/// What corroborates a BSSID (`docs/METRICS.md`, "Suspect frames"): in a capture without FCS
-/// a bit error in an address makes a BSSID one frame names, and in a long capture two damaged
-/// frames may even name the same one; a BSS shows itself in its own management frames (beacons,
-/// probe responses, answers), a station's use of it in several frames.
-#[derive(Default)]
-pub(crate) struct Named {
-    /// Per BSSID: distinct frames it sent other than data (beacons, probe responses,
-    /// authentication and association answers, EAPOL-Key), counted up to 2, and the last.
-    answers: MacMap<(u8, u64)>,
-    /// Per station, per BSSID: distinct frames between them, counted up to 3, and the last.
-    pairs: MacMap<MacMap<(u8, u64)>>,
-    /// Entries in `answers` and `pairs`.
-    entries: usize,
-    /// More BSSIDs than [`Named::MAX`]: those not counted are taken as corroborated.
-    overflow: bool,
-}
-
-/// Adds frame `frame` to a count kept up to `max`.
-fn count_frame(n: &mut (u8, u64), frame: u64, max: u8) {
-    if n.0 == 0 || n.1 != frame {
-        *n = (n.0.saturating_add(1).min(max), frame);
-    }
-}
-
-/// Adds another shard's count (`other`, ending with its frame) to `n`: a frame both counted
-/// (one frame's events in two shards) counts once.
-fn merge_count(n: &mut (u8, u64), other: (u8, u64), max: u8) {
-    let shared = u8::from(n.0 > 0 && n.1 == other.1);
-    *n = (
-        n.0.saturating_add(other.0 - shared).min(max),
-        n.1.max(other.1),
-    );
-}
-
-impl Named {
-    /// Entries counted per shard: bounds the memory a capture of random addresses takes.
-    const MAX: usize = 1 << 18;
-    /// Answers that show a BSS.
-    const ANSWERS: u8 = 2;
-    /// Frames between a station and a BSSID that show the station used it: with a request to
-    /// it among them (a roam), or data only (a roam the sniffer missed).
-    const WITH_REQUEST: u8 = 2;
-    const DATA_ONLY: u8 = 3;
-
-    /// Every address taken as corroborated (a station's state machine tested on its own).
-    #[cfg(test)]
-    pub(crate) fn every() -> Named {
-        Named {
-            overflow: true,
-            ..Named::default()
-        }
-    }
-
-    fn add(&mut self, e: &Event) {
-        if e.bssid == MacAddr::BROADCAST {
-            return;
-        }
-        // Counts go on; only new addresses are refused once full.
-        let full = self.entries >= Self::MAX;
-        let data = matches!(e.kind, EventKind::Rtp { .. } | EventKind::Data { .. });
-        if !e.from_station && !data {
-            match self.answers.get_mut(&e.bssid) {
-                Some(n) => count_frame(n, e.frame, Self::ANSWERS),
-                None if !full => {
-                    self.answers.insert(e.bssid, (1, e.frame));
-                    self.entries += 1;
-                }
-                None => self.overflow = true,
-            }
-        }
-        match self
-            .pairs
-            .get_mut(&e.station)
-            .and_then(|p| p.get_mut(&e.bssid))
-        {
-            Some(n) => count_frame(n, e.frame, Self::DATA_ONLY),
-            None if !full => {
-                let per = self.pairs.entry(e.station).or_default();
-                per.insert(e.bssid, (1, e.frame));
-                self.entries += 1;
-            }
-            None => self.overflow = true,
-        }
-    }
-
-    fn merge(&mut self, other: &Named) {
-        self.overflow |= other.overflow;
-        for (&bssid, &n) in &other.answers {
-            merge_count(self.answers.entry(bssid).or_default(), n, Self::ANSWERS);
-        }
-        for (&station, per) in &other.pairs {
-            let mine = self.pairs.entry(station).or_default();
-            for (&bssid, &n) in per {
-                merge_count(mine.entry(bssid).or_default(), n, Self::DATA_ONLY);
-            }
-        }
-    }
-
-    /// `bssid` answered in at least two frames, or `station` exchanged at least `frames`
-    /// frames with it.
-    fn shown(&self, station: MacAddr, bssid: MacAddr, frames: u8) -> bool {
-        if self
-            .answers
-            .get(&bssid)
-            .is_some_and(|n| n.0 >= Self::ANSWERS)
-        {
-            return true;
-        }
-        match self.pairs.get(&station).and_then(|p| p.get(&bssid)) {
-            Some(n) => n.0 >= frames,
-            None => self.overflow,
-        }
-    }
-
-    /// Whether only one frame names `station` (with a BSSID): as likely a damaged address.
-    pub(crate) fn lone(&self, station: MacAddr) -> bool {
-        match self.pairs.get(&station) {
-            Some(per) => per.values().map(|n| u32::from(n.0)).sum::<u32>() <= 1,
-            None => !self.overflow,
-        }
-    }
-
-    /// Whether `station`'s request to `bssid` (a roam) is corroborated.
-    pub(crate) fn requested(&self, station: MacAddr, bssid: MacAddr) -> bool {
-        self.shown(station, bssid, Self::WITH_REQUEST)
-    }
-
-    /// Whether `station`'s data through `bssid` shows it was there (a roam the sniffer missed).
-    pub(crate) fn used(&self, station: MacAddr, bssid: MacAddr) -> bool {
-        self.shown(station, bssid, Self::DATA_ONLY)
-    }
-}
-
 /// One share of the stations, by address hash: shards run in parallel.
 #[derive(Default)]
 struct Shard {
@@ -989,13 +672,13 @@ impl Analyzer {
         let mut bss: Vec<BssReport> = merged
             .iter()
             .map(|(&bssid, b)| {
-                let (channel, mhz) = b.channel();
+                let channel = b.channel();
                 BssReport {
                     bssid,
-                    ssid: b.ssid.map(|(_, _, s)| s.to_text()),
-                    channel,
-                    band: mhz.and_then(roamgap_wire::linklayer::Band::of_mhz),
-                    frequency_mhz: mhz,
+                    ssid: b.ssid.map(|s| s.ssid.to_text()),
+                    channel: channel.number,
+                    band: channel.mhz.and_then(roamgap_wire::linklayer::Band::of_mhz),
+                    frequency_mhz: channel.mhz,
                     rates_mbps: b.rates.mbps(),
                 }
             })
@@ -1007,21 +690,21 @@ impl Analyzer {
             .collect();
         // BSSs seen only in data frames (no beacon or management frame captured); the lowest
         // frequency any station saw one on, so that the result does not depend on the order.
-        let mut data_only: Vec<(MacAddr, Option<u16>)> = self
+        let mut data_only: Vec<_> = self
             .shards
             .iter()
             .flat_map(|s| s.stations.values())
             .flat_map(|st| st.data_bss().iter().copied())
-            .filter(|(bssid, _)| *bssid != MacAddr::BROADCAST && !merged.contains_key(bssid))
+            .filter(|b| b.bssid != MacAddr::BROADCAST && !merged.contains_key(&b.bssid))
             .collect();
-        data_only.sort_by_key(|&(b, ch)| (b, ch.is_none(), ch));
-        data_only.dedup_by_key(|(b, _)| *b);
-        bss.extend(data_only.into_iter().map(|(bssid, mhz)| BssReport {
-            bssid,
+        data_only.sort_by_key(|b| (b.bssid, b.mhz.is_none(), b.mhz));
+        data_only.dedup_by_key(|b| b.bssid);
+        bss.extend(data_only.into_iter().map(|b| BssReport {
+            bssid: b.bssid,
             ssid: None,
-            channel: mhz.and_then(roamgap_wire::linklayer::channel_of_mhz),
-            band: mhz.and_then(roamgap_wire::linklayer::Band::of_mhz),
-            frequency_mhz: mhz,
+            channel: b.mhz.and_then(roamgap_wire::linklayer::channel_of_mhz),
+            band: b.mhz.and_then(roamgap_wire::linklayer::Band::of_mhz),
+            frequency_mhz: b.mhz,
             rates_mbps: Vec::new(),
         }));
         bss.sort_by_key(|b| b.bssid);

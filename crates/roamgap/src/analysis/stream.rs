@@ -39,6 +39,13 @@ struct Jump {
     ts_ns: i64,
 }
 
+/// Where an extended sequence number's bit lies in the duplicate-detection window.
+#[derive(Clone, Copy, Debug)]
+struct SeenBit {
+    word: usize,
+    mask: u64,
+}
+
 /// Running statistics of one RTP stream.
 #[derive(Clone, Debug)]
 pub struct StreamState {
@@ -146,19 +153,22 @@ impl StreamState {
         self.max_ext.rem_euclid(SEQ_MOD) as u16
     }
 
-    fn slot(ext: i64) -> (usize, u64) {
+    fn slot(ext: i64) -> SeenBit {
         let i = ext.rem_euclid(WINDOW) as usize;
-        (i / 64, 1u64 << (i % 64))
+        SeenBit {
+            word: i / 64,
+            mask: 1u64 << (i % 64),
+        }
     }
 
     fn mark(&mut self, ext: i64) {
-        let (w, b) = Self::slot(ext);
-        self.seen[w] |= b;
+        let b = Self::slot(ext);
+        self.seen[b.word] |= b.mask;
     }
 
     fn is_seen(&self, ext: i64) -> bool {
-        let (w, b) = Self::slot(ext);
-        self.seen[w] & b != 0
+        let b = Self::slot(ext);
+        self.seen[b.word] & b.mask != 0
     }
 
     /// The mean interval between packets received in sequence.
@@ -186,8 +196,8 @@ impl StreamState {
                 self.seen = [0; (WINDOW / 64) as usize];
             } else {
                 for e in self.max_ext + 1..=ext {
-                    let (w, b) = Self::slot(e);
-                    self.seen[w] &= !b;
+                    let b = Self::slot(e);
+                    self.seen[b.word] &= !b.mask;
                 }
             }
             self.max_ext = ext;

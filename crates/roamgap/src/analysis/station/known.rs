@@ -1,27 +1,28 @@
 //! What the analyzer holds of each address it has seen: probe requests only, or a whole
 //! station.
 
-use super::*;
+use std::collections::{HashMap, VecDeque};
+
+use super::{observe::DataBss, ProbePoint, Station, StationResult, PROBE_MEMORY};
+use crate::analysis::Config;
+use crate::events::{Event, EventKind};
+use roamgap_wire::dot11::MacAddr;
 
 /// A station as the analyzer keeps it. Phones with randomized addresses send a few probe
 /// requests under each address and are never heard from again: until a station sends anything
 /// else, its probe requests are all it holds (a few dozen bytes for one); its roam state
 /// machine comes with its first other frame.
 pub(in crate::analysis) enum Known {
-    /// Only probe requests so far: the latest, and up to `PROBE_MEMORY` − 1 before it.
-    Scanning {
-        latest: Option<ProbePoint>,
-        earlier: Vec<ProbePoint>,
-    },
+    /// Only probe requests so far: none yet or one, held inline.
+    Probed(Option<ProbePoint>),
+    /// Only probe requests so far, two or more: the latest [`PROBE_MEMORY`], oldest first.
+    Scanning(VecDeque<ProbePoint>),
     Active(Box<Station>),
 }
 
 impl Known {
     pub(in crate::analysis) fn new() -> Known {
-        Known::Scanning {
-            latest: None,
-            earlier: Vec::new(),
-        }
+        Known::Probed(None)
     }
 
     /// Takes the station's next event (frame order).
@@ -30,32 +31,46 @@ impl Known {
             Known::Active(st) => st.event(e),
             // What `Station::event` does with a probe request of a station that did nothing
             // else.
-            Known::Scanning { latest, earlier } if matches!(e.kind, EventKind::ProbeRequest) => {
+            Known::Probed(_) | Known::Scanning(_) if matches!(e.kind, EventKind::ProbeRequest) => {
                 if !e.from_station || e.retry {
                     return;
                 }
-                if let Some(p) = latest.replace(ProbePoint::of(e)) {
-                    if earlier.len() == PROBE_MEMORY - 1 {
-                        earlier.remove(0);
+                let p = ProbePoint::of(e);
+                match self {
+                    Known::Probed(latest @ None) => *latest = Some(p),
+                    Known::Probed(Some(first)) => {
+                        let mut probes = VecDeque::new();
+                        probes.push_back(*first);
+                        probes.push_back(p);
+                        *self = Known::Scanning(probes);
                     }
-                    earlier.push(p);
+                    Known::Scanning(probes) => {
+                        if probes.len() == PROBE_MEMORY {
+                            probes.pop_front();
+                        }
+                        probes.push_back(p);
+                    }
+                    Known::Active(_) => {}
                 }
             }
-            Known::Scanning { latest, earlier } => {
+            Known::Probed(_) | Known::Scanning(_) => {
                 let mut st = Station::new(capture, e.station, config);
-                st.probes = std::mem::take(earlier);
-                st.probes.extend(latest.take());
+                match std::mem::replace(self, Known::Probed(None)) {
+                    Known::Probed(latest) => st.probes.extend(latest),
+                    Known::Scanning(probes) => st.probes = probes,
+                    Known::Active(_) => {}
+                }
                 st.event(e);
                 *self = Known::Active(Box::new(st));
             }
         }
     }
 
-    /// BSSIDs the station exchanged data through, with the channel first seen.
-    pub(in crate::analysis) fn data_bss(&self) -> &[(MacAddr, Option<u16>)] {
+    /// BSSs the station exchanged data through, with the channel first seen.
+    pub(in crate::analysis) fn data_bss(&self) -> &[DataBss] {
         match self {
             Known::Active(st) => &st.data_bss,
-            Known::Scanning { .. } => &[],
+            Known::Probed(_) | Known::Scanning(_) => &[],
         }
     }
 
@@ -70,7 +85,7 @@ impl Known {
     ) -> StationResult {
         match self {
             Known::Active(st) => (*st).finish(channels, rates, coverage, named, end_ns),
-            Known::Scanning { .. } => StationResult {
+            Known::Probed(_) | Known::Scanning(_) => StationResult {
                 roams: Vec::new(),
                 streams: Vec::new(),
                 notes: Vec::new(),
@@ -83,7 +98,8 @@ impl Known {
     pub(in crate::analysis) fn heap_bytes(&self) -> usize {
         match self {
             Known::Active(st) => std::mem::size_of::<Station>() + st.heap_bytes(),
-            Known::Scanning { earlier, .. } => earlier.capacity() * size_of::<ProbePoint>(),
+            Known::Probed(_) => 0,
+            Known::Scanning(probes) => probes.capacity() * size_of::<ProbePoint>(),
         }
     }
 }

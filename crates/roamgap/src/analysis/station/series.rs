@@ -10,8 +10,19 @@ use roamgap_wire::dot11::MacAddr;
 /// voice, and a voice stream's intervals fill a few.
 #[derive(Default)]
 pub(super) struct Cadence {
-    /// (bucket in ms, intervals, their sum in ns), by bucket.
-    buckets: Vec<(u16, u32, i64)>,
+    /// Ordered by bucket.
+    buckets: Vec<Bucket>,
+}
+
+/// The intervals of one millisecond.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    /// The interval's whole milliseconds.
+    ms: u16,
+    /// Intervals that fell in it.
+    intervals: u32,
+    /// Their sum, in ns.
+    sum_ns: i64,
 }
 
 impl Cadence {
@@ -27,29 +38,34 @@ impl Cadence {
             return;
         }
         let ms = ms as u16;
-        let i = match self.buckets.binary_search_by_key(&ms, |b| b.0) {
+        let i = match self.buckets.binary_search_by_key(&ms, |b| b.ms) {
             Ok(i) => i,
             Err(i) => {
-                self.buckets.insert(i, (ms, 0, 0));
+                let empty = Bucket {
+                    ms,
+                    intervals: 0,
+                    sum_ns: 0,
+                };
+                self.buckets.insert(i, empty);
                 i
             }
         };
         let b = &mut self.buckets[i];
-        b.1 += 1;
-        b.2 += interval_ns;
+        b.intervals += 1;
+        b.sum_ns += interval_ns;
     }
 
     pub(super) fn interval_ns(&self) -> Option<i64> {
         // The most common bucket, the highest of equals.
-        let mode = self.buckets.iter().max_by_key(|b| b.1)?.0;
-        let near = self.buckets.iter().filter(|b| b.0.abs_diff(mode) <= 1);
-        let (n, sum) = near.fold((0u32, 0i64), |(n, s), b| (n + b.1, s + b.2));
+        let mode = self.buckets.iter().max_by_key(|b| b.intervals)?.ms;
+        let near = self.buckets.iter().filter(|b| b.ms.abs_diff(mode) <= 1);
+        let (n, sum) = near.fold((0u32, 0i64), |(n, s), b| (n + b.intervals, s + b.sum_ns));
         (n >= 3).then(|| sum / i64::from(n))
     }
 
     /// Bytes it holds on the heap.
     pub(super) fn heap_bytes(&self) -> usize {
-        self.buckets.capacity() * std::mem::size_of::<(u16, u32, i64)>()
+        self.buckets.capacity() * std::mem::size_of::<Bucket>()
     }
 }
 

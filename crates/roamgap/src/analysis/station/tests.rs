@@ -1,6 +1,8 @@
 use std::collections::HashMap;
 
 use super::*;
+use crate::analysis::Outcome;
+use crate::events::AssocRequest;
 
 fn event(frame: u64, from_station: bool, bssid: MacAddr, signal: i8, kind: EventKind) -> Event {
     Event {
@@ -19,11 +21,28 @@ fn event(frame: u64, from_station: bool, bssid: MacAddr, signal: i8, kind: Event
     }
 }
 
+/// The frames of [`unanswered_then_completed`] its tests assert on.
+struct Unanswered {
+    result: StationResult,
+    a: MacAddr,
+    b: MacAddr,
+    c: MacAddr,
+    /// The station's last user data through A before it tried B.
+    last_data: u64,
+    /// Its authentication request to B, and its first reassociation request to B.
+    first: u64,
+    request: u64,
+    /// Its deauthentication of B, its association request to A after, and its first data
+    /// through A again.
+    gave_up: u64,
+    back: u64,
+    resumed: u64,
+}
+
 /// A station deauthenticated by A tries B for 13.5 s (an authentication, four
 /// reassociation requests, Null frames to B), B never sends it a frame, the station gives
 /// up and goes back to A; later it roams to C.
-#[test]
-fn an_unanswered_roam_fails_and_the_next_comes_from_the_ap_the_station_is_on() {
+fn unanswered_then_completed() -> Unanswered {
     let (a, b, c) = (
         MacAddr([0, 1, 0, 0, 0, 1]),
         MacAddr([0, 1, 0, 0, 0, 2]),
@@ -93,17 +112,7 @@ fn an_unanswered_roam_fails_and_the_next_comes_from_the_ap_the_station_is_on() {
         a,
         EventKind::AssocRequest(AssocRequest::new(false, None)),
     );
-    at(
-        13_832,
-        false,
-        a,
-        EventKind::AssocResponse {
-            reassociation: false,
-            status: 0,
-            cckm_element: false,
-            fast_transition: false,
-        },
-    );
+    at(13_832, false, a, accepted(false));
     let resumed = at(13_900, true, a, data);
     for t in 0..5 {
         at(13_920 + t * 20, false, a, data);
@@ -117,51 +126,85 @@ fn an_unanswered_roam_fails_and_the_next_comes_from_the_ap_the_station_is_on() {
         c,
         EventKind::AssocRequest(AssocRequest::new(true, Some(b))),
     );
-    at(
-        20_004,
-        false,
-        c,
-        EventKind::AssocResponse {
-            reassociation: true,
-            status: 0,
-            cckm_element: false,
-            fast_transition: false,
-        },
-    );
+    at(20_004, false, c, accepted(true));
     at(20_050, true, c, data);
-    let r = st.finish(
+    let result = st.finish(
         &HashMap::new(),
         &HashMap::new(),
         &super::super::Coverage::default(),
         &super::super::Named::every(),
         i64::MAX,
     );
-    assert_eq!(r.roams.len(), 2, "{:#?}", r.roams);
-    let failed = &r.roams[0];
+    assert_eq!(result.roams.len(), 2, "{:#?}", result.roams);
+    Unanswered {
+        result,
+        a,
+        b,
+        c,
+        last_data,
+        first,
+        request,
+        gave_up,
+        back,
+        resumed,
+    }
+}
+
+/// An (re)association response accepting the station.
+fn accepted(reassociation: bool) -> EventKind {
+    EventKind::AssocResponse {
+        reassociation,
+        status: 0,
+        cckm_element: false,
+        fast_transition: false,
+    }
+}
+
+#[test]
+fn an_unanswered_roam_fails_with_its_attempts_and_where_the_station_went() {
+    let s = unanswered_then_completed();
+    let failed = &s.result.roams[0];
     assert_eq!(
         (failed.from_bssid, failed.to_bssid, failed.outcome),
-        (a, b, Outcome::Unanswered)
+        (s.a, s.b, Outcome::Unanswered)
     );
-    assert_eq!(failed.request_frame, request);
+    assert_eq!(failed.request_frame, s.request);
     let fr = failed.failure.as_ref().unwrap();
     assert_eq!(
         (fr.attempts, fr.first_frame, fr.last_frame, fr.gave_up_frame),
-        (5, first, gave_up, Some(gave_up))
+        (5, s.first, s.gave_up, Some(s.gave_up))
     );
-    assert_eq!((fr.next_bssid, fr.next_frame), (Some(a), Some(back)));
+    assert_eq!((fr.next_bssid, fr.next_frame), (Some(s.a), Some(s.back)));
     assert_eq!(fr.duration_ms, 13_570.0);
     assert!(failed.uplink.is_none() && failed.downlink.is_none());
     assert_eq!(failed.status, None);
+}
+
+#[test]
+fn the_station_giving_up_is_timed_from_its_last_request() {
+    let s = unanswered_then_completed();
     // The station's own deauthentication, 13.56 s after the first request but 60 ms after
     // the last one.
-    let d = failed.deauth.as_ref().unwrap();
+    let d = s.result.roams[0].deauth.as_ref().unwrap();
     assert!(d.by_station && d.after_ms == 60.0, "{d:?}");
+}
+
+#[test]
+fn a_failed_roam_is_an_outage_until_data_resumes_through_the_old_ap() {
+    let s = unanswered_then_completed();
+    let failed = &s.result.roams[0];
     let o = failed.outage.as_ref().unwrap();
     assert_eq!(
         (o.last_data_frame, o.first_data_frame),
-        (last_data, Some(resumed))
+        (s.last_data, Some(s.resumed))
     );
     assert_eq!(failed.outage_ms, Some(13_900.0 - 185.0));
+}
+
+#[test]
+fn a_failed_roam_is_one_finding_with_its_unanswered_phases_open() {
+    let s = unanswered_then_completed();
+    let failed = &s.result.roams[0];
     let codes: Vec<&str> = failed.findings.iter().map(|f| f.code).collect();
     assert_eq!(codes, ["roam-failed"]);
     let unanswered: Vec<(&str, Option<f64>)> = failed
@@ -174,11 +217,16 @@ fn an_unanswered_roam_fails_and_the_next_comes_from_the_ap_the_station_is_on() {
         unanswered,
         [("authentication", None), ("reassociation", None)]
     );
+}
+
+#[test]
+fn the_roam_after_a_failed_one_comes_from_the_ap_the_station_is_on() {
+    let s = unanswered_then_completed();
     // The next roam comes from A, the AP the station went back to.
-    let next = &r.roams[1];
+    let next = &s.result.roams[1];
     assert_eq!(
         (next.from_bssid, next.to_bssid, next.outcome),
-        (a, c, Outcome::Completed)
+        (s.a, s.c, Outcome::Completed)
     );
 }
 

@@ -1,7 +1,12 @@
 //! A station's voice: its RTP streams (indexed by direction and SSRC, validated as RFC 3550
 //! A.1 does, bounded per station) and the frame timing of its encrypted voice.
 
-use super::*;
+use std::collections::HashMap;
+
+use super::{FramePoint, Station, VoicePoint, MAX_NOTES};
+use crate::analysis::stream::{Arrival, StreamState};
+use crate::analysis::{Direction, Note};
+use crate::events::Event;
 
 /// Most RTP sources of a station on probation at once: a source per packet (never a stream)
 /// must not make each packet a search through all the others.
@@ -25,10 +30,27 @@ pub(super) struct StreamEntry {
 /// every station would carry): the map holds at most [`MAX_STREAMS`], so colliding SSRCs cost
 /// little.
 pub(super) type StreamIndex = HashMap<
-    (Direction, u32),
+    StreamKey,
     usize,
     std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
 >;
+
+/// What tells a station's streams apart: their direction and SSRC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct StreamKey {
+    pub(super) dir: Direction,
+    pub(super) ssrc: u32,
+}
+
+/// The RTP header fields (and UDP ports) of a packet the station sent or received.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct RtpPacket {
+    pub(super) ssrc: u32,
+    pub(super) sequence: u16,
+    pub(super) payload_type: u8,
+    pub(super) src_port: u16,
+    pub(super) dst_port: u16,
+}
 
 /// RTP sources dropped for want of room (see [`MAX_ON_PROBATION`], [`MAX_STREAMS`]): how
 /// many, their packets, the first of them.
@@ -49,15 +71,14 @@ impl RtpSetAside {
 }
 
 impl Station {
-    pub(super) fn rtp(
-        &mut self,
-        e: &Event,
-        dir: Direction,
-        ssrc: u32,
-        seq: u16,
-        pt: u8,
-        ports: (u16, u16),
-    ) {
+    /// An RTP packet of the station's, either way.
+    pub(super) fn rtp(&mut self, e: &Event, dir: Direction, packet: RtpPacket) {
+        let RtpPacket {
+            ssrc,
+            sequence: seq,
+            ..
+        } = packet;
+        let key = StreamKey { dir, ssrc };
         if dir == Direction::Uplink {
             self.uplink_data(e);
         }
@@ -71,7 +92,7 @@ impl Station {
         };
         // The stream's packet, and on the packet that ends its probation the one before it
         // (the first of its run, which may be its first through a new AP).
-        let (i, first) = match self.stream_index.get(&(dir, ssrc)) {
+        let (i, first) = match self.stream_index.get(&key) {
             Some(&i) => {
                 let s = &mut self.streams[i];
                 match s.state.packet(seq, e.frame, e.ts_ns) {
@@ -86,7 +107,7 @@ impl Station {
                     .iter()
                     .position(|s| s.dir == dir && s.ssrc == ssrc)
                 else {
-                    self.new_source(e, dir, ssrc, seq, pt, ports);
+                    self.new_source(e, dir, packet);
                     return;
                 };
                 let s = &mut self.on_probation[at];
@@ -105,7 +126,7 @@ impl Station {
                     return;
                 }
                 let s = self.on_probation.swap_remove(at);
-                self.stream_index.insert((dir, ssrc), self.streams.len());
+                self.stream_index.insert(key, self.streams.len());
                 self.streams.push(s);
                 (self.streams.len() - 1, Some(before))
             }
@@ -127,15 +148,8 @@ impl Station {
 
     /// A source's first packet: it goes on probation, in place of the one on probation heard
     /// from least recently when there is no room.
-    fn new_source(
-        &mut self,
-        e: &Event,
-        dir: Direction,
-        ssrc: u32,
-        seq: u16,
-        pt: u8,
-        ports: (u16, u16),
-    ) {
+    fn new_source(&mut self, e: &Event, dir: Direction, packet: RtpPacket) {
+        let ssrc = packet.ssrc;
         if self.on_probation.len() == MAX_ON_PROBATION {
             if let Some(oldest) =
                 (0..self.on_probation.len()).min_by_key(|&j| self.on_probation[j].last.frame)
@@ -144,7 +158,14 @@ impl Station {
                 self.rtp_set_aside.add(&s);
             }
         }
-        let state = StreamState::new(seq, e.frame, e.ts_ns, pt, ports.0, ports.1);
+        let state = StreamState::new(
+            packet.sequence,
+            e.frame,
+            e.ts_ns,
+            packet.payload_type,
+            packet.src_port,
+            packet.dst_port,
+        );
         self.on_probation.push(StreamEntry {
             dir,
             ssrc,
