@@ -49,6 +49,33 @@ readers! {
     be64_at, be64, u64, from_be_bytes;
 }
 
+/// A `u16` at `at` in the byte order a capture file's header chose.
+pub fn u16_at(b: &[u8], at: usize, big_endian: bool) -> Option<u16> {
+    if big_endian {
+        be16_at(b, at)
+    } else {
+        le16_at(b, at)
+    }
+}
+
+/// A `u32` at `at` in the byte order a capture file's header chose.
+pub fn u32_at(b: &[u8], at: usize, big_endian: bool) -> Option<u32> {
+    if big_endian {
+        be32_at(b, at)
+    } else {
+        le32_at(b, at)
+    }
+}
+
+/// A `u64` at `at` in the byte order a capture file's header chose.
+pub fn u64_at(b: &[u8], at: usize, big_endian: bool) -> Option<u64> {
+    if big_endian {
+        be64_at(b, at)
+    } else {
+        le64_at(b, at)
+    }
+}
+
 /// Writes `bytes` into `field` of `b` (an emitter sizes its buffer from its `buffer_len`).
 pub fn put(b: &mut [u8], field: Field, bytes: &[u8]) {
     b[field].copy_from_slice(bytes);
@@ -71,6 +98,10 @@ mod tests {
         assert_eq!(le16_at(&b, usize::MAX), None);
         assert_eq!(be16(&b, 7..9), 0x0809);
         assert_eq!(le16(&b, 8..10), 0);
+        assert_eq!(u16_at(&b, 0, true), Some(0x0102));
+        assert_eq!(u32_at(&b, 0, false), Some(0x0403_0201));
+        assert_eq!(u64_at(&b, 1, true), Some(0x0203_0405_0607_0809));
+        assert_eq!(u64_at(&b, 2, false), None);
         let mut w = [0u8; 4];
         put(&mut w, 1..3, &0xabcdu16.to_be_bytes());
         assert_eq!(w, [0, 0xab, 0xcd, 0]);
