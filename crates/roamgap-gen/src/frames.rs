@@ -1,14 +1,20 @@
-//! Builders for the 802.11 frames the generator writes, byte by byte, from the same clauses
+//! Builders for the 802.11 frames the generator writes, through the `emit` of the same views
 //! the decoder reads (so each side can be checked against the other and against tshark).
 
-use roamgap_wire::dot11::ie::{OUI_CISCO, OUI_IEEE, OUI_MICROSOFT};
-use roamgap_wire::dot11::MacAddr;
+use std::net::Ipv4Addr;
+
+use roamgap_wire::dot11::data::{
+    self, eapol_field, key_field, packet_type, EapolKeyRepr, EapolRepr, Ipv4Repr, LlcSnapRepr, Rtp,
+    UdpRepr,
+};
+use roamgap_wire::dot11::ie::{
+    CckmRepr, Element, FteRepr, MobilityDomain, RsnRepr, TspecRepr, OUI_IEEE,
+};
+use roamgap_wire::dot11::{FrameControl, HeaderRepr, MacAddr, QosControl};
 
 /// Appends one element (9.4.2.1): ID, length, body.
 pub fn element(out: &mut Vec<u8>, id: u8, body: &[u8]) {
-    out.push(id);
-    out.push(body.len() as u8);
-    out.extend_from_slice(body);
+    Element { id, body }.emit(out);
 }
 
 /// A management frame header (9.3.3.2): DA, SA (= TA), BSSID.
@@ -21,13 +27,18 @@ pub fn mgmt_header(
     seq: u16,
 ) -> Vec<u8> {
     let mut f = Vec::with_capacity(256);
-    f.push(subtype << 4);
-    f.push(if retry { 0x08 } else { 0 });
-    f.extend_from_slice(&314u16.to_le_bytes());
-    f.extend_from_slice(&da.0);
-    f.extend_from_slice(&sa.0);
-    f.extend_from_slice(&bssid.0);
-    f.extend_from_slice(&(seq << 4).to_le_bytes());
+    HeaderRepr {
+        frame_control: FrameControl(u16::from(subtype) << 4 | if retry { 0x0800 } else { 0 }),
+        duration: 314,
+        addr1: da,
+        addr2: sa,
+        addr3: bssid,
+        sequence_number: seq,
+        fragment_number: 0,
+        addr4: None,
+        qos_control: None,
+    }
+    .emit(&mut f);
     f
 }
 
@@ -48,82 +59,71 @@ pub fn rsn_element(out: &mut Vec<u8>, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
 /// An RSN element (9.4.2.24, Table 9-149) whose group and pairwise cipher suite is
 /// 00-0F-AC:`cipher` (2 TKIP, 4 CCMP-128), with one AKM suite and optionally one PMKID.
 pub fn rsn_element_cipher(out: &mut Vec<u8>, cipher: u8, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
-    let mut b = Vec::with_capacity(40);
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&OUI_IEEE);
-    b.push(cipher); // group
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&OUI_IEEE);
-    b.push(cipher); // pairwise
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&akm);
-    b.extend_from_slice(&0u16.to_le_bytes()); // RSN capabilities
-    if let Some(id) = pmkid {
-        b.extend_from_slice(&1u16.to_le_bytes());
-        b.extend_from_slice(&id);
+    let suite = [OUI_IEEE[0], OUI_IEEE[1], OUI_IEEE[2], cipher];
+    RsnRepr {
+        group_cipher: suite,
+        pairwise_cipher: suite,
+        akm,
+        capabilities: 0,
+        pmkid,
     }
-    element(out, 48, &b);
+    .emit(out);
 }
 
 /// The Cisco CCKM element: ID 156, OUI 00:40:96, type 0, then timestamp (8), rekey
 /// number (4) and MIC (8) in a request; just the OUI and type in a response.
 pub fn cckm_element(out: &mut Vec<u8>, request: Option<(u64, u32)>) {
-    let mut b = OUI_CISCO.to_vec();
-    b.push(0);
-    if let Some((timestamp, rn)) = request {
-        b.extend_from_slice(&timestamp.to_le_bytes());
-        b.extend_from_slice(&rn.to_le_bytes());
-        b.extend_from_slice(&[0x5a; 8]);
+    CckmRepr {
+        request: request.map(|(timestamp, rn)| (timestamp, rn, [0x5a; 8])),
     }
-    element(out, 156, &b);
+    .emit(out);
 }
 
-/// A TSPEC body (9.4.2.29, 55 bytes) for a G.711 voice stream at 20 ms.
-pub fn tspec_body(tid: u8, up: u8, direction_bits: u8, min_phy_rate: u32) -> Vec<u8> {
-    let mut b = Vec::with_capacity(55);
+/// A TSPEC (9.4.2.29) for a G.711 voice stream at 20 ms: EDCA, a fixed nominal MSDU size of
+/// 208 bytes, 83.2 kb/s, surplus bandwidth allowance 1.0.
+pub fn tspec(tid: u8, up: u8, direction_bits: u8, min_phy_rate: u32) -> TspecRepr {
     // TS Info: TID bits 1-4, direction 5-6, access policy EDCA (bit 7), PSB, UP bits 11-13.
     let ts_info: u32 =
         (u32::from(tid) << 1) | (u32::from(direction_bits) << 5) | (1 << 7) | (u32::from(up) << 11);
-    b.extend_from_slice(&ts_info.to_le_bytes()[..3]);
-    b.extend_from_slice(&(208u16 | 0x8000).to_le_bytes()); // nominal MSDU size, fixed
-    b.extend_from_slice(&208u16.to_le_bytes()); // maximum MSDU size
-    b.extend_from_slice(&0u32.to_le_bytes()); // minimum service interval
-    b.extend_from_slice(&0u32.to_le_bytes()); // maximum service interval
-    b.extend_from_slice(&0u32.to_le_bytes()); // inactivity interval
-    b.extend_from_slice(&0u32.to_le_bytes()); // suspension interval
-    b.extend_from_slice(&0u32.to_le_bytes()); // service start time
-    b.extend_from_slice(&83_200u32.to_le_bytes()); // minimum data rate
-    b.extend_from_slice(&83_200u32.to_le_bytes()); // mean data rate
-    b.extend_from_slice(&83_200u32.to_le_bytes()); // peak data rate
-    b.extend_from_slice(&0u32.to_le_bytes()); // burst size
-    b.extend_from_slice(&0u32.to_le_bytes()); // delay bound
-    b.extend_from_slice(&min_phy_rate.to_le_bytes());
-    b.extend_from_slice(&0x2000u16.to_le_bytes()); // surplus bandwidth allowance 1.0
-    b.extend_from_slice(&0u16.to_le_bytes()); // medium time
-    b
+    let rate = 83_200;
+    TspecRepr {
+        ts_info,
+        nominal_msdu_size: 208 | 0x8000,
+        maximum_msdu_size: 208,
+        // Service intervals, inactivity, suspension, start time; minimum, mean and peak data
+        // rate; burst size, delay bound; minimum PHY rate.
+        intervals_and_rates: [0, 0, 0, 0, 0, rate, rate, rate, 0, 0, min_phy_rate],
+        surplus_bandwidth_allowance: 0x2000,
+        medium_time: 0,
+    }
 }
 
 /// A WMM TSPEC element: vendor 00:50:F2, type 2, subtype 2, version 1.
 pub fn wmm_tspec_element(out: &mut Vec<u8>, tid: u8, up: u8, direction_bits: u8) {
-    let mut b = OUI_MICROSOFT.to_vec();
-    b.extend_from_slice(&[2, 2, 1]);
-    b.extend_from_slice(&tspec_body(tid, up, direction_bits, 12_000_000));
-    element(out, 221, &b);
+    tspec(tid, up, direction_bits, 12_000_000).emit_wmm(out);
 }
 
 /// Mobility Domain (9.4.2.46): MDID, FT capability (over the DS off).
 pub fn mobility_domain_element(out: &mut Vec<u8>, mdid: u16) {
-    let mut b = mdid.to_le_bytes().to_vec();
-    b.push(0);
-    element(out, 54, &b);
+    MobilityDomain {
+        mdid,
+        ft_over_ds: false,
+    }
+    .emit(out);
 }
 
 /// Fast BSS Transition element (9.4.2.47): MIC control, MIC, ANonce, SNonce.
 pub fn fast_transition_element(out: &mut Vec<u8>, nonce_seed: u8) {
-    let mut b = vec![0u8; 2 + 16];
-    b.extend((0..32).map(|i| nonce_seed.wrapping_add(i)));
-    b.extend((0..32).map(|i| nonce_seed.wrapping_mul(3).wrapping_add(i)));
-    element(out, 55, &b);
+    FteRepr {
+        element_count: 0,
+        mic: &[0; 16],
+        anonce: std::array::from_fn(|i| nonce_seed.wrapping_add(i as u8)),
+        snonce: std::array::from_fn(|i| nonce_seed.wrapping_mul(3).wrapping_add(i as u8)),
+        r1kh: None,
+        gtk: None,
+        r0kh: None,
+    }
+    .emit(out);
 }
 
 /// A Fast BSS Transition element with real contents (9.4.2.47): MIC Control (element count),
@@ -141,23 +141,16 @@ pub struct FtElement<'a> {
 
 impl FtElement<'_> {
     pub fn write(&self, out: &mut Vec<u8>) {
-        let mut b = vec![0, self.element_count];
-        b.extend_from_slice(&self.mic);
-        b.extend_from_slice(&self.anonce);
-        b.extend_from_slice(&self.snonce);
-        if let Some(id) = self.r1kh {
-            b.extend_from_slice(&[1, 6]);
-            b.extend_from_slice(&id);
+        FteRepr {
+            element_count: self.element_count,
+            mic: &self.mic,
+            anonce: self.anonce,
+            snonce: self.snonce,
+            r1kh: self.r1kh,
+            gtk: self.gtk,
+            r0kh: self.r0kh,
         }
-        if let Some(g) = self.gtk {
-            b.extend_from_slice(&[2, g.len() as u8]);
-            b.extend_from_slice(g);
-        }
-        if let Some(id) = self.r0kh {
-            b.extend_from_slice(&[3, id.len() as u8]);
-            b.extend_from_slice(id);
-        }
-        element(out, 55, &b);
+        .emit(out);
     }
 }
 
@@ -172,30 +165,38 @@ pub fn qos_data_header(
     tid: u8,
 ) -> Vec<u8> {
     let mut f = Vec::with_capacity(256);
-    f.push(0x88);
-    let mut flags = if uplink { 0x01 } else { 0x02 };
+    // QoS Data; To DS (uplink) or From DS (downlink), Retry.
+    let mut fc = 0x0088 | if uplink { 0x0100 } else { 0x0200 };
     if retry {
-        flags |= 0x08;
+        fc |= 0x0800;
     }
-    f.push(flags);
-    f.extend_from_slice(&44u16.to_le_bytes());
     let (a1, a2, a3) = if uplink {
         (bssid, station, peer)
     } else {
         (station, bssid, peer)
     };
-    f.extend_from_slice(&a1.0);
-    f.extend_from_slice(&a2.0);
-    f.extend_from_slice(&a3.0);
-    f.extend_from_slice(&(seq << 4).to_le_bytes());
-    f.extend_from_slice(&u16::from(tid).to_le_bytes());
+    HeaderRepr {
+        frame_control: FrameControl(fc),
+        duration: 44,
+        addr1: a1,
+        addr2: a2,
+        addr3: a3,
+        sequence_number: seq,
+        fragment_number: 0,
+        addr4: None,
+        qos_control: Some(QosControl(u16::from(tid))),
+    }
+    .emit(&mut f);
     f
 }
 
 /// LLC/SNAP header (RFC 1042) with an EtherType.
 pub fn llc_snap(out: &mut Vec<u8>, ethertype: u16) {
-    out.extend_from_slice(&[0xaa, 0xaa, 0x03, 0, 0, 0]);
-    out.extend_from_slice(&ethertype.to_be_bytes());
+    LlcSnapRepr {
+        bridge_tunnel: false,
+        ethertype,
+    }
+    .emit(out);
 }
 
 /// Addresses, ports and DSCP of a UDP datagram.
@@ -212,29 +213,23 @@ pub struct UdpFlow {
 /// IPv4 (RFC 791, with header checksum) and UDP (RFC 768, checksum 0) headers for a payload of
 /// `payload_len` bytes.
 pub fn ipv4_udp(out: &mut Vec<u8>, flow: UdpFlow, ip_id: u16, payload_len: usize) {
-    let udp_len = 8 + payload_len;
-    let mut ip = [0u8; 20];
-    ip[0] = 0x45;
-    ip[1] = flow.tos;
-    ip[2..4].copy_from_slice(&((20 + udp_len) as u16).to_be_bytes());
-    ip[4..6].copy_from_slice(&ip_id.to_be_bytes());
-    ip[8] = 64;
-    ip[9] = 17;
-    ip[12..16].copy_from_slice(&flow.src);
-    ip[16..20].copy_from_slice(&flow.dst);
-    let mut sum: u32 = ip
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
+    let udp = UdpRepr {
+        src_port: flow.sport,
+        dst_port: flow.dport,
+        payload_len,
+    };
+    Ipv4Repr {
+        src_addr: Ipv4Addr::from(flow.src),
+        dst_addr: Ipv4Addr::from(flow.dst),
+        protocol: data::PROTOCOL_UDP,
+        dscp_ecn: flow.tos,
+        ident: ip_id,
+        dont_fragment: false,
+        ttl: 64,
+        payload_len: 8 + payload_len,
     }
-    ip[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
-    out.extend_from_slice(&ip);
-    out.extend_from_slice(&flow.sport.to_be_bytes());
-    out.extend_from_slice(&flow.dport.to_be_bytes());
-    out.extend_from_slice(&(udp_len as u16).to_be_bytes());
-    out.extend_from_slice(&0u16.to_be_bytes());
+    .emit(out);
+    udp.emit(out);
 }
 
 /// IPv4 + UDP + RTP (RFC 3550) with a G.711 payload.
@@ -247,12 +242,15 @@ pub fn ipv4_udp_rtp(
     ip_id: u16,
     payload_len: usize,
 ) {
-    ipv4_udp(out, flow, ip_id, 12 + payload_len);
-    out.push(0x80);
-    out.push(0); // PCMU
-    out.extend_from_slice(&seq.to_be_bytes());
-    out.extend_from_slice(&timestamp.to_be_bytes());
-    out.extend_from_slice(&ssrc.to_be_bytes());
+    ipv4_udp(out, flow, ip_id, data::RTP_HEADER_LEN + payload_len);
+    Rtp {
+        marker: false,
+        payload_type: 0, // PCMU
+        sequence: seq,
+        timestamp,
+        ssrc,
+    }
+    .emit(out);
     out.extend((0..payload_len).map(|i| 0xff ^ (i as u8 & 0x0f)));
 }
 
@@ -280,15 +278,11 @@ pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed
         }
     });
     let mic = [if msg == KeyMsg::M1 { 0 } else { 0x3c }; 16];
-    eapol_key_head(
-        out,
-        key_info(msg) | 2,
-        16,
-        replay_counter,
-        &nonce,
-        &mic,
-        key_data_len,
-    );
+    EapolKeyRepr {
+        mic: &mic,
+        ..key_head(key_info(msg) | 2, 16, replay_counter, &nonce, key_data_len)
+    }
+    .emit(out);
     if msg == KeyMsg::M2 {
         // The station's RSN element (22 bytes).
         rsn_element(out, [0x00, 0x0f, 0xac, 2], None);
@@ -309,28 +303,26 @@ fn key_info(msg: KeyMsg) -> u16 {
 }
 
 /// An EAPOL-Key PDU up to its Key Data Length (802.1X-2010 11.3, 802.11 Figure 12-32): 802.1X
-/// header, RSN key descriptor, Key Information, Key Length 16, replay counter, nonce, zero IV,
-/// RSC and reserved, MIC.
-fn eapol_key_head(
-    out: &mut Vec<u8>,
+/// version 2, RSN key descriptor, Key Information, Key Length, replay counter, nonce, zero IV,
+/// RSC and reserved, a zero 16-octet MIC.
+fn key_head(
     key_info: u16,
-    key_len: u16,
+    key_length: u16,
     replay_counter: u64,
     nonce: &[u8; 32],
-    mic: &[u8; 16],
     key_data_len: usize,
-) {
-    out.push(2); // 802.1X-2004
-    out.push(3); // EAPOL-Key
-    out.extend_from_slice(&((95 + key_data_len) as u16).to_be_bytes());
-    out.push(2); // RSN key descriptor
-    out.extend_from_slice(&key_info.to_be_bytes());
-    out.extend_from_slice(&key_len.to_be_bytes());
-    out.extend_from_slice(&replay_counter.to_be_bytes());
-    out.extend_from_slice(nonce);
-    out.extend_from_slice(&[0u8; 16 + 8 + 8]); // IV, RSC, reserved
-    out.extend_from_slice(mic);
-    out.extend_from_slice(&(key_data_len as u16).to_be_bytes());
+) -> EapolKeyRepr<'static> {
+    EapolKeyRepr {
+        protocol_version: 2, // 802.1X-2004
+        descriptor_type: 2,  // RSN key descriptor
+        key_info,
+        key_length,
+        replay_counter,
+        nonce: *nonce,
+        key_iv: [0; 16],
+        mic: &[0; 16],
+        key_data_len,
+    }
 }
 
 /// An EAPOL-Key frame of a real 4-way handshake (12.7.6): the given nonce and key data, and a
@@ -348,15 +340,9 @@ pub fn eapol_key_signed(
 ) {
     let start = out.len();
     let nonce = if msg == KeyMsg::M4 { &[0u8; 32] } else { nonce };
-    eapol_key_head(
-        out,
-        key_info(msg) | u16::from(version & 7),
-        16,
-        replay_counter,
-        nonce,
-        &[0; 16], // filled below
-        key_data.len(),
-    );
+    // The MIC is filled in below.
+    let info = key_info(msg) | u16::from(version & 7);
+    key_head(info, 16, replay_counter, nonce, key_data.len()).emit(out);
     out.extend_from_slice(key_data);
     sign(out, start, msg, kck, version);
 }
@@ -376,16 +362,12 @@ pub fn eapol_key_signed_tkip(
 ) {
     let start = out.len();
     let nonce = if msg == KeyMsg::M4 { &[0u8; 32] } else { nonce };
-    eapol_key_head(
-        out,
-        key_info(msg) | 1,
-        32,
-        replay_counter,
-        nonce,
-        &[0; 16], // filled below
-        key_data.len(),
-    );
-    out[start + 49..start + 65].copy_from_slice(key_iv);
+    // The MIC is filled in below.
+    EapolKeyRepr {
+        key_iv: *key_iv,
+        ..key_head(key_info(msg) | 1, 32, replay_counter, nonce, key_data.len())
+    }
+    .emit(out);
     out.extend_from_slice(key_data);
     sign(out, start, msg, kck, 1);
 }
@@ -395,7 +377,8 @@ fn sign(out: &mut [u8], start: usize, msg: KeyMsg, kck: &[u8; 16], version: u8) 
     if msg != KeyMsg::M1 {
         let mic =
             roamgap::crypto::handshake::eapol_mic(kck, version, &out[start..]).unwrap_or_default();
-        out[start + 81..start + 97].copy_from_slice(&mic);
+        let at = start + eapol_field::BODY.start + key_field::MIC.start;
+        out[at..at + mic.len()].copy_from_slice(&mic);
     }
 }
 
@@ -409,9 +392,12 @@ pub fn rsn_key_data(akm: [u8; 4]) -> Vec<u8> {
 /// An EAPOL frame carrying an EAP packet (RFC 3748 4): code, identifier, type and data.
 pub fn eap_packet(out: &mut Vec<u8>, code: u8, id: u8, eap_type: Option<u8>, data_len: usize) {
     let eap_len = 4 + usize::from(eap_type.is_some()) + data_len;
-    out.push(2);
-    out.push(0); // EAP packet
-    out.extend_from_slice(&(eap_len as u16).to_be_bytes());
+    EapolRepr {
+        protocol_version: 2,
+        packet_type: packet_type::EAP,
+        body_len: eap_len as u16,
+    }
+    .emit(out);
     out.push(code);
     out.push(id);
     out.extend_from_slice(&(eap_len as u16).to_be_bytes());
@@ -423,5 +409,10 @@ pub fn eap_packet(out: &mut Vec<u8>, code: u8, id: u8, eap_type: Option<u8>, dat
 
 /// EAPOL-Start (802.1X-2010 11.3): the station asks for an EAP authentication.
 pub fn eapol_start(out: &mut Vec<u8>) {
-    out.extend_from_slice(&[2, 1, 0, 0]);
+    EapolRepr {
+        protocol_version: 2,
+        packet_type: packet_type::START,
+        body_len: 0,
+    }
+    .emit(out);
 }

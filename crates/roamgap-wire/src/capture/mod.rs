@@ -711,9 +711,7 @@ fn detect(
     data: &[u8],
     compression: Option<Compression>,
 ) -> Result<Format, CaptureError> {
-    let magic = data
-        .get(..4)
-        .map(|m| u32::from_be_bytes([m[0], m[1], m[2], m[3]]));
+    let magic = crate::dot11::bytes::be32_at(data, 0);
     match magic {
         Some(0xa1b2_c3d4) => Ok(Format::Pcap {
             nanosecond: false,

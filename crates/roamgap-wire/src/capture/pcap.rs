@@ -8,6 +8,7 @@ use pcap_file::pcap::PcapParser;
 use pcap_file::{Endianness, PcapError, TsResolution};
 
 use super::{LinkType, ReadNotes, Record, RecordError};
+use crate::dot11::bytes;
 
 const FILE_HEADER_LEN: usize = 24;
 const RECORD_HEADER_LEN: usize = 16;
@@ -63,7 +64,7 @@ impl<'a> PcapRecords<'a> {
         // The header's link-type field (draft-ietf-opsawg-pcap, 4): link type in the low 16
         // bits; with the F bit (0x04000000) set, the top 4 bits give the FCS length in 16-bit
         // words. Other upper bits are reserved and ignored, as libpcap does.
-        let field = u32::from_le_bytes([data[20], data[21], data[22], data[23]]);
+        let field = bytes::le32(data, 20..24);
         let field = if big_endian {
             field.swap_bytes()
         } else {
@@ -75,7 +76,7 @@ impl<'a> PcapRecords<'a> {
         } else {
             0
         };
-        let snaplen = u32::from_le_bytes([data[16], data[17], data[18], data[19]]);
+        let snaplen = bytes::le32(data, 16..20);
         let snaplen = if big_endian {
             snaplen.swap_bytes()
         } else {
@@ -213,14 +214,7 @@ impl<'a> PcapRecords<'a> {
     /// captured length, original length. The caller has checked that 16 bytes are there.
     fn header_at(&self, at: usize) -> [u32; 4] {
         let h = &self.data[at..at + RECORD_HEADER_LEN];
-        let word = |i: usize| {
-            let b = [h[i], h[i + 1], h[i + 2], h[i + 3]];
-            if self.big_endian {
-                u32::from_be_bytes(b)
-            } else {
-                u32::from_le_bytes(b)
-            }
-        };
+        let word = |i: usize| bytes::u32_at(h, i, self.big_endian).unwrap_or(0);
         [word(0), word(4), word(8), word(12)]
     }
 }

@@ -5,6 +5,8 @@
 //! ignore the interface's `if_tsresol` (the raw count is taken as nanoseconds) and whose option
 //! parsing allocates per packet.
 
+use crate::dot11::bytes;
+
 use super::{InterfaceResolution, LinkType, ReadNotes, Record, RecordError, ResolutionFlaw};
 
 const SHB: u32 = 0x0a0d_0d0a;
@@ -73,7 +75,7 @@ impl<'a> PcapNgRecords<'a> {
                 data.len()
             ));
         }
-        let big_endian = match u32::from_le_bytes([data[8], data[9], data[10], data[11]]) {
+        let big_endian = match bytes::le32(data, 8..12) {
             BYTE_ORDER_MAGIC => false,
             0x4d3c_2b1a => true,
             other => {
@@ -146,22 +148,11 @@ impl<'a> PcapNgRecords<'a> {
     }
 
     fn u16_at(&self, b: &[u8], at: usize) -> Option<u16> {
-        let s = b.get(at..at + 2)?;
-        Some(if self.big_endian {
-            u16::from_be_bytes([s[0], s[1]])
-        } else {
-            u16::from_le_bytes([s[0], s[1]])
-        })
+        bytes::u16_at(b, at, self.big_endian)
     }
 
     fn u32_at(&self, b: &[u8], at: usize) -> Option<u32> {
-        let s = b.get(at..at + 4)?;
-        let a = [s[0], s[1], s[2], s[3]];
-        Some(if self.big_endian {
-            u32::from_be_bytes(a)
-        } else {
-            u32::from_le_bytes(a)
-        })
+        bytes::u32_at(b, at, self.big_endian)
     }
 
     fn corrupt(&mut self, detail: impl Into<String>) -> Option<Result<Record<'a>, RecordError>> {
@@ -213,13 +204,9 @@ impl<'a> PcapNgRecords<'a> {
                     };
                 }
                 (14, 8) => {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(value);
-                    iface.offset_s = if self.big_endian {
-                        i64::from_be_bytes(b)
-                    } else {
-                        i64::from_le_bytes(b)
-                    };
+                    // The option's length is 8: the read cannot fail.
+                    let v = bytes::u64_at(value, 0, self.big_endian).unwrap_or(0);
+                    iface.offset_s = v as i64;
                 }
                 _ => {}
             }
@@ -346,7 +333,7 @@ impl<'a> Iterator for PcapNgRecords<'a> {
             }
             let kind = self.u32_at(rest, 0)?;
             if kind == SHB {
-                match u32::from_le_bytes([rest[8], rest[9], rest[10], rest[11]]) {
+                match bytes::le32(rest, 8..12) {
                     BYTE_ORDER_MAGIC => self.big_endian = false,
                     0x4d3c_2b1a => self.big_endian = true,
                     other => {

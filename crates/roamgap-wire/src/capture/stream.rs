@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{CaptureError, Compression};
+use crate::dot11::bytes;
 
 /// The largest zstd window accepted, in bytes: zstd's own default decoder limit
 /// (`ZSTD_WINDOWLOG_LIMIT_DEFAULT`, 2^27). The decoder holds one window of history, so a
@@ -123,9 +124,9 @@ pub fn zstd_window(frame: &[u8]) -> Option<u64> {
     let at = 5 + dict_len;
     let fcs = match fcs_flag {
         0 => u64::from(*frame.get(at)?),
-        1 => u64::from(u16::from_le_bytes(frame.get(at..at + 2)?.try_into().ok()?)) + 256,
-        2 => u64::from(u32::from_le_bytes(frame.get(at..at + 4)?.try_into().ok()?)),
-        _ => u64::from_le_bytes(frame.get(at..at + 8)?.try_into().ok()?),
+        1 => u64::from(bytes::le16_at(frame, at)?) + 256,
+        2 => u64::from(bytes::le32_at(frame, at)?),
+        _ => bytes::le64_at(frame, at)?,
     };
     Some(fcs)
 }
@@ -199,17 +200,14 @@ impl Read for ZstdFrames<'_> {
             if self.rest.is_empty() {
                 return Ok(0);
             }
-            let magic = self
-                .rest
-                .get(..4)
-                .map(|m| u32::from_le_bytes([m[0], m[1], m[2], m[3]]));
+            let magic = bytes::le32_at(self.rest, 0);
             match magic {
                 // Skippable frame: magic, 4-byte size, that many bytes.
                 Some(0x184D_2A50..=0x184D_2A5F) => {
-                    let Some(size) = self.rest.get(4..8) else {
+                    let Some(size) = bytes::le32_at(self.rest, 4) else {
                         return Err(io::ErrorKind::UnexpectedEof.into());
                     };
-                    let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize;
+                    let size = size as usize;
                     match self.rest.get(8 + size..) {
                         Some(r) => self.rest = r,
                         None => return Err(io::ErrorKind::UnexpectedEof.into()),
@@ -259,8 +257,9 @@ fn temp_dir() -> PathBuf {
 /// Whether a stream's first bytes can start what `accept` allows: a capture (pcap, pcapng)
 /// and, for raw standard input, a compressed file too.
 fn known_magic(head: &[u8], compressed_too: bool) -> bool {
-    let Some(m) = head.get(..4) else { return false };
-    let be = u32::from_be_bytes([m[0], m[1], m[2], m[3]]);
+    let Some(be) = bytes::be32_at(head, 0) else {
+        return false;
+    };
     matches!(
         be,
         0xa1b2_c3d4 | 0xd4c3_b2a1 | 0xa1b2_3c4d | 0x4d3c_b2a1 | 0x0a0d_0d0a

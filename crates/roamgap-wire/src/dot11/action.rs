@@ -1,8 +1,27 @@
 //! Action frames (9.6): ADDTS exchanges of WMM (category 17, WMM spec 2.2.10) and of
 //! 802.11 QoS (category 1, 9.6.2.2/9.6.2.3), and FT over-the-DS frames (category 6, 9.6.8).
 
+use super::bytes::{self, Field};
 use super::ie::{Elements, Tspec};
-use super::{need, u16_le, MacAddr, Result};
+use super::{need, MacAddr, Result};
+
+/// The fixed fields of the action frames read here (9.6.2.2, 9.6.2.3, 9.6.8; WMM 2.2.10).
+pub mod field {
+    use super::Field;
+
+    pub const CATEGORY: Field = 0..1;
+    pub const ACTION: Field = 1..2;
+    /// ADDTS: Dialog Token.
+    pub const DIALOG_TOKEN: Field = 2..3;
+    /// WMM ADDTS: status code (one byte; zero in requests).
+    pub const WMM_STATUS: Field = 3..4;
+    /// 802.11 ADDTS response: status code (9.4.1.9).
+    pub const QOS_STATUS: Field = 3..5;
+    /// FT action: STA Address, Target AP Address, Status Code (response and ack).
+    pub const FT_STA: Field = 2..8;
+    pub const FT_TARGET_AP: Field = 8..14;
+    pub const FT_STATUS: Field = 14..16;
+}
 
 pub mod category {
     pub const QOS: u8 = 1;
@@ -33,8 +52,8 @@ pub struct Addts<'a> {
 impl<'a> Addts<'a> {
     /// Decodes an action frame body if it is an ADDTS request or response.
     pub fn parse(body: &'a [u8]) -> Result<Option<Addts<'a>>> {
-        need("action frame", 2, body.len())?;
-        let (cat, action) = (body[0], body[1]);
+        need("action frame", field::ACTION.end, body.len())?;
+        let (cat, action) = (body[field::CATEGORY.start], body[field::ACTION.start]);
         let (kind, response) = match (cat, action) {
             (category::WMM, 0) | (category::QOS, 0) => (
                 if cat == category::WMM {
@@ -56,22 +75,26 @@ impl<'a> Addts<'a> {
         };
         let (status, elements_at) = match (kind, response) {
             (AddtsKind::Wmm, _) => {
-                need("WMM ADDTS", 4, body.len())?;
-                (response.then_some(u16::from(body[3])), 4)
+                need("WMM ADDTS", field::WMM_STATUS.end, body.len())?;
+                let status = u16::from(body[field::WMM_STATUS.start]);
+                (response.then_some(status), field::WMM_STATUS.end)
             }
             (AddtsKind::Qos, false) => {
-                need("ADDTS request", 3, body.len())?;
-                (None, 3)
+                need("ADDTS request", field::DIALOG_TOKEN.end, body.len())?;
+                (None, field::DIALOG_TOKEN.end)
             }
             (AddtsKind::Qos, true) => {
-                need("ADDTS response", 5, body.len())?;
-                (Some(u16_le(body, 3)), 5)
+                need("ADDTS response", field::QOS_STATUS.end, body.len())?;
+                (
+                    Some(bytes::le16(body, field::QOS_STATUS)),
+                    field::QOS_STATUS.end,
+                )
             }
         };
         Ok(Some(Addts {
             kind,
             response,
-            dialog_token: body[2],
+            dialog_token: body[field::DIALOG_TOKEN.start],
             status,
             elements: Elements::new(&body[elements_at..], elements_at),
         }))
@@ -102,22 +125,28 @@ pub struct FtAction {
 
 impl FtAction {
     pub fn parse(body: &[u8]) -> Result<Option<FtAction>> {
-        need("action frame", 2, body.len())?;
-        if body[0] != category::FAST_BSS_TRANSITION || !(1..=4).contains(&body[1]) {
+        need("action frame", field::ACTION.end, body.len())?;
+        let action = body[field::ACTION.start];
+        if body[field::CATEGORY.start] != category::FAST_BSS_TRANSITION
+            || !(1..=4).contains(&action)
+        {
             return Ok(None);
         }
-        let action = body[1];
         let with_status = action == 2 || action == 4;
         need(
             "FT action",
-            14 + if with_status { 2 } else { 0 },
+            if with_status {
+                field::FT_STATUS.end
+            } else {
+                field::FT_TARGET_AP.end
+            },
             body.len(),
         )?;
         Ok(Some(FtAction {
             action,
-            station: MacAddr::from_slice(&body[2..]),
-            target_ap: MacAddr::from_slice(&body[8..]),
-            status: with_status.then(|| u16_le(body, 14)),
+            station: MacAddr(bytes::array(body, field::FT_STA)),
+            target_ap: MacAddr(bytes::array(body, field::FT_TARGET_AP)),
+            status: with_status.then(|| bytes::le16(body, field::FT_STATUS)),
         }))
     }
 }

@@ -1,19 +1,46 @@
 //! Management frame bodies (9.3.3): the fixed fields of each subtype and where its elements
 //! start.
 
+use super::bytes::{self, Field};
 use super::ie::Elements;
-use super::{need, subtype, u16_le, MacAddr, Result};
+use super::{need, subtype, MacAddr, Result};
+
+/// The fixed fields of management frame bodies (9.3.3), by subtype.
+pub mod field {
+    use super::Field;
+
+    /// Capability Information of (re)association requests and responses.
+    pub const CAPABILITY: Field = 0..2;
+    /// Listen Interval of (re)association requests.
+    pub const LISTEN_INTERVAL: Field = 2..4;
+    /// Status Code of (re)association responses.
+    pub const ASSOC_STATUS: Field = 2..4;
+    /// Association ID of (re)association responses.
+    pub const AID: Field = 4..6;
+    /// Current AP Address of a reassociation request.
+    pub const CURRENT_AP: Field = 4..10;
+    /// Beacon and probe response: Timestamp, Beacon Interval, Capability Information.
+    pub const TIMESTAMP: Field = 0..8;
+    pub const BEACON_INTERVAL: Field = 8..10;
+    pub const BEACON_CAPABILITY: Field = 10..12;
+    /// Authentication: algorithm number, transaction sequence number, status code.
+    pub const AUTH_ALGORITHM: Field = 0..2;
+    pub const AUTH_SEQUENCE: Field = 2..4;
+    pub const AUTH_STATUS: Field = 4..6;
+    /// Reason Code of deauthentication and disassociation.
+    pub const REASON: Field = 0..2;
+}
 
 /// Length of the fixed fields before the elements, per management subtype.
 pub fn fixed_len(subtype: u8) -> usize {
     match subtype {
-        subtype::ASSOC_REQ => 4, // capability, listen interval
-        subtype::ASSOC_RESP | subtype::REASSOC_RESP => 6, // capability, status, AID
-        subtype::REASSOC_REQ => 10, // capability, listen interval, current AP
+        subtype::ASSOC_REQ => field::LISTEN_INTERVAL.end,
+        subtype::ASSOC_RESP | subtype::REASSOC_RESP => field::AID.end,
+        subtype::REASSOC_REQ => field::CURRENT_AP.end,
         subtype::PROBE_REQ => 0,
-        subtype::PROBE_RESP | subtype::BEACON => 12, // timestamp, interval, capability
-        subtype::AUTH => 6,                          // algorithm, transaction sequence, status
-        subtype::DISASSOC | subtype::DEAUTH => 2,    // reason
+        subtype::PROBE_RESP | subtype::BEACON => field::BEACON_CAPABILITY.end,
+        subtype::AUTH => field::AUTH_STATUS.end,
+        subtype::DISASSOC | subtype::DEAUTH => field::REASON.end,
         _ => 0,
     }
 }
@@ -68,8 +95,10 @@ impl<'a> MgmtBody<'a> {
             subtype::ASSOC_REQ
             | subtype::ASSOC_RESP
             | subtype::REASSOC_REQ
-            | subtype::REASSOC_RESP => Some(u16_le(self.body, 0)),
-            subtype::BEACON | subtype::PROBE_RESP => Some(u16_le(self.body, 10)),
+            | subtype::REASSOC_RESP => Some(bytes::le16(self.body, field::CAPABILITY)),
+            subtype::BEACON | subtype::PROBE_RESP => {
+                Some(bytes::le16(self.body, field::BEACON_CAPABILITY))
+            }
             _ => None,
         }
     }
@@ -82,8 +111,10 @@ impl<'a> MgmtBody<'a> {
     /// Status code (9.4.1.9) of responses and authentication frames.
     pub fn status(&self) -> Option<u16> {
         match self.subtype {
-            subtype::ASSOC_RESP | subtype::REASSOC_RESP => Some(u16_le(self.body, 2)),
-            subtype::AUTH => Some(u16_le(self.body, 4)),
+            subtype::ASSOC_RESP | subtype::REASSOC_RESP => {
+                Some(bytes::le16(self.body, field::ASSOC_STATUS))
+            }
+            subtype::AUTH => Some(bytes::le16(self.body, field::AUTH_STATUS)),
             _ => None,
         }
     }
@@ -91,27 +122,29 @@ impl<'a> MgmtBody<'a> {
     /// Association ID of a successful (re)association response, without its top two bits.
     pub fn aid(&self) -> Option<u16> {
         matches!(self.subtype, subtype::ASSOC_RESP | subtype::REASSOC_RESP)
-            .then(|| u16_le(self.body, 4) & 0x3fff)
+            .then(|| bytes::le16(self.body, field::AID) & 0x3fff)
     }
 
     /// Current AP address of a reassociation request (9.4.1.11).
     pub fn current_ap(&self) -> Option<MacAddr> {
-        (self.subtype == subtype::REASSOC_REQ).then(|| MacAddr::from_slice(&self.body[4..]))
+        (self.subtype == subtype::REASSOC_REQ)
+            .then(|| MacAddr(bytes::array(self.body, field::CURRENT_AP)))
     }
 
     /// Authentication algorithm number (9.4.1.1).
     pub fn auth_algorithm(&self) -> Option<u16> {
-        (self.subtype == subtype::AUTH).then(|| u16_le(self.body, 0))
+        (self.subtype == subtype::AUTH).then(|| bytes::le16(self.body, field::AUTH_ALGORITHM))
     }
 
     /// Authentication transaction sequence number (9.4.1.2).
     pub fn auth_sequence(&self) -> Option<u16> {
-        (self.subtype == subtype::AUTH).then(|| u16_le(self.body, 2))
+        (self.subtype == subtype::AUTH).then(|| bytes::le16(self.body, field::AUTH_SEQUENCE))
     }
 
     /// Reason code (9.4.1.7) of deauthentication and disassociation.
     pub fn reason(&self) -> Option<u16> {
-        matches!(self.subtype, subtype::DEAUTH | subtype::DISASSOC).then(|| u16_le(self.body, 0))
+        matches!(self.subtype, subtype::DEAUTH | subtype::DISASSOC)
+            .then(|| bytes::le16(self.body, field::REASON))
     }
 
     /// The element chain after the fixed fields (in (re)association frames, up to and including

@@ -6,6 +6,7 @@
 //! by iterators that stop with an error at the first overrun.
 
 pub mod action;
+pub mod bytes;
 pub mod data;
 pub mod fcs;
 pub mod ie;
@@ -28,11 +29,15 @@ pub enum Dot11Error {
     ElementOverrun { id: u8, len: usize, at: usize },
     #[error("protocol version {0} is not 0")]
     Version(u8),
+    /// A field holds a value its header cannot have (a length below the header's own, a
+    /// wrong version or magic number).
+    #[error("{0}")]
+    Malformed(&'static str),
 }
 
 pub type Result<T> = core::result::Result<T, Dot11Error>;
 
-/// `Ok` when `have` bytes hold the `need` a field `what` takes; otherwise a `Truncated` error naming it.
+/// `Err(Truncated)` unless `have` bytes hold the `need` that `what` takes.
 pub fn need(what: &'static str, need: usize, have: usize) -> Result<()> {
     if have < need {
         Err(Dot11Error::Truncated { what, need, have })
@@ -41,12 +46,23 @@ pub fn need(what: &'static str, need: usize, have: usize) -> Result<()> {
     }
 }
 
-pub(crate) fn u16_le(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
-}
+/// The fields of the MAC header (9.2.3, Figure 9-1): which of them a frame has depends on
+/// its type, subtype and To DS / From DS bits.
+pub mod field {
+    use super::bytes::Field;
 
-pub(crate) fn u32_le(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    pub const FRAME_CONTROL: Field = 0..2;
+    pub const DURATION: Field = 2..4;
+    pub const ADDR1: Field = 4..10;
+    pub const ADDR2: Field = 10..16;
+    pub const ADDR3: Field = 16..22;
+    pub const SEQUENCE_CONTROL: Field = 22..24;
+    /// Data frames with To DS and From DS both set.
+    pub const ADDR4: Field = 24..30;
+    /// QoS Control of a three-address QoS data frame; four-address frames carry it after
+    /// Address 4 ([`QOS_CONTROL_4ADDR`]).
+    pub const QOS_CONTROL: Field = 24..26;
+    pub const QOS_CONTROL_4ADDR: Field = 30..32;
 }
 
 /// A 48-bit MAC address.
@@ -247,16 +263,40 @@ pub struct Frame<T: AsRef<[u8]>> {
 }
 
 impl<T: AsRef<[u8]>> Frame<T> {
+    /// A view without checks: accessors read zeros where the buffer is short. For buffers
+    /// built here (the emitters); anything captured goes through [`Frame::new_checked`].
+    pub fn new_unchecked(buffer: T, padded: bool) -> Frame<T> {
+        let b = buffer.as_ref();
+        let fc = FrameControl(bytes::le16(b, field::FRAME_CONTROL));
+        let mut header_len = Self::mac_header_len(fc);
+        if padded && fc.frame_type() == FrameType::Data {
+            header_len = header_len.next_multiple_of(4).min(b.len());
+        }
+        Frame { buffer, header_len }
+    }
+
     /// Checks that the whole MAC header for this frame's type is present. `padded` is the
     /// radiotap data-pad flag: the body then starts at the next 4-byte boundary.
     pub fn new_checked(buffer: T, padded: bool) -> Result<Frame<T>> {
-        let b = buffer.as_ref();
-        need("frame control", 2, b.len())?;
-        let fc = FrameControl(u16_le(b, 0));
+        let frame = Self::new_unchecked(buffer, padded);
+        frame.check_len()?;
+        Ok(frame)
+    }
+
+    /// Checks the protocol version and that the buffer holds the whole MAC header.
+    pub fn check_len(&self) -> Result<()> {
+        let b = self.b();
+        need("frame control", field::FRAME_CONTROL.end, b.len())?;
+        let fc = self.frame_control();
         if fc.version() != 0 {
             return Err(Dot11Error::Version(fc.version()));
         }
-        let mut header_len = match fc.frame_type() {
+        need("MAC header", Self::mac_header_len(fc), b.len())
+    }
+
+    /// Length of the MAC header (before any data padding) a frame control calls for.
+    fn mac_header_len(fc: FrameControl) -> usize {
+        match fc.frame_type() {
             FrameType::Management => 24 + if fc.order() { 4 } else { 0 },
             FrameType::Data => {
                 let mut n = 24;
@@ -275,16 +315,10 @@ impl<T: AsRef<[u8]>> Frame<T> {
                 // CTS, ACK: receiver address only.
                 12 | 13 => 10,
                 // Control wrapper: receiver, carried frame control, HT control.
-                7 => 16,
                 _ => 16,
             },
             FrameType::Extension => 10,
-        };
-        need("MAC header", header_len, b.len())?;
-        if padded && fc.frame_type() == FrameType::Data {
-            header_len = header_len.next_multiple_of(4).min(b.len());
         }
-        Ok(Frame { buffer, header_len })
     }
 
     fn b(&self) -> &[u8] {
@@ -292,31 +326,32 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     pub fn frame_control(&self) -> FrameControl {
-        FrameControl(u16_le(self.b(), 0))
+        FrameControl(bytes::le16(self.b(), field::FRAME_CONTROL))
     }
 
     pub fn duration(&self) -> u16 {
-        u16_le(self.b(), 2)
+        bytes::le16(self.b(), field::DURATION)
     }
 
     pub fn addr1(&self) -> MacAddr {
-        MacAddr::from_slice(&self.b()[4..])
+        MacAddr(bytes::array(self.b(), field::ADDR1))
     }
 
     /// Address 2, absent in CTS and ACK frames.
     pub fn addr2(&self) -> Option<MacAddr> {
         (self.b().len() >= 16 && self.header_len >= 16)
-            .then(|| MacAddr::from_slice(&self.b()[10..]))
+            .then(|| MacAddr(bytes::array(self.b(), field::ADDR2)))
     }
 
     fn addr3(&self) -> Option<MacAddr> {
-        (self.header_len >= 24).then(|| MacAddr::from_slice(&self.b()[16..]))
+        (self.header_len >= 24).then(|| MacAddr(bytes::array(self.b(), field::ADDR3)))
     }
 
-    fn addr4(&self) -> Option<MacAddr> {
+    /// Address 4, in data frames with To DS and From DS both set.
+    pub fn addr4(&self) -> Option<MacAddr> {
         let fc = self.frame_control();
         (fc.frame_type() == FrameType::Data && fc.to_ds() && fc.from_ds())
-            .then(|| MacAddr::from_slice(&self.b()[24..]))
+            .then(|| MacAddr(bytes::array(self.b(), field::ADDR4)))
     }
 
     /// Addresses by role (Table 9-26 for data frames; management frames are DA, SA, BSSID).
@@ -381,19 +416,24 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// Sequence number (9.2.4.4), for frames that carry a Sequence Control field.
     pub fn sequence_number(&self) -> Option<u16> {
-        (self.header_len >= 24).then(|| u16_le(self.b(), 22) >> 4)
+        (self.header_len >= 24).then(|| bytes::le16(self.b(), field::SEQUENCE_CONTROL) >> 4)
     }
 
     pub fn fragment_number(&self) -> Option<u8> {
-        (self.header_len >= 24).then(|| (u16_le(self.b(), 22) & 0xf) as u8)
+        (self.header_len >= 24)
+            .then(|| (bytes::le16(self.b(), field::SEQUENCE_CONTROL) & 0xf) as u8)
     }
 
     /// The QoS Control field (9.2.4.5) of QoS data frames.
     pub fn qos_control(&self) -> Option<QosControl> {
         let fc = self.frame_control();
         fc.is_qos_data().then(|| {
-            let at = if fc.to_ds() && fc.from_ds() { 30 } else { 24 };
-            QosControl(u16_le(self.b(), at))
+            let at = if fc.to_ds() && fc.from_ds() {
+                field::QOS_CONTROL_4ADDR
+            } else {
+                field::QOS_CONTROL
+            };
+            QosControl(bytes::le16(self.b(), at))
         })
     }
 
@@ -426,6 +466,79 @@ impl QosControl {
     }
     pub fn amsdu_present(self) -> bool {
         self.0 & 0x80 != 0
+    }
+}
+
+/// The MAC header of a management or data frame (9.3.3.2, 9.3.2.1) as values: what the
+/// generator writes and [`Frame`] reads back. Frames with an HT Control field and control
+/// frames are outside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeaderRepr {
+    pub frame_control: FrameControl,
+    pub duration: u16,
+    pub addr1: MacAddr,
+    pub addr2: MacAddr,
+    pub addr3: MacAddr,
+    pub sequence_number: u16,
+    pub fragment_number: u8,
+    /// Data frames with To DS and From DS both set.
+    pub addr4: Option<MacAddr>,
+    /// QoS data frames.
+    pub qos_control: Option<QosControl>,
+}
+
+impl HeaderRepr {
+    /// Reads the header of a checked frame.
+    pub fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<HeaderRepr> {
+        let fc = frame.frame_control();
+        let data = fc.frame_type() == FrameType::Data;
+        if !(data || fc.frame_type() == FrameType::Management) || fc.order() {
+            return Err(Dot11Error::Malformed(
+                "not a management or data header without HT Control",
+            ));
+        }
+        let b = frame.as_bytes();
+        Ok(HeaderRepr {
+            frame_control: fc,
+            duration: frame.duration(),
+            addr1: frame.addr1(),
+            addr2: MacAddr(bytes::array(b, field::ADDR2)),
+            addr3: MacAddr(bytes::array(b, field::ADDR3)),
+            sequence_number: frame.sequence_number().unwrap_or(0),
+            fragment_number: frame.fragment_number().unwrap_or(0),
+            addr4: frame.addr4(),
+            qos_control: frame.qos_control(),
+        })
+    }
+
+    /// The header's length in bytes.
+    pub fn buffer_len(&self) -> usize {
+        24 + if self.addr4.is_some() { 6 } else { 0 }
+            + if self.qos_control.is_some() { 2 } else { 0 }
+    }
+
+    /// Appends the header to `out`.
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        let at = out.len();
+        out.resize(at + self.buffer_len(), 0);
+        let b = &mut out[at..];
+        bytes::put(b, field::FRAME_CONTROL, &self.frame_control.0.to_le_bytes());
+        bytes::put(b, field::DURATION, &self.duration.to_le_bytes());
+        bytes::put(b, field::ADDR1, &self.addr1.0);
+        bytes::put(b, field::ADDR2, &self.addr2.0);
+        bytes::put(b, field::ADDR3, &self.addr3.0);
+        let seq = self.sequence_number << 4 | u16::from(self.fragment_number & 0xf);
+        bytes::put(b, field::SEQUENCE_CONTROL, &seq.to_le_bytes());
+        let qos = match self.addr4 {
+            Some(a4) => {
+                bytes::put(b, field::ADDR4, &a4.0);
+                field::QOS_CONTROL_4ADDR
+            }
+            None => field::QOS_CONTROL,
+        };
+        if let Some(q) = self.qos_control {
+            bytes::put(b, qos, &q.0.to_le_bytes());
+        }
     }
 }
 
@@ -497,6 +610,50 @@ mod tests {
         assert_eq!(f.frame_control().type_subtype(), 0x1d);
         assert_eq!(f.addr2(), None);
         assert_eq!(f.sequence_number(), None);
+    }
+
+    #[test]
+    fn header_bytes_and_round_trip() {
+        // QoS data, To DS, retry: duration 44, sequence 0x123 fragment 0, TID 6.
+        let bytes: [u8; 26] = [
+            0x88, 0x09, 0x2c, 0x00, // frame control, duration
+            0x00, 0x23, 0xea, 0, 0, 1, // BSSID
+            0x00, 0x22, 0x55, 0xd4, 0xb4, 0x80, // station
+            0x00, 0x10, 0x20, 0x30, 0x40, 0x50, // destination
+            0x30, 0x12, 0x06, 0x00, // sequence control, QoS control
+        ];
+        let f = Frame::new_checked(&bytes[..], false).unwrap();
+        let h = HeaderRepr::parse(&f).unwrap();
+        assert_eq!(h.frame_control.type_subtype(), 0x28);
+        assert!(h.frame_control.to_ds() && h.frame_control.retry());
+        assert_eq!(
+            (h.duration, h.sequence_number, h.fragment_number),
+            (44, 0x123, 0)
+        );
+        assert_eq!(
+            (h.addr1, h.addr2, h.addr3),
+            (MacAddr(AP), MacAddr(STA), MacAddr(DST))
+        );
+        assert_eq!((h.addr4, h.qos_control), (None, Some(QosControl(6))));
+        let mut out = Vec::new();
+        h.emit(&mut out);
+        assert_eq!(out, bytes);
+        // A management header: 24 bytes, no QoS Control.
+        let beacon = [&[0x80u8, 0, 0, 0][..], &[0xff; 6], &AP, &AP, &[0x10, 0]].concat();
+        let h = HeaderRepr::parse(&Frame::new_checked(&beacon[..], false).unwrap()).unwrap();
+        assert_eq!(
+            (h.sequence_number, h.qos_control, h.buffer_len()),
+            (1, None, 24)
+        );
+        let mut out = Vec::new();
+        h.emit(&mut out);
+        assert_eq!(out, beacon);
+        let ack = [0xd4u8, 0, 0, 0, 1, 2, 3, 4, 5, 6];
+        let ack = Frame::new_checked(&ack[..], false).unwrap();
+        assert!(matches!(
+            HeaderRepr::parse(&ack),
+            Err(Dot11Error::Malformed(_))
+        ));
     }
 
     #[test]

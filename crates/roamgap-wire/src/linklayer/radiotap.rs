@@ -6,6 +6,18 @@
 //! per frame); the crate is used in the tests as an independent cross-check.
 
 use super::{split_fcs, Fcs, LinkError, LinkFrame, RadioInfo};
+use crate::dot11::bytes::{self, Field};
+
+/// The radiotap header's fixed part (little-endian).
+pub mod field {
+    use super::Field;
+
+    pub const VERSION: Field = 0..1;
+    pub const PAD: Field = 1..2;
+    pub const LENGTH: Field = 2..4;
+    /// The first present bitmap; bit 31 chains another.
+    pub const PRESENT: Field = 4..8;
+}
 
 /// Alignment and size of the fields of the default namespace, by bit number, up to the last
 /// one roamgap reads (MCS).
@@ -41,30 +53,22 @@ const BIT_EXT: u32 = 1 << 31;
 /// Bound on the present-word chain, so a hostile header cannot make us walk far.
 const MAX_PRESENT_WORDS: usize = 64;
 
-fn u16_at(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
 /// Decodes a radiotap header and returns the 802.11 frame behind it.
 ///
 /// The header itself must be sound (version 0, length within the record, present words
 /// within the length); a field that runs past the header only ends the field walk, as the
 /// 802.11 frame is still where the length says.
 pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
-    if data.len() < 8 {
+    if data.len() < field::PRESENT.end {
         return Err(LinkError::RadiotapShort(
             "shorter than its 8-byte fixed part",
         ));
     }
-    if data[0] != 0 {
+    if data[field::VERSION.start] != 0 {
         return Err(LinkError::Radiotap("version is not 0"));
     }
-    let len = usize::from(u16_at(data, 2));
-    if len < 8 {
+    let len = usize::from(bytes::le16(data, field::LENGTH));
+    if len < field::PRESENT.end {
         return Err(LinkError::Radiotap("length field below 8"));
     }
     if len > data.len() {
@@ -74,14 +78,14 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     }
     let header = &data[..len];
 
-    let mut words_end = 4;
+    let mut words_end = field::PRESENT.start;
     loop {
         if words_end + 4 > len {
             return Err(LinkError::Radiotap(
                 "present bitmaps run past the header length",
             ));
         }
-        let word = u32_at(header, words_end);
+        let word = bytes::le32(header, words_end..words_end + 4);
         words_end += 4;
         if word & BIT_EXT == 0 {
             break;
@@ -120,7 +124,7 @@ pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
 /// the header. Only the set bits are visited.
 fn walk_fields(header: &[u8], words_end: usize, radio: &mut RadioInfo, flags: &mut u8) {
     let len = header.len();
-    let mut bits = u32_at(header, 4) & ((1 << FIELDS.len()) - 1);
+    let mut bits = bytes::le32(header, field::PRESENT) & ((1 << FIELDS.len()) - 1);
     let mut cursor = words_end;
     while bits != 0 {
         let bit = bits.trailing_zeros() as usize;
@@ -138,19 +142,15 @@ fn walk_fields(header: &[u8], words_end: usize, radio: &mut RadioInfo, flags: &m
 
 fn read_field(index: usize, v: &[u8], radio: &mut RadioInfo, flags: &mut u8) {
     match index {
-        0 => {
-            radio.tsft = Some(u64::from_le_bytes([
-                v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
-            ]))
-        }
+        0 => radio.tsft = Some(bytes::le64(v, 0..8)),
         1 => *flags = v[0],
         2 => radio.rate_500kbps = Some(v[0]),
-        3 => radio.channel_mhz = Some(u16_at(v, 0)).filter(|&f| f != 0),
+        3 => radio.channel_mhz = Some(bytes::le16(v, 0..2)).filter(|&f| f != 0),
         5 => radio.signal_dbm = Some(v[0] as i8),
         6 => radio.noise_dbm = Some(v[0] as i8),
         // XChannel: used when the Channel field is absent.
         18 if radio.channel_mhz.is_none() => {
-            radio.channel_mhz = Some(u16_at(v, 4)).filter(|&f| f != 0)
+            radio.channel_mhz = Some(bytes::le16(v, 4..6)).filter(|&f| f != 0)
         }
         // MCS (known, flags, index): known bit 1 = index known, bit 0 = bandwidth known
         // (flags bits 0-1, 1 = 40 MHz), bit 2 = guard interval known (flags bit 2 = short).

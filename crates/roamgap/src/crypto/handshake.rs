@@ -117,11 +117,12 @@ impl NetworkNames {
 fn mde_fte(elements: roamgap_wire::dot11::ie::Elements<'_>) -> (Option<[u8; 2]>, Option<FtParts>) {
     use roamgap_wire::dot11::ie::{FastTransition, MobilityDomain};
     let (mut mdid, mut fte) = (None, None);
+    let akm = elements.rsn_akm();
     for e in elements.flatten() {
         if let Some(m) = MobilityDomain::from_element(&e) {
             mdid = Some(m.mdid.to_le_bytes());
         }
-        if let Some(f) = FastTransition::from_element(&e) {
+        if let Some(f) = FastTransition::from_element(&e, akm) {
             fte = Some(FtParts {
                 anonce: *f.anonce(),
                 snonce: *f.snonce(),
@@ -275,7 +276,7 @@ fn eapol_message(
     message: KeyMessage,
     payload: &[u8],
 ) -> Option<KeyFrame> {
-    let k = EapolKeyFrame::new_checked(payload)?;
+    let k = EapolKeyFrame::new_checked(payload).ok()?;
     let mut pdu_zeroed = k.pdu().to_vec();
     pdu_zeroed[k.mic_range()].fill(0);
     Some(KeyFrame::Eapol(HandshakeMessage {
