@@ -5,7 +5,7 @@ use roamgap::analysis::{AddtsReport, Config, EapReport, Roam};
 use roamgap::capture::CaptureFile;
 use roamgap::dot11::action::AddtsKind;
 use roamgap::gen::{self, FileFormat, Link, Options};
-use roamgap::pipeline;
+use roamgap::pipeline::Pipeline;
 
 /// A healthy CCKM roam with a TSPEC in its request, as analyzed from a generated capture.
 fn healthy() -> Roam {
@@ -21,7 +21,7 @@ fn healthy() -> Roam {
             )
             .unwrap();
             let cap = CaptureFile::from_vec("cckm-ok", g.bytes).unwrap();
-            let a = pipeline::analyze_capture(0, &cap, &Config::default()).unwrap();
+            let a = Pipeline::new(&Config::default()).analyze(0, &cap).unwrap();
             a.analysis.roams.into_iter().find(|r| !r.tspec.is_empty())
         })
         .expect("a roam with a TSPEC")

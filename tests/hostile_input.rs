@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use roamgap::analysis::Config;
 use roamgap::capture::{CaptureError, CaptureFile, StreamDamage, ZSTD_WINDOW_LIMIT};
-use roamgap::pipeline::{self, CaptureAnalysis, Plan};
+use roamgap::pipeline::{self, CaptureAnalysis, Pipeline, Plan};
 use roamgap::report::Report;
 
 fn sample_path() -> PathBuf {
@@ -47,8 +47,10 @@ fn analyze(cap: &CaptureFile) -> Result<CaptureAnalysis, pipeline::PipelineError
         segment_bytes: 16384,
         ..Plan::parallel()
     };
-    let a = pipeline::analyze_capture_with(0, cap, &Config::default(), &plan);
-    let s = pipeline::analyze_capture_with(0, cap, &Config::default(), &Plan::sequential());
+    let a = Pipeline::new(&Config::default()).plan(plan).analyze(0, cap);
+    let s = Pipeline::new(&Config::default())
+        .plan(Plan::sequential())
+        .analyze(0, cap);
     match (&a, &s) {
         (Ok(a), Ok(s)) => {
             assert_eq!(

@@ -15,7 +15,7 @@ use roamgap::capture::CaptureFile;
 use roamgap::events::EventKind;
 use roamgap::gen::{self, FileFormat, Link, Options};
 use roamgap::linklayer;
-use roamgap::pipeline;
+use roamgap::pipeline::Pipeline;
 
 /// What the crate says of one frame: (kind, code fields, transmitter).
 fn theirs(dot11: &[u8]) -> Option<(&'static str, [u16; 3], [u8; 6])> {
@@ -43,7 +43,7 @@ fn theirs(dot11: &[u8]) -> Option<(&'static str, [u16; 3], [u8; 6])> {
 }
 
 fn crosscheck(name: &str, cap: &CaptureFile) -> usize {
-    let (_, events) = pipeline::decode_capture(cap).unwrap();
+    let (_, events) = Pipeline::new(&Default::default()).events(cap).unwrap();
     let mut compared = 0;
     for rec in cap.records().unwrap().map_while(Result::ok) {
         let Ok(link) = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, &Default::default())

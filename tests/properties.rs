@@ -7,7 +7,7 @@ use roamgap::capture::{CaptureFile, LinkType, Record};
 use roamgap::dot11::Frame;
 use roamgap::events::{self, FrameCounters};
 use roamgap::linklayer::{self, LinkOptions};
-use roamgap::pipeline;
+use roamgap::pipeline::{self, Pipeline};
 
 const LINK_TYPES: [u32; 7] = [1, 105, 119, 127, 163, 192, 113];
 
@@ -46,7 +46,7 @@ proptest! {
         file.extend_from_slice(&body);
         if let Ok(cap) = CaptureFile::from_vec("p", file) {
             let plan = pipeline::Plan { segment_bytes: 4096, ..pipeline::Plan::parallel() };
-            let _ = pipeline::analyze_capture_with(0, &cap, &Config::default(), &plan);
+            let _ = Pipeline::new(&Config::default()).plan(plan).analyze(0, &cap);
         }
     }
 }
