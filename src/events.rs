@@ -657,72 +657,7 @@ fn decode_dot11(
         kind,
     };
     match fc.frame_type() {
-        FrameType::Management => {
-            let a = frame.addresses();
-            let (Some(bssid), Some(ta)) = (a.bssid, a.transmitter) else {
-                if fc.protected() && keys.is_some() {
-                    counters.not_decryptable.damaged += 1;
-                }
-                return Ok(());
-            };
-            let from_station = ta != bssid;
-            let station = if from_station { ta } else { a.receiver };
-            // What a management frame tells: its event for the station, or what it says of
-            // its BSS.
-            let mut management = |kind: Option<EventKind>| {
-                let e = match kind {
-                    Some(kind @ (EventKind::Beacon { .. } | EventKind::Bss { .. })) => {
-                        base(bssid, bssid, from_station, kind)
-                    }
-                    Some(kind) => base(station, bssid, from_station, kind),
-                    None => base(bssid, bssid, from_station, BSS_SEEN),
-                };
-                out.event(e);
-                e
-            };
-            // A protected management frame (802.11w unicast action, deauthentication and
-            // disassociation; the third frame of a WEP shared key authentication), decrypted.
-            if let (true, Some(keys)) = (fc.protected(), keys) {
-                let mut result = Ok(());
-                let opened = decrypt_counted(keys, &frame, rec.ts_ns, counters, |plain, c| {
-                    result = management_event(fc.subtype(), plain, false, c, rec, &mut None).map(
-                        |kind| {
-                            management(kind);
-                        },
-                    );
-                });
-                if opened {
-                    return result;
-                }
-            }
-            let mut requested_ssid = None;
-            let event = management_event(
-                fc.subtype(),
-                frame.body(),
-                fc.protected(),
-                counters,
-                rec,
-                &mut requested_ssid,
-            );
-            let kind = event.as_ref().ok().copied().flatten();
-            let e = management(kind);
-            event?;
-            if kind.is_some() && !fc.protected() {
-                let m = KeyMaterial::Management {
-                    subtype: fc.subtype(),
-                    body: frame.body(),
-                };
-                out.key_material(&e, m);
-            }
-            if let Some(ssid) = requested_ssid {
-                let kind = EventKind::Bss {
-                    ssid: Some(ssid),
-                    source: SsidSource::AssocRequest,
-                    channel: None,
-                };
-                out.event(base(bssid, bssid, from_station, kind));
-            }
-        }
+        FrameType::Management => management_frame(rec, &frame, keys, counters, out, &base)?,
         FrameType::Data => {
             let a = frame.addresses();
             let (station, bssid, from_station) =
@@ -802,6 +737,83 @@ fn decode_dot11(
             }
         }
     }
+    Ok(())
+}
+
+/// A management frame's events: what it tells of its station, or of its BSS (decrypted first
+/// when protected and keys are given), and its key material when it carries some.
+fn management_frame(
+    rec: &Record<'_>,
+    frame: &Frame<&[u8]>,
+    keys: Option<&KeySchedule>,
+    counters: &mut FrameCounters,
+    out: &mut impl EventSink,
+    base: &impl Fn(MacAddr, MacAddr, bool, EventKind) -> Event,
+) -> Result<(), Dot11Error> {
+    let fc = frame.frame_control();
+    let a = frame.addresses();
+    let (Some(bssid), Some(ta)) = (a.bssid, a.transmitter) else {
+        if fc.protected() && keys.is_some() {
+            counters.not_decryptable.damaged += 1;
+        }
+        return Ok(());
+    };
+    let from_station = ta != bssid;
+    let station = if from_station { ta } else { a.receiver };
+    // What a management frame tells: its event for the station, or what it says of
+    // its BSS.
+    let mut management = |kind: Option<EventKind>| {
+        let e = match kind {
+            Some(kind @ (EventKind::Beacon { .. } | EventKind::Bss { .. })) => {
+                base(bssid, bssid, from_station, kind)
+            }
+            Some(kind) => base(station, bssid, from_station, kind),
+            None => base(bssid, bssid, from_station, BSS_SEEN),
+        };
+        out.event(e);
+        e
+    };
+    // A protected management frame (802.11w unicast action, deauthentication and
+    // disassociation; the third frame of a WEP shared key authentication), decrypted.
+    if let (true, Some(keys)) = (fc.protected(), keys) {
+        let mut result = Ok(());
+        let opened = decrypt_counted(keys, frame, rec.ts_ns, counters, |plain, c| {
+            result = management_event(fc.subtype(), plain, false, c, rec, &mut None).map(|kind| {
+                management(kind);
+            });
+        });
+        if opened {
+            return result;
+        }
+    }
+    let mut requested_ssid = None;
+    let event = management_event(
+        fc.subtype(),
+        frame.body(),
+        fc.protected(),
+        counters,
+        rec,
+        &mut requested_ssid,
+    );
+    let kind = event.as_ref().ok().copied().flatten();
+    let e = management(kind);
+    event?;
+    if kind.is_some() && !fc.protected() {
+        let m = KeyMaterial::Management {
+            subtype: fc.subtype(),
+            body: frame.body(),
+        };
+        out.key_material(&e, m);
+    }
+    if let Some(ssid) = requested_ssid {
+        let kind = EventKind::Bss {
+            ssid: Some(ssid),
+            source: SsidSource::AssocRequest,
+            channel: None,
+        };
+        out.event(base(bssid, bssid, from_station, kind));
+    }
+
     Ok(())
 }
 
