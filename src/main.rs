@@ -589,8 +589,10 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
     for e in &run.unreadable {
         say!("roamgap: {e}");
     }
+    if run.outcome.is_empty() {
+        return Err(ExitCode::from(EXIT_BAD_INPUT));
+    }
     let report = match run.outcome {
-        _ if run.outcome.is_empty() => return Err(ExitCode::from(EXIT_BAD_INPUT)),
         Outcome::Separate(analyses) => Report::new(analyses),
         Outcome::Merged(m) => Report::merged(m),
     };
