@@ -519,6 +519,7 @@ pub enum KeyMaterial<'a> {
 /// material of the frames that carry some (most sinks ignore it: closures taking an
 /// [`Event`] are sinks that do).
 pub trait EventSink {
+    /// The next event, in frame order.
     fn event(&mut self, e: Event);
     /// Key material of the frame of `e`, which was just handed to [`EventSink::event`].
     fn key_material(&mut self, _e: &Event, _m: KeyMaterial<'_>) {}

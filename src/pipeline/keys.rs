@@ -12,7 +12,7 @@ use crate::linklayer::LinkOptions;
 
 /// The key frames one decoding task found (each BSS's and station's SSID once).
 #[derive(Default)]
-pub struct KeyFrames {
+struct KeyFrames {
     frames: Vec<KeyFrame>,
     names: NetworkNames,
     /// The second pass: only protected EAPOL-Key messages from an AP.

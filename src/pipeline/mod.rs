@@ -1,7 +1,7 @@
 //! Drives captures through the steps: records → events (decoded in parallel, in segments or
-//! chunks of records) → consumers of the events, fed in frame order ([`pass`]): the
-//! per-station analysis, the key schedule's passes ([`keys`]), the report's traces. One entry
-//! point, [`Pipeline`] ([`run`]); several sniffers merged in [`merge`].
+//! chunks of records) → consumers of the events, fed in frame order ([`PassConsumer`],
+//! `pass.rs`): the per-station analysis, the key schedule's passes (`keys.rs`), the report's
+//! traces. One entry point, [`Pipeline`] (`run.rs`); several sniffers merged (`merge.rs`).
 
 use std::path::PathBuf;
 
@@ -14,10 +14,10 @@ use crate::capture::{
 use crate::crypto::handshake::ScheduleSummary;
 use crate::events::FrameCounters;
 
-pub mod keys;
-pub mod merge;
-pub mod pass;
-pub mod run;
+mod keys;
+mod merge;
+mod pass;
+mod run;
 
 pub use keys::read_key_file;
 pub use merge::{MergeInfo, MergedAnalysis};

@@ -43,7 +43,9 @@ pub struct Run {
 
 /// One analysis per file (its capture index its place in `files`), or one of all merged.
 pub enum Outcome {
+    /// One analysis per file analyzed, in the order of `Run::files` (empty: none could be).
     Separate(Vec<CaptureAnalysis>),
+    /// The files merged into one analysis (`Pipeline::merge`).
     Merged(MergedAnalysis),
 }
 
@@ -64,6 +66,7 @@ pub struct Captures {
 }
 
 impl<'a> Pipeline<'a> {
+    /// An analysis with `config`: no keys, the parallel plan, each file on its own.
     pub fn new(config: &Config) -> Pipeline<'a> {
         Pipeline {
             config: *config,
@@ -83,6 +86,7 @@ impl<'a> Pipeline<'a> {
         }
     }
 
+    /// How to use the cores and memory (every plan gives the same result).
     pub fn plan(self, plan: Plan) -> Pipeline<'a> {
         Pipeline { plan, ..self }
     }
