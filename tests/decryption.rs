@@ -1181,3 +1181,25 @@ fn tkip_voice_is_what_the_generator_writes_and_tshark_decrypts_every_frame() {
     assert!(tkip.truth.encryption.unwrap().cipher == Some("tkip"));
     assert!(ccmp.truth.encryption.unwrap().cipher.is_none());
 }
+
+#[test]
+fn the_key_schedule_reads_no_frame_with_a_bad_fcs() {
+    // scapy's bad_rsn_parsing_overrides_ssid.pcap: one beacon, its FCS wrong. The key frames
+    // come from the one decoder, so a frame the analysis drops is not read for keys either;
+    // with the FCS ignored, its SSID is read.
+    let Some(path) = external("scapy/bad_rsn_parsing_overrides_ssid.pcap") else {
+        return;
+    };
+    let cap = CaptureFile::open(&path).unwrap();
+    let checked = Pipeline::new(&Config::default()).key_frames(&cap).unwrap();
+    assert_eq!(checked, []);
+    let mut ignore = Config::default();
+    ignore.link.fcs = roamgap::linklayer::FcsPolicy::Ignore;
+    let read = Pipeline::new(&ignore).key_frames(&cap).unwrap();
+    assert_eq!(read.len(), 1);
+    let roamgap::crypto::handshake::KeyFrame::Network { bssid, ssid } = &read[0] else {
+        panic!("{read:?}")
+    };
+    assert_eq!(bssid.to_string(), "ec:17:2f:82:1e:29");
+    assert_eq!(ssid, b"ROUTE-821E295");
+}
