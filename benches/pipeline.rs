@@ -6,7 +6,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use roamgap::analysis::{Analyzer, Config};
 use roamgap::events::{self, FrameCounters};
-use roamgap::pipeline::{self, Plan};
+use roamgap::pipeline::{Pipeline, Plan};
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_wire::capture::CaptureFile;
 
@@ -48,7 +48,7 @@ fn steps(c: &mut Criterion) {
                 n
             })
         });
-        let (_, evs) = pipeline::decode_capture(&cap).unwrap();
+        let (_, evs) = Pipeline::new(&Default::default()).events(&cap).unwrap();
         for shards in [1, 2] {
             let split = vec![Analyzer::split(evs.iter().copied(), shards)];
             g.bench_function(format!("analysis-{shards}-shards"), |b| {
@@ -65,7 +65,9 @@ fn steps(c: &mut Criterion) {
         ] {
             g.bench_function(name, |b| {
                 b.iter(|| {
-                    pipeline::analyze_capture_with(0, &cap, &Config::default(), &plan)
+                    Pipeline::new(&Config::default())
+                        .plan(plan)
+                        .analyze(0, &cap)
                         .unwrap()
                         .analysis
                         .roams

@@ -6,18 +6,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use roamgap::analysis::Config;
 use roamgap::crypto::keys::KeyRing;
-use roamgap::pipeline::{self, Progress};
+use roamgap::pipeline::{self, Outcome, Pipeline, Progress};
 use roamgap_gen as gen;
 use roamgap_report::html::HtmlOptions;
 use roamgap_report::plot::ImageFormat;
 use roamgap_report::progress::ProgressBar;
 use roamgap_report::summary::render_summary;
 use roamgap_report::{render_table_with, roams_csv, roams_jsonl, Report};
-use roamgap_wire::capture::CaptureFile;
 
 /// `eprintln!` for a person: the line may quote a file name or the capture, so it is made
 /// printable (no control character reaches the terminal raw).
@@ -230,28 +228,6 @@ struct AnalysisArgs {
     keys: Vec<PathBuf>,
 }
 
-/// A key file's text, read up to [`MAX_KEY_FILE_BYTES`] (a device or a pipe that never ends
-/// is not read into memory without end).
-fn read_key_file(f: &std::path::Path) -> Result<String, String> {
-    use roamgap::crypto::keys::MAX_KEY_FILE_BYTES;
-    use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read the keys file {}: {e}", f.display());
-    let mut text = String::new();
-    std::fs::File::open(f)
-        .map_err(cannot)?
-        .take(MAX_KEY_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(cannot)?;
-    if text.len() as u64 > MAX_KEY_FILE_BYTES {
-        return Err(format!(
-            "the keys file {} is larger than {} MiB: not a key file (nothing was read from it)",
-            f.display(),
-            MAX_KEY_FILE_BYTES >> 20
-        ));
-    }
-    Ok(text)
-}
-
 /// The keys given on the command line (None when none was).
 fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
     let mut ring = KeyRing::default();
@@ -272,7 +248,7 @@ fn key_ring(args: &AnalysisArgs) -> Result<Option<KeyRing>, ExitCode> {
         ring.add_wep(w).map_err(|e| fail(e.to_string()))?;
     }
     for f in &args.keys {
-        let text = read_key_file(f).map_err(fail)?;
+        let text = pipeline::read_key_file(f).map_err(fail)?;
         for w in ring.add_wireshark_file(&f.display().to_string(), &text) {
             say!("roamgap: warning: {w}");
         }
@@ -550,11 +526,13 @@ fn generate(args: GenArgs) -> ExitCode {
 }
 
 /// One report of the captures that could be read, the files it covers (in the order of its
-/// `captures`), and how many could not be read (each already named on standard error).
+/// `captures`), how many could not be read (each already named on standard error), and the
+/// captures, open with their keys, for the report's second pass.
 struct Analyzed {
     report: Report,
     files: Vec<PathBuf>,
     unreadable: usize,
+    captures: pipeline::Captures,
 }
 
 impl Analyzed {
@@ -575,19 +553,6 @@ impl Analyzed {
         }
         ExitCode::from(ok)
     }
-}
-
-/// Points a capture's roams, streams and missed roams at its place in the report.
-fn set_capture_index(a: &mut pipeline::CaptureAnalysis, index: usize) {
-    a.analysis.roams.iter_mut().for_each(|r| r.capture = index);
-    a.analysis
-        .streams
-        .iter_mut()
-        .for_each(|s| s.capture = index);
-    a.analysis
-        .missed_roams
-        .iter_mut()
-        .for_each(|m| m.capture = index);
 }
 
 /// Analyzes the captures into one report: every readable file is analyzed, each unreadable
@@ -611,88 +576,31 @@ fn run_analysis(args: &AnalysisArgs) -> Result<Analyzed, ExitCode> {
     }
     let config = config_of(args);
     let ring = key_ring(args)?;
-    let show = !args.quiet && std::io::stderr().is_terminal();
-    if args.merge && args.files.len() > 1 {
-        // The sniffers that can be read are merged; the others are named.
-        let files: Vec<PathBuf> = args
-            .files
-            .iter()
-            .filter(|p| match CaptureFile::open(p) {
-                Ok(_) => true,
-                Err(e) => {
-                    say!("roamgap: {e}");
-                    false
-                }
-            })
-            .cloned()
-            .collect();
-        let unreadable = args.files.len() - files.len();
-        if files.is_empty() {
-            return Err(ExitCode::from(EXIT_BAD_INPUT));
-        }
-        let progress = Arc::new(Progress::new());
-        let _bar = ProgressBar::start(Arc::clone(&progress), show);
-        return match pipeline::analyze_merged(&files, &config, Some(&progress), ring.as_ref()) {
-            Ok(m) => Ok(Analyzed {
-                report: Report::merged(m),
-                files,
-                unreadable,
-            }),
-            Err(e) => {
-                say!("roamgap: {e}");
-                Err(ExitCode::from(EXIT_BAD_INPUT))
-            }
-        };
+    let progress = Arc::new(Progress::new());
+    let _bar = ProgressBar::start(
+        Arc::clone(&progress),
+        !args.quiet && std::io::stderr().is_terminal(),
+    );
+    let run = Pipeline::new(&config)
+        .keys(ring.as_ref())
+        .merge(args.merge)
+        .progress(&progress)
+        .run(&args.files);
+    for e in &run.unreadable {
+        say!("roamgap: {e}");
     }
-    // Every file is opened (mapped; compressed ones spooled) first, so that the progress bar
-    // knows the whole from the start.
-    let opened: Vec<Result<CaptureFile, pipeline::PipelineError>> = args
-        .files
-        .par_iter()
-        .map(|p| CaptureFile::open(p).map_err(Into::into))
-        .collect();
-    let total = opened
-        .iter()
-        .flatten()
-        .map(|c| c.bytes().len() as u64)
-        .sum();
-    let progress = Arc::new(Progress::with_total(total));
-    let _bar = ProgressBar::start(Arc::clone(&progress), show);
-    let results: Vec<_> = opened
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            c.and_then(|c| {
-                pipeline::analyze_capture_keyed(
-                    i,
-                    &c,
-                    &config,
-                    &pipeline::Plan::parallel(),
-                    Some(&progress),
-                    ring.as_ref(),
-                )
-            })
-        })
-        .collect();
-    let mut analyses = Vec::new();
-    let mut files = Vec::new();
-    for (r, path) in results.into_iter().zip(&args.files) {
-        match r {
-            Ok(mut a) => {
-                set_capture_index(&mut a, analyses.len());
-                analyses.push(a);
-                files.push(path.clone());
-            }
-            Err(e) => say!("roamgap: {e}"),
-        }
-    }
-    if analyses.is_empty() {
+    if run.outcome.is_empty() {
         return Err(ExitCode::from(EXIT_BAD_INPUT));
     }
+    let report = match run.outcome {
+        Outcome::Separate(analyses) => Report::new(analyses),
+        Outcome::Merged(m) => Report::merged(m),
+    };
     Ok(Analyzed {
-        report: Report::new(analyses),
-        unreadable: args.files.len() - files.len(),
-        files,
+        report,
+        unreadable: args.files.len() - run.files.len(),
+        files: run.files,
+        captures: run.captures,
     })
 }
 
@@ -778,18 +686,7 @@ fn write_report(args: ReportArgs) -> ExitCode {
         Arc::clone(&progress),
         !a.quiet && std::io::stderr().is_terminal(),
     );
-    let ring = match key_ring(a) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let collected = roamgap_report::traces::collect(
-        report,
-        &analyzed.files,
-        a.merge,
-        &config_of(a),
-        ring.as_ref(),
-        Some(&progress),
-    );
+    let collected = roamgap_report::traces::collect(report, &analyzed.captures, Some(&progress));
     drop(bar);
     let traces = match collected {
         Ok(t) => t,

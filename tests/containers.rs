@@ -44,7 +44,9 @@ fn gzip_and_zstd() {
     broken.truncate(broken.len() / 2);
     let cut = dir.path().join("cut.gz");
     std::fs::write(&cut, &broken).unwrap();
-    let a = roamgap::pipeline::analyze_path(0, &cut, &Default::default()).unwrap();
+    let a = roamgap::pipeline::Pipeline::new(&Default::default())
+        .analyze(0, &roamgap_wire::capture::CaptureFile::open(&cut).unwrap())
+        .unwrap();
     assert_eq!(a.summary.counters.frames, 754);
     let warnings = a.summary.reading_warnings();
     assert!(

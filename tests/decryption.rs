@@ -12,7 +12,7 @@ use common::{compare_with_truth, data, read_json};
 use roamgap::analysis::Config;
 use roamgap::crypto::keys::KeyRing;
 use roamgap::events::{Decoding, EventKind};
-use roamgap::pipeline::{self, Plan};
+use roamgap::pipeline::{Pipeline, Plan};
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_report::Report;
 use roamgap_wire::capture::CaptureFile;
@@ -60,28 +60,26 @@ fn ring_of(truth: &Value) -> KeyRing {
 
 fn analyze(path: &std::path::Path, ring: Option<&KeyRing>) -> Value {
     let cap = CaptureFile::open(path).unwrap();
-    let a =
-        pipeline::analyze_capture_keyed(0, &cap, &Config::default(), &Plan::parallel(), None, ring)
-            .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .plan(Plan::parallel())
+        .keys(ring)
+        .analyze(0, &cap)
+        .unwrap();
     serde_json::from_str(&Report::new(vec![a]).to_json()).unwrap()
 }
 
 /// Every RTP packet roamgap finds: (frame, SSRC, sequence number).
 fn rtp_packets(path: &std::path::Path, ring: Option<&KeyRing>) -> BTreeSet<(u64, String, u64)> {
     let cap = CaptureFile::open(path).unwrap();
-    let link = Default::default();
-    let schedule = ring.map(|r| pipeline::key_schedule(&cap, &link, r).unwrap());
-    let dec = Decoding {
-        link: &link,
-        keys: schedule.as_ref(),
-    };
     let mut out = BTreeSet::new();
-    pipeline::for_each_event(&cap, &dec, None, |e| {
-        if let EventKind::Rtp { ssrc, sequence, .. } = e.kind {
-            out.insert((e.frame, format!("{ssrc:#010x}"), u64::from(sequence)));
-        }
-    })
-    .unwrap();
+    Pipeline::new(&Config::default())
+        .keys(ring)
+        .visit(&cap, |e| {
+            if let EventKind::Rtp { ssrc, sequence, .. } = e.kind {
+                out.insert((e.frame, format!("{ssrc:#010x}"), u64::from(sequence)));
+            }
+        })
+        .unwrap();
     out
 }
 
@@ -220,7 +218,9 @@ fn without_the_key_gaps_come_from_frame_timing_and_the_report_says_so() {
             assert_eq!(r[dir]["lost_estimated"], true);
         }
     }
-    let a = pipeline::analyze_path(0, &capture(name), &Config::default()).unwrap();
+    let a = Pipeline::new(&Config::default())
+        .analyze(0, &CaptureFile::open(&capture(name)).unwrap())
+        .unwrap();
     let warnings = Report::new(vec![a]).warnings().join("\n");
     assert!(
         warnings.contains("gaps are measured from frame timing")
@@ -264,7 +264,11 @@ fn a_wrong_passphrase_decrypts_nothing_and_a_temporal_key_decrypts_alone() {
 /// its passphrase.
 fn derived_tks(name: &str, truth: &Value) -> Vec<String> {
     let cap = CaptureFile::open(&capture(name)).unwrap();
-    let schedule = pipeline::key_schedule(&cap, &Default::default(), &ring_of(truth)).unwrap();
+    let schedule = Pipeline::new(&Config::default())
+        .keys(Some(&ring_of(truth)))
+        .key_schedule(&cap)
+        .unwrap()
+        .unwrap();
     let station = truth["roams"][0]["station"].as_str().unwrap();
     let mac = |s: &str| {
         let v: Vec<u8> = s
@@ -323,12 +327,20 @@ fn a_long_list_of_keys_opens_what_the_right_keys_open_trying_each_link_once() {
     assert_eq!(counters(&one_wrong)[1], protected);
     // The index is in use: every link with protected frames was matched once.
     let cap = CaptureFile::open(&capture(name)).unwrap();
-    let schedule = pipeline::key_schedule(&cap, &Default::default(), &many).unwrap();
+    let schedule = Pipeline::new(&Config::default())
+        .keys(Some(&many))
+        .key_schedule(&cap)
+        .unwrap()
+        .unwrap();
     let links = schedule
         .given_key_links()
         .expect("an index of the keys given");
     assert!(links >= 2, "{links}");
-    let few = pipeline::key_schedule(&cap, &Default::default(), &alone).unwrap();
+    let few = Pipeline::new(&Config::default())
+        .keys(Some(&alone))
+        .key_schedule(&cap)
+        .unwrap()
+        .unwrap();
     assert_eq!(few.given_key_links(), None);
 }
 
@@ -369,15 +381,11 @@ fn decryption_is_the_same_read_in_order_in_segments_and_in_chunks() {
         let ring = ring_of(&truth);
         let cap = CaptureFile::open(&capture(name)).unwrap();
         let run = |plan: &Plan| {
-            let a = pipeline::analyze_capture_keyed(
-                0,
-                &cap,
-                &Config::default(),
-                plan,
-                None,
-                Some(&ring),
-            )
-            .unwrap();
+            let a = Pipeline::new(&Config::default())
+                .plan(*plan)
+                .keys(Some(&ring))
+                .analyze(0, &cap)
+                .unwrap();
             (a.summary.segments, Report::new(vec![a]).to_json())
         };
         let (_, in_order) = run(&Plan::sequential());
@@ -415,25 +423,21 @@ fn temporal_keys_decrypt_ccmp_256_and_gcmp_too() {
         let mut ring = KeyRing::default();
         ring.add_tk(tk).unwrap();
         let cap = CaptureFile::open(&path).unwrap();
-        let link = Default::default();
-        let schedule = pipeline::key_schedule(&cap, &link, &ring).unwrap();
-        let dec = Decoding {
-            link: &link,
-            keys: Some(&schedule),
-        };
         // A decrypted frame's body is plain data (no LLC/SNAP here); the others stay protected.
         let mut opened = Vec::new();
-        let summary = pipeline::for_each_event(&cap, &dec, None, |e| {
-            if e.kind
-                == (EventKind::Data {
-                    protected: false,
-                    null: false,
-                })
-            {
-                opened.push(e.frame);
-            }
-        })
-        .unwrap();
+        let summary = Pipeline::new(&Config::default())
+            .keys(Some(&ring))
+            .visit(&cap, |e| {
+                if e.kind
+                    == (EventKind::Data {
+                        protected: false,
+                        null: false,
+                    })
+                {
+                    opened.push(e.frame);
+                }
+            })
+            .unwrap();
         assert_eq!(opened, frames, "{tk}");
         assert_eq!(summary.counters.decrypted, 2, "{tk}");
         assert_eq!(summary.counters.decrypt_failed, 2, "{tk}");
@@ -452,16 +456,12 @@ fn the_first_pass_in_parallel_segments_finds_what_an_ordered_scan_finds() {
     gen::generate_big_encrypted(&options, 4, 80.0 / 60.0, "roamgap voice 1", &mut bytes).unwrap();
     let cap = CaptureFile::from_vec("big", bytes).unwrap();
     assert!(cap.bytes().len() > 8 << 20, "{} bytes", cap.bytes().len());
-    let link = Default::default();
-    let segmented = pipeline::handshake_messages(&cap, &link).unwrap();
-    let mut ordered = Vec::new();
+    let segmented = Pipeline::new(&Config::default()).key_frames(&cap).unwrap();
     // Each BSS's and station's SSID is kept once.
-    let mut names = roamgap::crypto::handshake::NetworkNames::default();
-    for r in cap.records().unwrap() {
-        ordered.extend(
-            roamgap::crypto::handshake::scan_record(&r.unwrap(), &link).filter(|f| names.first(f)),
-        );
-    }
+    let ordered = Pipeline::new(&Config::default())
+        .plan(Plan::sequential())
+        .key_frames(&cap)
+        .unwrap();
     assert!(segmented.len() > 20);
     assert!(
         segmented == ordered,
@@ -470,15 +470,11 @@ fn the_first_pass_in_parallel_segments_finds_what_an_ordered_scan_finds() {
 
     let mut ring = KeyRing::default();
     ring.add_passphrase("roamgap voice 1:voice").unwrap();
-    let a = pipeline::analyze_capture_keyed(
-        0,
-        &cap,
-        &Config::default(),
-        &Plan::parallel(),
-        None,
-        Some(&ring),
-    )
-    .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .plan(Plan::parallel())
+        .keys(Some(&ring))
+        .analyze(0, &cap)
+        .unwrap();
     assert!(a.summary.segments > 1);
     let c = &a.summary.counters;
     assert!(c.decrypted > 10_000, "{}", c.decrypted);
@@ -502,7 +498,14 @@ fn decrypted_frames(path: &std::path::Path, ring: &KeyRing) -> (BTreeSet<u64>, u
     use roamgap_wire::dot11::{Frame, FrameType};
     let cap = CaptureFile::open(path).unwrap();
     let link = Default::default();
-    let schedule = pipeline::key_schedule(&cap, &link, ring).unwrap();
+    let schedule = Pipeline::new(&Config {
+        link,
+        ..Default::default()
+    })
+    .keys(Some(ring))
+    .key_schedule(&cap)
+    .unwrap()
+    .unwrap();
     let (mut out, mut protected, mut snap) = (BTreeSet::new(), 0, 0);
     let mut buf = Vec::new();
     for r in cap.records().unwrap() {
@@ -693,15 +696,11 @@ fn warnings_with_passphrase(path: &std::path::Path, passphrase: &str) -> String 
     let mut ring = KeyRing::default();
     ring.add_passphrase(passphrase).unwrap();
     let cap = CaptureFile::open(path).unwrap();
-    let a = pipeline::analyze_capture_keyed(
-        0,
-        &cap,
-        &Config::default(),
-        &Plan::parallel(),
-        None,
-        Some(&ring),
-    )
-    .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .plan(Plan::parallel())
+        .keys(Some(&ring))
+        .analyze(0, &cap)
+        .unwrap();
     Report::new(vec![a]).warnings().join("\n")
 }
 
@@ -765,10 +764,7 @@ fn wep_opens_the_shared_key_authentication_and_group_frames() {
     ring.add_wep("1F:1F:1F:1F:1F").unwrap();
     let schedule = KeySchedule::build(&[], &ring);
     let link = Default::default();
-    let dec = Decoding {
-        link: &link,
-        keys: Some(&schedule),
-    };
+    let dec = Decoding::keyed(&link, Some(&schedule));
     let frames = [f1, f2, f3];
     let records: Vec<Record<'_>> = frames
         .iter()
@@ -799,10 +795,7 @@ fn wep_opens_the_shared_key_authentication_and_group_frames() {
     let mut indexed = KeySchedule::build(&[], &many);
     indexed.index_given_keys(records.iter().copied(), &link);
     assert_eq!(indexed.given_key_links(), Some(2));
-    let dec = Decoding {
-        link: &link,
-        keys: Some(&indexed),
-    };
+    let dec = Decoding::keyed(&link, Some(&indexed));
     let mut again = FrameCounters::default();
     for rec in &records {
         decode_record_with(rec, &dec, &mut again, &mut |_| {});
@@ -841,10 +834,7 @@ fn any_protected_bytes_give_an_outcome_never_a_panic() {
     ring.add_tk(&"5a".repeat(32)).unwrap();
     let schedule = KeySchedule::build(&[], &ring);
     let link = Default::default();
-    let dec = Decoding {
-        link: &link,
-        keys: Some(&schedule),
-    };
+    let dec = Decoding::keyed(&link, Some(&schedule));
     let mut counters = FrameCounters::default();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = || {
@@ -1190,4 +1180,26 @@ fn tkip_voice_is_what_the_generator_writes_and_tshark_decrypts_every_frame() {
     );
     assert!(tkip.truth.encryption.unwrap().cipher == Some("tkip"));
     assert!(ccmp.truth.encryption.unwrap().cipher.is_none());
+}
+
+#[test]
+fn the_key_schedule_reads_no_frame_with_a_bad_fcs() {
+    // scapy's bad_rsn_parsing_overrides_ssid.pcap: one beacon, its FCS wrong. The key frames
+    // come from the one decoder, so a frame the analysis drops is not read for keys either;
+    // with the FCS ignored, its SSID is read.
+    let Some(path) = external("scapy/bad_rsn_parsing_overrides_ssid.pcap") else {
+        return;
+    };
+    let cap = CaptureFile::open(&path).unwrap();
+    let checked = Pipeline::new(&Config::default()).key_frames(&cap).unwrap();
+    assert_eq!(checked, []);
+    let mut ignore = Config::default();
+    ignore.link.fcs = roamgap_wire::linklayer::FcsPolicy::Ignore;
+    let read = Pipeline::new(&ignore).key_frames(&cap).unwrap();
+    assert_eq!(read.len(), 1);
+    let roamgap::crypto::handshake::KeyFrame::Network { bssid, ssid } = &read[0] else {
+        panic!("{read:?}")
+    };
+    assert_eq!(bssid.to_string(), "ec:17:2f:82:1e:29");
+    assert_eq!(ssid, b"ROUTE-821E295");
 }

@@ -2,7 +2,7 @@
 
 use roamgap::analysis::findings::{evaluate, Finding};
 use roamgap::analysis::{AddtsReport, Config, EapReport, FastPath, Roam};
-use roamgap::pipeline;
+use roamgap::pipeline::Pipeline;
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_wire::capture::CaptureFile;
 use roamgap_wire::dot11::action::AddtsKind;
@@ -21,7 +21,7 @@ fn healthy() -> Roam {
             )
             .unwrap();
             let cap = CaptureFile::from_vec("cckm-ok", g.bytes).unwrap();
-            let a = pipeline::analyze_capture(0, &cap, &Config::default()).unwrap();
+            let a = Pipeline::new(&Config::default()).analyze(0, &cap).unwrap();
             a.analysis.roams.into_iter().find(|r| !r.tspec.is_empty())
         })
         .expect("a roam with a TSPEC")

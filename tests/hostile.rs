@@ -5,7 +5,7 @@ mod common;
 
 use common::data;
 use roamgap::analysis::Config;
-use roamgap::pipeline;
+use roamgap::pipeline::{self, Pipeline};
 use roamgap_wire::capture::CaptureFile;
 
 struct Rng(u64);
@@ -31,13 +31,17 @@ fn run(name: &str, bytes: Vec<u8>) -> Option<u64> {
         segment_bytes: 16384,
         ..pipeline::Plan::parallel()
     };
-    let a = pipeline::analyze_capture_with(0, &cap, &Config::default(), &plan).ok()?;
+    let a = Pipeline::new(&Config::default())
+        .plan(plan)
+        .analyze(0, &cap)
+        .ok()?;
     let report = roamgap_report::Report::new(vec![a]);
     let _ = roamgap_report::render_table(&report);
     let json = report.to_json();
-    let s =
-        pipeline::analyze_capture_with(0, &cap, &Config::default(), &pipeline::Plan::sequential())
-            .ok()?;
+    let s = Pipeline::new(&Config::default())
+        .plan(pipeline::Plan::sequential())
+        .analyze(0, &cap)
+        .ok()?;
     assert!(
         json == roamgap_report::Report::new(vec![s]).to_json(),
         "{name}: segmented and sequential differ"
@@ -133,7 +137,9 @@ fn huge_record_length_is_not_allocated() {
     b.extend_from_slice(&0x7fff_ffffu32.to_le_bytes());
     b.extend_from_slice(&[0; 32]);
     let cap = CaptureFile::from_vec("huge.pcap", b).unwrap();
-    let err = pipeline::analyze_capture(0, &cap, &Config::default()).unwrap_err();
+    let err = Pipeline::new(&Config::default())
+        .analyze(0, &cap)
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "huge.pcap: no frame could be read: 48 bytes skipped from offset 24 (captured length 2147483647 exceeds the snapshot length 65535)"
@@ -151,7 +157,9 @@ fn huge_record_length_is_not_allocated() {
     b.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
     b.extend_from_slice(&[0; 40]);
     let cap = CaptureFile::from_vec("huge.pcapng", b).unwrap();
-    let err = pipeline::analyze_capture(0, &cap, &Config::default()).unwrap_err();
+    let err = Pipeline::new(&Config::default())
+        .analyze(0, &cap)
+        .unwrap_err();
     assert!(
         err.to_string()
             .starts_with("huge.pcapng: no frame could be read: frame 1 is cut short"),
@@ -162,12 +170,12 @@ fn huge_record_length_is_not_allocated() {
 #[test]
 fn captures_corrupted_by_editcap() {
     // -E 0.002: a few damaged headers, named by frame; the roam is still found whole.
-    let a = pipeline::analyze_path(
-        0,
-        &data("corrupted/cckm-missing-ie-E0.002.pcap"),
-        &Config::default(),
-    )
-    .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .analyze(
+            0,
+            &CaptureFile::open(&data("corrupted/cckm-missing-ie-E0.002.pcap")).unwrap(),
+        )
+        .unwrap();
     let c = &a.summary.counters;
     // Frames 475 and 607 got protocol versions 1 and 2: not 802.11 frames roamgap reads (tshark:
     // "unknown protocol version"), not malformed ones.
@@ -184,12 +192,12 @@ fn captures_corrupted_by_editcap() {
     assert_eq!(codes, ["cckm-ie-missing", "deauth-after-roam", "long-gap"]);
 
     // -E 0.02: one frame in ten damaged; every frame is still read and accounted for.
-    let a = pipeline::analyze_path(
-        0,
-        &data("corrupted/cckm-missing-ie-E0.02.pcap"),
-        &Config::default(),
-    )
-    .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .analyze(
+            0,
+            &CaptureFile::open(&data("corrupted/cckm-missing-ie-E0.02.pcap")).unwrap(),
+        )
+        .unwrap();
     let c = &a.summary.counters;
     // 32 frames got a protocol version other than 0 (tshark finds 38 such frames: the other 6
     // also fail their FCS, which roamgap checks first).
@@ -258,16 +266,12 @@ fn mutated_encrypted_captures_never_panic_when_decrypting() {
                 ..pipeline::Plan::parallel()
             };
             let keyed = |plan: &pipeline::Plan| {
-                pipeline::analyze_capture_keyed(
-                    0,
-                    &cap,
-                    &Config::default(),
-                    plan,
-                    None,
-                    Some(&ring),
-                )
-                .ok()
-                .map(|a| roamgap_report::Report::new(vec![a]).to_json())
+                Pipeline::new(&Config::default())
+                    .plan(*plan)
+                    .keys(Some(&ring))
+                    .analyze(0, &cap)
+                    .ok()
+                    .map(|a| roamgap_report::Report::new(vec![a]).to_json())
             };
             assert_eq!(
                 keyed(&plan),

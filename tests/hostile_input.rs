@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use roamgap::analysis::Config;
-use roamgap::pipeline::{self, CaptureAnalysis, Plan};
+use roamgap::pipeline::{self, CaptureAnalysis, Pipeline, Plan};
 use roamgap_report::Report;
 use roamgap_wire::capture::{CaptureError, CaptureFile, StreamDamage, ZSTD_WINDOW_LIMIT};
 
@@ -47,8 +47,10 @@ fn analyze(cap: &CaptureFile) -> Result<CaptureAnalysis, pipeline::PipelineError
         segment_bytes: 16384,
         ..Plan::parallel()
     };
-    let a = pipeline::analyze_capture_with(0, cap, &Config::default(), &plan);
-    let s = pipeline::analyze_capture_with(0, cap, &Config::default(), &Plan::sequential());
+    let a = Pipeline::new(&Config::default()).plan(plan).analyze(0, cap);
+    let s = Pipeline::new(&Config::default())
+        .plan(Plan::sequential())
+        .analyze(0, cap);
     match (&a, &s) {
         (Ok(a), Ok(s)) => {
             assert_eq!(

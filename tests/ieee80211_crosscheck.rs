@@ -12,7 +12,7 @@ use ieee80211::mgmt_frame::{
     AssociationResponseFrame, AuthenticationFrame, DeauthenticationFrame, DisassociationFrame,
 };
 use roamgap::events::EventKind;
-use roamgap::pipeline;
+use roamgap::pipeline::Pipeline;
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_wire::capture::CaptureFile;
 use roamgap_wire::linklayer;
@@ -43,7 +43,7 @@ fn theirs(dot11: &[u8]) -> Option<(&'static str, [u16; 3], [u8; 6])> {
 }
 
 fn crosscheck(name: &str, cap: &CaptureFile) -> usize {
-    let (_, events) = pipeline::decode_capture(cap).unwrap();
+    let (_, events) = Pipeline::new(&Default::default()).events(cap).unwrap();
     let mut compared = 0;
     for rec in cap.records().unwrap().map_while(Result::ok) {
         let Ok(link) = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, &Default::default())

@@ -4,7 +4,7 @@
 mod common;
 
 use roamgap::analysis::Config;
-use roamgap::pipeline;
+use roamgap::pipeline::{Outcome, Pipeline};
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_report::Report;
 use roamgap_wire::capture::CaptureFile;
@@ -38,7 +38,10 @@ fn three_channel_files_merge_into_the_single_file_result() {
             })
             .collect();
 
-        let merged = pipeline::analyze_merged(&paths, &Config::default(), None, None).unwrap();
+        let run = Pipeline::new(&Config::default()).merge(true).run(&paths);
+        let Outcome::Merged(merged) = run.outcome else {
+            panic!("{scenario}: {:?}", run.unreadable)
+        };
         for ((_, info), f) in merged.summaries.iter().zip(&files) {
             assert_eq!(
                 info.offset_ns,
@@ -52,7 +55,9 @@ fn three_channel_files_merge_into_the_single_file_result() {
             serde_json::from_str(&Report::merged(merged).to_json()).unwrap();
 
         let single = CaptureFile::from_vec("single", g.bytes.clone()).unwrap();
-        let single = pipeline::analyze_capture(0, &single, &Config::default()).unwrap();
+        let single = Pipeline::new(&Config::default())
+            .analyze(0, &single)
+            .unwrap();
         let single: serde_json::Value =
             serde_json::from_str(&Report::new(vec![single]).to_json()).unwrap();
         assert_eq!(merged["roams"], single["roams"], "{scenario}: roams");

@@ -7,13 +7,16 @@ mod common;
 use std::path::PathBuf;
 
 use roamgap::analysis::Config;
-use roamgap::pipeline::{analyze_capture_with, Plan};
+use roamgap::pipeline::{Pipeline, Plan};
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_report::Report;
 use roamgap_wire::capture::CaptureFile;
 
 fn json(cap: &CaptureFile, plan: Plan) -> String {
-    let a = analyze_capture_with(0, cap, &Config::default(), &plan).unwrap();
+    let a = Pipeline::new(&Config::default())
+        .plan(plan)
+        .analyze(0, cap)
+        .unwrap();
     Report::new(vec![a]).to_json()
 }
 
@@ -97,8 +100,12 @@ fn parallel_equals_sequential() {
             );
             // ... and really read in segments (a false boundary would have sent it back to
             // the ordered reading); pcapng is always read in order.
-            let a = pool
-                .install(|| analyze_capture_with(0, cap, &Config::default(), &segmented).unwrap());
+            let a = pool.install(|| {
+                Pipeline::new(&Config::default())
+                    .plan(segmented)
+                    .analyze(0, cap)
+                    .unwrap()
+            });
             // (The real captures are smaller than 8 KiB: one segment, or none.)
             let pcap = matches!(cap.format(), roamgap_wire::capture::Format::Pcap { .. })
                 && cap.bytes().len() > 11 * 8192;

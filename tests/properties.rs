@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use roamgap::analysis::Config;
 use roamgap::events::{self, FrameCounters};
-use roamgap::pipeline;
+use roamgap::pipeline::{self, Pipeline};
 use roamgap_wire::capture::{CaptureFile, LinkType, Record};
 use roamgap_wire::dot11::Frame;
 use roamgap_wire::linklayer::{self, LinkOptions};
@@ -46,7 +46,7 @@ proptest! {
         file.extend_from_slice(&body);
         if let Ok(cap) = CaptureFile::from_vec("p", file) {
             let plan = pipeline::Plan { segment_bytes: 4096, ..pipeline::Plan::parallel() };
-            let _ = pipeline::analyze_capture_with(0, &cap, &Config::default(), &plan);
+            let _ = Pipeline::new(&Config::default()).plan(plan).analyze(0, &cap);
         }
     }
 }

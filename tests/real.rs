@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use common::{analyze_file, compare_with_tshark, data, read_json};
 use roamgap::events::EventKind;
-use roamgap::pipeline;
+use roamgap::pipeline::Pipeline;
 use roamgap_wire::capture::CaptureFile;
 use serde_json::Value;
 
@@ -311,7 +311,7 @@ fn status_and_reason_files_carry_their_code() {
         ("status_code-53", 53),
     ] {
         let cap = CaptureFile::open(&data(&format!("real/{file}.pcap"))).unwrap();
-        let (_, events) = pipeline::decode_capture(&cap).unwrap();
+        let (_, events) = Pipeline::new(&Default::default()).events(&cap).unwrap();
         assert!(
             matches!(events.as_slice(), [e] if matches!(e.kind, EventKind::Auth { status, .. } if status == code)),
             "{file}: {events:?}"
@@ -323,7 +323,7 @@ fn status_and_reason_files_carry_their_code() {
         ("reason_code-15", 15),
     ] {
         let cap = CaptureFile::open(&data(&format!("real/{file}.pcap"))).unwrap();
-        let (_, events) = pipeline::decode_capture(&cap).unwrap();
+        let (_, events) = Pipeline::new(&Default::default()).events(&cap).unwrap();
         assert!(
             matches!(events.as_slice(), [e] if matches!(e.kind, EventKind::Deauth { reason, disassociation: false } if reason == code)),
             "{file}: {events:?}"
@@ -370,7 +370,7 @@ fn hostile_frames_are_reported_not_fatal() {
 fn association_sequence_is_decoded() {
     // exthdr: a station probing, authenticating and associating.
     let cap = CaptureFile::open(&data("real/ieee802.11_exthdr.pcap")).unwrap();
-    let (summary, events) = pipeline::decode_capture(&cap).unwrap();
+    let (summary, events) = Pipeline::new(&Default::default()).events(&cap).unwrap();
     assert_eq!(summary.counters.frames, 26);
     let assoc: Vec<(u64, bool)> = events
         .iter()
@@ -442,7 +442,7 @@ fn shared_key_authentication_third_frame_is_ciphertext_not_elements() {
         return;
     };
     let cap = CaptureFile::open(&path).unwrap();
-    let (summary, events) = pipeline::decode_capture(&cap).unwrap();
+    let (summary, events) = Pipeline::new(&Default::default()).events(&cap).unwrap();
     assert_eq!(summary.counters.malformed, 0);
     let auths: Vec<(u64, u16, u16, bool)> = events
         .iter()

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use common::read_json;
 use roamgap::analysis::Config;
-use roamgap::pipeline;
+use roamgap::pipeline::{Outcome, Pipeline};
 use roamgap_report::html::{write_report, HtmlOptions};
 use roamgap_report::plot::{self, Figure, ImageFormat};
 use roamgap_report::traces::{self, Traces};
@@ -29,9 +29,12 @@ fn truth(name: &str) -> Value {
 fn analyzed(name: &str) -> (Report, Traces) {
     let path = sample(name);
     let config = Config::default();
-    let a = pipeline::analyze_path(0, &path, &config).unwrap();
-    let report = Report::new(vec![a]);
-    let traces = traces::collect(&report, &[path], false, &config, None, None).unwrap();
+    let run = Pipeline::new(&config).run(&[path]);
+    let Outcome::Separate(a) = run.outcome else {
+        panic!("one capture")
+    };
+    let report = Report::new(a);
+    let traces = traces::collect(&report, &run.captures, None).unwrap();
     (report, traces)
 }
 
@@ -434,17 +437,12 @@ fn damaged_and_empty_captures_still_give_a_report() {
         common::data("real/radiotap-heapoverflow.pcap"),
         common::data("real/status_code-0.pcap"),
     ] {
-        let a = pipeline::analyze_path(0, &path, &config).unwrap();
-        let report = Report::new(vec![a]);
-        let traces = traces::collect(
-            &report,
-            std::slice::from_ref(&path),
-            false,
-            &config,
-            None,
-            None,
-        )
-        .unwrap();
+        let run = Pipeline::new(&config).run(std::slice::from_ref(&path));
+        let Outcome::Separate(a) = run.outcome else {
+            panic!("one capture")
+        };
+        let report = Report::new(a);
+        let traces = traces::collect(&report, &run.captures, None).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let w = write_report(dir.path(), &report, &traces, HtmlOptions::default()).unwrap();
         assert!(w.index.exists());

@@ -6,7 +6,7 @@ mod common;
 
 use common::analyze_bytes;
 use roamgap::analysis::Config;
-use roamgap::pipeline::{analyze_capture_with, Plan};
+use roamgap::pipeline::{Pipeline, Plan};
 use roamgap_gen::{self as gen, FileFormat, Link, Options};
 use roamgap_report::Report;
 use roamgap_wire::capture::CaptureFile;
@@ -87,9 +87,10 @@ fn every_plan(bytes: &[u8]) -> String {
     let reports: Vec<String> = plans
         .iter()
         .map(|p| {
-            Report::new(vec![
-                analyze_capture_with(0, &cap, &Config::default(), p).unwrap()
-            ])
+            Report::new(vec![Pipeline::new(&Config::default())
+                .plan(*p)
+                .analyze(0, &cap)
+                .unwrap()])
             .to_json()
         })
         .collect();
@@ -141,12 +142,9 @@ fn check_moved(back_ns: i64, wording: &str) {
     assert_eq!(t["first_frames"], serde_json::json!([frame]));
     assert_eq!(t["largest_frame"], frame);
     assert_eq!(t["largest_ns"], latest - moved);
-    let a = roamgap::pipeline::analyze_capture(
-        0,
-        &CaptureFile::from_vec("moved.pcap", bytes).unwrap(),
-        &Config::default(),
-    )
-    .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .analyze(0, &CaptureFile::from_vec("moved.pcap", bytes).unwrap())
+        .unwrap();
     let warnings = Report::new(vec![a]).warnings();
     let w = warnings
         .iter()
@@ -192,12 +190,9 @@ fn a_clock_set_back_is_named_as_such() {
     let mut all = Vec::new();
     durations(&report, "", &mut all);
     assert!(all.iter().all(|(_, v)| *v >= 0.0), "{all:?}");
-    let a = roamgap::pipeline::analyze_capture(
-        0,
-        &CaptureFile::from_vec("stepped.pcap", bytes).unwrap(),
-        &Config::default(),
-    )
-    .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .analyze(0, &CaptureFile::from_vec("stepped.pcap", bytes).unwrap())
+        .unwrap();
     let warnings = Report::new(vec![a]).warnings();
     assert!(
         warnings.iter().any(|w| w.contains(&format!(
@@ -227,12 +222,12 @@ fn a_step_back_of_microseconds_is_counted_without_a_warning() {
     assert_eq!(t["frames"], 1);
     assert_eq!(t["largest_frame"], at as u64 + 1);
     assert_eq!(t["largest_ns"], 30_000);
-    let a = roamgap::pipeline::analyze_capture(
-        0,
-        &CaptureFile::from_vec("interleaved.pcap", bytes).unwrap(),
-        &Config::default(),
-    )
-    .unwrap();
+    let a = Pipeline::new(&Config::default())
+        .analyze(
+            0,
+            &CaptureFile::from_vec("interleaved.pcap", bytes).unwrap(),
+        )
+        .unwrap();
     let warnings = Report::new(vec![a]).warnings();
     assert!(
         !warnings.iter().any(|w| w.contains("timestamped earlier")),

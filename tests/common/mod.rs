@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use roamgap::analysis::Config;
-use roamgap::pipeline;
+use roamgap::pipeline::Pipeline;
 use roamgap_report::Report;
 use roamgap_wire::capture::CaptureFile;
 use serde_json::Value;
@@ -23,15 +23,18 @@ pub fn read_json(path: &Path) -> Value {
 
 /// Analyzes a file and returns the report as JSON, as `roamgap analyze --format json` prints it.
 pub fn analyze_file(path: &Path) -> Value {
-    let a = pipeline::analyze_path(0, path, &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let a = Pipeline::new(&Config::default())
+        .analyze(0, &CaptureFile::open(path).unwrap())
+        .unwrap_or_else(|e| panic!("{e}"));
     serde_json::from_str(&Report::new(vec![a]).to_json()).unwrap()
 }
 
 /// Analyzes a capture held in memory.
 pub fn analyze_bytes(name: &str, bytes: Vec<u8>) -> Value {
     let cap = CaptureFile::from_vec(name, bytes).unwrap_or_else(|e| panic!("{e}"));
-    let a =
-        pipeline::analyze_capture(0, &cap, &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let a = Pipeline::new(&Config::default())
+        .analyze(0, &cap)
+        .unwrap_or_else(|e| panic!("{e}"));
     serde_json::from_str(&Report::new(vec![a]).to_json()).unwrap()
 }
 
@@ -425,7 +428,7 @@ pub fn compare_with_tshark(path: &Path, truth: &Value) -> Diff {
     use roamgap::events::EventKind;
     use roamgap_wire::dot11::action::AddtsKind;
     let cap = CaptureFile::open(path).unwrap();
-    let (_, events) = pipeline::decode_capture(&cap).unwrap();
+    let (_, events) = Pipeline::new(&Default::default()).events(&cap).unwrap();
     // The third frame of Shared Key authentication is WEP ciphertext: roamgap knows it from
     // its Protected bit (algorithm 1, sequence 3); tshark reads no field of it.
     let readable = |e: &&roamgap::events::Event| {

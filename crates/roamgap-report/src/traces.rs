@@ -1,14 +1,13 @@
 //! What the plots draw that the analysis does not keep: each roam's RTP packets around it, and
 //! each roaming station's signal over time. Collected in a second, streaming pass over the
-//! capture once the roams are known, so the analysis itself stays lean.
+//! capture once the roams are known (driven by the pipeline, with the keys the analysis
+//! derived), so the analysis itself stays lean.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use super::Report;
-use roamgap::analysis::Config;
 use roamgap::events::{Event, EventKind};
-use roamgap::pipeline::{self, PipelineError, Progress};
+use roamgap::pipeline::{Captures, EventBuffer, PassConsumer, PipelineError, Progress};
 use roamgap_wire::dot11::MacAddr;
 
 /// Marks kept per roam and direction: a plot of more says nothing more (and a hostile capture
@@ -337,41 +336,37 @@ impl TraceCollector {
     }
 }
 
-/// Reads the report's captures again and collects the traces of its roams. `merged`: the
-/// report is of the files merged (`--merge`). `progress` learns how far the reading has got.
+/// The traces as a consumer of a second pass over a capture (each part's events visited in
+/// frame order).
+impl PassConsumer for TraceCollector {
+    type Part = EventBuffer;
+
+    fn part(&self) -> EventBuffer {
+        EventBuffer::default()
+    }
+
+    fn place(part: &mut EventBuffer, base: u64, floor_ns: i64) {
+        part.place(base, floor_ns)
+    }
+
+    fn consume(&mut self, parts: &mut [EventBuffer]) {
+        for p in parts {
+            p.0.iter().for_each(|e| self.visit(e));
+            p.0.clear();
+        }
+    }
+}
+
+/// Collects the traces of the report's roams in a second pass over its captures (with the
+/// keys the analysis derived; the merged events of all when the report is of files merged).
+/// `progress` learns how far the reading has got.
 pub fn collect(
     report: &Report,
-    files: &[PathBuf],
-    merged: bool,
-    config: &Config,
-    keys: Option<&roamgap::crypto::keys::KeyRing>,
+    captures: &Captures,
     progress: Option<&Progress>,
 ) -> Result<Traces, PipelineError> {
     let mut all = Traces::default();
-    if merged && files.len() > 1 {
-        let (_, events) = pipeline::merge_events(files, config, progress, keys)?;
-        let mut c = TraceCollector::new(report, 0);
-        events.iter().for_each(|e| c.visit(e));
-        return Ok(c.finish());
-    }
-    let captures = files
-        .iter()
-        .map(|p| roamgap_wire::capture::CaptureFile::open(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    if let Some(p) = progress {
-        captures.iter().for_each(|c| p.opened(c.bytes().len()));
-    }
-    for (i, capture) in captures.iter().enumerate() {
-        let mut c = TraceCollector::new(report, i);
-        let schedule = match keys {
-            Some(r) if !r.is_empty() => Some(pipeline::key_schedule(capture, &config.link, r)?),
-            _ => None,
-        };
-        let dec = roamgap::events::Decoding {
-            link: &config.link,
-            keys: schedule.as_ref(),
-        };
-        pipeline::for_each_event(capture, &dec, progress, |e| c.visit(e))?;
+    for c in captures.pass(progress, |i| TraceCollector::new(report, i))? {
         let t = c.finish();
         all.roams.extend(t.roams);
         all.signal.extend(t.signal);

@@ -498,11 +498,57 @@ impl FrameCounters {
 pub struct Decoding<'a> {
     pub link: &'a LinkOptions,
     pub keys: Option<&'a KeySchedule>,
+    /// Decrypt only the protected unicast data frames from an AP that may be an EAPOL-Key
+    /// message under a PTK already known ([`KeySchedule::may_be_key_message`]): the key
+    /// schedule's second pass, which looks for the group keys of rekeys and would waste its
+    /// time opening the voice.
+    pub only_key_messages: bool,
 }
 
 impl<'a> Decoding<'a> {
+    /// Decoding without keys.
     pub fn plain(link: &'a LinkOptions) -> Decoding<'a> {
-        Decoding { link, keys: None }
+        Decoding::keyed(link, None)
+    }
+
+    /// Decoding that decrypts every protected frame it can with `keys`.
+    pub fn keyed(link: &'a LinkOptions, keys: Option<&'a KeySchedule>) -> Decoding<'a> {
+        Decoding {
+            link,
+            keys,
+            only_key_messages: false,
+        }
+    }
+}
+
+/// What the key schedule reads of a frame, borrowed from the record (or from the decrypted
+/// plaintext) for the duration of one call: handed to [`EventSink::key_material`] beside the
+/// frame's event, so that the key schedule sees the frames this decoder accepts (bad FCS
+/// dropped, station and BSSID resolved as for the analysis) without decoding records itself.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyMaterial<'a> {
+    /// An EAPOL-Key PDU (from the EAPOL header on) and whether it arrived in a protected frame
+    /// (then the bytes are the decrypted plaintext's).
+    EapolKey { pdu: &'a [u8], protected: bool },
+    /// A clear management frame's body (fixed fields, then elements), and its subtype: the
+    /// SSIDs, PMKIDs and FT elements (MDE, FTE) of beacons, probes, (re)association requests,
+    /// FT authentications and FT action frames.
+    Management { subtype: u8, body: &'a [u8] },
+}
+
+/// Where a decoder puts what a record holds: every event, in frame order, and the key
+/// material of the frames that carry some (most sinks ignore it: closures taking an
+/// [`Event`] are sinks that do).
+pub trait EventSink {
+    /// The next event, in frame order.
+    fn event(&mut self, e: Event);
+    /// Key material of the frame of `e`, which was just handed to [`EventSink::event`].
+    fn key_material(&mut self, _e: &Event, _m: KeyMaterial<'_>) {}
+}
+
+impl<F: FnMut(Event)> EventSink for F {
+    fn event(&mut self, e: Event) {
+        self(e)
     }
 }
 
@@ -511,7 +557,7 @@ pub fn decode_record(
     rec: &Record<'_>,
     options: &LinkOptions,
     counters: &mut FrameCounters,
-    out: &mut impl FnMut(Event),
+    out: &mut impl EventSink,
 ) {
     decode_record_with(rec, &Decoding::plain(options), counters, out)
 }
@@ -521,7 +567,7 @@ pub fn decode_record_with(
     rec: &Record<'_>,
     decoding: &Decoding<'_>,
     counters: &mut FrameCounters,
-    out: &mut impl FnMut(Event),
+    out: &mut impl EventSink,
 ) {
     let options = decoding.link;
     counters.frames += 1;
@@ -594,7 +640,7 @@ pub fn decode_record_with(
         &link.radio,
         link.dot11,
         link.header_padded,
-        decoding.keys,
+        decoding,
         counters,
         out,
     ) {
@@ -607,12 +653,17 @@ fn decode_dot11(
     radio: &RadioInfo,
     bytes: &[u8],
     padded: bool,
-    keys: Option<&KeySchedule>,
+    decoding: &Decoding<'_>,
     counters: &mut FrameCounters,
-    out: &mut impl FnMut(Event),
+    out: &mut impl EventSink,
 ) -> Result<(), Dot11Error> {
     let frame = Frame::new_checked(bytes, padded)?;
     let fc = frame.frame_control();
+    // The key schedule's second pass opens only the frames that may be key messages.
+    let (keys, key_scan) = match decoding.only_key_messages {
+        false => (decoding.keys, None),
+        true => (None, decoding.keys),
+    };
     let base = |station: MacAddr, bssid: MacAddr, from_station: bool, kind: EventKind| Event {
         frame: rec.number,
         ts_ns: rec.ts_ns,
@@ -628,57 +679,7 @@ fn decode_dot11(
         kind,
     };
     match fc.frame_type() {
-        FrameType::Management => {
-            let a = frame.addresses();
-            let (Some(bssid), Some(ta)) = (a.bssid, a.transmitter) else {
-                if fc.protected() && keys.is_some() {
-                    counters.not_decryptable.damaged += 1;
-                }
-                return Ok(());
-            };
-            let from_station = ta != bssid;
-            let station = if from_station { ta } else { a.receiver };
-            // What a management frame tells: its event for the station, or what it says of
-            // its BSS.
-            let mut management = |kind: Option<EventKind>| match kind {
-                Some(kind @ (EventKind::Beacon { .. } | EventKind::Bss { .. })) => {
-                    out(base(bssid, bssid, from_station, kind))
-                }
-                Some(kind) => out(base(station, bssid, from_station, kind)),
-                None => out(base(bssid, bssid, from_station, BSS_SEEN)),
-            };
-            // A protected management frame (802.11w unicast action, deauthentication and
-            // disassociation; the third frame of a WEP shared key authentication), decrypted.
-            if let (true, Some(keys)) = (fc.protected(), keys) {
-                let mut result = Ok(());
-                let opened = decrypt_counted(keys, &frame, rec.ts_ns, counters, |plain, c| {
-                    result = management_event(fc.subtype(), plain, false, c, rec, &mut None)
-                        .map(&mut management);
-                });
-                if opened {
-                    return result;
-                }
-            }
-            let mut requested_ssid = None;
-            let event = management_event(
-                fc.subtype(),
-                frame.body(),
-                fc.protected(),
-                counters,
-                rec,
-                &mut requested_ssid,
-            );
-            management(event.as_ref().ok().copied().flatten());
-            event?;
-            if let Some(ssid) = requested_ssid {
-                let kind = EventKind::Bss {
-                    ssid: Some(ssid),
-                    source: SsidSource::AssocRequest,
-                    channel: None,
-                };
-                out(base(bssid, bssid, from_station, kind));
-            }
-        }
+        FrameType::Management => management_frame(rec, &frame, keys, counters, out, &base)?,
         FrameType::Data => {
             let a = frame.addresses();
             let (station, bssid, from_station) =
@@ -693,7 +694,7 @@ fn decode_dot11(
                             decrypt_counted(keys, &frame, rec.ts_ns, counters, |_, _| {});
                         }
                         if let (false, false, Some(bssid)) = (fc.to_ds(), fc.from_ds(), a.bssid) {
-                            out(base(bssid, bssid, false, BSS_SEEN));
+                            out.event(base(bssid, bssid, false, BSS_SEEN));
                         }
                         return Ok(());
                     }
@@ -704,10 +705,16 @@ fn decode_dot11(
                 if let (true, Some(keys)) = (fc.protected(), keys) {
                     decrypt_counted(keys, &frame, rec.ts_ns, counters, |_, _| {});
                 }
-                out(base(bssid, bssid, from_station, BSS_SEEN));
+                out.event(base(bssid, bssid, from_station, BSS_SEEN));
                 return Ok(());
             }
-            let mut emit = |kind| out(base(station, bssid, from_station, kind));
+            let mut emit = |kind, m: Option<KeyMaterial<'_>>| {
+                let e = base(station, bssid, from_station, kind);
+                out.event(e);
+                if let Some(m) = m {
+                    out.key_material(&e, m);
+                }
+            };
             if fc.protected() && !fc.is_null_data() {
                 if let Err(e) = protected_body_fits(frame.body()) {
                     // Damage, and (with keys) not decryptable: too short for any cipher.
@@ -718,20 +725,26 @@ fn decode_dot11(
                 }
             }
             let amsdu = frame.qos_control().is_some_and(|q| q.amsdu_present());
+            let keys = keys.or(key_scan.filter(|k| {
+                !from_station && k.may_be_key_message(&frame, station, bssid, rec.ts_ns)
+            }));
             if let (true, Some(keys)) = (fc.protected(), keys) {
                 let null = fc.is_null_data();
                 let opened = decrypt_counted(keys, &frame, rec.ts_ns, counters, |plain, c| {
-                    msdus(plain, amsdu, c, &mut emit)
+                    msdus(plain, amsdu, c, &mut |kind, m: Option<KeyMaterial<'_>>| {
+                        emit(kind, m.map(KeyMaterial::decrypted))
+                    })
                 });
                 if opened && !null {
                     return Ok(());
                 }
             }
             if fc.protected() || fc.is_null_data() {
-                emit(EventKind::Data {
+                let kind = EventKind::Data {
                     protected: fc.protected(),
                     null: fc.is_null_data(),
-                });
+                };
+                emit(kind, None);
                 return Ok(());
             }
             msdus(frame.body(), amsdu, counters, &mut emit);
@@ -742,10 +755,87 @@ fn decode_dot11(
                 counters.not_decryptable.damaged += 1;
             }
             if let Some(bssid) = frame.addresses().bssid {
-                out(base(bssid, bssid, false, BSS_SEEN));
+                out.event(base(bssid, bssid, false, BSS_SEEN));
             }
         }
     }
+    Ok(())
+}
+
+/// A management frame's events: what it tells of its station, or of its BSS (decrypted first
+/// when protected and keys are given), and its key material when it carries some.
+fn management_frame(
+    rec: &Record<'_>,
+    frame: &Frame<&[u8]>,
+    keys: Option<&KeySchedule>,
+    counters: &mut FrameCounters,
+    out: &mut impl EventSink,
+    base: &impl Fn(MacAddr, MacAddr, bool, EventKind) -> Event,
+) -> Result<(), Dot11Error> {
+    let fc = frame.frame_control();
+    let a = frame.addresses();
+    let (Some(bssid), Some(ta)) = (a.bssid, a.transmitter) else {
+        if fc.protected() && keys.is_some() {
+            counters.not_decryptable.damaged += 1;
+        }
+        return Ok(());
+    };
+    let from_station = ta != bssid;
+    let station = if from_station { ta } else { a.receiver };
+    // What a management frame tells: its event for the station, or what it says of
+    // its BSS.
+    let mut management = |kind: Option<EventKind>| {
+        let e = match kind {
+            Some(kind @ (EventKind::Beacon { .. } | EventKind::Bss { .. })) => {
+                base(bssid, bssid, from_station, kind)
+            }
+            Some(kind) => base(station, bssid, from_station, kind),
+            None => base(bssid, bssid, from_station, BSS_SEEN),
+        };
+        out.event(e);
+        e
+    };
+    // A protected management frame (802.11w unicast action, deauthentication and
+    // disassociation; the third frame of a WEP shared key authentication), decrypted.
+    if let (true, Some(keys)) = (fc.protected(), keys) {
+        let mut result = Ok(());
+        let opened = decrypt_counted(keys, frame, rec.ts_ns, counters, |plain, c| {
+            result = management_event(fc.subtype(), plain, false, c, rec, &mut None).map(|kind| {
+                management(kind);
+            });
+        });
+        if opened {
+            return result;
+        }
+    }
+    let mut requested_ssid = None;
+    let event = management_event(
+        fc.subtype(),
+        frame.body(),
+        fc.protected(),
+        counters,
+        rec,
+        &mut requested_ssid,
+    );
+    let kind = event.as_ref().ok().copied().flatten();
+    let e = management(kind);
+    event?;
+    if kind.is_some() && !fc.protected() {
+        let m = KeyMaterial::Management {
+            subtype: fc.subtype(),
+            body: frame.body(),
+        };
+        out.key_material(&e, m);
+    }
+    if let Some(ssid) = requested_ssid {
+        let kind = EventKind::Bss {
+            ssid: Some(ssid),
+            source: SsidSource::AssocRequest,
+            channel: None,
+        };
+        out.event(base(bssid, bssid, from_station, kind));
+    }
+
     Ok(())
 }
 
@@ -801,7 +891,7 @@ fn protected_body_fits(body: &[u8]) -> Result<(), Dot11Error> {
 
 /// A data frame's body: one MSDU, or the subframes of an A-MSDU; a body that is none of
 /// EAPOL, EAP or RTP is one plain data event.
-fn msdus(body: &[u8], amsdu: bool, counters: &mut FrameCounters, emit: &mut impl FnMut(EventKind)) {
+fn msdus(body: &[u8], amsdu: bool, counters: &mut FrameCounters, emit: &mut impl Emit) {
     let any = if amsdu {
         let mut any = false;
         for (_, _, msdu) in data::AmsduSubframes::new(body) {
@@ -812,19 +902,16 @@ fn msdus(body: &[u8], amsdu: bool, counters: &mut FrameCounters, emit: &mut impl
         data_payload(body, counters, emit)
     };
     if !any {
-        emit(EventKind::Data {
+        let kind = EventKind::Data {
             protected: false,
             null: false,
-        });
+        };
+        emit(kind, None);
     }
 }
 
 /// Decodes an MSDU (LLC/SNAP onwards); emits and returns true if it is EAPOL, EAP or RTP.
-fn data_payload(
-    msdu: &[u8],
-    counters: &mut FrameCounters,
-    emit: &mut impl FnMut(EventKind),
-) -> bool {
+fn data_payload(msdu: &[u8], counters: &mut FrameCounters, emit: &mut impl Emit) -> bool {
     let Some((ethertype, payload)) = data::llc_snap(msdu) else {
         return false;
     };
@@ -834,14 +921,19 @@ fn data_payload(
                 if let Some(n) = k.wireshark_number() {
                     counters.eapol_key[usize::from(n)] += 1;
                 }
-                emit(EventKind::EapolKey {
+                let kind = EventKind::EapolKey {
                     message: k.message,
                     replay_counter: k.replay_counter,
-                });
+                };
+                let pdu = KeyMaterial::EapolKey {
+                    pdu: payload,
+                    protected: false,
+                };
+                emit(kind, Some(pdu));
                 true
             }
             Some(Eapol::Eap { code, eap_type }) => {
-                emit(EventKind::Eap { code, eap_type });
+                emit(EventKind::Eap { code, eap_type }, None);
                 true
             }
             // EAPOL-Start, -Logoff and the like: port control, not user data.
@@ -855,17 +947,36 @@ fn data_payload(
                 return false;
             };
             counters.rtp_packets += 1;
-            emit(EventKind::Rtp {
+            let kind = EventKind::Rtp {
                 ssrc: rtp.ssrc,
                 sequence: rtp.sequence,
                 timestamp: rtp.timestamp,
                 payload_type: rtp.payload_type,
                 src_port: udp.src_port,
                 dst_port: udp.dst_port,
-            });
+            };
+            emit(kind, None);
             true
         }
         _ => false,
+    }
+}
+
+/// How a data frame's payloads are handed on: their event, with key material when they are
+/// EAPOL-Key messages.
+trait Emit: FnMut(EventKind, Option<KeyMaterial<'_>>) {}
+impl<F: FnMut(EventKind, Option<KeyMaterial<'_>>)> Emit for F {}
+
+impl KeyMaterial<'_> {
+    /// The same material, found in a frame that was decrypted.
+    fn decrypted(self) -> Self {
+        match self {
+            KeyMaterial::EapolKey { pdu, .. } => KeyMaterial::EapolKey {
+                pdu,
+                protected: true,
+            },
+            m => m,
+        }
     }
 }
 
@@ -888,27 +999,11 @@ fn management_event(
     requested_ssid: &mut Option<Ssid>,
 ) -> Result<Option<EventKind>, Dot11Error> {
     if st == subtype::ACTION || st == subtype::ACTION_NO_ACK {
-        if protected {
-            return Ok(None);
-        }
-        if let Some(a) = Addts::parse(body)? {
-            a.elements().validate()?;
-            return Ok(Some(EventKind::Addts {
-                kind: a.kind,
-                response: a.response,
-                dialog_token: a.dialog_token,
-                status: a.status,
-                tspec: a.tspec().map(TspecInfo::from),
-            }));
-        }
-        if let Some(f) = FtAction::parse(body)? {
-            return Ok(Some(EventKind::FtAction {
-                action: f.action,
-                target_ap: f.target_ap,
-                status: f.status,
-            }));
-        }
-        return Ok(None);
+        return if protected {
+            Ok(None)
+        } else {
+            action_event(body)
+        };
     }
     if !mgmt::has_elements(st) && !matches!(st, subtype::DEAUTH | subtype::DISASSOC) {
         return Ok(None);
@@ -936,27 +1031,7 @@ fn management_event(
         .map_while(|e| e.map_err(|err| damage = Some(err)).ok());
     let kind = match st {
         subtype::ASSOC_REQ | subtype::REASSOC_REQ => {
-            // A Current AP of 00:00:00:00:00:00 (anonymized captures, some stacks) or a group
-            // address names no AP: unknown.
-            let current_ap = m
-                .current_ap()
-                .filter(|ap| !ap.is_group() && *ap != MacAddr::ZERO);
-            let mut req = AssocRequest::new(st == subtype::REASSOC_REQ, current_ap);
-            let mut wpa = None;
-            for e in elements {
-                if e.id == ie::id::SSID && requested_ssid.is_none() {
-                    *requested_ssid = Some(Ssid::new(e.body));
-                }
-                request_element(&e, &mut req, &mut wpa);
-            }
-            req.key_management = req.key_management.or(wpa).or(if req.cckm_element {
-                Some(KeyManagement::Cckm)
-            } else if m.privacy() {
-                Some(KeyManagement::Wep)
-            } else {
-                Some(KeyManagement::Open)
-            });
-            Some(EventKind::AssocRequest(req))
+            Some(assoc_request_event(st, &m, elements, requested_ssid))
         }
         subtype::ASSOC_RESP | subtype::REASSOC_RESP => {
             let (mut cckm, mut ft) = (false, false);
@@ -1006,26 +1081,7 @@ fn management_event(
                 channel,
             })
         }
-        subtype::BEACON => {
-            let (mut ssid, mut channel, mut rates) = (Ssid::default(), None, RateSet::default());
-            for e in elements {
-                match e.id {
-                    ie::id::SSID => ssid = Ssid::new(e.body),
-                    1 | 50 => rates.add_element(e.body),
-                    ie::id::DS_PARAMETER_SET if !e.body.is_empty() => channel = Some(e.body[0]),
-                    _ => {}
-                }
-            }
-            let tsf = body.get(..8).map_or(0, |b| {
-                u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-            });
-            Some(EventKind::Beacon {
-                ssid,
-                channel,
-                tsf,
-                rates,
-            })
-        }
+        subtype::BEACON => Some(beacon_event(body, elements)),
         _ => {
             elements.for_each(drop);
             None
@@ -1035,6 +1091,78 @@ fn management_event(
         counters.issue(rec, err.into());
     }
     Ok(kind)
+}
+
+/// An action frame's event: ADDTS (its elements checked) or FT over the DS.
+fn action_event(body: &[u8]) -> Result<Option<EventKind>, Dot11Error> {
+    if let Some(a) = Addts::parse(body)? {
+        a.elements().validate()?;
+        return Ok(Some(EventKind::Addts {
+            kind: a.kind,
+            response: a.response,
+            dialog_token: a.dialog_token,
+            status: a.status,
+            tspec: a.tspec().map(TspecInfo::from),
+        }));
+    }
+    Ok(FtAction::parse(body)?.map(|f| EventKind::FtAction {
+        action: f.action,
+        target_ap: f.target_ap,
+        status: f.status,
+    }))
+}
+
+/// A (re)association request's event from its elements; the first SSID it asks for goes to
+/// `requested_ssid`.
+fn assoc_request_event<'a>(
+    st: u8,
+    m: &MgmtBody<'_>,
+    elements: impl Iterator<Item = Element<'a>>,
+    requested_ssid: &mut Option<Ssid>,
+) -> EventKind {
+    // A Current AP of 00:00:00:00:00:00 (anonymized captures, some stacks) or a group
+    // address names no AP: unknown.
+    let current_ap = m
+        .current_ap()
+        .filter(|ap| !ap.is_group() && *ap != MacAddr::ZERO);
+    let mut req = AssocRequest::new(st == subtype::REASSOC_REQ, current_ap);
+    let mut wpa = None;
+    for e in elements {
+        if e.id == ie::id::SSID && requested_ssid.is_none() {
+            *requested_ssid = Some(Ssid::new(e.body));
+        }
+        request_element(&e, &mut req, &mut wpa);
+    }
+    req.key_management = req.key_management.or(wpa).or(if req.cckm_element {
+        Some(KeyManagement::Cckm)
+    } else if m.privacy() {
+        Some(KeyManagement::Wep)
+    } else {
+        Some(KeyManagement::Open)
+    });
+    EventKind::AssocRequest(req)
+}
+
+/// A beacon's event: its SSID, channel, rates, and the TSF of its first fixed field.
+fn beacon_event<'a>(body: &[u8], elements: impl Iterator<Item = Element<'a>>) -> EventKind {
+    let (mut ssid, mut channel, mut rates) = (Ssid::default(), None, RateSet::default());
+    for e in elements {
+        match e.id {
+            ie::id::SSID => ssid = Ssid::new(e.body),
+            1 | 50 => rates.add_element(e.body),
+            ie::id::DS_PARAMETER_SET if !e.body.is_empty() => channel = Some(e.body[0]),
+            _ => {}
+        }
+    }
+    let tsf = body.get(..8).map_or(0, |b| {
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    });
+    EventKind::Beacon {
+        ssid,
+        channel,
+        tsf,
+        rates,
+    }
 }
 
 fn request_element(e: &Element<'_>, req: &mut AssocRequest, wpa: &mut Option<KeyManagement>) {

@@ -1,6 +1,8 @@
-//! The first pass of a decryption: every EAPOL-Key message in the capture, then, per station
-//! and AP, the PTK of each 4-way handshake (derived from each PMK the user gave and kept only
-//! when it reproduces the handshake's MIC) and the GTKs the handshakes carry.
+//! The key schedule of a decryption, built from the key frames of a first pass over the
+//! capture (EAPOL-Key messages, FT exchanges, requests and SSIDs: what `events` hands on as
+//! key material, [`frames`]): per station and AP, the PTK of each 4-way handshake (derived
+//! from each PMK the user gave and kept only when it reproduces the handshake's MIC) and fast
+//! transition, and the GTKs the handshakes carry.
 
 use std::collections::HashMap;
 
@@ -15,288 +17,12 @@ use super::kdf::{
 };
 use super::keys::{KeyRing, Pmk};
 use super::tkip::TkipKey;
-use roamgap_wire::capture::Record;
-use roamgap_wire::dot11::data::{self, EapolKeyFrame, KeyMessage};
-use roamgap_wire::dot11::{Frame, FrameType, MacAddr};
-use roamgap_wire::linklayer::{self, LinkOptions};
+use roamgap_wire::dot11::data::KeyMessage;
+use roamgap_wire::dot11::{Frame, MacAddr};
 
-/// One EAPOL-Key message as the key schedule needs it (copied: a capture holds a few per roam).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HandshakeMessage {
-    pub frame: u64,
-    /// Capture time, ns: keys are placed in time, as a segment of a file read in parallel does
-    /// not know its frames' final numbers.
-    pub ts_ns: i64,
-    pub station: MacAddr,
-    pub bssid: MacAddr,
-    pub message: KeyMessage,
-    /// Descriptor type: 2 (RSN) or 254 (WPA, before the RSN).
-    pub descriptor_type: u8,
-    pub key_info: u16,
-    pub version: u8,
-    pub replay_counter: u64,
-    pub nonce: [u8; 32],
-    /// EAPOL-Key IV: with the KEK, the RC4 key of descriptor version 1 key data.
-    pub key_iv: [u8; 16],
-    pub mic: Vec<u8>,
-    /// The EAPOL PDU with its MIC field zeroed, as the MIC is computed over it.
-    pub pdu_zeroed: Vec<u8>,
-    pub key_data: Vec<u8>,
-    pub key_data_encrypted: bool,
-}
-
-/// The key material of a fast transition (13.5.2): the AP's FT authentication response,
-/// with both nonces and the key holders' identities.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FtExchange {
-    pub frame: u64,
-    pub ts_ns: i64,
-    pub station: MacAddr,
-    pub bssid: MacAddr,
-    pub mdid: [u8; 2],
-    pub anonce: [u8; 32],
-    pub snonce: [u8; 32],
-    pub r0kh: Vec<u8>,
-    pub r1kh: [u8; 6],
-}
-
-/// A station's (re)association request: the SSID it asks for and the PMKIDs it names
-/// (PMKR1Name in an FT reassociation).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssocRequest {
-    pub ts_ns: i64,
-    pub station: MacAddr,
-    pub bssid: MacAddr,
-    pub ssid: Option<Vec<u8>>,
-    pub pmkids: Vec<[u8; 16]>,
-}
-
-/// What the first pass keeps of a frame.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KeyFrame {
-    Eapol(HandshakeMessage),
-    Ft(FtExchange),
-    Request(AssocRequest),
-    /// The SSID a BSS announces (beacon, probe response).
-    Network {
-        bssid: MacAddr,
-        ssid: Vec<u8>,
-    },
-    /// The SSID a station looks for (a directed probe request).
-    Probe {
-        station: MacAddr,
-        ssid: Vec<u8>,
-    },
-}
-
-/// The SSIDs seen so far, to keep each BSS's and station's once (beacons repeat theirs ten
-/// times a second), and at most a few of each.
-#[derive(Default)]
-pub struct NetworkNames(HashMap<(bool, MacAddr), Vec<Vec<u8>>>);
-
-impl NetworkNames {
-    /// False for an SSID frame already seen; true for anything else.
-    pub fn first(&mut self, f: &KeyFrame) -> bool {
-        let (key, ssid) = match f {
-            KeyFrame::Network { bssid, ssid } => ((true, *bssid), ssid),
-            KeyFrame::Probe { station, ssid } => ((false, *station), ssid),
-            _ => return true,
-        };
-        let seen = self.0.entry(key).or_default();
-        // The key schedule uses a few SSIDs of each; a hostile capture naming thousands cannot
-        // make this quadratic.
-        if seen.len() >= 2 * MAX_SSIDS_PER_STATION || seen.contains(ssid) {
-            return false;
-        }
-        seen.push(ssid.clone());
-        true
-    }
-}
-
-/// The MDE and FTE of an element chain: (MDID, FTE view).
-fn mde_fte(elements: roamgap_wire::dot11::ie::Elements<'_>) -> (Option<[u8; 2]>, Option<FtParts>) {
-    use roamgap_wire::dot11::ie::{FastTransition, MobilityDomain};
-    let (mut mdid, mut fte) = (None, None);
-    let akm = elements.rsn_akm();
-    for e in elements.flatten() {
-        if let Some(m) = MobilityDomain::from_element(&e) {
-            mdid = Some(m.mdid.to_le_bytes());
-        }
-        if let Some(f) = FastTransition::from_element(&e, akm) {
-            fte = Some(FtParts {
-                anonce: *f.anonce(),
-                snonce: *f.snonce(),
-                r0kh: f.r0kh_id().map(<[u8]>::to_vec),
-                r1kh: f.r1kh_id(),
-            });
-        }
-    }
-    (mdid, fte)
-}
-
-/// The FTE fields key derivation needs.
-struct FtParts {
-    anonce: [u8; 32],
-    snonce: [u8; 32],
-    r0kh: Option<Vec<u8>>,
-    r1kh: Option<[u8; 6]>,
-}
-
-fn scan_management(rec: &Record<'_>, frame: &Frame<&[u8]>) -> Option<KeyFrame> {
-    use roamgap_wire::dot11::ie::Rsn;
-    use roamgap_wire::dot11::mgmt::MgmtBody;
-    use roamgap_wire::dot11::subtype;
-    let fc = frame.frame_control();
-    let a = frame.addresses();
-    let (bssid, ta) = (a.bssid?, a.transmitter?);
-    let st = fc.subtype();
-    if st == subtype::ACTION || st == subtype::ACTION_NO_ACK {
-        return scan_action(rec, frame);
-    }
-    let body = MgmtBody::new_checked(st, frame.body()).ok()?;
-    let ssid = || {
-        body.elements()
-            .flatten()
-            .find(|e| e.id == 0)
-            .map(|e| e.body)
-            .filter(|s| !s.is_empty() && s.len() <= 32 && s.iter().any(|&b| b != 0))
-    };
-    match st {
-        subtype::BEACON | subtype::PROBE_RESP if ta == bssid => Some(KeyFrame::Network {
-            bssid,
-            ssid: ssid()?.to_vec(),
-        }),
-        subtype::PROBE_REQ => Some(KeyFrame::Probe {
-            station: ta,
-            ssid: ssid()?.to_vec(),
-        }),
-        subtype::ASSOC_REQ | subtype::REASSOC_REQ if ta != bssid => {
-            let mut ssid = None;
-            let mut pmkids = Vec::new();
-            for e in body.elements().flatten() {
-                if e.id == 0 {
-                    ssid = Some(e.body.to_vec());
-                }
-                if let Some(r) = Rsn::from_element(&e) {
-                    pmkids.extend(r.pmkids());
-                }
-            }
-            Some(KeyFrame::Request(AssocRequest {
-                ts_ns: rec.ts_ns,
-                station: ta,
-                bssid,
-                ssid,
-                pmkids,
-            }))
-        }
-        // The AP's FT authentication response (algorithm 2, sequence 2, success).
-        subtype::AUTH
-            if ta == bssid
-                && body.auth_algorithm() == Some(2)
-                && body.auth_sequence() == Some(2)
-                && body.status() == Some(0) =>
-        {
-            let (mdid, fte) = mde_fte(body.elements());
-            let (mdid, fte) = (mdid?, fte?);
-            Some(KeyFrame::Ft(FtExchange {
-                frame: rec.number,
-                ts_ns: rec.ts_ns,
-                station: a.receiver,
-                bssid,
-                mdid,
-                anonce: fte.anonce,
-                snonce: fte.snonce,
-                r0kh: fte.r0kh?,
-                r1kh: fte.r1kh?,
-            }))
-        }
-        _ => None,
-    }
-}
-
-/// FT over the DS (13.6.2): the FT Response the old AP relays, naming the target AP.
-fn scan_action(rec: &Record<'_>, frame: &Frame<&[u8]>) -> Option<KeyFrame> {
-    let body = frame.body();
-    let ft = roamgap_wire::dot11::action::FtAction::parse(body).ok()??;
-    if ft.action != 2 || ft.status != Some(0) || body.len() < 16 {
-        return None;
-    }
-    let (mdid, fte) = mde_fte(roamgap_wire::dot11::ie::Elements::new(&body[16..], 16));
-    let (mdid, fte) = (mdid?, fte?);
-    Some(KeyFrame::Ft(FtExchange {
-        frame: rec.number,
-        ts_ns: rec.ts_ns,
-        station: ft.station,
-        bssid: ft.target_ap,
-        mdid,
-        anonce: fte.anonce,
-        snonce: fte.snonce,
-        r0kh: fte.r0kh?,
-        r1kh: fte.r1kh?,
-    }))
-}
-
-/// What a record gives the key schedule, if anything: an unprotected EAPOL-Key frame, an FT
-/// authentication response, a (re)association request.
-pub fn scan_record(rec: &Record<'_>, options: &LinkOptions) -> Option<KeyFrame> {
-    if !linklayer::is_supported(rec.linktype) {
-        return None;
-    }
-    let link = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options).ok()?;
-    let frame = Frame::new_checked(link.dot11, link.header_padded).ok()?;
-    let fc = frame.frame_control();
-    if fc.frame_type() == FrameType::Management && !fc.protected() {
-        return scan_management(rec, &frame);
-    }
-    if fc.frame_type() != FrameType::Data || fc.protected() {
-        return None;
-    }
-    let a = frame.addresses();
-    let (station, bssid) = match (fc.to_ds(), fc.from_ds(), a.bssid, a.transmitter) {
-        (true, false, Some(bssid), Some(ta)) => (ta, bssid),
-        (false, true, Some(bssid), _) => (a.receiver, bssid),
-        _ => return None,
-    };
-    let (ethertype, payload) = data::llc_snap(frame.body())?;
-    if ethertype != data::ETHERTYPE_EAPOL {
-        return None;
-    }
-    let message = match data::eapol(payload)? {
-        data::Eapol::Key(k) => k.message,
-        _ => return None,
-    };
-    eapol_message(rec, station, bssid, message, payload)
-}
-
-/// The EAPOL-Key message in `payload` (after LLC/SNAP), as the key schedule keeps it.
-fn eapol_message(
-    rec: &Record<'_>,
-    station: MacAddr,
-    bssid: MacAddr,
-    message: KeyMessage,
-    payload: &[u8],
-) -> Option<KeyFrame> {
-    let k = EapolKeyFrame::new_checked(payload).ok()?;
-    let mut pdu_zeroed = k.pdu().to_vec();
-    pdu_zeroed[k.mic_range()].fill(0);
-    Some(KeyFrame::Eapol(HandshakeMessage {
-        frame: rec.number,
-        ts_ns: rec.ts_ns,
-        station,
-        bssid,
-        message,
-        descriptor_type: k.pdu()[4],
-        key_info: k.key_info(),
-        version: k.descriptor_version(),
-        replay_counter: k.replay_counter(),
-        nonce: *k.nonce(),
-        key_iv: k.pdu()[4 + 45..4 + 61].try_into().unwrap_or([0; 16]),
-        mic: k.mic().to_vec(),
-        pdu_zeroed,
-        key_data: k.key_data().to_vec(),
-        key_data_encrypted: k.key_data_encrypted(),
-    }))
-}
+mod frames;
+use frames::{mde_fte, FtParts};
+pub use frames::{AssocRequest, FtExchange, HandshakeMessage, KeyFrame, NetworkNames};
 
 /// The MIC of an EAPOL-Key PDU (12.7.2): HMAC-MD5 for descriptor version 1 (TKIP, and WPA),
 /// HMAC-SHA1-128 for version 2, AES-128-CMAC for version 3 and for the AKM-defined version 0
@@ -526,6 +252,217 @@ fn is_sae(m2: &HandshakeMessage) -> bool {
         })
 }
 
+/// The SSIDs a capture names, by BSS (what it announces, what stations ask it for) and by
+/// station (what it asks for, what it probes for), at most a few each: the SSIDs a
+/// passphrase is tried with and FT keys are derived for.
+#[derive(Default)]
+struct Names {
+    bss: HashMap<MacAddr, Vec<Vec<u8>>>,
+    asked: HashMap<MacAddr, Vec<Vec<u8>>>,
+    probed: HashMap<MacAddr, Vec<Vec<u8>>>,
+}
+
+impl Names {
+    fn add(m: &mut HashMap<MacAddr, Vec<Vec<u8>>>, k: MacAddr, ssid: &[u8]) {
+        let v = m.entry(k).or_default();
+        if !v.iter().any(|x| x == ssid) && v.len() < MAX_SSIDS_PER_STATION {
+            v.push(ssid.to_vec());
+        }
+    }
+
+    /// The SSIDs to derive a station's FT keys for: what it asked for, then the PMK's own.
+    fn ssids_of(&self, station: MacAddr, pmk: &Pmk) -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = self.asked.get(&station).cloned().unwrap_or_default();
+        if let Some(s) = &pmk.ssid {
+            if !v.contains(s) {
+                v.push(s.clone());
+            }
+        }
+        v
+    }
+
+    /// The SSIDs a handshake may be for: its BSS's, then those its station asked for.
+    fn candidates(&self, station: MacAddr, bssid: MacAddr) -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = Vec::new();
+        for ssid in [
+            self.bss.get(&bssid),
+            self.asked.get(&station),
+            self.probed.get(&station),
+        ]
+        .into_iter()
+        .flatten()
+        .flatten()
+        {
+            if !v.contains(ssid) && v.len() < MAX_SSIDS_PER_HANDSHAKE {
+                v.push(ssid.clone());
+            }
+        }
+        v
+    }
+}
+
+/// The PMKs of the passphrases given without an SSID, derived once per SSID a handshake may
+/// be for, and at most [`MAX_DERIVED_PMKS`] in all.
+struct PassphrasePmks<'r> {
+    ring: &'r KeyRing,
+    derived: HashMap<Vec<u8>, Vec<Pmk>>,
+    derivations: usize,
+}
+
+impl PassphrasePmks<'_> {
+    /// The PMKs, beyond the ring's own, for the SSIDs a handshake of `station` and `bssid`
+    /// may be for (each PMK once).
+    fn extra(&mut self, names: &Names, station: MacAddr, bssid: MacAddr) -> Vec<Pmk> {
+        let ring = self.ring;
+        let mut v: Vec<Pmk> = Vec::new();
+        if ring.passphrases.is_empty() {
+            return v;
+        }
+        let mut seen: std::collections::HashSet<[u8; 32]> = Default::default();
+        for ssid in names.candidates(station, bssid) {
+            if !self.derived.contains_key(&ssid) {
+                if self.derivations >= MAX_DERIVED_PMKS {
+                    continue;
+                }
+                self.derivations += ring.passphrases.len();
+                let pmks = ring
+                    .passphrases
+                    .par_iter()
+                    .filter_map(|p| pmk_from_passphrase(p, &ssid).ok())
+                    .map(|key| Pmk {
+                        key,
+                        ssid: Some(ssid.clone()),
+                        source: "passphrase",
+                    })
+                    .collect();
+                self.derived.insert(ssid.clone(), pmks);
+            }
+            for p in &self.derived[&ssid] {
+                if !ring.has_pmk(&p.key) && seen.insert(p.key) {
+                    v.push(p.clone());
+                }
+            }
+        }
+        v
+    }
+}
+
+/// The key frames of a capture sorted for the derivations: EAPOL-Key messages per link, the
+/// requests per link in time order, the FT exchanges, and the SSIDs named.
+#[derive(Default)]
+struct Gathered<'f> {
+    by_link: HashMap<(MacAddr, MacAddr), Vec<&'f HandshakeMessage>>,
+    requests_of: HashMap<(MacAddr, MacAddr), Vec<&'f AssocRequest>>,
+    exchanges: Vec<&'f FtExchange>,
+    names: Names,
+}
+
+impl<'f> Gathered<'f> {
+    fn new(frames: &'f [KeyFrame]) -> Gathered<'f> {
+        let mut g = Gathered::default();
+        for f in frames {
+            match f {
+                KeyFrame::Eapol(m) => g.by_link.entry((m.station, m.bssid)).or_default().push(m),
+                KeyFrame::Request(r) => {
+                    if let Some(ssid) = &r.ssid {
+                        Names::add(&mut g.names.bss, r.bssid, ssid);
+                        Names::add(&mut g.names.asked, r.station, ssid);
+                    }
+                    g.requests_of
+                        .entry((r.station, r.bssid))
+                        .or_default()
+                        .push(r);
+                }
+                KeyFrame::Ft(x) => g.exchanges.push(x),
+                KeyFrame::Network { bssid, ssid } => Names::add(&mut g.names.bss, *bssid, ssid),
+                KeyFrame::Probe { station, ssid } => {
+                    Names::add(&mut g.names.probed, *station, ssid)
+                }
+            }
+        }
+        for v in g.requests_of.values_mut() {
+            v.sort_by_key(|r| r.ts_ns);
+        }
+        // A message seen twice (an 802.11 retransmission, or two sniffers) is one message.
+        for msgs in g.by_link.values_mut() {
+            msgs.dedup_by(|b, a| {
+                a.message == b.message
+                    && a.replay_counter == b.replay_counter
+                    && a.nonce == b.nonce
+                    && a.mic == b.mic
+            });
+        }
+        g
+    }
+}
+
+/// The message that gave a message 2 its ANonce: the latest message 1 (or 3) with the same
+/// replay counter among the few messages before (a bounded search, whatever the capture), or
+/// else the message 3 that answers it (replay counter one more: message 3 repeats message
+/// 1's ANonce, 12.7.6.4) when message 1 was not captured.
+fn anonce_message<'m>(msgs: &[&'m HandshakeMessage], i: usize) -> Option<&'m HandshakeMessage> {
+    let m2 = msgs[i];
+    msgs[i.saturating_sub(MAX_LOOKBACK)..i]
+        .iter()
+        .rev()
+        .find(|m| {
+            matches!(m.message, KeyMessage::M1 | KeyMessage::M3)
+                && m.replay_counter == m2.replay_counter
+        })
+        .or_else(|| {
+            msgs[i + 1..].iter().take(MAX_LOOKBACK).find(|m| {
+                m.message == KeyMessage::M3 && m.replay_counter == m2.replay_counter.wrapping_add(1)
+            })
+        })
+        .copied()
+}
+
+/// The PTK `pmk` gives the handshake of `m1` and `m2`, when it reproduces message 2's MIC,
+/// with TKIP's Michael keys for a PRF-SHA1 handshake.
+fn handshake_ptk(
+    pmk: &Pmk,
+    names: &Names,
+    (station, bssid): (MacAddr, MacAddr),
+    m1: &HandshakeMessage,
+    m2: &HandshakeMessage,
+) -> Option<(Ptk, Option<[u8; 16]>)> {
+    // An FT initial mobility domain association names its key holders in message 2's key
+    // data (13.4.2).
+    if let (
+        Some(mdid),
+        Some(FtParts {
+            r0kh: Some(r0kh),
+            r1kh: Some(r1kh),
+            ..
+        }),
+    ) = mde_fte(roamgap_wire::dot11::ie::Elements::new(&m2.key_data, 0))
+    {
+        for ssid in names.ssids_of(station, pmk) {
+            let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, mdid, &r0kh, station.0);
+            let (r1, _) = pmk_r1(&r0, &r0_name, r1kh, station.0);
+            let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
+            if mic_matches(&ptk, m2) {
+                return Some((ptk, None));
+            }
+        }
+    }
+    // Descriptor versions 1 and 2 (TKIP, CCMP with PRF-SHA1): PRF-512, whose first 384 bits
+    // are the CCMP PTK and the rest TKIP's Michael keys.
+    if matches!(m2.version, 1 | 2) {
+        let (ptk, mic) = pairwise_ptk_tkip(&pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce);
+        return mic_matches(&ptk, m2).then_some((ptk, Some(mic)));
+    }
+    let ptk = pairwise_ptk(
+        KeyHash::Sha256,
+        &pmk.key,
+        bssid.0,
+        station.0,
+        &m1.nonce,
+        &m2.nonce,
+    );
+    mic_matches(&ptk, m2).then_some((ptk, None))
+}
+
 impl KeySchedule {
     /// Derives the keys of every handshake and fast transition in `frames` (in frame order)
     /// with the PMKs of `ring` (and those of its passphrases given without an SSID, for the
@@ -547,278 +484,23 @@ impl KeySchedule {
         s.summary.keys = ring.describe();
         s.summary.passphrase_given =
             !ring.passphrases.is_empty() || ring.pmks.iter().any(|p| p.ssid.is_some());
-        let mut by_link: HashMap<(MacAddr, MacAddr), Vec<&HandshakeMessage>> = HashMap::new();
-        let mut requests: Vec<&AssocRequest> = Vec::new();
-        let mut exchanges: Vec<&FtExchange> = Vec::new();
-        // SSIDs by BSS (what it announces, what stations ask it for) and by station (what it
-        // probes for), at most a few each.
-        let mut bss_ssids: HashMap<MacAddr, Vec<Vec<u8>>> = HashMap::new();
-        let mut probed: HashMap<MacAddr, Vec<Vec<u8>>> = HashMap::new();
-        let add = |m: &mut HashMap<MacAddr, Vec<Vec<u8>>>, k: MacAddr, ssid: &[u8]| {
-            let v = m.entry(k).or_default();
-            if !v.iter().any(|x| x == ssid) && v.len() < MAX_SSIDS_PER_STATION {
-                v.push(ssid.to_vec());
-            }
+        let g = Gathered::new(frames);
+        let mut pmks = PassphrasePmks {
+            ring,
+            derived: HashMap::new(),
+            derivations: 0,
         };
-        for f in frames {
-            match f {
-                KeyFrame::Eapol(m) => by_link.entry((m.station, m.bssid)).or_default().push(m),
-                KeyFrame::Request(r) => {
-                    if let Some(ssid) = &r.ssid {
-                        add(&mut bss_ssids, r.bssid, ssid);
-                    }
-                    requests.push(r)
-                }
-                KeyFrame::Ft(x) => exchanges.push(x),
-                KeyFrame::Network { bssid, ssid } => add(&mut bss_ssids, *bssid, ssid),
-                KeyFrame::Probe { station, ssid } => add(&mut probed, *station, ssid),
-            }
-        }
-        // The SSIDs to derive FT keys for: what the station asked for (at most a few per
-        // station: a hostile capture cannot multiply the derivations), then the passphrases'.
-        let mut asked: HashMap<MacAddr, Vec<Vec<u8>>> = HashMap::new();
-        for r in &requests {
-            if let Some(ssid) = &r.ssid {
-                let v = asked.entry(r.station).or_default();
-                if !v.contains(ssid) && v.len() < MAX_SSIDS_PER_STATION {
-                    v.push(ssid.clone());
-                }
-            }
-        }
-        let ssids_of = |station: MacAddr, pmk: &Pmk| {
-            let mut v: Vec<Vec<u8>> = asked.get(&station).cloned().unwrap_or_default();
-            if let Some(s) = &pmk.ssid {
-                if !v.contains(s) {
-                    v.push(s.clone());
-                }
-            }
-            v
-        };
-        // The SSIDs a handshake may be for: its BSS's, then those its station asked for.
-        let candidate_ssids = |station: MacAddr, bssid: MacAddr| {
-            let mut v: Vec<Vec<u8>> = Vec::new();
-            for ssid in [
-                bss_ssids.get(&bssid),
-                asked.get(&station),
-                probed.get(&station),
-            ]
-            .into_iter()
-            .flatten()
-            .flatten()
-            {
-                if !v.contains(ssid) && v.len() < MAX_SSIDS_PER_HANDSHAKE {
-                    v.push(ssid.clone());
-                }
-            }
-            v
-        };
-        // PMKs of the passphrases given without an SSID, derived once per SSID.
-        let mut derived: HashMap<Vec<u8>, Vec<Pmk>> = HashMap::new();
-        let mut derivations = 0usize;
-        // The PMKs, beyond the ring's own, that the passphrases given without an SSID make
-        // for the SSIDs a handshake may be for (each PMK once).
-        let mut extra_pmks = |station: MacAddr, bssid: MacAddr| -> Vec<Pmk> {
-            let mut v: Vec<Pmk> = Vec::new();
-            if ring.passphrases.is_empty() {
-                return v;
-            }
-            let mut seen: std::collections::HashSet<[u8; 32]> = Default::default();
-            for ssid in candidate_ssids(station, bssid) {
-                if !derived.contains_key(&ssid) {
-                    if derivations >= MAX_DERIVED_PMKS {
-                        continue;
-                    }
-                    derivations += ring.passphrases.len();
-                    let pmks = ring
-                        .passphrases
-                        .par_iter()
-                        .filter_map(|p| pmk_from_passphrase(p, &ssid).ok())
-                        .map(|key| Pmk {
-                            key,
-                            ssid: Some(ssid.clone()),
-                            source: "passphrase",
-                        })
-                        .collect();
-                    derived.insert(ssid.clone(), pmks);
-                }
-                for p in &derived[&ssid] {
-                    if !ring.has_pmk(&p.key) && seen.insert(p.key) {
-                        v.push(p.clone());
-                    }
-                }
-            }
-            v
-        };
-        // Requests per (station, AP) in time order, to find the one after an FT exchange.
-        let mut requests_of: HashMap<(MacAddr, MacAddr), Vec<&AssocRequest>> = HashMap::new();
-        for r in &requests {
-            requests_of.entry((r.station, r.bssid)).or_default().push(r);
-        }
-        for v in requests_of.values_mut() {
-            v.sort_by_key(|r| r.ts_ns);
-        }
-        // A message seen twice (an 802.11 retransmission, or two sniffers) is one message.
-        for msgs in by_link.values_mut() {
-            msgs.dedup_by(|b, a| {
-                a.message == b.message
-                    && a.replay_counter == b.replay_counter
-                    && a.nonce == b.nonce
-                    && a.mic == b.mic
-            });
-        }
-        let mut links: Vec<_> = by_link.into_iter().collect();
-        links.sort_by_key(|(k, _)| *k);
+        let mut links: Vec<_> = g.by_link.iter().collect();
+        links.sort_by_key(|(k, _)| **k);
         let mut handshake_ssids: Vec<Vec<u8>> = Vec::new();
-        for ((station, bssid), msgs) in links {
-            let mut starts: Vec<i64> = msgs
-                .iter()
-                .filter(|m| m.message == KeyMessage::M1)
-                .map(|m| m.ts_ns)
-                .collect();
-            starts.sort_unstable();
-            if !starts.is_empty() {
-                s.handshake_starts.insert((station, bssid), starts);
-            }
-            for (i, m2) in msgs.iter().enumerate() {
-                if m2.message != KeyMessage::M2 {
-                    continue;
-                }
-                // The AP's nonce: the latest message 1 (or 3) with the same replay counter,
-                // among the few messages before (a bounded search, whatever the capture), or
-                // else the message 3 that answers it (replay counter one more: message 3
-                // repeats message 1's ANonce, 12.7.6.4) when message 1 was not captured.
-                let Some(m1) = msgs[i.saturating_sub(MAX_LOOKBACK)..i]
-                    .iter()
-                    .rev()
-                    .find(|m| {
-                        matches!(m.message, KeyMessage::M1 | KeyMessage::M3)
-                            && m.replay_counter == m2.replay_counter
-                    })
-                    .or_else(|| {
-                        msgs[i + 1..].iter().take(MAX_LOOKBACK).find(|m| {
-                            m.message == KeyMessage::M3
-                                && m.replay_counter == m2.replay_counter.wrapping_add(1)
-                        })
-                    })
-                else {
-                    continue;
-                };
-                s.summary.handshakes += 1;
-                for ssid in bss_ssids.get(&bssid).into_iter().flatten() {
-                    if !handshake_ssids.contains(ssid) && handshake_ssids.len() < 16 {
-                        handshake_ssids.push(ssid.clone());
-                    }
-                }
-                // An FT initial mobility domain association names its key holders in
-                // message 2's key data (13.4.2).
-                let (mdid, fte) = mde_fte(roamgap_wire::dot11::ie::Elements::new(&m2.key_data, 0));
-                // Every PMK is tried (the MIC tells which, if any, is the handshake's): on
-                // every core, the first in the ring's order winning.
-                let extra = extra_pmks(station, bssid);
-                let found = ring
-                    .pmks
-                    .par_iter()
-                    .chain(extra.par_iter())
-                    .find_map_first(|pmk| {
-                        if let (
-                            Some(mdid),
-                            Some(FtParts {
-                                r0kh: Some(r0kh),
-                                r1kh: Some(r1kh),
-                                ..
-                            }),
-                        ) = (mdid, &fte)
-                        {
-                            for ssid in ssids_of(station, pmk) {
-                                let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, mdid, r0kh, station.0);
-                                let (r1, _) = pmk_r1(&r0, &r0_name, *r1kh, station.0);
-                                let ptk = ft_ptk(&r1, &m2.nonce, &m1.nonce, bssid.0, station.0);
-                                if mic_matches(&ptk, m2) {
-                                    return Some((ptk, None, pmk.clone()));
-                                }
-                            }
-                        }
-                        // Descriptor versions 1 and 2 (TKIP, CCMP with PRF-SHA1): PRF-512, whose
-                        // first 384 bits are the CCMP PTK and the rest TKIP's Michael keys.
-                        if matches!(m2.version, 1 | 2) {
-                            let (ptk, mic) = pairwise_ptk_tkip(
-                                &pmk.key, bssid.0, station.0, &m1.nonce, &m2.nonce,
-                            );
-                            return mic_matches(&ptk, m2).then(|| (ptk, Some(mic), pmk.clone()));
-                        }
-                        let ptk = pairwise_ptk(
-                            KeyHash::Sha256,
-                            &pmk.key,
-                            bssid.0,
-                            station.0,
-                            &m1.nonce,
-                            &m2.nonce,
-                        );
-                        mic_matches(&ptk, m2).then(|| (ptk, None, pmk.clone()))
-                    });
-                let Some((ptk, mic, pmk)) = found else {
-                    if is_sae(m2) {
-                        s.summary.sae_without_key += 1;
-                    }
-                    continue;
-                };
-                s.summary.handshakes_with_key += 1;
-                // A passphrase given without an SSID: say which SSID it matched for.
-                if !ring.has_pmk(&pmk.key) {
-                    let d = format!(
-                        "PMK {} (from a passphrase for SSID \"{}\", named by the capture)",
-                        super::fingerprint(&pmk.key),
-                        String::from_utf8_lossy(pmk.ssid.as_deref().unwrap_or_default())
-                    );
-                    if !s.summary.keys.contains(&d) {
-                        s.summary.keys.push(d);
-                    }
-                }
-                s.add_link_key(station, bssid, m2.ts_ns, &ptk, mic);
-                // The GTK in message 3 (or a later group key handshake) under this PTK.
-                for m in msgs[i + 1..].iter().take(MAX_LOOKBACK).filter(|m| {
-                    matches!(m.message, KeyMessage::M3 | KeyMessage::G1)
-                        && (m.key_data_encrypted || m.descriptor_type == 254)
-                        && !m.key_data.is_empty()
-                }) {
-                    if m.message == KeyMessage::M3 && m.replay_counter < m2.replay_counter {
-                        continue;
-                    }
-                    if let Some((key_id, gtk)) = group_key_of(m, &ptk.kek) {
-                        s.add_group_key(bssid, m.ts_ns, key_id, &gtk);
-                    }
-                }
-            }
+        for (&link, msgs) in links {
+            s.link_handshakes(link, msgs, &g.names, &mut pmks, &mut handshake_ssids);
         }
         s.summary.handshake_ssids = handshake_ssids
             .iter()
             .map(|x| String::from_utf8_lossy(x).into_owned())
             .collect();
-        // Fast transitions over the air (13.5.2): the PTK from PMK-R1 and the authentication
-        // nonces, kept when its PMKR1Name is the one the reassociation request names.
-        for x in exchanges {
-            s.summary.fast_transitions += 1;
-            let request = requests_of
-                .get(&(x.station, x.bssid))
-                .and_then(|v| v.get(v.partition_point(|r| r.ts_ns < x.ts_ns)).copied());
-            let extra = extra_pmks(x.station, x.bssid);
-            let found = ring
-                .pmks
-                .par_iter()
-                .chain(extra.par_iter())
-                .find_map_first(|pmk| {
-                    ssids_of(x.station, pmk).into_iter().find_map(|ssid| {
-                        let (r0, r0_name) = pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
-                        let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
-                        let named = request.is_none_or(|r| r.pmkids.contains(&r1_name));
-                        named.then(|| ft_ptk(&r1, &x.snonce, &x.anonce, x.bssid.0, x.station.0))
-                    })
-                });
-            if let Some(ptk) = found {
-                s.summary.fast_transitions_with_key += 1;
-                s.add_link_key(x.station, x.bssid, x.ts_ns, &ptk, None);
-            }
-        }
+        s.fast_transitions(&g, &mut pmks);
         for v in s.pairwise.values_mut() {
             v.sort_by_key(|(t, _)| *t);
         }
@@ -828,6 +510,118 @@ impl KeySchedule {
         s
     }
 
+    /// The 4-way handshakes of one link (its EAPOL-Key messages in frame order): each
+    /// message 2 with the message that gave its ANonce, its PTK (every PMK tried, the MIC
+    /// telling which, if any), and the GTKs sent under it.
+    fn link_handshakes(
+        &mut self,
+        (station, bssid): (MacAddr, MacAddr),
+        msgs: &[&HandshakeMessage],
+        names: &Names,
+        pmks: &mut PassphrasePmks<'_>,
+        handshake_ssids: &mut Vec<Vec<u8>>,
+    ) {
+        let ring = pmks.ring;
+        let mut starts: Vec<i64> = msgs
+            .iter()
+            .filter(|m| m.message == KeyMessage::M1)
+            .map(|m| m.ts_ns)
+            .collect();
+        starts.sort_unstable();
+        if !starts.is_empty() {
+            self.handshake_starts.insert((station, bssid), starts);
+        }
+        for (i, m2) in msgs.iter().enumerate() {
+            if m2.message != KeyMessage::M2 {
+                continue;
+            }
+            let Some(m1) = anonce_message(msgs, i) else {
+                continue;
+            };
+            self.summary.handshakes += 1;
+            for ssid in names.bss.get(&bssid).into_iter().flatten() {
+                if !handshake_ssids.contains(ssid) && handshake_ssids.len() < 16 {
+                    handshake_ssids.push(ssid.clone());
+                }
+            }
+            // Every PMK is tried: on every core, the first in the ring's order winning.
+            let extra = pmks.extra(names, station, bssid);
+            let found = ring
+                .pmks
+                .par_iter()
+                .chain(extra.par_iter())
+                .find_map_first(|pmk| {
+                    handshake_ptk(pmk, names, (station, bssid), m1, m2)
+                        .map(|(ptk, mic)| (ptk, mic, pmk))
+                });
+            let Some((ptk, mic, pmk)) = found else {
+                if is_sae(m2) {
+                    self.summary.sae_without_key += 1;
+                }
+                continue;
+            };
+            self.summary.handshakes_with_key += 1;
+            // A passphrase given without an SSID: say which SSID it matched for.
+            if !ring.has_pmk(&pmk.key) {
+                let d = format!(
+                    "PMK {} (from a passphrase for SSID \"{}\", named by the capture)",
+                    super::fingerprint(&pmk.key),
+                    String::from_utf8_lossy(pmk.ssid.as_deref().unwrap_or_default())
+                );
+                if !self.summary.keys.contains(&d) {
+                    self.summary.keys.push(d);
+                }
+            }
+            self.add_link_key(station, bssid, m2.ts_ns, &ptk, mic);
+            // The GTK in message 3 (or a later group key handshake) under this PTK.
+            for m in msgs[i + 1..].iter().take(MAX_LOOKBACK).filter(|m| {
+                matches!(m.message, KeyMessage::M3 | KeyMessage::G1)
+                    && (m.key_data_encrypted || m.descriptor_type == 254)
+                    && !m.key_data.is_empty()
+            }) {
+                if m.message == KeyMessage::M3 && m.replay_counter < m2.replay_counter {
+                    continue;
+                }
+                if let Some((key_id, gtk)) = group_key_of(m, &ptk.kek) {
+                    self.add_group_key(bssid, m.ts_ns, key_id, &gtk);
+                }
+            }
+        }
+    }
+
+    /// Fast transitions over the air (13.5.2): the PTK from PMK-R1 and the authentication
+    /// nonces, kept when its PMKR1Name is the one the reassociation request names.
+    fn fast_transitions(&mut self, g: &Gathered<'_>, pmks: &mut PassphrasePmks<'_>) {
+        let ring = pmks.ring;
+        for x in &g.exchanges {
+            self.summary.fast_transitions += 1;
+            let request = g
+                .requests_of
+                .get(&(x.station, x.bssid))
+                .and_then(|v| v.get(v.partition_point(|r| r.ts_ns < x.ts_ns)).copied());
+            let extra = pmks.extra(&g.names, x.station, x.bssid);
+            let found = ring
+                .pmks
+                .par_iter()
+                .chain(extra.par_iter())
+                .find_map_first(|pmk| {
+                    g.names
+                        .ssids_of(x.station, pmk)
+                        .into_iter()
+                        .find_map(|ssid| {
+                            let (r0, r0_name) =
+                                pmk_r0(&pmk.key, &ssid, x.mdid, &x.r0kh, x.station.0);
+                            let (r1, r1_name) = pmk_r1(&r0, &r0_name, x.r1kh, x.station.0);
+                            let named = request.is_none_or(|r| r.pmkids.contains(&r1_name));
+                            named.then(|| ft_ptk(&r1, &x.snonce, &x.anonce, x.bssid.0, x.station.0))
+                        })
+                });
+            if let Some(ptk) = found {
+                self.summary.fast_transitions_with_key += 1;
+                self.add_link_key(x.station, x.bssid, x.ts_ns, &ptk, None);
+            }
+        }
+    }
     fn add_link_key(
         &mut self,
         station: MacAddr,
@@ -862,74 +656,42 @@ impl KeySchedule {
     }
 
     /// Whether any PTK is known: then the group key messages sent under one are worth a
-    /// second look ([`Self::scan_protected`]).
+    /// second look ([`Self::may_be_key_message`]).
     pub fn has_link_keys(&self) -> bool {
         !self.pairwise.is_empty()
     }
 
-    /// A protected EAPOL-Key message (a group key handshake's message 1, or a message 3 sent
-    /// again under the PTK) in `rec`, decrypted with the link's keys: the group keys of a
-    /// rekey travel this way. Only frames from an AP to a station with a known PTK and of an
-    /// EAPOL-Key message's size are tried.
-    pub fn scan_protected(&self, rec: &Record<'_>, options: &LinkOptions) -> Option<KeyFrame> {
-        if !linklayer::is_supported(rec.linktype) {
-            return None;
-        }
-        let link = linklayer::decode(rec.linktype, rec.data, rec.fcs_len, options).ok()?;
-        let frame = Frame::new_checked(link.dot11, link.header_padded).ok()?;
-        let fc = frame.frame_control();
-        // Header, LLC/SNAP, EAPOL-Key with a GTK's key data, MIC and ICV: 120 to 220 octets.
-        let n = frame.body().len();
-        if fc.frame_type() != FrameType::Data
-            || !fc.protected()
-            || fc.to_ds()
-            || !fc.from_ds()
-            || !(120..=220).contains(&n)
-        {
-            return None;
-        }
-        let a = frame.addresses();
-        let (station, bssid) = (a.receiver, a.bssid?);
-        if station.is_group() || !self.pairwise.contains_key(&(station, bssid)) {
-            return None;
-        }
-        // A CCMP frame is decrypted only when one AES block of it, under one of the link's
-        // keys, starts with the LLC/SNAP header of EAPOL: voice of the same size costs one
-        // block, not a whole decryption.
+    /// Whether a protected unicast data frame from an AP to `station` may be an EAPOL-Key
+    /// message under a PTK already known (a group key handshake's message 1, or a message 3
+    /// sent again): the only frames the key schedule's second pass decrypts. Header, LLC/SNAP,
+    /// EAPOL-Key with a GTK's key data, MIC and ICV make 120 to 220 octets of body; a CCMP
+    /// frame qualifies only when one AES block of it, under one of the link's keys, starts
+    /// with the LLC/SNAP header of EAPOL, so voice of the same size costs one block, not a
+    /// whole decryption.
+    pub fn may_be_key_message<T: AsRef<[u8]>>(
+        &self,
+        frame: &Frame<T>,
+        station: MacAddr,
+        bssid: MacAddr,
+        ts_ns: i64,
+    ) -> bool {
         const EAPOL_SNAP: [u8; 8] = [0xaa, 0xaa, 0x03, 0, 0, 0, 0x88, 0x8e];
-        let shape = super::decrypt::CipherShape::of(frame.body())?;
-        if shape.ccmp
-            && !shape.tkip
-            && !self.link_keys(station, bssid, rec.ts_ns).any(|(k, _)| {
-                super::ccmp::first_block(k.ccmp.tk(), &frame).is_some_and(|b| b[..8] == EAPOL_SNAP)
-            })
+        if !(120..=220).contains(&frame.body().len())
+            || !self.pairwise.contains_key(&(station, bssid))
         {
-            return None;
+            return false;
         }
-        super::decrypt::PLAINTEXT.with(|buf| {
-            let mut buf = buf.borrow_mut();
-            if !self
-                .decrypt_frame(&frame, rec.ts_ns, &mut buf)
-                .is_decrypted()
-            {
-                return None;
-            }
-            let (ethertype, payload) = data::llc_snap(&buf)?;
-            if ethertype != data::ETHERTYPE_EAPOL {
-                return None;
-            }
-            let message = match data::eapol(payload)? {
-                data::Eapol::Key(k) => k.message,
-                _ => return None,
-            };
-            if !matches!(message, KeyMessage::G1 | KeyMessage::M3) {
-                return None;
-            }
-            eapol_message(rec, station, bssid, message, payload)
-        })
+        let Some(shape) = super::decrypt::CipherShape::of(frame.body()) else {
+            return false;
+        };
+        !shape.ccmp
+            || shape.tkip
+            || self.link_keys(station, bssid, ts_ns).any(|(k, _)| {
+                super::ccmp::first_block(k.ccmp.tk(), frame).is_some_and(|b| b[..8] == EAPOL_SNAP)
+            })
     }
-
-    /// Adds the group keys of the protected messages [`Self::scan_protected`] found, each
+    /// Adds the group keys of the protected messages of the second pass
+    /// ([`KeyFrame::protected`]), each
     /// opened with the KEK of the link's PTK whose KCK reproduces its MIC.
     pub fn add_protected(&mut self, frames: &[KeyFrame]) {
         for f in frames {
