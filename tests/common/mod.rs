@@ -517,3 +517,63 @@ pub fn block_ack_codes(cap: &CaptureFile) -> (Vec<u16>, Vec<u16>) {
     }
     (status, reasons)
 }
+
+/// The frames of `path` a key of `ring` opens, by number; the protected frames; and the opened
+/// data frames whose plaintext is neither LLC/SNAP nor an LLC XID (an independent check).
+pub fn decrypted_frames(
+    path: &std::path::Path,
+    ring: &roamgap::crypto::keys::KeyRing,
+) -> (std::collections::BTreeSet<u64>, u64, u64) {
+    use roamgap::crypto::decrypt::Outcome;
+    use roamgap_wire::dot11::{Frame, FrameType};
+    let cap = CaptureFile::open(path).unwrap();
+    let link = Default::default();
+    let schedule = Pipeline::new(&Config {
+        link,
+        ..Default::default()
+    })
+    .keys(Some(ring))
+    .key_schedule(&cap)
+    .unwrap()
+    .unwrap();
+    let (mut out, mut protected, mut snap) = (std::collections::BTreeSet::new(), 0, 0);
+    let mut buf = Vec::new();
+    for r in cap.records().unwrap() {
+        let Ok(r) = r else { break };
+        let Ok(l) = roamgap_wire::linklayer::decode(r.linktype, r.data, r.fcs_len, &link) else {
+            continue;
+        };
+        let Ok(f) = Frame::new_checked(l.dot11, l.header_padded) else {
+            continue;
+        };
+        if f.frame_control().protected() {
+            protected += 1;
+            if schedule.decrypt_frame(&f, r.ts_ns, &mut buf) == Outcome::Decrypted {
+                out.insert(r.number);
+                if f.frame_control().frame_type() == FrameType::Data
+                    && !buf.starts_with(&[0xaa, 0xaa, 0x03])
+                    // The layer 2 update frame an AP broadcasts when a station (re)associates
+                    // (an LLC XID: n-02.cap frames 62 and 119).
+                    && buf[..] != [0x00, 0x01, 0xaf, 0x81, 0x01, 0x00]
+                {
+                    snap += 1;
+                }
+            }
+        }
+    }
+    (out, protected, snap)
+}
+
+/// The JSON report of one capture analyzed with the keys of `ring` (in parallel segments).
+pub fn analyze_keyed(
+    path: &std::path::Path,
+    ring: Option<&roamgap::crypto::keys::KeyRing>,
+) -> Value {
+    let cap = CaptureFile::open(path).unwrap();
+    let a = Pipeline::new(&Config::default())
+        .plan(roamgap::pipeline::Plan::parallel())
+        .keys(ring)
+        .analyze(0, &cap)
+        .unwrap();
+    serde_json::from_str(&Report::new(vec![a]).to_json()).unwrap()
+}
