@@ -213,6 +213,21 @@ pub enum LinkError {
     RadiotapShort(&'static str),
 }
 
+/// A link-layer header's decoder: the record's bytes, the FCS length the capture file
+/// declares for its records, the options; the radio information and the 802.11 frame.
+type HeaderDecoder = for<'a> fn(&'a [u8], u8, &LinkOptions) -> Result<LinkFrame<'a>, LinkError>;
+
+/// Every link-layer header roamgap reads, by link type: the one place a new header is
+/// registered (its module decodes it; `capture::LinkType` names its number).
+const HEADERS: [(LinkType, HeaderDecoder); 6] = [
+    (LinkType::RADIOTAP, |d, _, _| radiotap::decode(d)),
+    (LinkType::PPI, |d, _, _| ppi::decode(d)),
+    (LinkType::PRISM, |d, _, _| prism::decode(d)),
+    (LinkType::AVS, |d, _, _| avs::decode(d)),
+    (LinkType::ETHERNET, |d, _, o| peekremote::decode(d, o.peekremote_port)),
+    (LinkType::IEEE802_11, plain_dot11),
+];
+
 /// Splits a record of the given link type into radio information and the 802.11 frame.
 /// `fcs_len` is the FCS length the capture file declares for its records (0 if none).
 pub fn decode<'a>(
@@ -221,46 +236,38 @@ pub fn decode<'a>(
     fcs_len: u8,
     options: &LinkOptions,
 ) -> Result<LinkFrame<'a>, LinkError> {
-    match linktype {
-        LinkType::RADIOTAP => radiotap::decode(data),
-        LinkType::PPI => ppi::decode(data),
-        LinkType::PRISM => prism::decode(data),
-        LinkType::AVS => avs::decode(data),
-        LinkType::ETHERNET => peekremote::decode(data, options.peekremote_port),
-        LinkType::IEEE802_11 => {
-            // The pcap header may declare an FCS (only the 4-byte CRC-32 is checked).
-            let (dot11, fcs, fcs_bytes) = match data.len().checked_sub(usize::from(fcs_len)) {
-                Some(n) if fcs_len == 4 => {
-                    (&data[..n], Fcs::Present, split_fcs(data).map(|(_, f)| f))
-                }
-                Some(n) if fcs_len > 0 => (&data[..n], Fcs::Present, None),
-                _ => (data, Fcs::Absent, None),
-            };
-            Ok(LinkFrame {
-                radio: RadioInfo {
-                    fcs,
-                    ..RadioInfo::default()
-                },
-                dot11,
-                header_padded: false,
-                fcs_bytes,
-            })
-        }
-        other => Err(LinkError::Unsupported(other)),
+    match HEADERS.iter().find(|(t, _)| *t == linktype) {
+        Some((_, decoder)) => decoder(data, fcs_len, options),
+        None => Err(LinkError::Unsupported(linktype)),
     }
+}
+
+/// A bare 802.11 frame (link type 105): the pcap header may declare an FCS (only the 4-byte
+/// CRC-32 is checked).
+fn plain_dot11<'a>(
+    data: &'a [u8],
+    fcs_len: u8,
+    _: &LinkOptions,
+) -> Result<LinkFrame<'a>, LinkError> {
+    let (dot11, fcs, fcs_bytes) = match data.len().checked_sub(usize::from(fcs_len)) {
+        Some(n) if fcs_len == 4 => (&data[..n], Fcs::Present, split_fcs(data).map(|(_, f)| f)),
+        Some(n) if fcs_len > 0 => (&data[..n], Fcs::Present, None),
+        _ => (data, Fcs::Absent, None),
+    };
+    Ok(LinkFrame {
+        radio: RadioInfo {
+            fcs,
+            ..RadioInfo::default()
+        },
+        dot11,
+        header_padded: false,
+        fcs_bytes,
+    })
 }
 
 /// Whether [`decode`] reads this link type.
 pub fn is_supported(linktype: LinkType) -> bool {
-    matches!(
-        linktype,
-        LinkType::RADIOTAP
-            | LinkType::IEEE802_11
-            | LinkType::PPI
-            | LinkType::PRISM
-            | LinkType::AVS
-            | LinkType::ETHERNET
-    )
+    HEADERS.iter().any(|(t, _)| *t == linktype)
 }
 
 #[cfg(test)]
