@@ -10,7 +10,9 @@ const MAX_FILE_LINES: usize = 1_200;
 const MAX_FN_LINES: usize = 150;
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -28,14 +30,23 @@ fn opens_fn(line: &str) -> Option<(usize, &str)> {
     let body = line.trim_start();
     let indent = line.len() - body.len();
     let mut rest = body;
-    for prefix in ["pub(crate) ", "pub(super) ", "pub ", "const ", "async ", "unsafe "] {
+    for prefix in [
+        "pub(crate) ",
+        "pub(super) ",
+        "pub ",
+        "const ",
+        "async ",
+        "unsafe ",
+    ] {
         rest = rest.strip_prefix(prefix).unwrap_or(rest);
     }
     let rest = rest.strip_prefix("fn ")?;
     if line.trim_end().ends_with(';') || line.trim_end().ends_with('}') {
         return None; // a declaration in a trait, or a function on one line
     }
-    let name = rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next()?;
+    let name = rest
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()?;
     Some((indent, name))
 }
 
@@ -44,7 +55,9 @@ fn long_functions(text: &str, max: usize) -> Vec<(String, usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some((indent, name)) = opens_fn(line) else { continue };
+        let Some((indent, name)) = opens_fn(line) else {
+            continue;
+        };
         let close = format!("{}}}", " ".repeat(indent));
         if let Some(end) = (i + 1..lines.len()).find(|&j| lines[j].trim_end() == close) {
             let len = end - i + 1;
@@ -81,7 +94,11 @@ fn no_file_over_1200_lines_and_no_function_over_150() {
             broken.push(format!("{}:{line}: fn {name} is {len} lines", f.display()));
         }
     }
-    assert!(broken.is_empty(), "over the size rules:\n{}", broken.join("\n"));
+    assert!(
+        broken.is_empty(),
+        "over the size rules:\n{}",
+        broken.join("\n")
+    );
 }
 
 #[test]
@@ -91,6 +108,9 @@ fn the_function_finder_measures_what_rustfmt_writes() {
         "impl A {{\n    pub(crate) fn long(&self) {{\n{long_body}    }}\n\n    fn short() {{}}\n}}\n\
          trait T {{\n    fn declared(&self);\n}}\nfn free() {{\n    let s = \"}}\";\n}}\n"
     );
-    assert_eq!(long_functions(&text, 150), vec![("long".to_string(), 2, 202)]);
+    assert_eq!(
+        long_functions(&text, 150),
+        vec![("long".to_string(), 2, 202)]
+    );
     assert_eq!(long_functions(&text, 2).len(), 2, "long and free (3 lines)");
 }

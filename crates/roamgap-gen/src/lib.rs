@@ -12,6 +12,18 @@
 //! `exchange` (the management and EAPOL exchanges a roam is made of), `keys` (the real
 //! cryptography of encrypted captures), `voice` (the RTP calls) and `truth` (what the capture
 //! holds, read back from the frames as written).
+//!
+//! ```
+//! use roamgap_gen::{generate, FileFormat, Link, Options};
+//!
+//! let options = Options { seed: 1, format: FileFormat::Pcap, link: Link::Radiotap };
+//! let generated = generate("cckm-missing-ie", &options).unwrap();
+//! assert_eq!(&generated.bytes[..4], &[0xd4, 0xc3, 0xb2, 0xa1]); // pcap, little-endian µs
+//! // The truth lists what the scenario injected, not what an analyzer would conclude.
+//! let roams = &generated.truth.roams;
+//! assert!(!roams.is_empty());
+//! assert!(roams.iter().all(|r| r.expected_findings.contains(&"cckm-ie-missing")));
+//! ```
 #![deny(unsafe_code)]
 
 mod exchange;

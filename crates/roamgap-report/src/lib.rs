@@ -1,6 +1,20 @@
 //! roamgap's analysis → what a person reads: a terminal table, a summary, JSON, CSV and JSON
 //! lines for tools (the contracts are `docs/JSON.md` and `docs/EXPORTS.md`), and the HTML
 //! report directory with its plots (a second pass over the capture collects what they draw).
+//!
+//! ```
+//! use roamgap::analysis::Config;
+//! use roamgap::pipeline::{Outcome, Pipeline};
+//! use roamgap_report::{render_table, Report};
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/cckm-ok.pcap");
+//! let run = Pipeline::new(&Config::default()).run(&[path.into()]);
+//! let Outcome::Separate(analyses) = run.outcome else { unreachable!("not merged") };
+//! let report = Report::new(analyses);
+//! assert!(render_table(&report).contains("Roams (2):"));
+//! let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+//! assert_eq!(json["roams"][0]["outcome"], "completed");
+//! ```
 #![deny(unsafe_code)]
 
 mod export;

@@ -224,7 +224,9 @@ const HEADERS: [(LinkType, HeaderDecoder); 6] = [
     (LinkType::PPI, |d, _, _| ppi::decode(d)),
     (LinkType::PRISM, |d, _, _| prism::decode(d)),
     (LinkType::AVS, |d, _, _| avs::decode(d)),
-    (LinkType::ETHERNET, |d, _, o| peekremote::decode(d, o.peekremote_port)),
+    (LinkType::ETHERNET, |d, _, o| {
+        peekremote::decode(d, o.peekremote_port)
+    }),
     (LinkType::IEEE802_11, plain_dot11),
 ];
 
