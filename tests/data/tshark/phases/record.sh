@@ -2,7 +2,7 @@
 # Records, for every `roamgap gen` scenario (seed 1, classic pcap, radiotap), how tshark
 # dissects the frames that bound a roam's phases: probe requests, authentication, FT action,
 # (re)association, EAP, EAPOL-Key M1-M4 and ADDTS frames, with their station and retry bit.
-# tests/tshark_phases.rs checks the analyzer's phase boundaries against these files.
+# tests/suite/tshark_phases.rs checks the analyzer's phase boundaries against these files.
 #
 #   apt-get install -y tshark && sh tests/data/tshark/phases/record.sh
 set -eu

@@ -1,6 +1,6 @@
 //! The `roamgap` command as a user runs it: output, warnings and exit codes.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

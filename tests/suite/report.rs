@@ -1,7 +1,7 @@
 //! The plots and the HTML report, checked against the samples' truth: the marks drawn, the
 //! figures written on the plots, and a report that stands on its own.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! ones. The crate panics on some hostile headers (a vendor namespace whose skip length runs
 //! past the header, in tcpdump's test files); there roamgap must still answer.
 
-mod common;
+use crate::common;
 
 use common::data;
 use roamgap_gen::{self as gen, FileFormat, Link, Options};

@@ -4,7 +4,7 @@
 //! RTP packets per stream. tshark counts 802.11 retransmissions as RTP packets, so its count is
 //! roamgap's received + duplicates.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! addresses. The crate has no reassociation request/response, TSPEC/ADDTS or CCKM support,
 //! which is why roamgap decodes 802.11 itself (docs/ARCHITECTURE.md).
 
-mod common;
+use crate::common;
 
 use common::data;
 use ieee80211::match_frames;

@@ -4,7 +4,7 @@
 //! and ADDTS phases are the probe requests, authentication/FT frames, (re)association frames,
 //! EAP packets, EAPOL-Key messages and ADDTS frames tshark says they are, of the right station.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

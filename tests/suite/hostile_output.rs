@@ -2,7 +2,7 @@
 //! capture that would make the report grow without bound, a report directory with planted
 //! links, and cells a spreadsheet would run as formulas.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

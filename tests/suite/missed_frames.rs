@@ -1,6 +1,6 @@
 //! Roams the sniffer saw only in part: a missed response, a missed reassociation.
 
-mod common;
+use crate::common;
 
 use common::analyze_bytes;
 use roamgap_gen::{self as gen, FileFormat, Link, Options};

@@ -1,6 +1,6 @@
 //! The analyzer against the exact truth of the bundled synthetic roaming scenarios.
 
-mod common;
+use crate::common;
 
 use common::{analyze_file, compare_with_truth, data, read_json};
 

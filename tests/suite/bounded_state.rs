@@ -2,7 +2,7 @@
 //! sources a capture shows, and RTP sequence numbers a sender (or the air) garbled do not
 //! become loss: each case generates its hostile capture here.
 
-mod common;
+use crate::common;
 
 use common::analyze_bytes;
 use roamgap::analysis::{Analyzer, Config};

@@ -1,6 +1,6 @@
 //! Compressed captures and standard input give the same analysis as the plain file.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

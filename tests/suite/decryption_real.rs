@@ -1,7 +1,7 @@
 //! Decryption of real captures with documented keys, against what tshark 4.0 decrypts in the
 //! same files; every protected frame counted once; hostile protected bytes.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! addresses a bit error made (captures without FCS keep their damaged frames). Each attack is
 //! made here from a generated scenario, by rewriting bytes of the capture.
 
-mod common;
+use crate::common;
 
 use common::analyze_bytes;
 use roamgap::analysis::Config;

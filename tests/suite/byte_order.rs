@@ -1,6 +1,6 @@
 //! Captures written on big-endian machines: the same frames, the same analysis.
 
-mod common;
+use crate::common;
 
 use common::{analyze_bytes, compare_with_truth};
 use roamgap_gen::{self as gen, FileFormat, Link, Options};

@@ -2,8 +2,6 @@
 //! result, on every sample and synthetic capture and on generated ones, for several pool sizes
 //! batch sizes and segment sizes.
 
-mod common;
-
 use std::path::PathBuf;
 
 use roamgap::analysis::Config;

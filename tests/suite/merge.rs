@@ -1,7 +1,7 @@
 //! Three sniffers, one per channel, with clocks apart: merged, they give the analysis of the
 //! one sniffer that saw everything, and the clock offsets are found.
 
-mod common;
+use crate::common;
 
 use roamgap::analysis::Config;
 use roamgap::pipeline::{Outcome, Pipeline};

@@ -3,7 +3,7 @@
 //! capture of `../shared/captures/real` (tcpdump's test files, other projects' test suites,
 //! real clients' associations), from the repository's copy where the licence allows one.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

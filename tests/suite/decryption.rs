@@ -3,7 +3,7 @@
 //! the generator (the decrypted roams are the truth's, and those of the same scenario in the
 //! clear).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! Hostile input: damaged captures must give partial results or a clear error, never a
 //! panic, a hang or an allocation sized by a length field.
 
-mod common;
+use crate::common;
 
 use common::data;
 use roamgap::analysis::Config;

@@ -1,7 +1,7 @@
 //! The analyzer against the exact truth of `roamgap gen` scenarios, over seeds, containers
 //! and link types the other tests never saw.
 
-mod common;
+use crate::common;
 
 use common::{analyze_bytes, compare_with_truth};
 use roamgap_gen::{self as gen, FileFormat, Link, Options, SCENARIOS};

@@ -1,6 +1,6 @@
 //! The bundled samples: reproducible by `roamgap gen` and analyzed exactly as their truth says.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! analysis equals the generator's truth, the counts equal tshark's, and the radio facts of
 //! each header are read byte-exactly.
 
-mod common;
+use crate::common;
 
 use common::{analyze_file, compare_with_truth, compare_with_tshark, data, read_json};
 use roamgap_gen::{self as gen, FileFormat, Link, Options};

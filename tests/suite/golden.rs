@@ -1,10 +1,10 @@
 //! Golden files: what `roamgap analyze` (table, CSV, JSON, JSON lines) and `roamgap summary`
 //! print for every bundled sample, byte for byte, kept in `tests/data/golden/`. A change of the
-//! output shows here as a diff to review; `UPDATE_GOLDEN=1 cargo test --release --test golden`
+//! output shows here as a diff to review; `UPDATE_GOLDEN=1 cargo test --release --test suite golden::`
 //! writes the new files. The CSV and JSON lines are also checked against the samples' truth, so
 //! the golden files themselves hold the exact gaps and losses.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
