@@ -5,6 +5,7 @@
 #
 #   benches/compare.sh                  # 50 phones, 10 minutes (~820 MB)
 #   PHONES=50 MINUTES=10 RUNS=5 benches/compare.sh
+#   BEFORE=target/bench/roamgap-before benches/compare.sh   # adds rows for another build
 #
 # Installs tshark (Debian package) when it is missing. Needs bash, awk and /proc.
 set -euo pipefail
@@ -68,6 +69,12 @@ RESULTS=$(
     best "roamgap-analyze-1-thread" "$RUNS" env RAYON_NUM_THREADS=1 "$BIN" analyze "$CAP"
     best "roamgap-analyze-2-threads" "$RUNS" env RAYON_NUM_THREADS=2 "$BIN" analyze "$CAP"
     best "roamgap-analyze-all-cores" "$RUNS" "$BIN" analyze "$CAP"
+    if [ -n "${BEFORE:-}" ]; then
+        # Another build (e.g. a copy of the binary before a change), on the same file in the
+        # same run: the ratio is the change's cost or gain.
+        best "before-analyze-1-thread" "$RUNS" env RAYON_NUM_THREADS=1 "$BEFORE" analyze "$CAP"
+        best "before-analyze-all-cores" "$RUNS" "$BEFORE" analyze "$CAP"
+    fi
     best "tshark-rtp-streams" 1 tshark -q -o rtp.heuristic_rtp:TRUE -z rtp,streams -r "$CAP"
 )
 

@@ -14,11 +14,13 @@ pub type Field = Range<usize>;
 pub type Rest = RangeFrom<usize>;
 
 /// The `N` bytes at `at`, if the buffer holds them.
+#[inline]
 pub fn array_at<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
     b.get(at..at.checked_add(N)?)?.try_into().ok()
 }
 
 /// The bytes of `field`, or zeros when the buffer is too short (a checked view never is).
+#[inline]
 pub fn array<const N: usize>(b: &[u8], field: Field) -> [u8; N] {
     b.get(field)
         .and_then(|s| s.try_into().ok())
@@ -29,11 +31,13 @@ macro_rules! readers {
     ($($at:ident, $field:ident, $t:ty, $from:ident;)*) => {$(
         #[doc = concat!("A `", stringify!($t), "` (", stringify!($from),
             ") at `at`, if the buffer holds it.")]
+        #[inline]
         pub fn $at(b: &[u8], at: usize) -> Option<$t> {
             array_at(b, at).map(<$t>::$from)
         }
         #[doc = concat!("The `", stringify!($t), "` (", stringify!($from),
             ") in `field` of a view whose length is checked.")]
+        #[inline]
         pub fn $field(b: &[u8], field: Field) -> $t {
             <$t>::$from(array(b, field))
         }
@@ -50,6 +54,7 @@ readers! {
 }
 
 /// A `u16` at `at` in the byte order a capture file's header chose.
+#[inline]
 pub fn u16_at(b: &[u8], at: usize, big_endian: bool) -> Option<u16> {
     if big_endian {
         be16_at(b, at)
@@ -59,6 +64,7 @@ pub fn u16_at(b: &[u8], at: usize, big_endian: bool) -> Option<u16> {
 }
 
 /// A `u32` at `at` in the byte order a capture file's header chose.
+#[inline]
 pub fn u32_at(b: &[u8], at: usize, big_endian: bool) -> Option<u32> {
     if big_endian {
         be32_at(b, at)
@@ -68,6 +74,7 @@ pub fn u32_at(b: &[u8], at: usize, big_endian: bool) -> Option<u32> {
 }
 
 /// A `u64` at `at` in the byte order a capture file's header chose.
+#[inline]
 pub fn u64_at(b: &[u8], at: usize, big_endian: bool) -> Option<u64> {
     if big_endian {
         be64_at(b, at)
@@ -77,6 +84,7 @@ pub fn u64_at(b: &[u8], at: usize, big_endian: bool) -> Option<u64> {
 }
 
 /// Writes `bytes` into `field` of `b` (an emitter sizes its buffer from its `buffer_len`).
+#[inline]
 pub fn put(b: &mut [u8], field: Field, bytes: &[u8]) {
     b[field].copy_from_slice(bytes);
 }

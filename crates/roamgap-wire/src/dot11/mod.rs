@@ -104,6 +104,7 @@ pub type MacMap<V> =
 
 impl MacAddr {
     /// The address as a 48-bit number (first octet most significant).
+    #[inline]
     pub fn to_u64(self) -> u64 {
         self.0.iter().fold(0, |v, &b| v << 8 | u64::from(b))
     }
@@ -111,6 +112,7 @@ impl MacAddr {
     pub const BROADCAST: MacAddr = MacAddr([0xff; 6]);
     pub const ZERO: MacAddr = MacAddr([0; 6]);
 
+    #[inline]
     pub fn from_slice(b: &[u8]) -> MacAddr {
         let mut a = [0u8; 6];
         a.copy_from_slice(&b[..6]);
@@ -118,6 +120,7 @@ impl MacAddr {
     }
 
     /// Group (multicast or broadcast) address: the I/G bit of the first octet.
+    #[inline]
     pub fn is_group(&self) -> bool {
         self.0[0] & 1 != 0
     }
@@ -194,9 +197,11 @@ pub mod subtype {
 pub struct FrameControl(pub u16);
 
 impl FrameControl {
+    #[inline]
     pub fn version(self) -> u8 {
         (self.0 & 0x3) as u8
     }
+    #[inline]
     pub fn frame_type(self) -> FrameType {
         match (self.0 >> 2) & 0x3 {
             0 => FrameType::Management,
@@ -205,40 +210,51 @@ impl FrameControl {
             _ => FrameType::Extension,
         }
     }
+    #[inline]
     pub fn subtype(self) -> u8 {
         ((self.0 >> 4) & 0xf) as u8
     }
     /// Type and subtype as Wireshark's `wlan.fc.type_subtype` (type << 4 | subtype).
+    #[inline]
     pub fn type_subtype(self) -> u8 {
         (((self.0 >> 2) & 0x3) << 4) as u8 | self.subtype()
     }
+    #[inline]
     pub fn to_ds(self) -> bool {
         self.0 & 0x0100 != 0
     }
+    #[inline]
     pub fn from_ds(self) -> bool {
         self.0 & 0x0200 != 0
     }
+    #[inline]
     pub fn more_fragments(self) -> bool {
         self.0 & 0x0400 != 0
     }
+    #[inline]
     pub fn retry(self) -> bool {
         self.0 & 0x0800 != 0
     }
+    #[inline]
     pub fn power_management(self) -> bool {
         self.0 & 0x1000 != 0
     }
+    #[inline]
     pub fn protected(self) -> bool {
         self.0 & 0x4000 != 0
     }
     /// +HTC/Order: in QoS data and management frames it announces an HT Control field.
+    #[inline]
     pub fn order(self) -> bool {
         self.0 & 0x8000 != 0
     }
     /// QoS data subtypes (bit 3 of the subtype) carry a QoS Control field.
+    #[inline]
     pub fn is_qos_data(self) -> bool {
         self.frame_type() == FrameType::Data && self.subtype() & 0x8 != 0
     }
     /// Null-data subtypes carry no frame body (subtype bit 2).
+    #[inline]
     pub fn is_null_data(self) -> bool {
         self.frame_type() == FrameType::Data && self.subtype() & 0x4 != 0
     }
