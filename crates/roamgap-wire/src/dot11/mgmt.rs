@@ -166,21 +166,6 @@ impl<'a> MgmtBody<'a> {
     }
 }
 
-/// Authentication algorithm numbers (9.4.1.1).
-pub fn auth_algorithm_name(alg: u16) -> &'static str {
-    match alg {
-        0 => "open",
-        1 => "shared-key",
-        2 => "ft",
-        3 => "sae",
-        4 => "fils-sk",
-        5 => "fils-sk-pfs",
-        6 => "fils-pk",
-        0x80 => "network-eap",
-        _ => "unknown",
-    }
-}
-
 /// Reason codes (Table 9-49) that appear around roams.
 pub fn reason_name(code: u16) -> &'static str {
     match code {
