@@ -18,7 +18,7 @@ pub fn element(out: &mut Vec<u8>, id: u8, body: &[u8]) {
 }
 
 /// A management frame header (9.3.3.2): DA, SA (= TA), BSSID.
-pub fn mgmt_header(
+pub(crate) fn mgmt_header(
     subtype: u8,
     retry: bool,
     da: MacAddr,
@@ -43,7 +43,7 @@ pub fn mgmt_header(
 }
 
 /// SSID, supported rates (1, 2, 5.5, 11 basic; 6..54) and DS Parameter Set.
-pub fn basic_elements(out: &mut Vec<u8>, ssid: &str, channel: Option<u8>) {
+pub(crate) fn basic_elements(out: &mut Vec<u8>, ssid: &str, channel: Option<u8>) {
     element(out, 0, ssid.as_bytes());
     element(out, 1, &[0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24]);
     if let Some(ch) = channel {
@@ -52,13 +52,18 @@ pub fn basic_elements(out: &mut Vec<u8>, ssid: &str, channel: Option<u8>) {
 }
 
 /// An RSN element (9.4.2.24) with CCMP and one AKM suite; `pmkid` adds one PMKID.
-pub fn rsn_element(out: &mut Vec<u8>, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
+pub(crate) fn rsn_element(out: &mut Vec<u8>, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
     rsn_element_cipher(out, 4, akm, pmkid);
 }
 
 /// An RSN element (9.4.2.24, Table 9-149) whose group and pairwise cipher suite is
 /// 00-0F-AC:`cipher` (2 TKIP, 4 CCMP-128), with one AKM suite and optionally one PMKID.
-pub fn rsn_element_cipher(out: &mut Vec<u8>, cipher: u8, akm: [u8; 4], pmkid: Option<[u8; 16]>) {
+pub(crate) fn rsn_element_cipher(
+    out: &mut Vec<u8>,
+    cipher: u8,
+    akm: [u8; 4],
+    pmkid: Option<[u8; 16]>,
+) {
     let suite = [OUI_IEEE[0], OUI_IEEE[1], OUI_IEEE[2], cipher];
     RsnRepr {
         group_cipher: suite,
@@ -72,7 +77,7 @@ pub fn rsn_element_cipher(out: &mut Vec<u8>, cipher: u8, akm: [u8; 4], pmkid: Op
 
 /// The Cisco CCKM element: ID 156, OUI 00:40:96, type 0, then timestamp (8), rekey
 /// number (4) and MIC (8) in a request; just the OUI and type in a response.
-pub fn cckm_element(out: &mut Vec<u8>, request: Option<(u64, u32)>) {
+pub(crate) fn cckm_element(out: &mut Vec<u8>, request: Option<(u64, u32)>) {
     CckmRepr {
         request: request.map(|(timestamp, rn)| (timestamp, rn, [0x5a; 8])),
     }
@@ -81,7 +86,7 @@ pub fn cckm_element(out: &mut Vec<u8>, request: Option<(u64, u32)>) {
 
 /// A TSPEC (9.4.2.29) for a G.711 voice stream at 20 ms: EDCA, a fixed nominal MSDU size of
 /// 208 bytes, 83.2 kb/s, surplus bandwidth allowance 1.0.
-pub fn tspec(tid: u8, up: u8, direction_bits: u8, min_phy_rate: u32) -> TspecRepr {
+pub(crate) fn tspec(tid: u8, up: u8, direction_bits: u8, min_phy_rate: u32) -> TspecRepr {
     // TS Info: TID bits 1-4, direction 5-6, access policy EDCA (bit 7), PSB, UP bits 11-13.
     let ts_info: u32 =
         (u32::from(tid) << 1) | (u32::from(direction_bits) << 5) | (1 << 7) | (u32::from(up) << 11);
@@ -129,14 +134,14 @@ pub fn fast_transition_element(out: &mut Vec<u8>, nonce_seed: u8) {
 /// A Fast BSS Transition element with real contents (9.4.2.47): MIC Control (element count),
 /// MIC, ANonce, SNonce, then the R1KH-ID (subelement 1), GTK (2) and R0KH-ID (3) subelements
 /// given.
-pub struct FtElement<'a> {
-    pub element_count: u8,
-    pub mic: [u8; 16],
-    pub anonce: [u8; 32],
-    pub snonce: [u8; 32],
-    pub r1kh: Option<[u8; 6]>,
-    pub gtk: Option<&'a [u8]>,
-    pub r0kh: Option<&'a [u8]>,
+pub(crate) struct FtElement<'a> {
+    pub(crate) element_count: u8,
+    pub(crate) mic: [u8; 16],
+    pub(crate) anonce: [u8; 32],
+    pub(crate) snonce: [u8; 32],
+    pub(crate) r1kh: Option<[u8; 6]>,
+    pub(crate) gtk: Option<&'a [u8]>,
+    pub(crate) r0kh: Option<&'a [u8]>,
 }
 
 impl FtElement<'_> {
@@ -155,7 +160,7 @@ impl FtElement<'_> {
 }
 
 /// A QoS Data frame header (9.3.2.1) between a station and its AP, with QoS Control (TID).
-pub fn qos_data_header(
+pub(crate) fn qos_data_header(
     uplink: bool,
     retry: bool,
     station: MacAddr,
@@ -233,7 +238,7 @@ pub fn ipv4_udp(out: &mut Vec<u8>, flow: UdpFlow, ip_id: u16, payload_len: usize
 }
 
 /// IPv4 + UDP + RTP (RFC 3550) with a G.711 payload.
-pub fn ipv4_udp_rtp(
+pub(crate) fn ipv4_udp_rtp(
     out: &mut Vec<u8>,
     flow: UdpFlow,
     ssrc: u32,
@@ -256,7 +261,7 @@ pub fn ipv4_udp_rtp(
 
 /// EAPOL-Key messages of the 4-way handshake (12.7.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyMsg {
+pub(crate) enum KeyMsg {
     M1,
     M2,
     M3,
@@ -264,7 +269,7 @@ pub enum KeyMsg {
 }
 
 /// An EAPOL-Key frame (802.1X-2010 11.3, 802.11 12.7.2), RSN descriptor, HMAC-SHA1/AES.
-pub fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed: u8) {
+pub(crate) fn eapol_key(out: &mut Vec<u8>, msg: KeyMsg, replay_counter: u64, nonce_seed: u8) {
     let key_data_len = match msg {
         KeyMsg::M2 => 22,
         KeyMsg::M3 => 56,
@@ -329,7 +334,7 @@ fn key_head(
 /// MIC computed with `kck` when the message has one (HMAC-SHA1-128 for key descriptor
 /// version 2, AES-CMAC for version 3, and for the AKM-defined version 0 of SAE).
 #[allow(clippy::too_many_arguments)]
-pub fn eapol_key_signed(
+pub(crate) fn eapol_key_signed(
     out: &mut Vec<u8>,
     msg: KeyMsg,
     replay_counter: u64,
@@ -351,7 +356,7 @@ pub fn eapol_key_signed(
 /// (12.7.2): Key Length 32 (the TKIP TK and its two Michael keys), `key_iv` in the EAPOL-Key
 /// IV field (the RC4 key of message 3's key data, with the KEK), and an HMAC-MD5 MIC.
 #[allow(clippy::too_many_arguments)]
-pub fn eapol_key_signed_tkip(
+pub(crate) fn eapol_key_signed_tkip(
     out: &mut Vec<u8>,
     msg: KeyMsg,
     replay_counter: u64,
@@ -383,14 +388,20 @@ fn sign(out: &mut [u8], start: usize, msg: KeyMsg, kck: &[u8; 16], version: u8) 
 }
 
 /// The station's RSN element as EAPOL key data (M2, and first in M3).
-pub fn rsn_key_data(akm: [u8; 4]) -> Vec<u8> {
+pub(crate) fn rsn_key_data(akm: [u8; 4]) -> Vec<u8> {
     let mut v = Vec::new();
     rsn_element(&mut v, akm, None);
     v
 }
 
 /// An EAPOL frame carrying an EAP packet (RFC 3748 4): code, identifier, type and data.
-pub fn eap_packet(out: &mut Vec<u8>, code: u8, id: u8, eap_type: Option<u8>, data_len: usize) {
+pub(crate) fn eap_packet(
+    out: &mut Vec<u8>,
+    code: u8,
+    id: u8,
+    eap_type: Option<u8>,
+    data_len: usize,
+) {
     let eap_len = 4 + usize::from(eap_type.is_some()) + data_len;
     EapolRepr {
         protocol_version: 2,

@@ -42,10 +42,7 @@ use keys::SimCrypto;
 use roamgap_wire::dot11::MacAddr;
 pub use scenarios::SCENARIOS;
 use sim::{KeyMgmt, Sim};
-pub use truth::{
-    Truth, TruthAddts, TruthDeauth, TruthEapol, TruthEncryption, TruthGap, TruthMulticast,
-    TruthOldAp, TruthPhase, TruthRoam, TruthScan, TruthStream, TruthTspec,
-};
+use truth::Truth;
 use writer::Writer;
 pub use writer::{FileFormat, Link};
 

@@ -36,7 +36,7 @@ impl FileFormat {
     }
 
     /// Timestamp resolution in nanoseconds.
-    pub fn resolution_ns(self) -> i64 {
+    pub(crate) fn resolution_ns(self) -> i64 {
         match self {
             FileFormat::Pcap | FileFormat::PcapNg => 1_000,
             FileFormat::PcapNs | FileFormat::PcapNgNs => 1,
@@ -76,7 +76,7 @@ impl Link {
     ];
 
     /// Whether its header carries the signal level (and so, a sticky client can be seen).
-    pub fn carries_signal(self) -> bool {
+    pub(crate) fn carries_signal(self) -> bool {
         self != Link::Dot11
     }
 
@@ -110,22 +110,22 @@ impl Link {
 
 /// Radio facts of one frame, as the sniffer would record them.
 #[derive(Clone, Copy, Debug)]
-pub struct Radio {
-    pub freq_mhz: u16,
-    pub signal_dbm: i8,
+pub(crate) struct Radio {
+    pub(crate) freq_mhz: u16,
+    pub(crate) signal_dbm: i8,
     /// Legacy rate, 500 kb/s units.
-    pub rate: u8,
+    pub(crate) rate: u8,
 }
 
 /// Accumulates a capture file in memory.
-pub struct Writer {
+pub(crate) struct Writer {
     format: FileFormat,
     link: Link,
     out: Vec<u8>,
 }
 
 impl Writer {
-    pub fn new(format: FileFormat, link: Link) -> Writer {
+    pub(crate) fn new(format: FileFormat, link: Link) -> Writer {
         let mut out = Vec::new();
         let linktype = link.linktype();
         match format {
@@ -168,7 +168,7 @@ impl Writer {
     }
 
     /// Appends one frame captured at `ts_ns` (already a multiple of the file's resolution).
-    pub fn frame(&mut self, ts_ns: i64, radio: Radio, dot11: &[u8]) {
+    pub(crate) fn frame(&mut self, ts_ns: i64, radio: Radio, dot11: &[u8]) {
         let mut data = Vec::with_capacity(dot11.len() + 160);
         let channel = roamgap_wire::linklayer::channel_of_mhz(radio.freq_mhz).unwrap_or(0);
         let us = (ts_ns / 1000) as u64;
@@ -307,7 +307,7 @@ impl Writer {
     }
 
     /// Appends one record of already-built link-layer bytes.
-    pub fn record(&mut self, ts_ns: i64, data: &[u8]) {
+    pub(crate) fn record(&mut self, ts_ns: i64, data: &[u8]) {
         let len = data.len() as u32;
         match self.format {
             FileFormat::Pcap | FileFormat::PcapNs => {
@@ -336,13 +336,13 @@ impl Writer {
         }
     }
 
-    pub fn finish(self) -> Vec<u8> {
+    pub(crate) fn finish(self) -> Vec<u8> {
         self.out
     }
 
     /// Writes what is buffered so far to `w` and empties the buffer (for captures too large
     /// to hold).
-    pub fn drain_into(&mut self, w: &mut impl std::io::Write) -> std::io::Result<u64> {
+    pub(crate) fn drain_into(&mut self, w: &mut impl std::io::Write) -> std::io::Result<u64> {
         w.write_all(&self.out)?;
         let n = self.out.len() as u64;
         self.out.clear();

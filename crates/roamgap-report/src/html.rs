@@ -54,7 +54,7 @@ pub struct Written {
 /// Escapes text for HTML content and attribute values; control and bidirectional characters
 /// (which the page would otherwise render invisibly or obey) become visible escapes first
 /// ([`super::text::printable`]).
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in super::text::printable(s).chars() {
         match c {

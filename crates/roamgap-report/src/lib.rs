@@ -46,7 +46,7 @@ pub use table::{render_table, render_table_with};
 pub const MAX_LISTED: usize = 200;
 
 /// How a list that stops at [`MAX_LISTED`] ends: `None` when nothing was left out.
-pub fn left_out(total: usize, what: &str, all_in: &str) -> Option<String> {
+pub(crate) fn left_out(total: usize, what: &str, all_in: &str) -> Option<String> {
     (total > MAX_LISTED).then(|| {
         format!(
             "{} more {what} not listed here ({MAX_LISTED} of {total} shown); all of them are in {all_in}",
@@ -69,7 +69,7 @@ pub fn join_listed(items: impl ExactSizeIterator<Item = String>, sep: &str) -> S
 /// all of them up to [`MAX_LISTED`]; beyond, the worst ones: the most severe findings first,
 /// then failed roams, then the longest voice gaps (a later roam never displaces an earlier one
 /// of the same rank).
-pub fn listed_roams(report: &Report) -> Vec<usize> {
+pub(crate) fn listed_roams(report: &Report) -> Vec<usize> {
     let mut order: Vec<usize> = (0..report.roams.len()).collect();
     if order.len() <= MAX_LISTED {
         return order;
@@ -98,30 +98,30 @@ pub fn listed_roams(report: &Report) -> Vec<usize> {
 
 /// A finding with the roam it belongs to.
 #[derive(Clone, Copy, Debug)]
-pub struct FindingRef<'a> {
-    pub capture: usize,
-    pub station: MacAddr,
+pub(crate) struct FindingRef<'a> {
+    pub(crate) capture: usize,
+    pub(crate) station: MacAddr,
     /// The roam's request frame; null for a roam seen only by its effect.
-    pub roam_frame: Option<u64>,
-    pub from_bssid: MacAddr,
+    pub(crate) roam_frame: Option<u64>,
+    pub(crate) from_bssid: MacAddr,
     pub to_bssid: MacAddr,
     pub finding: &'a roamgap::analysis::findings::Finding,
 }
 
 /// A link type as reported: number and name.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LinkTypeReport {
-    pub linktype: u32,
-    pub name: &'static str,
+pub(crate) struct LinkTypeReport {
+    pub(crate) linktype: u32,
+    pub(crate) name: &'static str,
     /// Records of this link type in the capture.
-    pub frames: Option<u64>,
+    pub(crate) frames: Option<u64>,
 }
 
 /// A frame roamgap could not (fully) decode, or where reading stopped.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct IssueReport {
-    pub frame: u64,
-    pub message: String,
+pub(crate) struct IssueReport {
+    pub(crate) frame: u64,
+    pub(crate) message: String,
 }
 
 /// What one capture file contained.
@@ -129,37 +129,37 @@ pub struct IssueReport {
 pub struct CaptureReport {
     pub file: String,
     /// `pcap`, `pcap (ns)` or `pcapng`.
-    pub format: String,
-    pub linktypes: Vec<LinkTypeReport>,
+    pub(crate) format: String,
+    pub(crate) linktypes: Vec<LinkTypeReport>,
     /// Records read (damaged ones included; a record cut by the end of the file is not).
     pub frames: u64,
-    pub first_time: Option<f64>,
-    pub last_time: Option<f64>,
-    pub duration_s: Option<f64>,
+    pub(crate) first_time: Option<f64>,
+    pub(crate) last_time: Option<f64>,
+    pub(crate) duration_s: Option<f64>,
     /// Frames per `wlan.fc.type_subtype` (`"0x%04x"`), as Wireshark counts them.
-    pub type_subtype: BTreeMap<String, u64>,
-    pub retries: u64,
-    pub protected: u64,
+    pub(crate) type_subtype: BTreeMap<String, u64>,
+    pub(crate) retries: u64,
+    pub(crate) protected: u64,
     /// Frames the sniffer marked with a bad FCS: counted and skipped.
-    pub bad_fcs: u64,
+    pub(crate) bad_fcs: u64,
     /// Frames (or parts of them) that could not be decoded.
-    pub malformed: u64,
+    pub(crate) malformed: u64,
     /// Frames cut short by the sniffer's snapshot length, decoded as far as they go.
-    pub cut_by_snaplen: u64,
+    pub(crate) cut_by_snaplen: u64,
     /// EAPOL-Key frames per message number 1–4.
-    pub eapol_key_msg: BTreeMap<String, u64>,
-    pub rtp_packets: u64,
-    pub stations: usize,
+    pub(crate) eapol_key_msg: BTreeMap<String, u64>,
+    pub(crate) rtp_packets: u64,
+    pub(crate) stations: usize,
     pub bss: Vec<BssReport>,
     /// Records of link types roamgap does not read (skipped).
-    pub unsupported_frames: u64,
+    pub(crate) unsupported_frames: u64,
     /// Ethernet records that are not remote capture (skipped).
-    pub not_wireless_frames: u64,
+    pub(crate) not_wireless_frames: u64,
     /// Frames of an 802.11 protocol version other than 0 (skipped, not typed).
-    pub unknown_version_frames: u64,
+    pub(crate) unknown_version_frames: u64,
     /// Set when `--fcs auto` found the FCS wrong on (nearly) every frame that carries one at
     /// the start of the capture and analyzed it with the FCS ignored.
-    pub fcs_ignored: Option<FcsIgnored>,
+    pub(crate) fcs_ignored: Option<FcsIgnored>,
     /// Set when frames are timestamped earlier than a frame before them (`METRICS.md`, "Time
     /// going backwards").
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -169,74 +169,74 @@ pub struct CaptureReport {
     /// or followed by other bytes, timestamps missing, clamped or of a doubtful resolution.
     /// One line each, for a person; the frames read past the damage are analyzed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reading: Vec<String>,
+    pub(crate) reading: Vec<String>,
     /// Regions of the file stepped over, and their bytes.
     #[serde(skip_serializing_if = "is_zero")]
-    pub skipped_regions: u64,
+    pub(crate) skipped_regions: u64,
     #[serde(skip_serializing_if = "is_zero")]
-    pub skipped_bytes: u64,
+    pub(crate) skipped_bytes: u64,
     /// Set when the file ends (or is damaged) in the middle of a record.
-    pub truncated: Option<IssueReport>,
+    pub(crate) truncated: Option<IssueReport>,
     /// The first malformed frames, with what is wrong.
-    pub issues: Vec<IssueReport>,
-    pub notes: Vec<Note>,
+    pub(crate) issues: Vec<IssueReport>,
+    pub(crate) notes: Vec<Note>,
     /// When merged with other captures: added to this file's timestamps to put them on the
     /// first file's clock.
-    pub clock_offset_ms: Option<f64>,
+    pub(crate) clock_offset_ms: Option<f64>,
     /// Beacons this file shares with the files it was aligned to.
-    pub clock_anchors: Option<usize>,
+    pub(crate) clock_anchors: Option<usize>,
     /// Frames dropped as copies of frames another sniffer captured.
-    pub duplicates_removed: Option<u64>,
+    pub(crate) duplicates_removed: Option<u64>,
     /// When keys were given: what they decrypted.
-    pub decryption: Option<DecryptionReport>,
+    pub(crate) decryption: Option<DecryptionReport>,
 }
 
 /// Why the FCS of a capture was ignored: `wrong` of the first `checked` frames that carry one
 /// failed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct FcsIgnored {
-    pub wrong: u32,
-    pub checked: u32,
+pub(crate) struct FcsIgnored {
+    pub(crate) wrong: u32,
+    pub(crate) checked: u32,
 }
 
 /// What decryption did for one capture (`--psk`, `--pmk`, `--tk`, `--keys`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DecryptionReport {
+pub(crate) struct DecryptionReport {
     /// The keys given, by kind and fingerprint (the keys themselves never appear).
-    pub keys: Vec<String>,
+    pub(crate) keys: Vec<String>,
     /// 4-way handshakes in the capture (message 2 with its message 1), and those a key given
     /// reproduces (their PTK verified by the message 2 MIC).
-    pub handshakes: usize,
-    pub handshakes_with_key: usize,
+    pub(crate) handshakes: usize,
+    pub(crate) handshakes_with_key: usize,
     /// FT authentications (over the air) seen, and those whose PTK a key given derives.
-    pub fast_transitions: usize,
-    pub fast_transitions_with_key: usize,
+    pub(crate) fast_transitions: usize,
+    pub(crate) fast_transitions_with_key: usize,
     /// Group keys recovered from message 3 or group key handshakes.
-    pub group_keys: usize,
+    pub(crate) group_keys: usize,
     /// Every protected frame is counted in exactly one of `decrypted`, `mic_failures`,
     /// `no_key` and `not_decryptable` (they add up to `protected`).
-    pub protected: u64,
+    pub(crate) protected: u64,
     /// Protected frames a key opened (WEP, TKIP, CCMP or GCMP, their integrity check passed):
     /// unicast and group-addressed data, protected management frames, retransmissions.
-    pub decrypted: u64,
+    pub(crate) decrypted: u64,
     /// Protected frames every candidate key failed the integrity check on (ICV, Michael,
     /// CCMP/GCMP MIC): counted, never guessed.
-    pub mic_failures: u64,
+    pub(crate) mic_failures: u64,
     /// Protected frames with no key: their station and AP's handshake reproduced by no key
     /// given (or not captured), no group key of their AP, no key of their cipher given.
-    pub no_key: u64,
+    pub(crate) no_key: u64,
     /// Protected frames no key can open, and why (`not_decryptable_reasons`).
-    pub not_decryptable: u64,
+    pub(crate) not_decryptable: u64,
     pub not_decryptable_reasons: roamgap::events::NotDecryptable,
     /// SSIDs of the handshakes' BSSs (to check a passphrase's SSID against).
-    pub handshake_ssids: Vec<String>,
+    pub(crate) handshake_ssids: Vec<String>,
     /// SAE handshakes no key matched (a passphrase cannot key SAE: `--pmk`).
-    pub sae_without_key: usize,
+    pub(crate) sae_without_key: usize,
 }
 
 impl DecryptionReport {
     /// What to check when keys were given and nothing matched.
-    pub fn advice(&self) -> Vec<String> {
+    pub(crate) fn advice(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.sae_without_key > 0 && self.handshakes_with_key < self.handshakes {
             out.push(format!(
@@ -277,48 +277,48 @@ pub struct Report {
     pub roams: Vec<Roam>,
     /// Roams seen only by their effect (the station's data moved to another AP with no
     /// (re)association captured).
-    pub missed_roams: Vec<MissedRoam>,
-    pub streams: Vec<StreamReport>,
+    pub(crate) missed_roams: Vec<MissedRoam>,
+    pub(crate) streams: Vec<StreamReport>,
     /// Per station: its roams, gaps and findings.
-    pub stations: Vec<StationSummary>,
+    pub(crate) stations: Vec<StationSummary>,
     /// Per (old AP, new AP): the roams between them, so that a site-wide problem stands out.
-    pub ap_pairs: Vec<ApPairSummary>,
+    pub(crate) ap_pairs: Vec<ApPairSummary>,
 }
 
 /// A station's roams at a glance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StationSummary {
-    pub station: MacAddr,
-    pub roams: usize,
+pub(crate) struct StationSummary {
+    pub(crate) station: MacAddr,
+    pub(crate) roams: usize,
     /// Of them, roams that failed (refused, unanswered, abandoned).
-    pub failed_roams: usize,
+    pub(crate) failed_roams: usize,
     /// Roams the sniffer did not capture (see `missed_roams`).
-    pub missed_roams: usize,
+    pub(crate) missed_roams: usize,
     /// Of the roams' voice gaps (each roam's larger direction); null without voice.
-    pub gap_ms_median: Option<f64>,
-    pub gap_ms_p95: Option<f64>,
-    pub gap_ms_max: Option<f64>,
+    pub(crate) gap_ms_median: Option<f64>,
+    pub(crate) gap_ms_p95: Option<f64>,
+    pub(crate) gap_ms_max: Option<f64>,
     /// RTP packets lost across its roams, both directions.
-    pub lost: u64,
+    pub(crate) lost: u64,
     /// Findings by code.
-    pub findings: BTreeMap<&'static str, usize>,
+    pub(crate) findings: BTreeMap<&'static str, usize>,
 }
 
 /// The roams from one AP to another.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ApPairSummary {
-    pub from_bssid: MacAddr,
-    pub to_bssid: MacAddr,
-    pub roams: usize,
+pub(crate) struct ApPairSummary {
+    pub(crate) from_bssid: MacAddr,
+    pub(crate) to_bssid: MacAddr,
+    pub(crate) roams: usize,
     /// Of them, roams that failed.
-    pub failed_roams: usize,
-    pub gap_ms_median: Option<f64>,
-    pub gap_ms_max: Option<f64>,
-    pub findings: BTreeMap<&'static str, usize>,
+    pub(crate) failed_roams: usize,
+    pub(crate) gap_ms_median: Option<f64>,
+    pub(crate) gap_ms_max: Option<f64>,
+    pub(crate) findings: BTreeMap<&'static str, usize>,
 }
 
 /// A roam's voice gap: the larger of its two directions.
-pub(crate) fn roam_gap(r: &Roam) -> Option<f64> {
+pub fn roam_gap(r: &Roam) -> Option<f64> {
     [&r.uplink, &r.downlink]
         .into_iter()
         .flatten()
@@ -458,7 +458,7 @@ impl Report {
 
     /// Every finding, most severe first; within a severity, in the order of the roams (then
     /// the roams seen only by their effect).
-    pub fn findings_by_severity(&self) -> Vec<FindingRef<'_>> {
+    pub(crate) fn findings_by_severity(&self) -> Vec<FindingRef<'_>> {
         let mut all: Vec<FindingRef<'_>> = self
             .roams
             .iter()

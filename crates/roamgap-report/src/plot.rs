@@ -27,7 +27,7 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             ImageFormat::Svg => "svg",
             ImageFormat::Png => "png",

@@ -21,7 +21,7 @@ pub struct ProgressBar {
 }
 
 /// One line of the bar: `[#####-----]  45%   370 / 823 MB  1.2 s`.
-pub fn bar_line(done: u64, total: u64, elapsed: Duration) -> String {
+pub(crate) fn bar_line(done: u64, total: u64, elapsed: Duration) -> String {
     let fraction = if total == 0 {
         0.0
     } else {

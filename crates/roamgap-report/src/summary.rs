@@ -10,7 +10,7 @@ use super::{join_listed, left_out, CaptureReport, Report, MAX_LISTED};
 use roamgap_wire::dot11::MacAddr;
 
 /// Wireshark's name of a `wlan.fc.type_subtype` value ((type << 4) | subtype).
-pub fn type_subtype_name(ts: u16) -> &'static str {
+pub(crate) fn type_subtype_name(ts: u16) -> &'static str {
     match ts {
         0x00 => "Association Request",
         0x01 => "Association Response",

@@ -20,7 +20,7 @@ fn split(t: f64) -> (i64, i64) {
 }
 
 /// `HH:MM:SS.mmm` (UTC).
-pub fn time_of_day(t: f64) -> String {
+pub(crate) fn time_of_day(t: f64) -> String {
     let (_, ms) = split(t);
     format!(
         "{:02}:{:02}:{:02}.{:03}",
@@ -32,14 +32,14 @@ pub fn time_of_day(t: f64) -> String {
 }
 
 /// `YYYY-MM-DD HH:MM:SS.mmm` (UTC).
-pub fn datetime(t: f64) -> String {
+pub(crate) fn datetime(t: f64) -> String {
     let (days, _) = split(t);
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02} {}", time_of_day(t))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (ISO 8601, UTC), for files other programs read.
-pub fn iso8601(t: f64) -> String {
+pub(crate) fn iso8601(t: f64) -> String {
     datetime(t).replacen(' ', "T", 1) + "Z"
 }
 

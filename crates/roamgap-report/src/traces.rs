@@ -14,11 +14,11 @@ use roamgap_wire::dot11::MacAddr;
 /// cannot make the report grow without bound).
 pub const MAX_MARKS: usize = 5_000;
 /// Signal points per station: the capture is divided into at most this many time bins.
-pub const SIGNAL_BINS: i64 = 1_500;
+pub(crate) const SIGNAL_BINS: i64 = 1_500;
 /// No bin is shorter than this.
 const MIN_BIN_NS: i64 = 100_000_000;
 /// Stations whose signal is followed (those with roams first).
-pub const MAX_SIGNAL_STATIONS: usize = 200;
+pub(crate) const MAX_SIGNAL_STATIONS: usize = 200;
 
 /// One RTP packet of the roaming station (the first copy: 802.11 retransmissions are dropped),
 /// or, when its voice is encrypted, one voice-priority (UP 6/7) protected data frame.
@@ -36,13 +36,13 @@ pub struct RtpMark {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoamTrace {
     /// Index in the report's `roams`.
-    pub roam: usize,
+    pub(crate) roam: usize,
     pub start_ns: i64,
     pub end_ns: i64,
     pub uplink: Vec<RtpMark>,
     pub downlink: Vec<RtpMark>,
     /// More packets than [`MAX_MARKS`] fell in the window; the rest were not kept.
-    pub truncated: bool,
+    pub(crate) truncated: bool,
     /// Per direction (uplink, downlink): the voice is encrypted, the marks are voice frames.
     pub encrypted: [bool; 2],
 }
@@ -52,18 +52,18 @@ pub struct RoamTrace {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SignalPoint {
     /// The middle of the bin.
-    pub ts_ns: i64,
+    pub(crate) ts_ns: i64,
     pub bssid: MacAddr,
     pub dbm: f32,
-    pub frames: u32,
+    pub(crate) frames: u32,
 }
 
 /// A station's signal over the capture.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SignalTrace {
-    pub capture: usize,
+    pub(crate) capture: usize,
     pub station: MacAddr,
-    pub bin_ns: i64,
+    pub(crate) bin_ns: i64,
     pub points: Vec<SignalPoint>,
 }
 
@@ -71,7 +71,7 @@ pub struct SignalTrace {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Traces {
     /// In the order of the report's roams.
-    pub roams: Vec<RoamTrace>,
+    pub(crate) roams: Vec<RoamTrace>,
     pub signal: Vec<SignalTrace>,
 }
 
@@ -81,12 +81,6 @@ impl Traces {
             .binary_search_by_key(&index, |t| t.roam)
             .ok()
             .map(|i| &self.roams[i])
-    }
-
-    pub fn signal_of(&self, capture: usize, station: MacAddr) -> Option<&SignalTrace> {
-        self.signal
-            .iter()
-            .find(|s| s.capture == capture && s.station == station)
     }
 }
 
@@ -151,7 +145,7 @@ impl SignalState {
 }
 
 /// Collects the traces of one capture of a report from its events.
-pub struct TraceCollector {
+pub(crate) struct TraceCollector {
     /// Per station: its roams (index, window).
     windows: HashMap<MacAddr, Vec<(usize, i64, i64)>>,
     roams: Vec<RoamTrace>,
@@ -165,7 +159,7 @@ pub struct TraceCollector {
 
 impl TraceCollector {
     /// Follows the roams of capture `capture` (all of them in a merged report).
-    pub fn new(report: &Report, capture: usize) -> TraceCollector {
+    pub(crate) fn new(report: &Report, capture: usize) -> TraceCollector {
         let mut windows: HashMap<MacAddr, Vec<(usize, i64, i64)>> = HashMap::new();
         let mut roams = Vec::new();
         let mut slot = HashMap::new();
@@ -318,7 +312,7 @@ impl TraceCollector {
         }
     }
 
-    pub fn finish(mut self) -> Traces {
+    pub(crate) fn finish(mut self) -> Traces {
         let mut signal: Vec<SignalTrace> = self
             .signal
             .into_values()

@@ -29,9 +29,9 @@ pub struct LinkType(pub u32);
 impl LinkType {
     pub const ETHERNET: LinkType = LinkType(1);
     pub const IEEE802_11: LinkType = LinkType(105);
-    pub const PRISM: LinkType = LinkType(119);
+    pub(crate) const PRISM: LinkType = LinkType(119);
     pub const RADIOTAP: LinkType = LinkType(127);
-    pub const AVS: LinkType = LinkType(163);
+    pub(crate) const AVS: LinkType = LinkType(163);
     pub const PPI: LinkType = LinkType(192);
 
     /// The tcpdump.org name of the link type, where it is one a Wi-Fi engineer meets.
@@ -187,7 +187,7 @@ fn spool_advice(compression: Option<Compression>) -> &'static str {
 }
 
 /// A byte count as `--max-spool` reads it (K, M, G, T: powers of 1024).
-pub fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     for (unit, shift) in [("T", 40), ("G", 30), ("M", 20), ("K", 10)] {
         if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
             return format!("{}{unit}", bytes >> shift);
@@ -235,9 +235,9 @@ pub struct Skip {
 pub struct FrameRun {
     pub frames: u64,
     /// 1-based frame number of the first.
-    pub first: u64,
+    pub(crate) first: u64,
     /// The pcapng interface of the first, when it matters.
-    pub interface: Option<u32>,
+    pub(crate) interface: Option<u32>,
 }
 
 impl FrameRun {
@@ -276,7 +276,7 @@ impl FrameRun {
 
 /// How a pcapng interface's timestamp resolution (`if_tsresol`) spoils its times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResolutionFlaw {
+pub(crate) enum ResolutionFlaw {
     /// Units coarser than a millisecond: shorter gaps read as 0.
     Coarse,
     /// Units so fine that 2^64 of them span less than a day: with no `if_tsoffset`, every
@@ -286,11 +286,11 @@ pub enum ResolutionFlaw {
 
 /// An interface whose resolution spoils its times.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InterfaceResolution {
-    pub interface: u32,
+pub(crate) struct InterfaceResolution {
+    pub(crate) interface: u32,
     /// "10^-6 s", "2^-20 s".
-    pub unit: String,
-    pub flaw: ResolutionFlaw,
+    pub(crate) unit: String,
+    pub(crate) flaw: ResolutionFlaw,
 }
 
 /// What a walk over the records stepped over or read doubtfully. Each kind is counted; the
@@ -305,15 +305,15 @@ pub struct ReadNotes {
     pub untimed: FrameRun,
     /// pcap frames whose sub-second field is a second or more (10^6 µs, 10^9 ns): read as
     /// that many sub-second units, carried into the seconds.
-    pub fraction_overflow: FrameRun,
+    pub(crate) fraction_overflow: FrameRun,
     /// Frames whose time is beyond ±[`TIME_LIMIT_NS`] (years 1824 to 2116): clamped.
     pub saturated: FrameRun,
-    pub resolutions: Vec<InterfaceResolution>,
+    pub(crate) resolutions: Vec<InterfaceResolution>,
 }
 
 impl ReadNotes {
     /// Skips and interfaces kept in detail.
-    pub const KEPT: usize = 16;
+    pub(crate) const KEPT: usize = 16;
 
     fn skip(&mut self, offset: usize, len: usize, after: u64, reason: impl FnOnce() -> String) {
         self.skipped += 1;

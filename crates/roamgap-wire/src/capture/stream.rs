@@ -96,7 +96,7 @@ impl std::fmt::Display for StreamDamage {
 /// `io::Error` out of the decoding reader).
 #[derive(Debug)]
 pub(super) struct WindowTooLarge {
-    pub window: u64,
+    pub(crate) window: u64,
 }
 
 impl std::fmt::Display for WindowTooLarge {
@@ -240,13 +240,13 @@ impl Read for ZstdFrames<'_> {
 
 /// How large a spool may grow.
 pub(super) struct SpoolTo {
-    pub limit: u64,
+    pub(crate) limit: u64,
 }
 
 /// A spooled stream: the temporary file and how the stream ended.
 pub(super) struct Spooled<W = File> {
-    pub file: W,
-    pub damage: Option<StreamDamage>,
+    pub(crate) file: W,
+    pub(crate) damage: Option<StreamDamage>,
 }
 
 /// The temporary directory spools go to (TMPDIR, else /tmp).

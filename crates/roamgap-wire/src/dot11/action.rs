@@ -6,27 +6,28 @@ use super::ie::{Elements, Tspec};
 use super::{need, MacAddr, Result};
 
 /// The fixed fields of the action frames read here (9.6.2.2, 9.6.2.3, 9.6.8; WMM 2.2.10).
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::Field;
 
-    pub const CATEGORY: Field = 0..1;
-    pub const ACTION: Field = 1..2;
+    pub(crate) const CATEGORY: Field = 0..1;
+    pub(crate) const ACTION: Field = 1..2;
     /// ADDTS: Dialog Token.
-    pub const DIALOG_TOKEN: Field = 2..3;
+    pub(crate) const DIALOG_TOKEN: Field = 2..3;
     /// WMM ADDTS: status code (one byte; zero in requests).
-    pub const WMM_STATUS: Field = 3..4;
+    pub(crate) const WMM_STATUS: Field = 3..4;
     /// 802.11 ADDTS response: status code (9.4.1.9).
-    pub const QOS_STATUS: Field = 3..5;
+    pub(crate) const QOS_STATUS: Field = 3..5;
     /// FT action: STA Address, Target AP Address, Status Code (response and ack).
-    pub const FT_STA: Field = 2..8;
-    pub const FT_TARGET_AP: Field = 8..14;
-    pub const FT_STATUS: Field = 14..16;
+    pub(crate) const FT_STA: Field = 2..8;
+    pub(crate) const FT_TARGET_AP: Field = 8..14;
+    pub(crate) const FT_STATUS: Field = 14..16;
 }
 
-pub mod category {
-    pub const QOS: u8 = 1;
-    pub const FAST_BSS_TRANSITION: u8 = 6;
-    pub const WMM: u8 = 17;
+pub(crate) mod category {
+    pub(crate) const QOS: u8 = 1;
+    pub(crate) const FAST_BSS_TRANSITION: u8 = 6;
+    pub(crate) const WMM: u8 = 17;
 }
 
 /// Which ADDTS dialect a frame uses.

@@ -9,19 +9,19 @@
 use core::ops::{Range, RangeFrom};
 
 /// A field at a fixed place in a header: its byte range.
-pub type Field = Range<usize>;
+pub(crate) type Field = Range<usize>;
 /// The variable part that runs from a fixed offset to the end of the buffer.
-pub type Rest = RangeFrom<usize>;
+pub(crate) type Rest = RangeFrom<usize>;
 
 /// The `N` bytes at `at`, if the buffer holds them.
 #[inline]
-pub fn array_at<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
+pub(crate) fn array_at<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
     b.get(at..at.checked_add(N)?)?.try_into().ok()
 }
 
 /// The bytes of `field`, or zeros when the buffer is too short (a checked view never is).
 #[inline]
-pub fn array<const N: usize>(b: &[u8], field: Field) -> [u8; N] {
+pub(crate) fn array<const N: usize>(b: &[u8], field: Field) -> [u8; N] {
     b.get(field)
         .and_then(|s| s.try_into().ok())
         .unwrap_or([0; N])
@@ -32,13 +32,13 @@ macro_rules! readers {
         #[doc = concat!("A `", stringify!($t), "` (", stringify!($from),
             ") at `at`, if the buffer holds it.")]
         #[inline]
-        pub fn $at(b: &[u8], at: usize) -> Option<$t> {
+        pub(crate) fn $at(b: &[u8], at: usize) -> Option<$t> {
             array_at(b, at).map(<$t>::$from)
         }
         #[doc = concat!("The `", stringify!($t), "` (", stringify!($from),
             ") in `field` of a view whose length is checked.")]
         #[inline]
-        pub fn $field(b: &[u8], field: Field) -> $t {
+        pub(crate) fn $field(b: &[u8], field: Field) -> $t {
             <$t>::$from(array(b, field))
         }
     )*};
@@ -55,7 +55,7 @@ readers! {
 
 /// A `u16` at `at` in the byte order a capture file's header chose.
 #[inline]
-pub fn u16_at(b: &[u8], at: usize, big_endian: bool) -> Option<u16> {
+pub(crate) fn u16_at(b: &[u8], at: usize, big_endian: bool) -> Option<u16> {
     if big_endian {
         be16_at(b, at)
     } else {
@@ -65,7 +65,7 @@ pub fn u16_at(b: &[u8], at: usize, big_endian: bool) -> Option<u16> {
 
 /// A `u32` at `at` in the byte order a capture file's header chose.
 #[inline]
-pub fn u32_at(b: &[u8], at: usize, big_endian: bool) -> Option<u32> {
+pub(crate) fn u32_at(b: &[u8], at: usize, big_endian: bool) -> Option<u32> {
     if big_endian {
         be32_at(b, at)
     } else {
@@ -75,7 +75,7 @@ pub fn u32_at(b: &[u8], at: usize, big_endian: bool) -> Option<u32> {
 
 /// A `u64` at `at` in the byte order a capture file's header chose.
 #[inline]
-pub fn u64_at(b: &[u8], at: usize, big_endian: bool) -> Option<u64> {
+pub(crate) fn u64_at(b: &[u8], at: usize, big_endian: bool) -> Option<u64> {
     if big_endian {
         be64_at(b, at)
     } else {
@@ -85,7 +85,7 @@ pub fn u64_at(b: &[u8], at: usize, big_endian: bool) -> Option<u64> {
 
 /// Writes `bytes` into `field` of `b` (an emitter sizes its buffer from its `buffer_len`).
 #[inline]
-pub fn put(b: &mut [u8], field: Field, bytes: &[u8]) {
+pub(crate) fn put(b: &mut [u8], field: Field, bytes: &[u8]) {
     b[field].copy_from_slice(bytes);
 }
 

@@ -5,11 +5,12 @@ use super::bytes::{self, Field, Rest};
 use super::{need, Dot11Error, Result};
 
 /// The element header (9.4.2.1): Element ID, Length, then the body.
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::{Field, Rest};
 
-    pub const ID: Field = 0..1;
-    pub const LENGTH: Field = 1..2;
+    pub(crate) const ID: Field = 0..1;
+    pub(crate) const LENGTH: Field = 1..2;
     pub const BODY: Rest = 2..;
 }
 
@@ -33,7 +34,7 @@ pub mod id {
 
 pub const OUI_IEEE: [u8; 3] = [0x00, 0x0f, 0xac];
 pub const OUI_MICROSOFT: [u8; 3] = [0x00, 0x50, 0xf2];
-pub const OUI_CISCO: [u8; 3] = [0x00, 0x40, 0x96];
+pub(crate) const OUI_CISCO: [u8; 3] = [0x00, 0x40, 0x96];
 
 /// One element: its ID and body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,12 +202,13 @@ impl KeyManagement {
 
 /// The fixed start of the RSN element body (9.4.2.24, Figure 9-257); the suite lists, RSN
 /// Capabilities and PMKID list follow, each optional.
-pub mod rsn_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod rsn_field {
     use super::Field;
 
-    pub const VERSION: Field = 0..2;
-    pub const GROUP_CIPHER: Field = 2..6;
-    pub const PAIRWISE_COUNT: Field = 6..8;
+    pub(crate) const VERSION: Field = 0..2;
+    pub(crate) const GROUP_CIPHER: Field = 2..6;
+    pub(crate) const PAIRWISE_COUNT: Field = 6..8;
 }
 
 /// The RSN element (9.4.2.24) or the WPA vendor element (same layout after its OUI header).
@@ -365,14 +367,15 @@ pub struct Cckm<'a> {
 }
 
 /// The fields of the CCKM element body.
-pub mod cckm_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod cckm_field {
     use super::Field;
 
-    pub const OUI: Field = 0..3;
-    pub const TYPE: Field = 3..4;
+    pub(crate) const OUI: Field = 0..3;
+    pub(crate) const TYPE: Field = 3..4;
     /// In a reassociation request only: timestamp, rekey number, MIC.
-    pub const TIMESTAMP: Field = 4..12;
-    pub const REKEY_NUMBER: Field = 12..16;
+    pub(crate) const TIMESTAMP: Field = 4..12;
+    pub(crate) const REKEY_NUMBER: Field = 12..16;
     pub const MIC: Field = 16..24;
 }
 
@@ -459,28 +462,29 @@ pub struct Tspec<'a> {
     wmm: bool,
 }
 
-pub const TSPEC_BODY_LEN: usize = tspec_field::MEDIUM_TIME.end;
+pub(crate) const TSPEC_BODY_LEN: usize = tspec_field::MEDIUM_TIME.end;
 
 /// The TSPEC element body (9.4.2.29, Figure 9-296).
-pub mod tspec_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod tspec_field {
     use super::Field;
 
-    pub const TS_INFO: Field = 0..3;
-    pub const NOMINAL_MSDU_SIZE: Field = 3..5;
-    pub const MAXIMUM_MSDU_SIZE: Field = 5..7;
-    pub const MINIMUM_SERVICE_INTERVAL: Field = 7..11;
-    pub const MAXIMUM_SERVICE_INTERVAL: Field = 11..15;
-    pub const INACTIVITY_INTERVAL: Field = 15..19;
-    pub const SUSPENSION_INTERVAL: Field = 19..23;
-    pub const SERVICE_START_TIME: Field = 23..27;
-    pub const MINIMUM_DATA_RATE: Field = 27..31;
-    pub const MEAN_DATA_RATE: Field = 31..35;
-    pub const PEAK_DATA_RATE: Field = 35..39;
-    pub const BURST_SIZE: Field = 39..43;
-    pub const DELAY_BOUND: Field = 43..47;
-    pub const MINIMUM_PHY_RATE: Field = 47..51;
-    pub const SURPLUS_BANDWIDTH_ALLOWANCE: Field = 51..53;
-    pub const MEDIUM_TIME: Field = 53..55;
+    pub(crate) const TS_INFO: Field = 0..3;
+    pub(crate) const NOMINAL_MSDU_SIZE: Field = 3..5;
+    pub(crate) const MAXIMUM_MSDU_SIZE: Field = 5..7;
+    pub(crate) const MINIMUM_SERVICE_INTERVAL: Field = 7..11;
+    pub(crate) const MAXIMUM_SERVICE_INTERVAL: Field = 11..15;
+    pub(crate) const INACTIVITY_INTERVAL: Field = 15..19;
+    pub(crate) const SUSPENSION_INTERVAL: Field = 19..23;
+    pub(crate) const SERVICE_START_TIME: Field = 23..27;
+    pub(crate) const MINIMUM_DATA_RATE: Field = 27..31;
+    pub(crate) const MEAN_DATA_RATE: Field = 31..35;
+    pub(crate) const PEAK_DATA_RATE: Field = 35..39;
+    pub(crate) const BURST_SIZE: Field = 39..43;
+    pub(crate) const DELAY_BOUND: Field = 43..47;
+    pub(crate) const MINIMUM_PHY_RATE: Field = 47..51;
+    pub(crate) const SURPLUS_BANDWIDTH_ALLOWANCE: Field = 51..53;
+    pub(crate) const MEDIUM_TIME: Field = 53..55;
 }
 
 /// The WMM TSPEC vendor element's header after the OUI (WMM 2.2.11): OUI type 2, subtype 2,
@@ -628,12 +632,13 @@ impl TspecRepr {
 }
 
 /// The Mobility Domain element body (9.4.2.46).
-pub mod mde_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod mde_field {
     use super::Field;
 
-    pub const MDID: Field = 0..2;
+    pub(crate) const MDID: Field = 0..2;
     /// FT Capability and Policy: bit 0 FT over the DS, bit 1 resource request protocol.
-    pub const FT_CAPABILITY: Field = 2..3;
+    pub(crate) const FT_CAPABILITY: Field = 2..3;
 }
 
 /// Mobility Domain element (9.4.2.46): the FT mobility domain.
@@ -676,22 +681,23 @@ impl MobilityDomain {
 
 /// The fixed start of the FTE body (9.4.2.47): MIC Control, then a MIC whose length the AKM
 /// sets ([`fte_mic_len`]), ANonce and SNonce, then optional subelements.
-pub mod fte_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod fte_field {
     use super::{Field, Rest};
 
-    pub const MIC_CONTROL: Field = 0..2;
+    pub(crate) const MIC_CONTROL: Field = 0..2;
     /// The Element Count subfield of MIC Control.
-    pub const ELEMENT_COUNT: Field = 1..2;
+    pub(crate) const ELEMENT_COUNT: Field = 1..2;
     pub const MIC: Rest = 2..;
     /// ANonce and SNonce, each 32 octets, after the MIC.
-    pub const NONCE_LEN: usize = 32;
+    pub(crate) const NONCE_LEN: usize = 32;
 }
 
 /// Length of the MIC in an FTE (9.4.2.47, Table 9-151 AKM suite selectors, 12.7.1.3): 24 octets
 /// for the FT AKMs of SHA-384 (00-0F-AC:13 FT over 802.1X, 17 FT-FILS, 19 FT-PSK, 22 FT over
 /// 802.1X, 25 FT-SAE with a 384-bit PMK), 16 for the others (3, 4, 9, 16, ...) and when the AKM
 /// is not known.
-pub fn fte_mic_len(akm: Option<[u8; 4]>) -> usize {
+pub(crate) fn fte_mic_len(akm: Option<[u8; 4]>) -> usize {
     match akm {
         Some([0x00, 0x0f, 0xac, 13 | 17 | 19 | 22 | 25]) => 24,
         _ => 16,
@@ -795,10 +801,10 @@ impl<'a> FastTransition<'a> {
 }
 
 /// FTE subelement IDs (9.4.2.47, Table 9-235).
-pub mod fte_subelement {
-    pub const R1KH_ID: u8 = 1;
-    pub const GTK: u8 = 2;
-    pub const R0KH_ID: u8 = 3;
+pub(crate) mod fte_subelement {
+    pub(crate) const R1KH_ID: u8 = 1;
+    pub(crate) const GTK: u8 = 2;
+    pub(crate) const R0KH_ID: u8 = 3;
 }
 
 /// An FTE as values: MIC Control's element count, the MIC (16 or 24 octets), both nonces and

@@ -6,33 +6,34 @@ use super::ie::Elements;
 use super::{need, subtype, MacAddr, Result};
 
 /// The fixed fields of management frame bodies (9.3.3), by subtype.
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::Field;
 
     /// Capability Information of (re)association requests and responses.
-    pub const CAPABILITY: Field = 0..2;
+    pub(crate) const CAPABILITY: Field = 0..2;
     /// Listen Interval of (re)association requests.
-    pub const LISTEN_INTERVAL: Field = 2..4;
+    pub(crate) const LISTEN_INTERVAL: Field = 2..4;
     /// Status Code of (re)association responses.
-    pub const ASSOC_STATUS: Field = 2..4;
+    pub(crate) const ASSOC_STATUS: Field = 2..4;
     /// Association ID of (re)association responses.
-    pub const AID: Field = 4..6;
+    pub(crate) const AID: Field = 4..6;
     /// Current AP Address of a reassociation request.
-    pub const CURRENT_AP: Field = 4..10;
+    pub(crate) const CURRENT_AP: Field = 4..10;
     /// Beacon and probe response: Timestamp, Beacon Interval, Capability Information.
-    pub const TIMESTAMP: Field = 0..8;
-    pub const BEACON_INTERVAL: Field = 8..10;
-    pub const BEACON_CAPABILITY: Field = 10..12;
+    pub(crate) const TIMESTAMP: Field = 0..8;
+    pub(crate) const BEACON_INTERVAL: Field = 8..10;
+    pub(crate) const BEACON_CAPABILITY: Field = 10..12;
     /// Authentication: algorithm number, transaction sequence number, status code.
-    pub const AUTH_ALGORITHM: Field = 0..2;
-    pub const AUTH_SEQUENCE: Field = 2..4;
-    pub const AUTH_STATUS: Field = 4..6;
+    pub(crate) const AUTH_ALGORITHM: Field = 0..2;
+    pub(crate) const AUTH_SEQUENCE: Field = 2..4;
+    pub(crate) const AUTH_STATUS: Field = 4..6;
     /// Reason Code of deauthentication and disassociation.
-    pub const REASON: Field = 0..2;
+    pub(crate) const REASON: Field = 0..2;
 }
 
 /// Length of the fixed fields before the elements, per management subtype.
-pub fn fixed_len(subtype: u8) -> usize {
+pub(crate) fn fixed_len(subtype: u8) -> usize {
     match subtype {
         subtype::ASSOC_REQ => field::LISTEN_INTERVAL.end,
         subtype::ASSOC_RESP | subtype::REASSOC_RESP => field::AID.end,

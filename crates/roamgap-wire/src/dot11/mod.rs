@@ -6,7 +6,7 @@
 //! by iterators that stop with an error at the first overrun.
 
 pub mod action;
-pub mod bytes;
+pub(crate) mod bytes;
 pub mod data;
 pub mod fcs;
 pub mod ie;
@@ -35,7 +35,7 @@ pub enum Dot11Error {
     Malformed(&'static str),
 }
 
-pub type Result<T> = core::result::Result<T, Dot11Error>;
+pub(crate) type Result<T> = core::result::Result<T, Dot11Error>;
 
 /// `Err(Truncated)` unless `have` bytes hold the `need` that `what` takes.
 pub fn need(what: &'static str, need: usize, have: usize) -> Result<()> {
@@ -48,21 +48,22 @@ pub fn need(what: &'static str, need: usize, have: usize) -> Result<()> {
 
 /// The fields of the MAC header (9.2.3, Figure 9-1): which of them a frame has depends on
 /// its type, subtype and To DS / From DS bits.
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::bytes::Field;
 
-    pub const FRAME_CONTROL: Field = 0..2;
-    pub const DURATION: Field = 2..4;
-    pub const ADDR1: Field = 4..10;
-    pub const ADDR2: Field = 10..16;
-    pub const ADDR3: Field = 16..22;
-    pub const SEQUENCE_CONTROL: Field = 22..24;
+    pub(crate) const FRAME_CONTROL: Field = 0..2;
+    pub(crate) const DURATION: Field = 2..4;
+    pub(crate) const ADDR1: Field = 4..10;
+    pub(crate) const ADDR2: Field = 10..16;
+    pub(crate) const ADDR3: Field = 16..22;
+    pub(crate) const SEQUENCE_CONTROL: Field = 22..24;
     /// Data frames with To DS and From DS both set.
-    pub const ADDR4: Field = 24..30;
+    pub(crate) const ADDR4: Field = 24..30;
     /// QoS Control of a three-address QoS data frame; four-address frames carry it after
     /// Address 4 ([`QOS_CONTROL_4ADDR`]).
-    pub const QOS_CONTROL: Field = 24..26;
-    pub const QOS_CONTROL_4ADDR: Field = 30..32;
+    pub(crate) const QOS_CONTROL: Field = 24..26;
+    pub(crate) const QOS_CONTROL_4ADDR: Field = 30..32;
 }
 
 /// A 48-bit MAC address.

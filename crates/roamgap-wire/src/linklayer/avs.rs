@@ -6,24 +6,25 @@ use super::{mhz_of_channel, LinkError, LinkFrame, RadioInfo};
 use crate::dot11::bytes::{self, Field};
 
 /// The AVS header fields (all big-endian).
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::Field;
 
-    pub const VERSION: Field = 0..4;
-    pub const LENGTH: Field = 4..8;
-    pub const MAC_TIME: Field = 8..16;
-    pub const HOST_TIME: Field = 16..24;
-    pub const PHY_TYPE: Field = 24..28;
-    pub const CHANNEL: Field = 28..32;
+    pub(crate) const VERSION: Field = 0..4;
+    pub(crate) const LENGTH: Field = 4..8;
+    pub(crate) const MAC_TIME: Field = 8..16;
+    pub(crate) const HOST_TIME: Field = 16..24;
+    pub(crate) const PHY_TYPE: Field = 24..28;
+    pub(crate) const CHANNEL: Field = 28..32;
     /// Data rate in 100 kb/s.
-    pub const DATA_RATE: Field = 32..36;
-    pub const ANTENNA: Field = 36..40;
-    pub const PRIORITY: Field = 40..44;
-    pub const SSI_TYPE: Field = 44..48;
-    pub const SSI_SIGNAL: Field = 48..52;
-    pub const SSI_NOISE: Field = 52..56;
-    pub const PREAMBLE: Field = 56..60;
-    pub const ENCODING: Field = 60..64;
+    pub(crate) const DATA_RATE: Field = 32..36;
+    pub(crate) const ANTENNA: Field = 36..40;
+    pub(crate) const PRIORITY: Field = 40..44;
+    pub(crate) const SSI_TYPE: Field = 44..48;
+    pub(crate) const SSI_SIGNAL: Field = 48..52;
+    pub(crate) const SSI_NOISE: Field = 52..56;
+    pub(crate) const PREAMBLE: Field = 56..60;
+    pub(crate) const ENCODING: Field = 60..64;
 }
 
 /// The length of a version 2 header, the least a Length field may say.
@@ -41,7 +42,7 @@ fn dbm(raw: u32) -> Option<i8> {
         .map(|v| v as i8)
 }
 
-pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+pub(crate) fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     let err = |what, short| LinkError::Header {
         link: "AVS",
         what,

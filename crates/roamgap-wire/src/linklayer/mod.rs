@@ -1,11 +1,11 @@
 //! Link-layer headers in front of the 802.11 frame: each turns a record's bytes into the radio
 //! facts the sniffer recorded ([`RadioInfo`]) and the 802.11 frame itself.
 
-pub mod avs;
-pub mod peekremote;
-pub mod ppi;
-pub mod prism;
-pub mod radiotap;
+pub(crate) mod avs;
+pub(crate) mod peekremote;
+pub(crate) mod ppi;
+pub(crate) mod prism;
+pub(crate) mod radiotap;
 
 use thiserror::Error;
 
@@ -32,11 +32,11 @@ pub struct RadioInfo {
     /// Legacy rate in units of 500 kb/s.
     pub rate_500kbps: Option<u8>,
     /// HT MCS index.
-    pub mcs: Option<u8>,
+    pub(crate) mcs: Option<u8>,
     /// HT bandwidth 40 MHz (else 20), when the MCS is known.
-    pub mcs_40mhz: bool,
+    pub(crate) mcs_40mhz: bool,
     /// HT short guard interval, when the MCS is known.
-    pub mcs_short_gi: bool,
+    pub(crate) mcs_short_gi: bool,
     pub tsft: Option<u64>,
     pub fcs: Fcs,
 }

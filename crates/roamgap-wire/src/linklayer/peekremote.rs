@@ -15,64 +15,67 @@ use crate::dot11::bytes::{self, Field, Rest};
 use crate::dot11::data::{Udp, ETHERTYPE_IPV4};
 
 /// The Ethernet II header, and the 802.1Q tag that may follow the source address.
-pub mod ethernet_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod ethernet_field {
     use super::{Field, Rest};
 
-    pub const DESTINATION: Field = 0..6;
-    pub const SOURCE: Field = 6..12;
-    pub const ETHERTYPE: Field = 12..14;
-    pub const PAYLOAD: Rest = 14..;
+    pub(crate) const DESTINATION: Field = 0..6;
+    pub(crate) const SOURCE: Field = 6..12;
+    pub(crate) const ETHERTYPE: Field = 12..14;
+    pub(crate) const PAYLOAD: Rest = 14..;
     /// With an 802.1Q tag: the tag control information, then the EtherType.
-    pub const VLAN_TCI: Field = 14..16;
-    pub const VLAN_ETHERTYPE: Field = 16..18;
-    pub const VLAN_PAYLOAD: Rest = 18..;
+    pub(crate) const VLAN_TCI: Field = 14..16;
+    pub(crate) const VLAN_ETHERTYPE: Field = 16..18;
+    pub(crate) const VLAN_PAYLOAD: Rest = 18..;
 }
 
 const ETHERTYPE_VLAN: u16 = 0x8100;
 
 /// The legacy peekremote header (20 bytes).
-pub mod legacy_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod legacy_field {
     use super::{Field, Rest};
 
-    pub const SIGNAL_DBM: Field = 0..1;
-    pub const NOISE_DBM: Field = 1..2;
-    pub const PACKET_LENGTH: Field = 2..4;
-    pub const SLICE_LENGTH: Field = 4..6;
-    pub const FLAGS: Field = 6..7;
-    pub const STATUS: Field = 7..8;
-    pub const TIMESTAMP: Field = 8..16;
-    pub const RATE: Field = 16..17;
-    pub const CHANNEL: Field = 17..18;
-    pub const SIGNAL_PERCENT: Field = 18..19;
-    pub const NOISE_PERCENT: Field = 19..20;
-    pub const FRAME: Rest = 20..;
+    pub(crate) const SIGNAL_DBM: Field = 0..1;
+    pub(crate) const NOISE_DBM: Field = 1..2;
+    pub(crate) const PACKET_LENGTH: Field = 2..4;
+    pub(crate) const SLICE_LENGTH: Field = 4..6;
+    pub(crate) const FLAGS: Field = 6..7;
+    pub(crate) const STATUS: Field = 7..8;
+    pub(crate) const TIMESTAMP: Field = 8..16;
+    pub(crate) const RATE: Field = 16..17;
+    pub(crate) const CHANNEL: Field = 17..18;
+    pub(crate) const SIGNAL_PERCENT: Field = 18..19;
+    pub(crate) const NOISE_PERCENT: Field = 19..20;
+    pub(crate) const FRAME: Rest = 20..;
 }
 
 /// The peekremote-NG header (55 bytes).
-pub mod ng_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod ng_field {
     use super::{Field, Rest};
 
-    pub const MAGIC: Field = 0..4;
-    pub const VERSION: Field = 4..5;
-    pub const HEADER_SIZE: Field = 5..9;
-    pub const TYPE: Field = 9..13;
-    pub const MCS: Field = 13..15;
-    pub const CHANNEL: Field = 15..17;
-    pub const FREQUENCY: Field = 17..21;
-    pub const BAND: Field = 21..25;
-    pub const EXTENDED_FLAGS: Field = 25..29;
-    pub const SIGNAL_PERCENT: Field = 29..30;
-    pub const NOISE_PERCENT: Field = 30..31;
-    pub const SIGNAL_DBM: Field = 31..32;
-    pub const NOISE_DBM: Field = 32..33;
+    pub(crate) const MAGIC: Field = 0..4;
+    pub(crate) const VERSION: Field = 4..5;
+    pub(crate) const HEADER_SIZE: Field = 5..9;
+    pub(crate) const TYPE: Field = 9..13;
+    pub(crate) const MCS: Field = 13..15;
+    pub(crate) const CHANNEL: Field = 15..17;
+    pub(crate) const FREQUENCY: Field = 17..21;
+    pub(crate) const BAND: Field = 21..25;
+    pub(crate) const EXTENDED_FLAGS: Field = 25..29;
+    pub(crate) const SIGNAL_PERCENT: Field = 29..30;
+    pub(crate) const NOISE_PERCENT: Field = 30..31;
+    pub(crate) const SIGNAL_DBM: Field = 31..32;
+    pub(crate) const NOISE_DBM: Field = 32..33;
     /// Per-chain signals (4) and noises (4), dBm.
-    pub const CHAINS: Field = 33..41;
-    pub const PACKET_LENGTH: Field = 41..43;
-    pub const SLICE_LENGTH: Field = 43..45;
-    pub const FLAGS: Field = 45..46;
-    pub const STATUS: Field = 46..47;
-    pub const TIMESTAMP: Field = 47..55;
-    pub const FRAME: Rest = 55..;
+    pub(crate) const CHAINS: Field = 33..41;
+    pub(crate) const PACKET_LENGTH: Field = 41..43;
+    pub(crate) const SLICE_LENGTH: Field = 43..45;
+    pub(crate) const FLAGS: Field = 45..46;
+    pub(crate) const STATUS: Field = 46..47;
+    pub(crate) const TIMESTAMP: Field = 47..55;
+    pub(crate) const FRAME: Rest = 55..;
 }
 
 const LEGACY_LEN: usize = legacy_field::FRAME.start;
@@ -108,7 +111,7 @@ fn fcs_of(flags: u8) -> Fcs {
 }
 
 /// Decodes an Ethernet record; `Err(NotWireless)` for traffic that is not remote capture.
-pub fn decode(data: &[u8], port: u16) -> Result<LinkFrame<'_>, LinkError> {
+pub(crate) fn decode(data: &[u8], port: u16) -> Result<LinkFrame<'_>, LinkError> {
     let err = |what, short| LinkError::Header {
         link: "peekremote",
         what,

@@ -6,39 +6,41 @@ use super::{channel_of_mhz_checked, split_fcs, Fcs, LinkError, LinkFrame, RadioI
 use crate::dot11::bytes::{self, Field, Rest};
 
 /// The PPI packet header (little-endian).
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::{Field, Rest};
 
-    pub const VERSION: Field = 0..1;
-    pub const FLAGS: Field = 1..2;
-    pub const LENGTH: Field = 2..4;
-    pub const DLT: Field = 4..8;
-    pub const FIELDS: Rest = 8..;
+    pub(crate) const VERSION: Field = 0..1;
+    pub(crate) const FLAGS: Field = 1..2;
+    pub(crate) const LENGTH: Field = 2..4;
+    pub(crate) const DLT: Field = 4..8;
+    pub(crate) const FIELDS: Rest = 8..;
 }
 
 /// The header of each PPI field: type and data length.
-pub mod field_header {
+pub(crate) mod field_header {
     use super::{Field, Rest};
 
-    pub const TYPE: Field = 0..2;
-    pub const SIZE: Field = 2..4;
-    pub const DATA: Rest = 4..;
+    pub(crate) const TYPE: Field = 0..2;
+    pub(crate) const SIZE: Field = 2..4;
+    pub(crate) const DATA: Rest = 4..;
 }
 
 /// The 802.11-Common field's data (PPI 1.0.10, 4.1.2).
-pub mod common_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod common_field {
     use super::Field;
 
-    pub const TSF_TIMER: Field = 0..8;
-    pub const FLAGS: Field = 8..10;
+    pub(crate) const TSF_TIMER: Field = 0..8;
+    pub(crate) const FLAGS: Field = 8..10;
     /// Rate in 500 kb/s.
-    pub const RATE: Field = 10..12;
-    pub const FREQUENCY: Field = 12..14;
-    pub const CHANNEL_FLAGS: Field = 14..16;
-    pub const FHSS_HOPSET: Field = 16..17;
-    pub const FHSS_PATTERN: Field = 17..18;
-    pub const SIGNAL_DBM: Field = 18..19;
-    pub const NOISE_DBM: Field = 19..20;
+    pub(crate) const RATE: Field = 10..12;
+    pub(crate) const FREQUENCY: Field = 12..14;
+    pub(crate) const CHANNEL_FLAGS: Field = 14..16;
+    pub(crate) const FHSS_HOPSET: Field = 16..17;
+    pub(crate) const FHSS_PATTERN: Field = 17..18;
+    pub(crate) const SIGNAL_DBM: Field = 18..19;
+    pub(crate) const NOISE_DBM: Field = 19..20;
 }
 
 /// Link type 105: IEEE 802.11 without radio header.
@@ -49,7 +51,7 @@ const FIELD_80211_COMMON: u16 = 2;
 const FLAG_FCS: u16 = 0x0001;
 const FLAG_FCS_BAD: u16 = 0x0004;
 
-pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+pub(crate) fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     let err = |what, short| LinkError::Header {
         link: "PPI",
         what,

@@ -7,34 +7,36 @@ use super::{mhz_of_channel, LinkError, LinkFrame, RadioInfo};
 use crate::dot11::bytes::{self, Field, Rest};
 
 /// The Prism header, in the capturing host's byte order.
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::{Field, Rest};
 
-    pub const MSGCODE: Field = 0..4;
-    pub const MSGLEN: Field = 4..8;
-    pub const DEVNAME: Field = 8..24;
+    pub(crate) const MSGCODE: Field = 0..4;
+    pub(crate) const MSGLEN: Field = 4..8;
+    pub(crate) const DEVNAME: Field = 8..24;
     /// Ten items of [`super::item_field`].
-    pub const ITEMS: Rest = 24..;
+    pub(crate) const ITEMS: Rest = 24..;
 }
 
 /// One item of the Prism header.
-pub mod item_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod item_field {
     use super::Field;
 
-    pub const DID: Field = 0..4;
+    pub(crate) const DID: Field = 0..4;
     /// 0: the value was supplied.
-    pub const STATUS: Field = 4..6;
-    pub const LEN: Field = 6..8;
-    pub const DATA: Field = 8..12;
+    pub(crate) const STATUS: Field = 4..6;
+    pub(crate) const LEN: Field = 6..8;
+    pub(crate) const DATA: Field = 8..12;
 }
 
 /// The items by index.
 mod item {
-    pub const MAC_TIME: usize = 1;
-    pub const CHANNEL: usize = 2;
-    pub const SIGNAL: usize = 5;
-    pub const NOISE: usize = 6;
-    pub const RATE: usize = 7;
+    pub(crate) const MAC_TIME: usize = 1;
+    pub(crate) const CHANNEL: usize = 2;
+    pub(crate) const SIGNAL: usize = 5;
+    pub(crate) const NOISE: usize = 6;
+    pub(crate) const RATE: usize = 7;
 }
 
 const ITEM_LEN: usize = item_field::DATA.end;
@@ -43,7 +45,7 @@ const HEADER_LEN: usize = field::ITEMS.start + 10 * ITEM_LEN;
 /// numberings.
 const MSGCODES: [u32; 2] = [0x44, 0x41];
 
-pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+pub(crate) fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     let err = |what, short| LinkError::Header {
         link: "Prism",
         what,

@@ -9,14 +9,15 @@ use super::{split_fcs, Fcs, LinkError, LinkFrame, RadioInfo};
 use crate::dot11::bytes::{self, Field};
 
 /// The radiotap header's fixed part (little-endian).
-pub mod field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod field {
     use super::Field;
 
-    pub const VERSION: Field = 0..1;
-    pub const PAD: Field = 1..2;
-    pub const LENGTH: Field = 2..4;
+    pub(crate) const VERSION: Field = 0..1;
+    pub(crate) const PAD: Field = 1..2;
+    pub(crate) const LENGTH: Field = 2..4;
     /// The first present bitmap; bit 31 chains another.
-    pub const PRESENT: Field = 4..8;
+    pub(crate) const PRESENT: Field = 4..8;
 }
 
 /// Alignment and size of the fields of the default namespace, by bit number, up to the last
@@ -58,7 +59,7 @@ const MAX_PRESENT_WORDS: usize = 64;
 /// The header itself must be sound (version 0, length within the record, present words
 /// within the length); a field that runs past the header only ends the field walk, as the
 /// 802.11 frame is still where the length says.
-pub fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
+pub(crate) fn decode(data: &[u8]) -> Result<LinkFrame<'_>, LinkError> {
     if data.len() < field::PRESENT.end {
         return Err(LinkError::RadiotapShort(
             "shorter than its 8-byte fixed part",

@@ -70,7 +70,7 @@ pub enum AuthAlgorithm {
 
 impl AuthAlgorithm {
     /// The algorithm of an Authentication frame's algorithm number.
-    pub fn of_number(number: u16) -> AuthAlgorithm {
+    pub(crate) fn of_number(number: u16) -> AuthAlgorithm {
         match number {
             0 => AuthAlgorithm::Open,
             1 => AuthAlgorithm::SharedKey,
@@ -85,7 +85,7 @@ impl AuthAlgorithm {
     }
 
     /// The name used in every output.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             AuthAlgorithm::Open => "open",
             AuthAlgorithm::SharedKey => "shared-key",

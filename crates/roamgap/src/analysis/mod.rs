@@ -11,7 +11,7 @@ pub mod findings;
 mod kinds;
 mod named;
 mod station;
-pub mod stream;
+pub(crate) mod stream;
 
 use std::collections::HashMap;
 
@@ -26,7 +26,7 @@ use roamgap_wire::dot11::{MacAddr, MacMap};
 use bss::BssState;
 pub use builder::RoamBuilder;
 pub(crate) use coverage::Coverage;
-pub use findings::Finding;
+pub(crate) use findings::Finding;
 pub use kinds::{AuthAlgorithm, FastPath, GapSource, PhaseName};
 pub(crate) use named::Named;
 
@@ -75,7 +75,7 @@ pub enum Direction {
 }
 
 impl Direction {
-    pub fn of(from_station: bool) -> Direction {
+    pub(crate) fn of(from_station: bool) -> Direction {
         if from_station {
             Direction::Uplink
         } else {
@@ -100,15 +100,15 @@ pub fn ms(d_ns: i64) -> f64 {
 
 /// The authentication exchange with the new AP before the reassociation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AuthReport {
+pub(crate) struct AuthReport {
     /// open, shared-key, ft, sae, ..., or ft-over-ds.
-    pub algorithm: AuthAlgorithm,
-    pub request_frame: Option<u64>,
-    pub response_frame: Option<u64>,
-    pub status: Option<u16>,
+    pub(crate) algorithm: AuthAlgorithm,
+    pub(crate) request_frame: Option<u64>,
+    pub(crate) response_frame: Option<u64>,
+    pub(crate) status: Option<u16>,
     /// Time of the first frame of the exchange.
-    pub time: f64,
-    pub response_time: Option<f64>,
+    pub(crate) time: f64,
+    pub(crate) response_time: Option<f64>,
 }
 
 /// The EAPOL 4-way handshake after the roam.
@@ -175,9 +175,9 @@ pub struct DeauthReport {
 /// repeat across bands).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ChannelInfo {
-    pub number: u16,
+    pub(crate) number: u16,
     pub band: Option<roamgap_wire::linklayer::Band>,
-    pub mhz: Option<u16>,
+    pub(crate) mhz: Option<u16>,
 }
 
 impl ChannelInfo {
@@ -347,8 +347,8 @@ pub struct Roam {
     pub old_ap_after_leaving: Option<OldApReport>,
     /// The station's last data frame (not EAPOL) through the old BSSID before the request,
     /// and its first through the new BSSID after it.
-    pub last_data_frame_old: Option<u64>,
-    pub first_data_frame_new: Option<u64>,
+    pub(crate) last_data_frame_old: Option<u64>,
+    pub(crate) first_data_frame_new: Option<u64>,
     /// Last data on the old AP → first data on the new AP.
     pub roam_time_ms: Option<f64>,
     /// Reassociation request → the last message the roam needed (EAPOL M4, else the response).
@@ -369,12 +369,12 @@ pub struct Roam {
     /// Request → response.
     pub reassoc_latency_ms: Option<f64>,
     /// Requests sent again (with a new sequence number) before a response came.
-    pub request_retries: u32,
+    pub(crate) request_retries: u32,
     pub cckm_in_request: bool,
     pub cckm_in_response: bool,
     pub key_management: Option<KeyManagement>,
     /// PMKID in the request (PMK caching / opportunistic key caching).
-    pub pmkid_in_request: bool,
+    pub(crate) pmkid_in_request: bool,
     /// The fast path the station offered: ft-over-ds, ft-over-the-air, cckm, pmk-caching, none.
     pub fast_path_offered: FastPath,
     /// Whether it was taken (no full authentication followed); null when none was offered or
@@ -384,7 +384,7 @@ pub struct Roam {
     pub new_ap_rates_mbps: Vec<f64>,
     /// TSPECs in the request.
     pub tspec: Vec<TspecInfo>,
-    pub authentication: Option<AuthReport>,
+    pub(crate) authentication: Option<AuthReport>,
     pub eap: Option<EapReport>,
     pub eapol: Option<EapolReport>,
     pub addts: Vec<AddtsReport>,
@@ -401,11 +401,11 @@ pub struct Roam {
 pub struct ScanReport {
     pub probe_requests: u32,
     /// Channels the probes were captured on.
-    pub channels: Vec<u16>,
-    pub first_frame: u64,
-    pub last_frame: u64,
-    pub start_time: f64,
-    pub end_time: f64,
+    pub(crate) channels: Vec<u16>,
+    pub(crate) first_frame: u64,
+    pub(crate) last_frame: u64,
+    pub(crate) start_time: f64,
+    pub(crate) end_time: f64,
     pub duration_ms: f64,
 }
 
@@ -420,8 +420,8 @@ pub struct OldApReport {
     pub retries: u32,
     /// Distinct frames (802.11 sequence numbers) the AP tried to deliver.
     pub failed_deliveries: u32,
-    pub first_frame: u64,
-    pub last_frame: u64,
+    pub(crate) first_frame: u64,
+    pub(crate) last_frame: u64,
     /// How long after the request the old AP kept trying.
     pub last_after_ms: f64,
 }
@@ -442,7 +442,7 @@ pub struct MissedRoam {
     pub last_frame_old: u64,
     pub first_frame_new: u64,
     pub last_time_old: f64,
-    pub first_time_new: f64,
+    pub(crate) first_time_new: f64,
     pub gap_ms: f64,
     /// Whether the sniffer captured anything on the new AP's channel during the gap; null when
     /// the capture has no channel information.
@@ -483,9 +483,9 @@ pub struct StreamReport {
     pub lost: u64,
     pub duplicates: u64,
     /// Packets whose sequence number RFC 3550 A.1 rejects (`docs/METRICS.md`).
-    pub set_aside: u64,
+    pub(crate) set_aside: u64,
     /// Gaps whose loss exceeds what their duration holds at the stream's packet interval.
-    pub gaps_beyond_cadence: u32,
+    pub(crate) gaps_beyond_cadence: u32,
     pub max_gap_ms: f64,
     pub first_frame: u64,
     pub last_frame: u64,
@@ -501,7 +501,7 @@ pub struct BssReport {
     /// The channel's band and centre frequency: null when the capture tells no frequency
     /// (no radio header) and the number alone cannot name it.
     pub band: Option<roamgap_wire::linklayer::Band>,
-    pub frequency_mhz: Option<u16>,
+    pub(crate) frequency_mhz: Option<u16>,
     /// Rates its beacons list, Mb/s (empty when no beacon was captured).
     pub rates_mbps: Vec<f64>,
 }
@@ -550,7 +550,7 @@ pub struct Analyzer {
 }
 
 /// Events of one batch, split by shard (see [`Analyzer::shard_of`]), each in frame order.
-pub type ShardedEvents = Vec<Vec<Event>>;
+pub(crate) type ShardedEvents = Vec<Vec<Event>>;
 
 impl Analyzer {
     /// `shards` > 1 analyzes stations in parallel (rayon); results do not depend on it.
@@ -561,10 +561,6 @@ impl Analyzer {
             config,
             shards: (0..shards).map(|_| Shard::default()).collect(),
         }
-    }
-
-    pub fn shards(&self) -> usize {
-        self.shards.len()
     }
 
     /// Bytes the analyzer holds for its stations: their map entries and what each owns (the

@@ -9,7 +9,7 @@
 //! as duplicates, not as packets; reordered packets are packets (`docs/METRICS.md`).
 
 /// Packets in sequence that make a source a stream (RFC 3550 A.1).
-pub const MIN_SEQUENTIAL: u32 = 2;
+pub(crate) const MIN_SEQUENTIAL: u32 = 2;
 /// A jump ahead of this many sequence numbers or more is no gap but a corrupted or restarted
 /// numbering (RFC 3550 A.1).
 const MAX_DROPOUT: u16 = 3000;
@@ -48,31 +48,31 @@ struct SeenBit {
 
 /// Running statistics of one RTP stream.
 #[derive(Clone, Debug)]
-pub struct StreamState {
+pub(crate) struct StreamState {
     /// Packets still needed in sequence before the source is a stream (0: it is one).
     probation: u32,
     /// Highest and lowest extended sequence number of the current run: since the source
     /// started, or last restarted its numbering.
-    pub max_ext: i64,
-    pub min_ext: i64,
+    pub(crate) max_ext: i64,
+    pub(crate) min_ext: i64,
     /// Packets expected in the runs before the current one.
     expected_before: u64,
-    pub received: u64,
-    pub duplicates: u64,
+    pub(crate) received: u64,
+    pub(crate) duplicates: u64,
     /// Packets whose sequence number RFC 3550 A.1 rejects: a corrupted number, a restart's
     /// first packet no other followed, the packets of failed probations.
-    pub set_aside: u64,
+    pub(crate) set_aside: u64,
     /// Gaps whose loss the time they lasted cannot hold at the stream's packet interval.
-    pub gaps_beyond_cadence: u32,
+    pub(crate) gaps_beyond_cadence: u32,
     /// Largest time between consecutive received packets.
-    pub max_gap_ns: i64,
-    pub first_frame: u64,
-    pub last_frame: u64,
-    pub first_ts_ns: i64,
-    pub last_ts_ns: i64,
-    pub payload_type: u8,
-    pub src_port: u16,
-    pub dst_port: u16,
+    pub(crate) max_gap_ns: i64,
+    pub(crate) first_frame: u64,
+    pub(crate) last_frame: u64,
+    pub(crate) first_ts_ns: i64,
+    pub(crate) last_ts_ns: i64,
+    pub(crate) payload_type: u8,
+    pub(crate) src_port: u16,
+    pub(crate) dst_port: u16,
     /// Sum and number of the intervals between packets received in sequence.
     interval_sum_ns: i64,
     intervals: u32,
@@ -82,7 +82,7 @@ pub struct StreamState {
 
 /// What one packet was to its stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arrival {
+pub(crate) enum Arrival {
     /// A packet of the stream, with its extended sequence number.
     New(i64),
     /// A packet of a source still on probation, with its extended sequence number.
@@ -95,7 +95,7 @@ pub enum Arrival {
 
 impl StreamState {
     /// A source's first packet: it starts its probation.
-    pub fn new(
+    pub(crate) fn new(
         seq: u16,
         frame: u64,
         ts_ns: i64,
@@ -130,7 +130,7 @@ impl StreamState {
     }
 
     /// Past its probation: a stream.
-    pub fn valid(&self) -> bool {
+    pub(crate) fn valid(&self) -> bool {
         self.probation == 0
     }
 
@@ -172,7 +172,7 @@ impl StreamState {
     }
 
     /// The mean interval between packets received in sequence.
-    pub fn interval_ns(&self) -> Option<i64> {
+    pub(crate) fn interval_ns(&self) -> Option<i64> {
         (self.intervals > 0)
             .then(|| (self.interval_sum_ns / i64::from(self.intervals)).max(MIN_INTERVAL_NS))
     }
@@ -223,7 +223,7 @@ impl StreamState {
     }
 
     /// Accounts one packet.
-    pub fn packet(&mut self, seq: u16, frame: u64, ts_ns: i64) -> Arrival {
+    pub(crate) fn packet(&mut self, seq: u16, frame: u64, ts_ns: i64) -> Arrival {
         if self.probation > 0 {
             // Within MAX_MISORDER of the run's highest number, the packet joins the run (so
             // that packets reordered as the stream starts count); each one next to a number
@@ -315,12 +315,12 @@ impl StreamState {
     }
 
     /// Packets expected: over each run, highest − lowest extended sequence number + 1.
-    pub fn expected(&self) -> u64 {
+    pub(crate) fn expected(&self) -> u64 {
         self.expected_before + self.run_expected()
     }
 
     /// Packets lost: expected − received (never negative: duplicates are not received).
-    pub fn lost(&self) -> u64 {
+    pub(crate) fn lost(&self) -> u64 {
         self.expected().saturating_sub(self.received)
     }
 }

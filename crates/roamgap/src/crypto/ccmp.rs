@@ -14,12 +14,12 @@ type Aes128Ccm = ccm::Ccm<Aes128, U8, U13>;
 type Aes256Ccm = ccm::Ccm<Aes256, U16, U13>;
 
 /// CCMP/GCMP header length, and CCMP-128's MIC length.
-pub const HEADER_LEN: usize = 8;
-pub const MIC_LEN: usize = 8;
+pub(crate) const HEADER_LEN: usize = 8;
+pub(crate) const MIC_LEN: usize = 8;
 
 /// The pairwise cipher suites decrypted (Table 9-180: 00-0F-AC:4, 10, 8, 9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cipher {
+pub(crate) enum Cipher {
     Ccmp128,
     Ccmp256,
     Gcmp128,
@@ -27,14 +27,14 @@ pub enum Cipher {
 }
 
 impl Cipher {
-    pub fn mic_len(self) -> usize {
+    pub(crate) fn mic_len(self) -> usize {
         match self {
             Cipher::Ccmp128 => 8,
             _ => 16,
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Cipher::Ccmp128 => "CCMP-128",
             Cipher::Ccmp256 => "CCMP-256",
@@ -44,7 +44,7 @@ impl Cipher {
     }
 
     /// The ciphers a temporal key of `len` bytes can be for.
-    pub fn for_key_len(len: usize) -> &'static [Cipher] {
+    pub(crate) fn for_key_len(len: usize) -> &'static [Cipher] {
         match len {
             16 => &[Cipher::Ccmp128, Cipher::Gcmp128],
             32 => &[Cipher::Ccmp256, Cipher::Gcmp256],
@@ -55,7 +55,7 @@ impl Cipher {
 
 /// Why a frame could not be decrypted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CcmpError {
+pub(crate) enum CcmpError {
     #[error("protected frame too short for a CCMP/GCMP header and MIC ({0} bytes of body)")]
     Short(usize),
     #[error("CCMP header without the Extended IV bit (a WEP or TKIP frame)")]
@@ -67,13 +67,9 @@ pub enum CcmpError {
 /// A view of the CCMP header at the start of a protected frame's body (12.5.3.2):
 /// PN0 PN1 reserved (Key ID << 6 | ExtIV) PN2 PN3 PN4 PN5.
 #[derive(Clone, Copy, Debug)]
-pub struct CcmpHeader<'a>(&'a [u8]);
+pub(crate) struct CcmpHeader<'a>(&'a [u8]);
 
 impl<'a> CcmpHeader<'a> {
-    pub fn new_checked(body: &'a [u8]) -> Result<CcmpHeader<'a>, CcmpError> {
-        Self::with_mic(body, MIC_LEN)
-    }
-
     fn with_mic(body: &'a [u8], mic_len: usize) -> Result<CcmpHeader<'a>, CcmpError> {
         if body.len() < HEADER_LEN + mic_len {
             return Err(CcmpError::Short(body.len()));
@@ -85,7 +81,7 @@ impl<'a> CcmpHeader<'a> {
     }
 
     /// The 48-bit packet number.
-    pub fn pn(&self) -> u64 {
+    pub(crate) fn pn(&self) -> u64 {
         let b = self.0;
         u64::from(b[0])
             | u64::from(b[1]) << 8
@@ -95,13 +91,13 @@ impl<'a> CcmpHeader<'a> {
             | u64::from(b[7]) << 40
     }
 
-    pub fn key_id(&self) -> u8 {
+    pub(crate) fn key_id(&self) -> u8 {
         self.0[3] >> 6
     }
 }
 
 /// Writes the CCMP header for `pn` and `key_id`.
-pub fn header(pn: u64, key_id: u8) -> [u8; HEADER_LEN] {
+pub(crate) fn header(pn: u64, key_id: u8) -> [u8; HEADER_LEN] {
     let p = pn.to_le_bytes();
     [p[0], p[1], 0, 0x20 | (key_id << 6), p[2], p[3], p[4], p[5]]
 }
@@ -183,7 +179,7 @@ pub struct TemporalKey {
 
 impl TemporalKey {
     /// None when `tk` is not the cipher's key length (16 or 32 bytes).
-    pub fn new(cipher: Cipher, tk: &[u8]) -> Option<TemporalKey> {
+    pub(crate) fn new(cipher: Cipher, tk: &[u8]) -> Option<TemporalKey> {
         let engine = match (cipher, tk.len()) {
             (Cipher::Ccmp128, 16) => Engine::Ccm128(Aes128Ccm::new(GenericArray::from_slice(tk))),
             (Cipher::Ccmp256, 32) => Engine::Ccm256(Aes256Ccm::new(GenericArray::from_slice(tk))),
@@ -203,7 +199,7 @@ impl TemporalKey {
     }
 
     /// A CCMP-128 key (what every RSNA PTK of the AKMs roamgap derives gives).
-    pub fn ccmp128(tk: &[u8; 16]) -> TemporalKey {
+    pub(crate) fn ccmp128(tk: &[u8; 16]) -> TemporalKey {
         TemporalKey {
             engine: Engine::Ccm128(Aes128Ccm::new(GenericArray::from_slice(tk))),
             cipher: Cipher::Ccmp128,
@@ -215,7 +211,7 @@ impl TemporalKey {
         &self.tk
     }
 
-    pub fn cipher(&self) -> Cipher {
+    pub(crate) fn cipher(&self) -> Cipher {
         self.cipher
     }
 }
@@ -246,14 +242,14 @@ fn gcm_nonce(ccm_nonce: &[u8; 13]) -> [u8; 12] {
 
 /// What a decrypted frame carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Decrypted {
-    pub pn: u64,
-    pub key_id: u8,
+pub(crate) struct Decrypted {
+    pub(crate) pn: u64,
+    pub(crate) key_id: u8,
 }
 
 /// Decrypts a protected data or management frame with the temporal key `key`, checking its
 /// MIC; the plaintext body replaces the contents of `out` (a buffer reused across frames).
-pub fn decrypt<T: AsRef<[u8]>>(
+pub(crate) fn decrypt<T: AsRef<[u8]>>(
     key: &TemporalKey,
     frame: &Frame<T>,
     out: &mut Vec<u8>,
@@ -299,7 +295,7 @@ pub fn decrypt<T: AsRef<[u8]>>(
 /// counter block 1 (flags 1, the nonce, counter 1; RFC 3610 2.3) encrypted with the TK, XOR
 /// the ciphertext. One AES block: enough to tell an EAPOL-Key frame (its LLC/SNAP header)
 /// from voice before decrypting it whole. None when the body is too short or not CCMP.
-pub fn first_block<T: AsRef<[u8]>>(tk: &[u8], frame: &Frame<T>) -> Option<[u8; 16]> {
+pub(crate) fn first_block<T: AsRef<[u8]>>(tk: &[u8], frame: &Frame<T>) -> Option<[u8; 16]> {
     use aes::cipher::{BlockEncrypt, KeyInit as _};
     let body = frame.body();
     let h = CcmpHeader::with_mic(body, MIC_LEN).ok()?;
@@ -330,7 +326,7 @@ pub fn encrypt(tk: &[u8; 16], mac: &[u8], pn: u64, key_id: u8, plaintext: &[u8])
 }
 
 /// Encrypts a frame body with `key`'s cipher: header || ciphertext || MIC.
-pub fn encrypt_with(
+pub(crate) fn encrypt_with(
     key: &TemporalKey,
     mac: &[u8],
     pn: u64,

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// Keys given directly (TKs, WEP keys) up to this many are tried on every frame; beyond it,
 /// each link is matched to the keys that open its first frames ([`KeySchedule::index_given_keys`]),
 /// so that a frame costs the keys of its link, not every key of a long key file.
-pub const GIVEN_KEYS_TRIED_EVERYWHERE: usize = 8;
+pub(crate) const GIVEN_KEYS_TRIED_EVERYWHERE: usize = 8;
 /// Frames of a link on which every key given is tried, at most, until one opens (a damaged
 /// first frame is not the link's last chance).
 const GIVEN_KEY_SAMPLES: usize = 2;
@@ -25,7 +25,7 @@ const GIVEN_KEY_SAMPLES: usize = 2;
 /// group frames) with one key ID and cipher family, between two of the link's 4-way
 /// handshakes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct GivenLink {
+pub(crate) struct GivenLink {
     holder: (MacAddr, MacAddr),
     group: bool,
     key_id: u8,
@@ -37,13 +37,13 @@ pub struct GivenLink {
 /// For each link, the indices of the keys given directly that opened one of its first
 /// frames ([`GIVEN_KEY_SAMPLES`]).
 #[derive(Clone, Debug, Default)]
-pub struct GivenIndex {
+pub(crate) struct GivenIndex {
     links: HashMap<GivenLink, Vec<u32>>,
 }
 
 thread_local! {
     /// Each decoding thread's plaintext buffer, reused from frame to frame.
-    pub static PLAINTEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    pub(crate) static PLAINTEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Why a protected frame cannot be decrypted whatever the keys.
@@ -71,11 +71,7 @@ pub enum Outcome {
     NotDecryptable(Reason),
 }
 
-impl Outcome {
-    pub fn is_decrypted(self) -> bool {
-        self == Outcome::Decrypted
-    }
-}
+impl Outcome {}
 
 /// The cipher a protected frame's body header shows: WEP when the Extended IV bit is clear
 /// (12.3.2); with it, TKIP when TSC1 is repeated in the second octet with bit 5 set and bit 7

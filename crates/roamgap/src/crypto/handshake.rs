@@ -73,9 +73,9 @@ const MAX_DERIVED_PMKS: usize = 64;
 /// and, for PRF-SHA1 handshakes, as TKIP (12.7.1.3), and the KCK and KEK that open the group
 /// key messages it protects.
 #[derive(Clone, Debug)]
-pub struct LinkKey {
-    pub ccmp: TemporalKey,
-    pub tkip: Option<TkipKey>,
+pub(crate) struct LinkKey {
+    pub(crate) ccmp: TemporalKey,
+    pub(crate) tkip: Option<TkipKey>,
     kck: [u8; 16],
     kek: [u8; 16],
 }
@@ -83,10 +83,10 @@ pub struct LinkKey {
 /// A group key (GTK) and when it starts: 16 octets (CCMP-128) or 32 (TKIP: TK then the
 /// Michael keys, 12.7.1.4).
 #[derive(Clone, PartialEq)]
-pub struct GroupKey {
+pub(crate) struct GroupKey {
     /// Time (ns) of the message that carried it.
-    pub from_ns: i64,
-    pub key_id: u8,
+    pub(crate) from_ns: i64,
+    pub(crate) key_id: u8,
     key: Vec<u8>,
     ccmp: Option<TemporalKey>,
     tkip: Option<TkipKey>,
@@ -113,7 +113,8 @@ impl GroupKey {
         }
     }
 
-    pub fn key(&self) -> &[u8] {
+    #[cfg(test)]
+    pub(crate) fn key(&self) -> &[u8] {
         &self.key
     }
 
@@ -160,7 +161,7 @@ pub struct ScheduleSummary {
     /// cannot key them, only the PMK of each SAE exchange.
     pub sae_without_key: usize,
     /// Whether a passphrase was given (for the advice when nothing matched).
-    pub passphrase_given: bool,
+    pub(crate) passphrase_given: bool,
 }
 
 /// The keys of a capture, in frame order, per station and AP.
@@ -180,7 +181,7 @@ pub struct KeySchedule {
     /// Which keys given directly open which links, when more were given than are tried on
     /// every frame (`decrypt::GivenKeys`).
     pub(super) given_index: Option<super::decrypt::GivenIndex>,
-    pub summary: ScheduleSummary,
+    pub(crate) summary: ScheduleSummary,
 }
 
 /// AES key unwrap (RFC 3394) of EAPOL key data with the KEK.
@@ -657,7 +658,7 @@ impl KeySchedule {
 
     /// Whether any PTK is known: then the group key messages sent under one are worth a
     /// second look ([`Self::may_be_key_message`]).
-    pub fn has_link_keys(&self) -> bool {
+    pub(crate) fn has_link_keys(&self) -> bool {
         !self.pairwise.is_empty()
     }
 
@@ -668,7 +669,7 @@ impl KeySchedule {
     /// frame qualifies only when one AES block of it, under one of the link's keys, starts
     /// with the LLC/SNAP header of EAPOL, so voice of the same size costs one block, not a
     /// whole decryption.
-    pub fn may_be_key_message<T: AsRef<[u8]>>(
+    pub(crate) fn may_be_key_message<T: AsRef<[u8]>>(
         &self,
         frame: &Frame<T>,
         station: MacAddr,
@@ -693,7 +694,7 @@ impl KeySchedule {
     /// Adds the group keys of the protected messages of the second pass
     /// ([`KeyFrame::protected`]), each
     /// opened with the KEK of the link's PTK whose KCK reproduces its MIC.
-    pub fn add_protected(&mut self, frames: &[KeyFrame]) {
+    pub(crate) fn add_protected(&mut self, frames: &[KeyFrame]) {
         for f in frames {
             let KeyFrame::Eapol(m) = f else { continue };
             let Some(keys) = self.pairwise.get(&(m.station, m.bssid)) else {
@@ -721,7 +722,8 @@ impl KeySchedule {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.pairwise.is_empty()
             && self.group.is_empty()
             && self.tks.is_empty()
@@ -732,7 +734,7 @@ impl KeySchedule {
     /// handshake's before it first, then older ones (at most [`MAX_TRIED`]), then the two
     /// after it (a sniffer's clock can put a frame a little before the message that keyed it).
     /// With whether each was in force at `ts_ns` (derived before it).
-    pub fn link_keys(
+    pub(crate) fn link_keys(
         &self,
         station: MacAddr,
         bssid: MacAddr,
@@ -766,21 +768,11 @@ impl KeySchedule {
             .chain(self.tks.iter())
     }
 
-    /// The temporal keys given directly.
-    pub fn given_tks(&self) -> &[TemporalKey] {
-        &self.tks
-    }
-
-    /// The WEP keys given.
-    pub fn wep_keys(&self) -> &[Vec<u8>] {
-        &self.wep
-    }
-
     /// The group keys of `bssid` with `key_id` to try on a frame at `ts_ns`: those in force
     /// then, newest first (at most [`MAX_TRIED`]), then the next one after it (an AP keeps
     /// its GTK until it rekeys: the group frames captured before a station's handshake are
     /// sent under the GTK that handshake delivers). With whether each was in force.
-    pub fn group_keys(
+    pub(crate) fn group_keys(
         &self,
         bssid: MacAddr,
         key_id: u8,

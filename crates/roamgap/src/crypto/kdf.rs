@@ -16,7 +16,7 @@ pub enum KeyError {
 
 /// Whether a passphrase and SSID can make a PMK (J.4.1: 8 to 63 printable ASCII characters;
 /// an SSID of at most 32 octets), without the 4096 rounds of deriving it.
-pub fn check_passphrase(passphrase: &[u8], ssid: &[u8]) -> Result<(), KeyError> {
+pub(crate) fn check_passphrase(passphrase: &[u8], ssid: &[u8]) -> Result<(), KeyError> {
     if !(8..=63).contains(&passphrase.len()) || !passphrase.iter().all(|b| (32..=126).contains(b)) {
         return Err(KeyError::Passphrase(passphrase.len()));
     }
@@ -54,7 +54,7 @@ pub fn prf_sha1(key: &[u8], label: &[u8], data: &[u8], out: &mut [u8]) {
 
 /// KDF-Hash-Length with SHA-256 (12.7.1.6.2): HMAC-SHA256(K, i || label || context || length)
 /// for i = 1, 2, ... (16-bit little-endian counters; length in bits), cut to `out`.
-pub fn kdf_sha256(key: &[u8], label: &[u8], context: &[u8], out: &mut [u8]) {
+pub(crate) fn kdf_sha256(key: &[u8], label: &[u8], context: &[u8], out: &mut [u8]) {
     let bits = (out.len() * 8) as u16;
     for (i, chunk) in out.chunks_mut(32).enumerate() {
         let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {

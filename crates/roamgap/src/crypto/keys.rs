@@ -12,14 +12,14 @@ use super::kdf::{check_passphrase, pmk_from_passphrase, KeyError};
 
 /// Warnings about a key file's lines kept, at most: a file of a million bad lines says how
 /// many more were skipped instead of a million lines.
-pub const MAX_KEY_FILE_WARNINGS: usize = 20;
+pub(crate) const MAX_KEY_FILE_WARNINGS: usize = 20;
 
 /// The largest key file read: 3 million keys of any kind fit in it; a device or a pipe that
 /// never ends does not fill the memory.
-pub const MAX_KEY_FILE_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_KEY_FILE_BYTES: u64 = 256 << 20;
 
 /// Keys named one by one in outputs, at most (a key file may hold a million).
-pub const MAX_DESCRIBED_KEYS: usize = 32;
+pub(crate) const MAX_DESCRIBED_KEYS: usize = 32;
 
 /// The key types of Wireshark's `80211_keys` file: a first field outside this list may be a
 /// key written in the wrong column, and is never shown.
@@ -53,10 +53,10 @@ pub enum KeySpecError {
 /// A pairwise master key, and where it came from (for outputs: never the key itself).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Pmk {
-    pub key: [u8; 32],
+    pub(crate) key: [u8; 32],
     /// The SSID it was derived for (a passphrase), or None (a PMK/PSK given directly).
-    pub ssid: Option<Vec<u8>>,
-    pub source: &'static str,
+    pub(crate) ssid: Option<Vec<u8>>,
+    pub(crate) source: &'static str,
 }
 
 impl std::fmt::Debug for Pmk {
@@ -71,7 +71,7 @@ pub struct KeyRing {
     pub pmks: Vec<Pmk>,
     /// Passphrases given without an SSID (Wireshark's `"wpa-pwd","passphrase"`): their PMKs are
     /// derived for the SSIDs the capture names (`handshake::KeySchedule::build`).
-    pub passphrases: Vec<Vec<u8>>,
+    pub(crate) passphrases: Vec<Vec<u8>>,
     /// Temporal keys given directly: 16 bytes (CCMP-128, GCMP-128) or 32 (CCMP-256,
     /// GCMP-256).
     pub tks: Vec<Vec<u8>>,
@@ -267,7 +267,7 @@ impl KeyRing {
     }
 
     /// Whether `key` is one of the PMKs given (or derived from a passphrase with its SSID).
-    pub fn has_pmk(&self, key: &[u8; 32]) -> bool {
+    pub(crate) fn has_pmk(&self, key: &[u8; 32]) -> bool {
         let mut tagged = key.to_vec();
         tagged.push(b'k');
         self.seen.contains(&tagged)
@@ -381,7 +381,7 @@ impl KeyRing {
 
     /// What the ring holds, for outputs: kinds and fingerprints only, the first
     /// [`MAX_DESCRIBED_KEYS`] of them and then how many more of each kind.
-    pub fn describe(&self) -> Vec<String> {
+    pub(crate) fn describe(&self) -> Vec<String> {
         let mut all = self.describe_all();
         if all.len() > MAX_DESCRIBED_KEYS {
             let more = all.len() - MAX_DESCRIBED_KEYS;

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 /// A key's name in outputs and logs: the first 4 bytes of SHA-256("roamgap key" || key), in
 /// hex. It tells two keys apart without revealing either.
-pub fn fingerprint(key: &[u8]) -> String {
+pub(crate) fn fingerprint(key: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(b"roamgap key");
     h.update(key);

@@ -8,9 +8,9 @@ use rc4::consts::U16;
 use rc4::{KeyInit, Rc4, StreamCipher};
 
 /// TKIP's IV/Extended IV header and its ICV and Michael MIC lengths.
-pub const HEADER_LEN: usize = 8;
+pub(crate) const HEADER_LEN: usize = 8;
 pub const ICV_LEN: usize = 4;
-pub const MIC_LEN: usize = 8;
+pub(crate) const MIC_LEN: usize = 8;
 
 /// The AES S-box (FIPS 197 5.1.1): the multiplicative inverse in GF(2^8) then the affine map,
 /// computed at compile time.
@@ -74,7 +74,7 @@ fn mk16(hi: u8, lo: u8) -> u16 {
 }
 
 /// Phase 1 (12.5.2.5.3): TTAK from TK, TA and IV32 (the TSC's upper 32 bits).
-pub fn phase1(tk: &[u8; 16], ta: [u8; 6], iv32: u32) -> [u16; 5] {
+pub(crate) fn phase1(tk: &[u8; 16], ta: [u8; 6], iv32: u32) -> [u16; 5] {
     let mut p = [
         iv32 as u16,
         (iv32 >> 16) as u16,
@@ -97,7 +97,7 @@ pub fn phase1(tk: &[u8; 16], ta: [u8; 6], iv32: u32) -> [u16; 5] {
 
 /// Phase 2 (12.5.2.5.4): the 128-bit WEP seed (the RC4 key) from TTAK, TK and IV16 (the TSC's
 /// lower 16 bits).
-pub fn phase2(tk: &[u8; 16], ttak: &[u16; 5], iv16: u16) -> [u8; 16] {
+pub(crate) fn phase2(tk: &[u8; 16], ttak: &[u16; 5], iv16: u16) -> [u8; 16] {
     let k = |i: usize| mk16(tk[2 * i + 1], tk[2 * i]);
     let mut p = [ttak[0], ttak[1], ttak[2], ttak[3], ttak[4], 0];
     p[5] = ttak[4].wrapping_add(iv16);
@@ -140,7 +140,7 @@ fn michael_block(mut l: u32, mut r: u32) -> (u32, u32) {
 
 /// Michael (12.5.2.3.3) over the concatenation of `parts`, padded with 0x5a and 4 to 7 zero
 /// octets to a multiple of 4.
-pub fn michael(key: &[u8; 8], parts: &[&[u8]]) -> [u8; 8] {
+pub(crate) fn michael(key: &[u8; 8], parts: &[&[u8]]) -> [u8; 8] {
     struct State {
         l: u32,
         r: u32,
@@ -186,9 +186,9 @@ pub fn michael(key: &[u8; 8], parts: &[&[u8]]) -> [u8; 8] {
 pub struct TkipKey {
     pub tk: [u8; 16],
     /// Michael key of frames the authenticator (the AP) sends.
-    pub mic_from_ap: [u8; 8],
+    pub(crate) mic_from_ap: [u8; 8],
     /// Michael key of frames the supplicant (the station) sends.
-    pub mic_to_ap: [u8; 8],
+    pub(crate) mic_to_ap: [u8; 8],
 }
 
 impl TkipKey {
@@ -214,7 +214,7 @@ impl std::fmt::Debug for TkipKey {
 
 /// Why a TKIP frame did not decrypt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TkipError {
+pub(crate) enum TkipError {
     /// Too short for the header, MIC and ICV, or no Extended IV.
     NotTkip,
     /// The ICV does not match: the wrong key (or a damaged frame).
@@ -225,7 +225,7 @@ pub enum TkipError {
 
 /// The 48-bit TSC and key ID of a TKIP header (12.5.2.2): TSC1, WEPSeed[1], TSC0, Key ID
 /// octet (Extended IV bit 5), TSC2–TSC5. None unless it has TKIP's shape.
-pub fn header(body: &[u8]) -> Option<(u64, u8)> {
+pub(crate) fn header(body: &[u8]) -> Option<(u64, u8)> {
     let h = body.get(..HEADER_LEN)?;
     if h[3] & 0x20 == 0 || h[1] != (h[0] | 0x20) & 0x7f {
         return None;
@@ -240,7 +240,7 @@ pub fn header(body: &[u8]) -> Option<(u64, u8)> {
 }
 
 /// The header for `tsc` and `key_id`.
-pub fn write_header(tsc: u64, key_id: u8) -> [u8; HEADER_LEN] {
+pub(crate) fn write_header(tsc: u64, key_id: u8) -> [u8; HEADER_LEN] {
     let t = tsc.to_le_bytes();
     [
         t[1],
@@ -255,7 +255,7 @@ pub fn write_header(tsc: u64, key_id: u8) -> [u8; HEADER_LEN] {
 }
 
 /// The addresses and priority Michael covers (12.5.2.3.2): DA, SA, priority, three zeros.
-pub type MichaelHeader = [u8; 16];
+pub(crate) type MichaelHeader = [u8; 16];
 
 pub fn michael_header(da: [u8; 6], sa: [u8; 6], priority: u8) -> MichaelHeader {
     let mut h = [0u8; 16];
@@ -268,7 +268,7 @@ pub fn michael_header(da: [u8; 6], sa: [u8; 6], priority: u8) -> MichaelHeader {
 /// Decrypts a TKIP MPDU body (header, encrypted MSDU || MIC || ICV) sent by `ta`, checking the
 /// ICV, and for a whole MSDU (`michael` Some: the Michael key and header) the Michael MIC. The
 /// plaintext MSDU replaces `out`'s contents.
-pub fn decrypt(
+pub(crate) fn decrypt(
     tk: &[u8; 16],
     ta: [u8; 6],
     body: &[u8],

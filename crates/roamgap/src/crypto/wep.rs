@@ -19,7 +19,7 @@ pub enum WepError {
 }
 
 /// The key ID of a WEP body (12.3.2.2: bits 6–7 of the fourth octet), None unless WEP-shaped.
-pub fn key_id(body: &[u8]) -> Option<u8> {
+pub(crate) fn key_id(body: &[u8]) -> Option<u8> {
     let b = *body.get(3)?;
     (b & 0x20 == 0 && body.len() >= HEADER_LEN + ICV_LEN).then_some(b >> 6)
 }
@@ -41,7 +41,7 @@ fn keystream(iv: &[u8], key: &[u8], data: &mut [u8]) -> Result<(), WepError> {
 
 /// Decrypts a WEP body with `key` (5 or 13 octets), checking the ICV; the plaintext replaces
 /// `out`'s contents.
-pub fn decrypt(key: &[u8], body: &[u8], out: &mut Vec<u8>) -> Result<(), WepError> {
+pub(crate) fn decrypt(key: &[u8], body: &[u8], out: &mut Vec<u8>) -> Result<(), WepError> {
     key_id(body).ok_or(WepError::NotWep)?;
     out.clear();
     out.extend_from_slice(&body[HEADER_LEN..]);

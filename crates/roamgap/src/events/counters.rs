@@ -39,11 +39,11 @@ pub struct FrameIssue {
 pub struct NotDecryptable {
     /// Too short for the cipher's header and integrity check (a protected null frame, a body
     /// cut by the snapshot length).
-    pub too_short: u64,
+    pub(crate) too_short: u64,
     /// A header of no cipher roamgap knows (none of WEP, TKIP, CCMP, GCMP).
-    pub unknown_cipher: u64,
+    pub(crate) unknown_cipher: u64,
     /// Received with a bad FCS: its bytes cannot be trusted.
-    pub bad_fcs: u64,
+    pub(crate) bad_fcs: u64,
     /// Its 802.11 header is damaged, or the bit is set where no protection can be (a control
     /// frame, a management frame without addresses).
     pub damaged: u64,
@@ -146,7 +146,7 @@ impl Default for FrameCounters {
 }
 
 impl FrameCounters {
-    pub const MAX_ISSUES: usize = 100;
+    pub(crate) const MAX_ISSUES: usize = 100;
 
     /// Records damage in a frame. A frame the sniffer cut at its snapshot length is not
     /// malformed: decoding simply stops where the captured bytes end.
@@ -163,12 +163,12 @@ impl FrameCounters {
     }
 
     /// Shifts the frame numbers of the issues by `base` (a segment numbered from 1).
-    pub fn renumber(&mut self, base: u64) {
+    pub(crate) fn renumber(&mut self, base: u64) {
         self.issues.iter_mut().for_each(|i| i.frame += base);
     }
 
     /// Adds the counts of the chunk that follows this one.
-    pub fn merge(&mut self, other: FrameCounters) {
+    pub(crate) fn merge(&mut self, other: FrameCounters) {
         self.frames += other.frames;
         for (a, b) in self.type_subtype.iter_mut().zip(other.type_subtype) {
             *a += b;

@@ -8,18 +8,18 @@ use roamgap_wire::dot11::MacAddr;
 /// A TSPEC (9.4.2.29), reduced to what the analysis reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TspecInfo {
-    pub tid: u8,
+    pub(crate) tid: u8,
     #[serde(rename = "up")]
-    pub user_priority: u8,
-    pub direction: TsDirection,
+    pub(crate) user_priority: u8,
+    pub(crate) direction: TsDirection,
     /// WMM (vendor) TSPEC rather than element 13.
-    pub wmm: bool,
-    pub nominal_msdu_size: u16,
-    pub mean_data_rate: u32,
+    pub(crate) wmm: bool,
+    pub(crate) nominal_msdu_size: u16,
+    pub(crate) mean_data_rate: u32,
     /// Minimum PHY rate in b/s: the AP must have this rate enabled to admit the stream.
-    pub min_phy_rate: u32,
-    pub surplus_bandwidth: u16,
-    pub medium_time: u16,
+    pub(crate) min_phy_rate: u32,
+    pub(crate) surplus_bandwidth: u16,
+    pub(crate) medium_time: u16,
 }
 
 impl From<Tspec<'_>> for TspecInfo {
@@ -46,7 +46,7 @@ pub struct TspecList {
 }
 
 impl TspecList {
-    pub const CAPACITY: usize = 2;
+    pub(crate) const CAPACITY: usize = 2;
 
     pub(super) fn push(&mut self, t: TspecInfo) {
         if let Some(slot) = self.items.iter_mut().find(|s| s.is_none()) {
@@ -54,7 +54,7 @@ impl TspecList {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &TspecInfo> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &TspecInfo> {
         self.items.iter().flatten()
     }
 }
@@ -69,7 +69,7 @@ impl RateSet {
     const RATES: [u8; 12] = [2, 4, 11, 22, 12, 18, 24, 36, 48, 72, 96, 108];
 
     /// Adds the rates of a Supported Rates element body (9.4.2.3; the top bit marks basic rates).
-    pub fn add_element(&mut self, body: &[u8]) {
+    pub(crate) fn add_element(&mut self, body: &[u8]) {
         for &r in body {
             if let Some(i) = Self::RATES.iter().position(|&x| x == r & 0x7f) {
                 self.0 |= 1 << i;
@@ -77,16 +77,16 @@ impl RateSet {
         }
     }
 
-    pub fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }
 
-    pub fn union(self, other: RateSet) -> RateSet {
+    pub(crate) fn union(self, other: RateSet) -> RateSet {
         RateSet(self.0 | other.0)
     }
 
     /// The rates in Mb/s, lowest first.
-    pub fn mbps(self) -> Vec<f64> {
+    pub(crate) fn mbps(self) -> Vec<f64> {
         let mut v: Vec<f64> = Self::RATES
             .iter()
             .enumerate()
@@ -115,14 +115,14 @@ impl Ssid {
     }
 
     /// The SSID's octets (9.4.2.2: 0 to 32 octets, any values).
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
 
     /// The SSID as text that keeps every octet and is safe on a terminal: UTF-8 characters as
     /// they are, except control characters; those and octets that are not UTF-8 written
     /// `\xNN`, and a backslash `\\` (so the octets can be read back).
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(self) -> String {
         use std::fmt::Write;
         let mut out = String::with_capacity(usize::from(self.len));
         for chunk in self.as_bytes().utf8_chunks() {
@@ -160,20 +160,20 @@ pub enum SsidSource {
 /// A (re)association request, as the station asked for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AssocRequest {
-    pub reassociation: bool,
+    pub(crate) reassociation: bool,
     /// The Current AP field of a reassociation request.
-    pub current_ap: Option<MacAddr>,
-    pub key_management: Option<KeyManagement>,
-    pub cckm_element: bool,
-    pub pmkid: bool,
-    pub mobility_domain: bool,
-    pub fast_transition: bool,
-    pub tspecs: TspecList,
+    pub(crate) current_ap: Option<MacAddr>,
+    pub(crate) key_management: Option<KeyManagement>,
+    pub(crate) cckm_element: bool,
+    pub(crate) pmkid: bool,
+    pub(crate) mobility_domain: bool,
+    pub(crate) fast_transition: bool,
+    pub(crate) tspecs: TspecList,
 }
 
 impl AssocRequest {
     /// A request that offers nothing yet (elements fill it in).
-    pub fn new(reassociation: bool, current_ap: Option<MacAddr>) -> AssocRequest {
+    pub(crate) fn new(reassociation: bool, current_ap: Option<MacAddr>) -> AssocRequest {
         AssocRequest {
             reassociation,
             current_ap,

@@ -25,17 +25,17 @@ pub use event::{AssocRequest, Event, EventKind, RateSet, Ssid, SsidSource, Tspec
 #[derive(Clone, Copy, Debug)]
 pub struct Decoding<'a> {
     pub link: &'a LinkOptions,
-    pub keys: Option<&'a KeySchedule>,
+    pub(crate) keys: Option<&'a KeySchedule>,
     /// Decrypt only the protected unicast data frames from an AP that may be an EAPOL-Key
     /// message under a PTK already known ([`KeySchedule::may_be_key_message`]): the key
     /// schedule's second pass, which looks for the group keys of rekeys and would waste its
     /// time opening the voice.
-    pub only_key_messages: bool,
+    pub(crate) only_key_messages: bool,
 }
 
 impl<'a> Decoding<'a> {
     /// Decoding without keys.
-    pub fn plain(link: &'a LinkOptions) -> Decoding<'a> {
+    pub(crate) fn plain(link: &'a LinkOptions) -> Decoding<'a> {
         Decoding::keyed(link, None)
     }
 

@@ -48,7 +48,7 @@ pub struct CaptureSummary {
     /// What reading stepped over (damaged records, blocks) and timestamps read doubtfully.
     pub reading: ReadNotes,
     /// How the compressed stream failed to end cleanly, if it did.
-    pub stream_damage: Option<StreamDamage>,
+    pub(crate) stream_damage: Option<StreamDamage>,
     /// Segments the file was read in, in parallel (0: read in order).
     pub segments: usize,
     /// The compression the file was read through.
@@ -71,22 +71,22 @@ pub struct TimeStepsBack {
     /// How many frames.
     pub frames: u64,
     /// The first of them (at most [`TimeStepsBack::SHOWN`]), frame numbers.
-    pub first_frames: Vec<u64>,
+    pub(crate) first_frames: Vec<u64>,
     /// The largest step back (latest time before the frame − its own time), ns, and its frame.
-    pub largest_ns: i64,
-    pub largest_frame: u64,
+    pub(crate) largest_ns: i64,
+    pub(crate) largest_frame: u64,
 }
 
 impl TimeStepsBack {
     /// Frame numbers kept to name them.
-    pub const SHOWN: usize = 5;
+    pub(crate) const SHOWN: usize = 5;
     /// A step back larger than this is the capture's clock being set back, not frames written
     /// out of order.
-    pub const CLOCK_STEP_NS: i64 = 1_000_000_000;
+    pub(crate) const CLOCK_STEP_NS: i64 = 1_000_000_000;
     /// Steps back all smaller than this (a sniffer with several radios interleaving their
     /// frames steps back by microseconds) are below the 0.1 ms the reports give intervals in:
     /// held and counted (`time_steps_back` in JSON), not warned about.
-    pub const NOTICED_NS: i64 = 100_000;
+    pub(crate) const NOTICED_NS: i64 = 100_000;
 
     fn add(&mut self, frame: u64, back_ns: i64) {
         self.frames += 1;
@@ -309,15 +309,6 @@ impl Progress {
         Progress::default()
     }
 
-    /// All the files are open already and hold `total` bytes.
-    pub fn with_total(total: u64) -> Progress {
-        Progress {
-            total: total.into(),
-            fixed: true,
-            ..Progress::default()
-        }
-    }
-
     /// (bytes read, bytes of the files opened so far).
     pub fn get(&self) -> (u64, u64) {
         use std::sync::atomic::Ordering::Relaxed;
@@ -325,7 +316,7 @@ impl Progress {
     }
 
     /// A file of `bytes` joins the total (unless it was given up front).
-    pub fn opened(&self, bytes: usize) {
+    pub(crate) fn opened(&self, bytes: usize) {
         if self.fixed {
             return;
         }

@@ -19,7 +19,7 @@ pub mod packet_type {
     pub const EAP: u8 = 0;
     pub const START: u8 = 1;
     pub const LOGOFF: u8 = 2;
-    pub const KEY: u8 = 3;
+    pub(crate) const KEY: u8 = 3;
 }
 
 /// The EAPOL-Key descriptor (802.11 Figure 12-32), within the EAPOL body: the fields before
@@ -147,10 +147,10 @@ impl KeyMessage {
 /// The fields of an EAPOL-Key frame a roam analysis needs (12.7.2, Figure 12-32).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EapolKey {
-    pub descriptor_type: u8,
-    pub key_info: u16,
+    pub(crate) descriptor_type: u8,
+    pub(crate) key_info: u16,
     pub replay_counter: u64,
-    pub key_data_len: u16,
+    pub(crate) key_data_len: u16,
     pub message: KeyMessage,
 }
 

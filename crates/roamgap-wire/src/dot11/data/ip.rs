@@ -10,23 +10,23 @@ use crate::dot11::{need, Dot11Error, Result};
 pub const PROTOCOL_UDP: u8 = 17;
 
 /// The IPv4 header (RFC 791 3.1).
-pub mod ipv4_field {
+pub(crate) mod ipv4_field {
     use super::Field;
 
-    pub const VER_IHL: Field = 0..1;
-    pub const DSCP_ECN: Field = 1..2;
-    pub const TOTAL_LENGTH: Field = 2..4;
-    pub const IDENTIFICATION: Field = 4..6;
-    pub const FLAGS_FRAGMENT_OFFSET: Field = 6..8;
-    pub const TTL: Field = 8..9;
-    pub const PROTOCOL: Field = 9..10;
-    pub const CHECKSUM: Field = 10..12;
-    pub const SRC_ADDR: Field = 12..16;
-    pub const DST_ADDR: Field = 16..20;
+    pub(crate) const VER_IHL: Field = 0..1;
+    pub(crate) const DSCP_ECN: Field = 1..2;
+    pub(crate) const TOTAL_LENGTH: Field = 2..4;
+    pub(crate) const IDENTIFICATION: Field = 4..6;
+    pub(crate) const FLAGS_FRAGMENT_OFFSET: Field = 6..8;
+    pub(crate) const TTL: Field = 8..9;
+    pub(crate) const PROTOCOL: Field = 9..10;
+    pub(crate) const CHECKSUM: Field = 10..12;
+    pub(crate) const SRC_ADDR: Field = 12..16;
+    pub(crate) const DST_ADDR: Field = 16..20;
 }
 
 /// Length of an IPv4 header without options.
-pub const IPV4_HEADER_LEN: usize = ipv4_field::DST_ADDR.end;
+pub(crate) const IPV4_HEADER_LEN: usize = ipv4_field::DST_ADDR.end;
 
 /// A view of an IPv4 packet.
 #[derive(Clone, Copy, Debug)]
@@ -202,15 +202,16 @@ impl Ipv4Repr {
 }
 
 /// The fixed IPv6 header (RFC 8200 3).
-pub mod ipv6_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod ipv6_field {
     use super::Field;
 
-    pub const VER_TC_FLOW: Field = 0..4;
-    pub const PAYLOAD_LENGTH: Field = 4..6;
-    pub const NEXT_HEADER: Field = 6..7;
-    pub const HOP_LIMIT: Field = 7..8;
-    pub const SRC_ADDR: Field = 8..24;
-    pub const DST_ADDR: Field = 24..40;
+    pub(crate) const VER_TC_FLOW: Field = 0..4;
+    pub(crate) const PAYLOAD_LENGTH: Field = 4..6;
+    pub(crate) const NEXT_HEADER: Field = 6..7;
+    pub(crate) const HOP_LIMIT: Field = 7..8;
+    pub(crate) const SRC_ADDR: Field = 8..24;
+    pub(crate) const DST_ADDR: Field = 24..40;
 }
 
 /// Extension headers stepped over on the way to UDP, at most.
@@ -218,7 +219,7 @@ const MAX_EXTENSION_HEADERS: usize = 8;
 
 /// A view of an IPv6 packet.
 #[derive(Clone, Copy, Debug)]
-pub struct Ipv6Packet<T: AsRef<[u8]>> {
+pub(crate) struct Ipv6Packet<T: AsRef<[u8]>> {
     buffer: T,
 }
 
@@ -291,14 +292,15 @@ impl<T: AsRef<[u8]>> Ipv6Packet<T> {
 }
 
 /// The UDP header (RFC 768).
-pub mod udp_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod udp_field {
     use super::{Field, Rest};
 
-    pub const SRC_PORT: Field = 0..2;
-    pub const DST_PORT: Field = 2..4;
-    pub const LENGTH: Field = 4..6;
-    pub const CHECKSUM: Field = 6..8;
-    pub const PAYLOAD: Rest = 8..;
+    pub(crate) const SRC_PORT: Field = 0..2;
+    pub(crate) const DST_PORT: Field = 2..4;
+    pub(crate) const LENGTH: Field = 4..6;
+    pub(crate) const CHECKSUM: Field = 6..8;
+    pub(crate) const PAYLOAD: Rest = 8..;
 }
 
 /// A view of a UDP datagram.
@@ -384,11 +386,11 @@ impl UdpRepr {
 /// A UDP datagram inside IPv4 or IPv6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Udp<'a> {
-    pub src: IpAddr,
-    pub dst: IpAddr,
+    pub(crate) src: IpAddr,
+    pub(crate) dst: IpAddr,
     pub src_port: u16,
     pub dst_port: u16,
-    pub payload: &'a [u8],
+    pub(crate) payload: &'a [u8],
 }
 
 impl<'a> Udp<'a> {

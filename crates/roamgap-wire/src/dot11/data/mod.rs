@@ -21,14 +21,15 @@ pub const ETHERTYPE_IPV6: u16 = 0x86dd;
 pub const ETHERTYPE_EAPOL: u16 = 0x888e;
 
 /// The LLC/SNAP header (IEEE 802.2 + RFC 1042, 802.1H).
-pub mod llc_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod llc_field {
     use super::{Field, Rest};
 
     /// DSAP, SSAP (both AA: SNAP) and Control (03: UI).
-    pub const LLC: Field = 0..3;
-    pub const OUI: Field = 3..6;
-    pub const ETHERTYPE: Field = 6..8;
-    pub const PAYLOAD: Rest = 8..;
+    pub(crate) const LLC: Field = 0..3;
+    pub(crate) const OUI: Field = 3..6;
+    pub(crate) const ETHERTYPE: Field = 6..8;
+    pub(crate) const PAYLOAD: Rest = 8..;
 }
 
 const LLC_SNAP: [u8; 3] = [0xaa, 0xaa, 0x03];
@@ -106,13 +107,14 @@ pub fn llc_snap(body: &[u8]) -> Option<(u16, &[u8])> {
 }
 
 /// An A-MSDU subframe header (9.3.2.2.2): DA, SA, length (big-endian).
-pub mod amsdu_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod amsdu_field {
     use super::{Field, Rest};
 
-    pub const DA: Field = 0..6;
-    pub const SA: Field = 6..12;
-    pub const LENGTH: Field = 12..14;
-    pub const MSDU: Rest = 14..;
+    pub(crate) const DA: Field = 0..6;
+    pub(crate) const SA: Field = 6..12;
+    pub(crate) const LENGTH: Field = 12..14;
+    pub(crate) const MSDU: Rest = 14..;
 }
 
 /// Iterator over the subframes of an A-MSDU (9.3.2.2.2): (DA, SA, LLC payload).

@@ -7,18 +7,19 @@ use crate::dot11::{need, Dot11Error, Result};
 use super::Udp;
 
 /// The RTP fixed header (RFC 3550 5.1).
-pub mod rtp_field {
+#[allow(dead_code)] // the whole layout as the standard draws it, read or not
+pub(crate) mod rtp_field {
     use super::{Field, Rest};
 
     /// Version (2 bits), padding, extension, CSRC count (4 bits).
-    pub const VER_P_X_CC: Field = 0..1;
+    pub(crate) const VER_P_X_CC: Field = 0..1;
     /// Marker and payload type (7 bits).
-    pub const M_PT: Field = 1..2;
-    pub const SEQUENCE: Field = 2..4;
-    pub const TIMESTAMP: Field = 4..8;
-    pub const SSRC: Field = 8..12;
+    pub(crate) const M_PT: Field = 1..2;
+    pub(crate) const SEQUENCE: Field = 2..4;
+    pub(crate) const TIMESTAMP: Field = 4..8;
+    pub(crate) const SSRC: Field = 8..12;
     /// CSRC list, header extension, payload, padding.
-    pub const CSRC: Rest = 12..;
+    pub(crate) const CSRC: Rest = 12..;
 }
 
 /// Length of the RTP fixed header.

@@ -23,7 +23,6 @@ mod tspec_rate_unsupported;
 mod uncovered_channel;
 
 pub use eapol_m1_retry::M1_RETRY_ERROR_MS;
-pub use roam_over_budget::BudgetClass;
 
 /// How much a finding hurts the call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -68,17 +67,17 @@ pub struct Finding {
 /// Stable finding codes (`docs/findings.md`), each named once.
 pub mod code {
     pub const ROAM_FAILED: &str = "roam-failed";
-    pub const CCKM_IE_MISSING: &str = "cckm-ie-missing";
-    pub const DEAUTH_AFTER_ROAM: &str = "deauth-after-roam";
-    pub const EAPOL_M1_RETRY: &str = "eapol-m1-retry";
+    pub(crate) const CCKM_IE_MISSING: &str = "cckm-ie-missing";
+    pub(crate) const DEAUTH_AFTER_ROAM: &str = "deauth-after-roam";
+    pub(crate) const EAPOL_M1_RETRY: &str = "eapol-m1-retry";
     pub const ADDTS_REFUSED: &str = "addts-refused";
     pub const LONG_GAP: &str = "long-gap";
-    pub const REASSOC_REFUSED: &str = "reassoc-refused";
-    pub const FULL_REAUTH: &str = "full-reauth";
-    pub const TSPEC_RATE_UNSUPPORTED: &str = "tspec-rate-unsupported";
-    pub const STICKY_CLIENT: &str = "sticky-client";
-    pub const ROAM_OVER_BUDGET: &str = "roam-over-budget";
-    pub const UNCOVERED_CHANNEL: &str = "uncovered-channel";
+    pub(crate) const REASSOC_REFUSED: &str = "reassoc-refused";
+    pub(crate) const FULL_REAUTH: &str = "full-reauth";
+    pub(crate) const TSPEC_RATE_UNSUPPORTED: &str = "tspec-rate-unsupported";
+    pub(crate) const STICKY_CLIENT: &str = "sticky-client";
+    pub(crate) const ROAM_OVER_BUDGET: &str = "roam-over-budget";
+    pub(crate) const UNCOVERED_CHANNEL: &str = "uncovered-channel";
 }
 
 /// One finding rule: what it is called, how bad it is, what to change, and when it fires.
@@ -164,7 +163,7 @@ pub fn evaluate(roam: &Roam, config: &Config) -> Vec<Finding> {
 }
 
 /// Runs every rule on a roam the sniffer saw only by its effect.
-pub fn evaluate_missed(missed: &MissedRoam) -> Vec<Finding> {
+pub(crate) fn evaluate_missed(missed: &MissedRoam) -> Vec<Finding> {
     RULES.iter().flat_map(|r| r.check_missed(missed)).collect()
 }
 

@@ -9,7 +9,7 @@ pub(super) struct RoamOverBudget;
 /// The class of a roam's key management, which sets how long its key exchange may take
 /// (`docs/findings.md`, `roam-over-budget`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BudgetClass {
+pub(crate) enum BudgetClass {
     /// CCKM and FT: no 4-way handshake with the new AP (`budget_fast_ms`).
     FastTransition,
     /// Open and WEP: no key exchange at all (`budget_fast_ms`).
@@ -25,7 +25,7 @@ pub enum BudgetClass {
 impl BudgetClass {
     /// The class of a roam: by its key management, and for 802.1X whether EAP followed; none
     /// when the key management is unknown.
-    pub fn of(roam: &Roam) -> Option<BudgetClass> {
+    pub(crate) fn of(roam: &Roam) -> Option<BudgetClass> {
         use KeyManagement as K;
         Some(match roam.key_management? {
             K::Cckm | K::FtPsk | K::FtDot1x | K::FtSae => BudgetClass::FastTransition,
@@ -37,7 +37,7 @@ impl BudgetClass {
     }
 
     /// Its budget, ms.
-    pub fn budget_ms(self, config: &Config) -> f64 {
+    pub(crate) fn budget_ms(self, config: &Config) -> f64 {
         match self {
             BudgetClass::FastTransition | BudgetClass::OpenWep => config.budget_fast_ms,
             BudgetClass::Dot1x => config.budget_dot1x_ms,
@@ -46,7 +46,7 @@ impl BudgetClass {
     }
 
     /// Its name in the finding's message.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             BudgetClass::FastTransition => "CCKM/FT",
             BudgetClass::OpenWep => "open/WEP",

@@ -27,10 +27,10 @@ use series::{Cadence, Window};
 use voice::{RtpPacket, RtpSetAside, StreamEntry, StreamIndex, StreamKey};
 
 pub(super) struct StationResult {
-    pub roams: Vec<Roam>,
-    pub streams: Vec<StreamReport>,
-    pub notes: Vec<Note>,
-    pub missed_roams: Vec<MissedRoam>,
+    pub(crate) roams: Vec<Roam>,
+    pub(crate) streams: Vec<StreamReport>,
+    pub(crate) notes: Vec<Note>,
+    pub(crate) missed_roams: Vec<MissedRoam>,
 }
 
 /// A received (not duplicate) voice packet.

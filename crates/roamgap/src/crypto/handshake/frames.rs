@@ -13,52 +13,52 @@ use roamgap_wire::dot11::MacAddr;
 /// One EAPOL-Key message as the key schedule needs it (copied: a capture holds a few per roam).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HandshakeMessage {
-    pub frame: u64,
+    pub(crate) frame: u64,
     /// Capture time, ns: keys are placed in time, as a segment of a file read in parallel does
     /// not know its frames' final numbers.
-    pub ts_ns: i64,
-    pub station: MacAddr,
-    pub bssid: MacAddr,
-    pub message: KeyMessage,
+    pub(crate) ts_ns: i64,
+    pub(crate) station: MacAddr,
+    pub(crate) bssid: MacAddr,
+    pub(crate) message: KeyMessage,
     /// Descriptor type: 2 (RSN) or 254 (WPA, before the RSN).
-    pub descriptor_type: u8,
-    pub key_info: u16,
-    pub version: u8,
-    pub replay_counter: u64,
-    pub nonce: [u8; 32],
+    pub(crate) descriptor_type: u8,
+    pub(crate) key_info: u16,
+    pub(crate) version: u8,
+    pub(crate) replay_counter: u64,
+    pub(crate) nonce: [u8; 32],
     /// EAPOL-Key IV: with the KEK, the RC4 key of descriptor version 1 key data.
-    pub key_iv: [u8; 16],
-    pub mic: Vec<u8>,
+    pub(crate) key_iv: [u8; 16],
+    pub(crate) mic: Vec<u8>,
     /// The EAPOL PDU with its MIC field zeroed, as the MIC is computed over it.
-    pub pdu_zeroed: Vec<u8>,
-    pub key_data: Vec<u8>,
-    pub key_data_encrypted: bool,
+    pub(crate) pdu_zeroed: Vec<u8>,
+    pub(crate) key_data: Vec<u8>,
+    pub(crate) key_data_encrypted: bool,
 }
 
 /// The key material of a fast transition (13.5.2): the AP's FT authentication response,
 /// with both nonces and the key holders' identities.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FtExchange {
-    pub frame: u64,
-    pub ts_ns: i64,
-    pub station: MacAddr,
-    pub bssid: MacAddr,
-    pub mdid: [u8; 2],
-    pub anonce: [u8; 32],
-    pub snonce: [u8; 32],
-    pub r0kh: Vec<u8>,
-    pub r1kh: [u8; 6],
+    pub(crate) frame: u64,
+    pub(crate) ts_ns: i64,
+    pub(crate) station: MacAddr,
+    pub(crate) bssid: MacAddr,
+    pub(crate) mdid: [u8; 2],
+    pub(crate) anonce: [u8; 32],
+    pub(crate) snonce: [u8; 32],
+    pub(crate) r0kh: Vec<u8>,
+    pub(crate) r1kh: [u8; 6],
 }
 
 /// A station's (re)association request: the SSID it asks for and the PMKIDs it names
 /// (PMKR1Name in an FT reassociation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssocRequest {
-    pub ts_ns: i64,
-    pub station: MacAddr,
-    pub bssid: MacAddr,
-    pub ssid: Option<Vec<u8>>,
-    pub pmkids: Vec<[u8; 16]>,
+    pub(crate) ts_ns: i64,
+    pub(crate) station: MacAddr,
+    pub(crate) bssid: MacAddr,
+    pub(crate) ssid: Option<Vec<u8>>,
+    pub(crate) pmkids: Vec<[u8; 16]>,
 }
 
 /// What the first pass keeps of a frame.
@@ -86,7 +86,7 @@ pub struct NetworkNames(HashMap<(bool, MacAddr), Vec<Vec<u8>>>);
 
 impl NetworkNames {
     /// False for an SSID frame already seen; true for anything else.
-    pub fn first(&mut self, f: &KeyFrame) -> bool {
+    pub(crate) fn first(&mut self, f: &KeyFrame) -> bool {
         let (key, ssid) = match f {
             KeyFrame::Network { bssid, ssid } => ((true, *bssid), ssid),
             KeyFrame::Probe { station, ssid } => ((false, *station), ssid),
@@ -139,7 +139,7 @@ impl KeyFrame {
     /// station and BSSID resolved there): an EAPOL-Key message, the AP's FT authentication
     /// response or FT Response, a station's (re)association request, the SSID a BSS announces
     /// or a station probes for. Only the fields of the key payload are read here.
-    pub fn of(e: &Event, m: KeyMaterial<'_>) -> Option<KeyFrame> {
+    pub(crate) fn of(e: &Event, m: KeyMaterial<'_>) -> Option<KeyFrame> {
         match m {
             KeyMaterial::EapolKey { pdu, .. } => match e.kind {
                 EventKind::EapolKey { message, .. } => eapol_message(e, message, pdu),
@@ -152,7 +152,7 @@ impl KeyFrame {
     /// [`KeyFrame::of`] for the second pass: a protected EAPOL-Key message from the AP (a
     /// group key handshake's message 1, or a message 3 sent again under the PTK), decrypted
     /// with the link's keys: the group keys of a rekey travel this way.
-    pub fn protected(e: &Event, m: KeyMaterial<'_>) -> Option<KeyFrame> {
+    pub(crate) fn protected(e: &Event, m: KeyMaterial<'_>) -> Option<KeyFrame> {
         match (m, e.kind) {
             (
                 KeyMaterial::EapolKey {
@@ -170,7 +170,7 @@ impl KeyFrame {
     /// Frame numbers and times of frames read in a segment of a file (numbered from 1, timed
     /// from the segment's own start): `base` frames came before, and no time is earlier than
     /// `floor_ns`.
-    pub fn place(&mut self, base: u64, floor_ns: i64) {
+    pub(crate) fn place(&mut self, base: u64, floor_ns: i64) {
         match self {
             KeyFrame::Eapol(m) => {
                 m.frame += base;
