@@ -62,7 +62,8 @@ fn analyzer(events: Vec<Event>) -> Analyzer {
 #[test]
 fn a_station_that_only_probed_costs_a_few_dozen_bytes() {
     // A stadium of phones with randomized addresses, one probe request each (28,000 fills the
-    // stations' map to 85 %, so the bound includes the map's room to grow at its usual load).
+    // stations' map to 85 %, so the bound includes the map's room to grow at its usual load):
+    // 41 bytes today, 32 of them what the station holds.
     let n = 28_000u32;
     let events = (0..n)
         .map(|i| event(u64::from(i) + 1, random_mac(i), EventKind::ProbeRequest))
@@ -71,7 +72,7 @@ fn a_station_that_only_probed_costs_a_few_dozen_bytes() {
     assert_eq!(a.station_count(), n as usize);
     let per_station = a.station_bytes() / n as usize;
     assert!(
-        per_station <= 80,
+        per_station <= 48,
         "{per_station} bytes per probe-only station"
     );
 }
