@@ -63,7 +63,7 @@ fn analyzer(events: Vec<Event>) -> Analyzer {
 fn a_station_that_only_probed_costs_a_few_dozen_bytes() {
     // A stadium of phones with randomized addresses, one probe request each (28,000 fills the
     // stations' map to 85 %, so the bound includes the map's room to grow at its usual load):
-    // 41 bytes today, 32 of them what the station holds.
+    // 41 bytes today, 40 of them the map entry (the address and what the station holds).
     let n = 28_000u32;
     let events = (0..n)
         .map(|i| event(u64::from(i) + 1, random_mac(i), EventKind::ProbeRequest))
