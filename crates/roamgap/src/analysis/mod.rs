@@ -10,6 +10,7 @@ mod coverage;
 pub mod findings;
 mod kinds;
 mod named;
+pub mod quality;
 mod station;
 pub(crate) mod stream;
 
