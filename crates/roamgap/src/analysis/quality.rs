@@ -215,6 +215,7 @@ pub struct WindowQuality {
     pub loss_percent: f64,
     /// The E-model rating R.
     pub r_factor: f64,
+    /// The estimated conversational MOS of R (G.107 Annex B), 1 to 4.5.
     pub mos: f64,
 }
 
