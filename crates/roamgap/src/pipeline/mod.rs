@@ -20,8 +20,8 @@ mod pass;
 mod run;
 
 pub use keys::read_key_file;
-pub use merge::{MergeInfo, MergedAnalysis};
-pub use pass::{fcs_policy, EventBuffer, PassConsumer};
+pub use merge::{MergeInfo, MergedAnalysis, MergedCapture};
+pub use pass::{EventBuffer, PassConsumer};
 pub use run::{Captures, Outcome, Pipeline, Run};
 
 /// Records decoded per parallel task: large enough to amortize scheduling, small enough
@@ -56,11 +56,22 @@ pub struct CaptureSummary {
     /// What the keys given found, when decrypting.
     pub decryption: Option<ScheduleSummary>,
     /// `--fcs auto` found the FCS wrong on (nearly) every frame that carries one at the start of
-    /// the capture, (wrong, checked): the FCS was then ignored.
-    pub fcs_rewritten: Option<(u32, u32)>,
+    /// the capture: the FCS was then ignored.
+    pub fcs_rewritten: Option<FcsRewritten>,
     /// Frames timestamped earlier than a frame before them, each analyzed at the latest time
     /// before it (`docs/METRICS.md`, "Time going backwards").
     pub time_steps_back: TimeStepsBack,
+}
+
+/// The frames `--fcs auto` checked at the start of a capture whose FCS it then ignored, as a
+/// tool that rewrote the capture without recomputing the FCS leaves them (`fcs_ignored` in
+/// docs/JSON.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FcsRewritten {
+    /// Frames whose FCS did not match.
+    pub wrong: u32,
+    /// Frames with a complete FCS checked.
+    pub checked: u32,
 }
 
 /// Frames whose timestamp is earlier than that of a frame before them (a sniffer writing

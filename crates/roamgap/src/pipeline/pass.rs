@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::{CaptureSummary, Clock, PipelineError, Plan, Progress};
+use super::{CaptureSummary, Clock, FcsRewritten, PipelineError, Plan, Progress};
 use crate::events::{self, Decoding, Event, EventSink, FrameCounters};
 use roamgap_wire::capture::{CaptureFile, ReadNotes, Record, RecordError};
 use roamgap_wire::linklayer::LinkOptions;
@@ -133,7 +133,10 @@ fn walk_segments<C: PassConsumer>(
     }
     let segments = capture.pcap_segments(plan.segment_bytes)?;
     let mut consumer = make();
-    let (link, fcs_rewritten) = fcs_policy(capture, dec.link);
+    let FcsDecision {
+        link,
+        rewritten: fcs_rewritten,
+    } = fcs_policy(capture, dec.link);
     let dec = &Decoding {
         link: &link,
         ..*dec
@@ -236,7 +239,10 @@ fn walk<C: PassConsumer>(
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
     let mut read = records.offset();
-    let (link, fcs_rewritten) = fcs_policy(capture, dec.link);
+    let FcsDecision {
+        link,
+        rewritten: fcs_rewritten,
+    } = fcs_policy(capture, dec.link);
     let dec = &Decoding {
         link: &link,
         ..*dec
@@ -325,23 +331,34 @@ const FCS_SAMPLE_RECORDS: usize = 4096;
 /// Fewer frames with an FCS than this at the start of a capture decide nothing.
 const FCS_SAMPLE_MIN: u32 = 5;
 
+/// How a capture is decoded after `--fcs auto` looked at its first frames.
+pub(super) struct FcsDecision {
+    /// The options to decode with.
+    pub(super) link: LinkOptions,
+    /// Set when the FCS is ignored because it is wrong on (nearly) every frame checked.
+    pub(super) rewritten: Option<FcsRewritten>,
+}
+
 /// Resolves `--fcs auto` for one capture, before it is decoded (so that every segment and
 /// thread decodes with the same policy): the FCS is ignored when it is wrong on all but at
 /// most a sixteenth of the first [`FCS_SAMPLE`] frames that carry a complete FCS (at least
 /// [`FCS_SAMPLE_MIN`] of them, and at least half the frames read to find them), which happens when a tool rewrote the capture (addresses
-/// anonymized) without recomputing it. Returns the options to decode with and, when the FCS
-/// is ignored for that reason, (wrong, checked).
-pub fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> (LinkOptions, Option<(u32, u32)>) {
+/// anonymized) without recomputing it.
+pub(super) fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> FcsDecision {
     use roamgap_wire::linklayer::{Fcs, FcsPolicy};
+    let keep = |link: LinkOptions| FcsDecision {
+        link,
+        rewritten: None,
+    };
     if link.fcs != FcsPolicy::Auto {
-        return (*link, None);
+        return keep(*link);
     }
     let check = LinkOptions {
         fcs: FcsPolicy::Check,
         ..*link
     };
     let Ok(records) = capture.records() else {
-        return (check, None);
+        return keep(check);
     };
     let (mut checked, mut wrong, mut seen) = (0u32, 0u32, 0u32);
     for rec in records.take(FCS_SAMPLE_RECORDS).map_while(Result::ok) {
@@ -377,9 +394,12 @@ pub fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> (LinkOptions, Op
             fcs: FcsPolicy::Ignore,
             ..*link
         };
-        (ignore, Some((wrong, checked)))
+        FcsDecision {
+            link: ignore,
+            rewritten: Some(FcsRewritten { wrong, checked }),
+        }
     } else {
-        (check, None)
+        keep(check)
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::keys::{key_frames, key_schedule};
-use super::merge::{merge_events, AllEvents, MergedAnalysis};
+use super::merge::{merge_events, AllEvents, Merged, MergedAnalysis, MergedCapture};
 use super::pass::{run_pass, EventBuffer, PassConsumer};
 use super::{CaptureAnalysis, CaptureSummary, PipelineError, Plan, Progress};
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
@@ -56,13 +56,19 @@ impl Outcome {
     }
 }
 
+/// A capture kept open with the key schedule derived for it (none without keys).
+pub(super) struct OpenCapture {
+    pub(super) capture: CaptureFile,
+    pub(super) keys: Option<KeySchedule>,
+}
+
 /// The captures of a [`Run`], open, each with the key schedule derived for it: what a second
 /// pass reads (the same bytes, even of standard input, and the same keys).
 pub struct Captures {
     config: Config,
     plan: Plan,
     merged: bool,
-    open: Vec<(CaptureFile, Option<KeySchedule>)>,
+    open: Vec<OpenCapture>,
 }
 
 impl<'a> Pipeline<'a> {
@@ -144,7 +150,7 @@ impl<'a> Pipeline<'a> {
                     set_capture_index(&mut a, analyses.len());
                     analyses.push(a);
                     kept.push(path);
-                    open.push((c, keys));
+                    open.push(OpenCapture { capture: c, keys });
                 }
                 Err(e) => unreadable.push(e),
             }
@@ -166,7 +172,11 @@ impl<'a> Pipeline<'a> {
         let keys: Result<Vec<Option<KeySchedule>>, PipelineError> =
             captures.par_iter().map(|c| self.key_schedule(c)).collect();
         let open: Vec<_> = match keys {
-            Ok(keys) => captures.into_iter().zip(keys).collect(),
+            Ok(keys) => captures
+                .into_iter()
+                .zip(keys)
+                .map(|(capture, keys)| OpenCapture { capture, keys })
+                .collect(),
             Err(e) => {
                 unreadable.push(e);
                 Vec::new()
@@ -197,7 +207,7 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    fn captures(&self, merged: bool, open: Vec<(CaptureFile, Option<KeySchedule>)>) -> Captures {
+    fn captures(&self, merged: bool, open: Vec<OpenCapture>) -> Captures {
         Captures {
             config: self.config,
             plan: self.plan,
@@ -325,15 +335,15 @@ impl Captures {
         &self,
         consumer: &mut C,
         progress: Option<&Progress>,
-    ) -> Result<Vec<(CaptureSummary, super::MergeInfo)>, PipelineError> {
-        let sources: Vec<_> = self.open.iter().map(|(c, k)| (c, k.as_ref())).collect();
-        let (summaries, events) = merge_events(&sources, &self.config.link, &self.plan, progress)?;
+    ) -> Result<Vec<MergedCapture>, PipelineError> {
+        let Merged { captures, events } =
+            merge_events(&self.open, &self.config.link, &self.plan, progress)?;
         let mut part = [consumer.part()];
         for chunk in events.chunks(self.plan.batch_records.max(1)) {
             chunk.iter().for_each(|e| part[0].event(*e));
             consumer.consume(&mut part);
         }
-        Ok(summaries)
+        Ok(captures)
     }
 
     /// A second pass over the captures, with the keys derived for the analysis: one
@@ -348,7 +358,7 @@ impl Captures {
         if let Some(p) = progress {
             self.open
                 .iter()
-                .for_each(|(c, _)| p.opened(c.bytes().len()));
+                .for_each(|o| p.opened(o.capture.bytes().len()));
         }
         if self.merged {
             let mut c = make(0);
@@ -356,7 +366,7 @@ impl Captures {
             return Ok(vec![c]);
         }
         let mut out = Vec::with_capacity(self.open.len());
-        for (i, (capture, keys)) in self.open.iter().enumerate() {
+        for (i, OpenCapture { capture, keys }) in self.open.iter().enumerate() {
             let dec = Decoding::keyed(&self.config.link, keys.as_ref());
             let mut c = Some(make(i));
             let (_, c) = run_pass(capture, &self.plan, &dec, progress, None, || {
