@@ -26,7 +26,9 @@ pub struct MergeInfo {
 /// One file of a merged analysis: what reading it saw and how it was placed.
 #[derive(Clone, Debug)]
 pub struct MergedCapture {
+    /// What reading the file saw (its counters are of its own records).
     pub summary: CaptureSummary,
+    /// How it was placed on the common clock.
     pub merge: MergeInfo,
 }
 
@@ -34,6 +36,7 @@ pub struct MergedCapture {
 /// into one analysis.
 #[derive(Clone, Debug)]
 pub struct MergedAnalysis {
+    /// Each file, in the order given.
     pub summaries: Vec<MergedCapture>,
     /// Frame numbers are those of the merged sequence of frames.
     pub analysis: Analysis,

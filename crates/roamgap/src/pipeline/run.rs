@@ -37,7 +37,9 @@ pub struct Run {
     pub files: Vec<PathBuf>,
     /// Why each other file could not be read or analyzed, in the order met.
     pub unreadable: Vec<PipelineError>,
+    /// The analyses.
     pub outcome: Outcome,
+    /// The captures analyzed, open for a second pass ([`Captures::pass`]).
     pub captures: Captures,
 }
 
