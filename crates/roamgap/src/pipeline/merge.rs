@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::pass::{run_pass, EventBuffer, PassConsumer};
+use super::pass::{run_pass, EventBuffer, Pass, PassConsumer};
 use super::run::OpenCapture;
 use super::{CaptureSummary, PipelineError, Plan, Progress};
 use crate::analysis::Analysis;
@@ -44,19 +44,44 @@ pub struct MergedAnalysis {
 
 /// What makes two records the same frame: its transmitter, receiver side, 802.11 sequence
 /// number, retry bit and kind (beacons: the BSS and its TSF).
-type FrameKey = (u64, u64, std::mem::Discriminant<crate::events::EventKind>);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct FrameKey {
+    /// The station and the direction (beacons: the BSSID).
+    sender: u64,
+    /// The BSSID, 802.11 sequence number and retry bit (beacons: the TSF).
+    instance: u64,
+    kind: std::mem::Discriminant<crate::events::EventKind>,
+}
 
 fn frame_key(e: &Event) -> FrameKey {
     use crate::events::EventKind;
     let kind = std::mem::discriminant(&e.kind);
     match e.kind {
-        EventKind::Beacon { tsf, .. } => (e.bssid.to_u64(), tsf, kind),
-        _ => (
-            e.station.to_u64() << 1 | u64::from(e.from_station),
-            e.bssid.to_u64() << 17 | u64::from(e.dot11_seq) << 1 | u64::from(e.retry),
+        EventKind::Beacon { tsf, .. } => FrameKey {
+            sender: e.bssid.to_u64(),
+            instance: tsf,
             kind,
-        ),
+        },
+        _ => FrameKey {
+            sender: e.station.to_u64() << 1 | u64::from(e.from_station),
+            instance: e.bssid.to_u64() << 17 | u64::from(e.dot11_seq) << 1 | u64::from(e.retry),
+            kind,
+        },
     }
+}
+
+/// A beacon as the files that captured it share it: its BSS and TSF.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct BeaconKey {
+    bssid: MacAddr,
+    tsf: u64,
+}
+
+/// Where a frame was first kept: its time on the common clock and its file.
+#[derive(Clone, Copy)]
+struct Seen {
+    ts_ns: i64,
+    file: usize,
 }
 
 /// Window within which the same frame seen by two sniffers counts as one.
@@ -134,7 +159,10 @@ pub(super) fn merge_events(
         .map(|source| {
             let mut times = Vec::new();
             let dec = Decoding::keyed(link, source.keys.as_ref());
-            let (summary, all) = run_pass(
+            let Pass {
+                summary,
+                consumer: all,
+            } = run_pass(
                 &source.capture,
                 plan,
                 &dec,
@@ -153,11 +181,17 @@ pub(super) fn merge_events(
     // Clock offsets: each file against those already aligned, on shared beacons.
     let mut offsets: Vec<Option<ClockOffset>> = vec![None; opened.len()];
     offsets[0] = Some(ClockOffset::default());
-    let beacons = |events: &[Event]| -> std::collections::HashMap<(MacAddr, u64), i64> {
+    let beacons = |events: &[Event]| -> std::collections::HashMap<BeaconKey, i64> {
         events
             .iter()
             .filter_map(|e| match e.kind {
-                EventKind::Beacon { tsf, .. } => Some(((e.bssid, tsf), e.ts_ns)),
+                EventKind::Beacon { tsf, .. } => Some((
+                    BeaconKey {
+                        bssid: e.bssid,
+                        tsf,
+                    },
+                    e.ts_ns,
+                )),
                 _ => None,
             })
             .collect()
@@ -203,28 +237,22 @@ pub(super) fn merge_events(
         .iter()
         .map(|o| o.events.iter().map(|e| (e.frame, frame_key(e))).collect())
         .collect();
-    let mut seen: std::collections::HashMap<FrameKey, (i64, usize)> =
-        std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<FrameKey, Seen> = std::collections::HashMap::new();
     let mut global: Vec<Vec<u64>> = opened.iter().map(|o| vec![0; o.times.len() + 1]).collect();
     let mut duplicates = vec![0u64; opened.len()];
     let mut next = 0u64;
-    for Placed {
-        ts_ns: t,
-        file: j,
-        frame: f,
-    } in order
-    {
-        if let Some(key) = keys[j].get(&f) {
-            if let Some(&(t0, j0)) = seen.get(key) {
-                if j0 != j && (t - t0).abs() <= SAME_FRAME_NS {
-                    duplicates[j] += 1;
+    for Placed { ts_ns, file, frame } in order {
+        if let Some(key) = keys[file].get(&frame) {
+            if let Some(s) = seen.get(key) {
+                if s.file != file && (ts_ns - s.ts_ns).abs() <= SAME_FRAME_NS {
+                    duplicates[file] += 1;
                     continue;
                 }
             }
-            seen.insert(*key, (t, j));
+            seen.insert(*key, Seen { ts_ns, file });
         }
         next += 1;
-        global[j][f as usize] = next;
+        global[file][frame as usize] = next;
     }
 
     let mut events: Vec<Event> = Vec::new();

@@ -48,6 +48,12 @@ impl EventBuffer {
     }
 }
 
+/// A capture read through: what reading it saw, and the consumer fed its events.
+pub(crate) struct Pass<C> {
+    pub(crate) summary: CaptureSummary,
+    pub(crate) consumer: C,
+}
+
 /// Reads one capture and feeds `make()`'s consumer: segment by segment in parallel when the
 /// plan and the file allow it, else in order. A segment boundary that proves false after
 /// some waves were consumed starts the reading again in order with a fresh `make()`.
@@ -60,7 +66,7 @@ pub(crate) fn run_pass<C: PassConsumer>(
     progress: Option<&Progress>,
     times: Option<&mut Vec<i64>>,
     mut make: impl FnMut() -> C,
-) -> Result<(CaptureSummary, C), PipelineError> {
+) -> Result<Pass<C>, PipelineError> {
     if times.is_none() {
         if let Some(done) = walk_segments(capture, plan, dec, progress, &mut make) {
             return done;
@@ -127,7 +133,7 @@ fn walk_segments<C: PassConsumer>(
     dec: &Decoding<'_>,
     progress: Option<&Progress>,
     make: &mut impl FnMut() -> C,
-) -> Option<Result<(CaptureSummary, C), PipelineError>> {
+) -> Option<Result<Pass<C>, PipelineError>> {
     if !plan.parallel || plan.segment_bytes == 0 {
         return None;
     }
@@ -222,7 +228,7 @@ fn walk_segments<C: PassConsumer>(
         spare.extend(parts);
     }
     summary.segments = segments.len();
-    Some(check_link_types(summary, dec.link).map(|s| (s, consumer)))
+    Some(check_link_types(summary, dec.link).map(|summary| Pass { summary, consumer }))
 }
 
 /// Walks a capture in batches of records, decodes each batch (in parallel chunks, one part
@@ -235,7 +241,7 @@ fn walk<C: PassConsumer>(
     mut times: Option<&mut Vec<i64>>,
     progress: Option<&Progress>,
     mut consumer: C,
-) -> Result<(CaptureSummary, C), PipelineError> {
+) -> Result<Pass<C>, PipelineError> {
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
     let mut read = records.offset();
@@ -321,7 +327,7 @@ fn walk<C: PassConsumer>(
     summary.time_steps_back = clock.steps;
     summary.linktypes = records.linktypes();
     summary.reading = records.notes().clone();
-    check_link_types(summary, dec.link).map(|s| (s, consumer))
+    check_link_types(summary, dec.link).map(|summary| Pass { summary, consumer })
 }
 
 /// Frames with an FCS looked at by [`fcs_policy`] at the start of a capture, at most, and

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::keys::{key_frames, key_schedule};
 use super::merge::{merge_events, AllEvents, Merged, MergedAnalysis, MergedCapture};
-use super::pass::{run_pass, EventBuffer, PassConsumer};
+use super::pass::{run_pass, EventBuffer, Pass, PassConsumer};
 use super::{CaptureAnalysis, CaptureSummary, PipelineError, Plan, Progress};
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
 use crate::crypto::handshake::{KeyFrame, KeySchedule};
@@ -62,6 +62,12 @@ impl Outcome {
 pub(super) struct OpenCapture {
     pub(super) capture: CaptureFile,
     pub(super) keys: Option<KeySchedule>,
+}
+
+/// A capture's analysis, with the key schedule it was decrypted with (kept for a second pass).
+struct Analyzed {
+    analysis: CaptureAnalysis,
+    keys: Option<KeySchedule>,
 }
 
 /// The captures of a [`Run`], open, each with the key schedule derived for it: what a second
@@ -137,18 +143,22 @@ impl<'a> Pipeline<'a> {
         if self.merge && paths.len() > 1 {
             return self.run_merged(files, captures, unreadable);
         }
-        let results: Vec<Result<(CaptureAnalysis, Option<KeySchedule>), PipelineError>> = captures
+        let results: Vec<Result<Analyzed, PipelineError>> = captures
             .par_iter()
             .enumerate()
             .map(|(i, c)| {
                 let keys = self.key_schedule(c)?;
-                Ok((self.analyze_with(i, c, keys.as_ref())?, keys))
+                let analysis = self.analyze_with(i, c, keys.as_ref())?;
+                Ok(Analyzed { analysis, keys })
             })
             .collect();
         let (mut analyses, mut kept, mut open) = (Vec::new(), Vec::new(), Vec::new());
         for ((r, c), path) in results.into_iter().zip(captures).zip(files) {
             match r {
-                Ok((mut a, keys)) => {
+                Ok(Analyzed {
+                    analysis: mut a,
+                    keys,
+                }) => {
                     set_capture_index(&mut a, analyses.len());
                     analyses.push(a);
                     kept.push(path);
@@ -247,7 +257,10 @@ impl<'a> Pipeline<'a> {
             analyzer: Analyzer::new(index, self.config, shards),
             shards,
         };
-        let (summary, pass) = run_pass(capture, &self.plan, &dec, self.progress, None, make)?;
+        let Pass {
+            summary,
+            consumer: pass,
+        } = run_pass(capture, &self.plan, &dec, self.progress, None, make)?;
         let summary = CaptureSummary {
             decryption: keys.map(|s| s.summary.clone()),
             ..summary
@@ -266,7 +279,10 @@ impl<'a> Pipeline<'a> {
     ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
         let keys = self.key_schedule(capture)?;
         let dec = Decoding::keyed(&self.config.link, keys.as_ref());
-        let (summary, all) = run_pass(
+        let Pass {
+            summary,
+            consumer: all,
+        } = run_pass(
             capture,
             &self.plan,
             &dec,
@@ -293,8 +309,7 @@ impl<'a> Pipeline<'a> {
         };
         let mut visit = Some(visit);
         let make = || Visit(visit.take());
-        let (summary, _) = run_pass(capture, &plan, &dec, self.progress, None, make)?;
-        Ok(summary)
+        Ok(run_pass(capture, &plan, &dec, self.progress, None, make)?.summary)
     }
 
     /// The key schedule of a capture with the keys given (None without keys): its key
@@ -371,10 +386,10 @@ impl Captures {
         for (i, OpenCapture { capture, keys }) in self.open.iter().enumerate() {
             let dec = Decoding::keyed(&self.config.link, keys.as_ref());
             let mut c = Some(make(i));
-            let (_, c) = run_pass(capture, &self.plan, &dec, progress, None, || {
+            let pass = run_pass(capture, &self.plan, &dec, progress, None, || {
                 c.take().unwrap_or_else(|| make(i))
             })?;
-            out.push(c);
+            out.push(pass.consumer);
         }
         Ok(out)
     }

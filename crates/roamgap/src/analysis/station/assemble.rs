@@ -328,6 +328,13 @@ struct Corroborated {
     notes: Vec<Note>,
 }
 
+/// Per direction (uplink, downlink), the station's last voice packet before a roam's request
+/// through the old BSSID, and its first through the new one after.
+struct VoiceEnds {
+    before: [Option<VoicePoint>; 2],
+    after: [Option<VoicePoint>; 2],
+}
+
 /// What every roam of a station is assembled with.
 struct RoamContext<'a> {
     channels: &'a HashMap<MacAddr, crate::analysis::ChannelInfo>,
@@ -480,7 +487,7 @@ impl super::Station {
         s.roam.outcome = outcome;
         s.outcome_reports(cx.end_ns);
         s.key_exchange_reports();
-        let (before, after) = self.voice_gaps(&mut s, cx.confirmed);
+        let VoiceEnds { before, after } = self.voice_gaps(&mut s, cx.confirmed);
         let roam = &mut s.roam;
         roam.signal_after_dbm = s.signal_after.median();
         roam.rate_after_mbps = s.rate_after.median().map(|r| f64::from(r) / 10.0);
@@ -529,14 +536,8 @@ impl super::Station {
         s.roam
     }
 
-    /// Sets the roam's voice gaps; returns, per direction, the station's last voice packet
-    /// before the request (if it went through the old BSSID) and its first through the new
-    /// one after.
-    fn voice_gaps(
-        &self,
-        s: &mut super::RoamState,
-        confirmed: &[StreamKey],
-    ) -> ([Option<VoicePoint>; 2], [Option<VoicePoint>; 2]) {
+    /// Sets the roam's voice gaps; returns the voice packets they are measured between.
+    fn voice_gaps(&self, s: &mut super::RoamState, confirmed: &[StreamKey]) -> VoiceEnds {
         let is_voice = |p: &&VoicePoint| {
             confirmed.contains(&StreamKey {
                 dir: p.dir,
@@ -570,7 +571,7 @@ impl super::Station {
             s.roam.downlink = voice_gap(before[1], after[1])
                 .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
         }
-        (before, after)
+        VoiceEnds { before, after }
     }
 }
 
