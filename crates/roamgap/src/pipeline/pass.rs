@@ -123,6 +123,14 @@ fn decode_segment<P: EventSink>(
     out
 }
 
+/// Where a segment's frames go in the capture: the frames before it, and the latest time
+/// before it (its frames are held at it at least, ns; `i64::MIN` when none is earlier).
+#[derive(Clone, Copy)]
+struct SegmentPlace {
+    base: u64,
+    floor_ns: i64,
+}
+
 /// Reads a classic pcap file segment by segment, in parallel waves, handing each wave's parts
 /// to `consumer` in frame order. Returns None, before the consumer has seen anything wrong,
 /// when the file cannot be split (not pcap, too small) or a segment boundary proves false;
@@ -200,16 +208,17 @@ fn walk_segments<C: PassConsumer>(
                 i64::MIN
             };
             latest_ns = latest_ns.max(out.clock.latest_ns);
-            places.push((b, floor));
-        }
-        outs.par_iter_mut()
-            .zip(&places)
-            .for_each(|(out, &(b, floor))| {
-                C::place(&mut out.part, b, floor);
-                out.counters.renumber(b);
+            places.push(SegmentPlace {
+                base: b,
+                floor_ns: floor,
             });
+        }
+        outs.par_iter_mut().zip(&places).for_each(|(out, place)| {
+            C::place(&mut out.part, place.base, place.floor_ns);
+            out.counters.renumber(place.base);
+        });
         let mut parts = Vec::with_capacity(outs.len());
-        for (mut out, (b, _)) in outs.into_iter().zip(places) {
+        for (mut out, SegmentPlace { base: b, .. }) in outs.into_iter().zip(places) {
             out.clock.steps.renumber(b);
             summary.time_steps_back.extend(&out.clock.steps);
             summary.counters.merge(out.counters);
