@@ -42,7 +42,8 @@ fn three_channel_files_merge_into_the_single_file_result() {
         let Outcome::Merged(merged) = run.outcome else {
             panic!("{scenario}: {:?}", run.unreadable)
         };
-        for ((_, info), f) in merged.summaries.iter().zip(&files) {
+        for (c, f) in merged.summaries.iter().zip(&files) {
+            let info = &c.merge;
             assert_eq!(
                 info.offset_ns,
                 -(f.offset_ns - files[0].offset_ns),

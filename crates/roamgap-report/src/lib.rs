@@ -421,7 +421,7 @@ impl Report {
         let captures = m
             .summaries
             .iter()
-            .map(|(s, info)| capture_report(s, &m.analysis, Some(info)))
+            .map(|c| capture_report(&c.summary, &m.analysis, Some(&c.merge)))
             .collect();
         Report::assemble(
             captures,
@@ -673,9 +673,10 @@ fn capture_report(
         unsupported_frames: c.unsupported.iter().map(|(_, n)| n).sum(),
         not_wireless_frames: c.not_wireless,
         unknown_version_frames: c.unknown_version,
-        fcs_ignored: s
-            .fcs_rewritten
-            .map(|(wrong, checked)| FcsIgnored { wrong, checked }),
+        fcs_ignored: s.fcs_rewritten.map(|f| FcsIgnored {
+            wrong: f.wrong,
+            checked: f.checked,
+        }),
         time_steps_back: (s.time_steps_back.frames > 0).then(|| s.time_steps_back.clone()),
         reading: s.reading_warnings(),
         skipped_regions: s.reading.skipped,

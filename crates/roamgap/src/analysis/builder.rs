@@ -2,8 +2,8 @@
 //! shows its problem, without a capture.
 
 use super::{
-    AddtsReport, DeauthReport, Direction, EapReport, EapolReport, FailureReport, FastPath,
-    OutageReport, Outcome, Roam, VoiceGap,
+    AddtsReport, DeauthReport, Direction, EapReport, EapolReport, FailureReport, FastPath, Outcome,
+    Roam, VoiceGap,
 };
 use crate::events::TspecInfo;
 use roamgap_wire::dot11::ie::KeyManagement;
@@ -13,13 +13,13 @@ use roamgap_wire::dot11::MacAddr;
 /// response with status 0 in frame 2 at 5 ms) with no key management, fast path, key exchange,
 /// voice or finding; each setter adds one part.
 #[derive(Clone, Debug)]
-pub struct RoamBuilder {
+pub(crate) struct RoamBuilder {
     roam: Roam,
 }
 
 impl Roam {
     /// A roam of `station` from `from` to `to`, to fill in with [`RoamBuilder`]'s setters.
-    pub fn builder(station: MacAddr, from: MacAddr, to: MacAddr) -> RoamBuilder {
+    pub(crate) fn builder(station: MacAddr, from: MacAddr, to: MacAddr) -> RoamBuilder {
         RoamBuilder {
             roam: Roam {
                 capture: 0,
@@ -78,15 +78,8 @@ impl Roam {
 }
 
 impl RoamBuilder {
-    /// The (re)association request: its frame and time (seconds).
-    pub fn request(mut self, frame: u64, time: f64) -> Self {
-        let r = &mut self.roam;
-        (r.request_frame, r.request_time, r.time) = (frame, time, time);
-        self.latency()
-    }
-
     /// The response: its frame, time and status (its name filled in).
-    pub fn response(mut self, frame: u64, time: f64, status: u16) -> Self {
+    pub(crate) fn response(mut self, frame: u64, time: f64, status: u16) -> Self {
         let r = &mut self.roam;
         (r.response_frame, r.response_time) = (Some(frame), Some(time));
         r.status = Some(status);
@@ -95,7 +88,7 @@ impl RoamBuilder {
     }
 
     /// No response was captured.
-    pub fn no_response(mut self) -> Self {
+    pub(crate) fn no_response(mut self) -> Self {
         let r = &mut self.roam;
         (r.response_frame, r.response_time, r.status, r.status_name) = (None, None, None, None);
         r.reassoc_latency_ms = None;
@@ -109,81 +102,81 @@ impl RoamBuilder {
     }
 
     /// An association rather than a reassociation.
-    pub fn association(mut self) -> Self {
+    pub(crate) fn association(mut self) -> Self {
         self.roam.reassociation = false;
         self
     }
 
     /// The key management the request selected.
-    pub fn key_management(mut self, km: KeyManagement) -> Self {
+    pub(crate) fn key_management(mut self, km: KeyManagement) -> Self {
         self.roam.key_management = Some(km);
         self
     }
 
     /// The fast path the request offered.
-    pub fn fast_path(mut self, fast_path: FastPath) -> Self {
+    pub(crate) fn fast_path(mut self, fast_path: FastPath) -> Self {
         self.roam.fast_path_offered = fast_path;
         self
     }
 
     /// The CCKM element in the request and in the response.
-    pub fn cckm(mut self, in_request: bool, in_response: bool) -> Self {
+    pub(crate) fn cckm(mut self, in_request: bool, in_response: bool) -> Self {
         (self.roam.cckm_in_request, self.roam.cckm_in_response) = (in_request, in_response);
         self
     }
 
     /// A full 802.1X/EAP exchange after the request.
-    pub fn eap(mut self, eap: EapReport) -> Self {
+    pub(crate) fn eap(mut self, eap: EapReport) -> Self {
         self.roam.eap = Some(eap);
         self
     }
 
     /// The 4-way handshake after the request.
-    pub fn eapol(mut self, eapol: EapolReport) -> Self {
+    pub(crate) fn eapol(mut self, eapol: EapolReport) -> Self {
         self.roam.eapol = Some(eapol);
         self
     }
 
     /// A deauthentication or disassociation after the request.
-    pub fn deauth(mut self, deauth: DeauthReport) -> Self {
+    pub(crate) fn deauth(mut self, deauth: DeauthReport) -> Self {
         self.roam.deauth = Some(deauth);
         self
     }
 
     /// One more ADDTS response after the roam.
-    pub fn addts(mut self, addts: AddtsReport) -> Self {
+    pub(crate) fn addts(mut self, addts: AddtsReport) -> Self {
         self.roam.addts.push(addts);
         self
     }
 
     /// One more TSPEC in the request.
-    pub fn tspec(mut self, tspec: TspecInfo) -> Self {
+    pub(crate) fn tspec(mut self, tspec: TspecInfo) -> Self {
         self.roam.tspec.push(tspec);
         self
     }
 
     /// The rates the new AP's beacons list, Mb/s.
-    pub fn new_ap_rates(mut self, mbps: &[f64]) -> Self {
+    pub(crate) fn new_ap_rates(mut self, mbps: &[f64]) -> Self {
         self.roam.new_ap_rates_mbps = mbps.to_vec();
         self
     }
 
     /// The station's signal on the old AP before it roamed, and its last data frame there.
-    pub fn signal_before(mut self, dbm: i8, last_data_frame: u64) -> Self {
+    pub(crate) fn signal_before(mut self, dbm: i8, last_data_frame: u64) -> Self {
         self.roam.signal_before_dbm = Some(dbm);
         self.roam.last_data_frame_old = Some(last_data_frame);
         self
     }
 
     /// Request → last key message.
-    pub fn handshake_ms(mut self, ms: f64) -> Self {
+    pub(crate) fn handshake_ms(mut self, ms: f64) -> Self {
         self.roam.handshake_ms = Some(ms);
         self
     }
 
     /// The voice gap of one direction: `ms` between frames `before` and `after`, RTP-measured
     /// with no loss.
-    pub fn gap(mut self, direction: Direction, ms: f64, before: u64, after: u64) -> Self {
+    pub(crate) fn gap(mut self, direction: Direction, ms: f64, before: u64, after: u64) -> Self {
         let g = VoiceGap {
             gap_ms: Some(ms),
             lost: Some(0),
@@ -203,21 +196,14 @@ impl RoamBuilder {
     }
 
     /// A failed roam: how it ended and what it cost.
-    pub fn failed(mut self, outcome: Outcome, failure: FailureReport) -> Self {
+    pub(crate) fn failed(mut self, outcome: Outcome, failure: FailureReport) -> Self {
         self.roam.outcome = outcome;
         self.roam.failure = Some(failure);
         self
     }
 
-    /// The station's outage around the roam (`ms` when its data resumed).
-    pub fn outage(mut self, ms: Option<f64>, outage: OutageReport) -> Self {
-        self.roam.outage_ms = ms;
-        self.roam.outage = Some(outage);
-        self
-    }
-
     /// The roam.
-    pub fn build(self) -> Roam {
+    pub(crate) fn build(self) -> Roam {
         self.roam
     }
 }

@@ -52,13 +52,20 @@ display_as_str!(FastPath);
 /// exchange over the DS that stands in for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum AuthAlgorithm {
+pub(crate) enum AuthAlgorithm {
+    /// Open System (0).
     Open,
+    /// Shared Key (1), WEP's.
     SharedKey,
+    /// Fast BSS Transition over the air (2).
     Ft,
+    /// Simultaneous Authentication of Equals (3), WPA3-Personal's.
     Sae,
+    /// FILS with a shared key, without PFS (4).
     FilsSk,
+    /// FILS with a shared key and PFS (5).
     FilsSkPfs,
+    /// FILS with a public key (6).
     FilsPk,
     /// Cisco's LEAP (algorithm number 0x80).
     NetworkEap,

@@ -5,6 +5,7 @@
 //! reported figure are in `docs/METRICS.md`.
 
 mod bss;
+#[cfg(test)]
 mod builder;
 mod coverage;
 pub mod findings;
@@ -25,10 +26,12 @@ use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::{MacAddr, MacMap};
 
 use bss::BssState;
-pub use builder::RoamBuilder;
+#[cfg(test)]
+pub(crate) use builder::RoamBuilder;
 pub(crate) use coverage::Coverage;
 pub(crate) use findings::Finding;
-pub use kinds::{AuthAlgorithm, FastPath, GapSource, PhaseName};
+pub(crate) use kinds::AuthAlgorithm;
+pub use kinds::{FastPath, GapSource, PhaseName};
 pub(crate) use named::Named;
 
 /// Tunable thresholds of the analysis.
@@ -46,7 +49,9 @@ pub struct Config {
     /// and open/WEP roams; PSK, SAE, OWE and PMK-cached roams (one 4-way handshake); 802.1X
     /// roams with a full EAP authentication.
     pub budget_fast_ms: f64,
+    /// The budget of PSK, SAE, OWE and PMK-cached roams, ms.
     pub budget_psk_ms: f64,
+    /// The budget of 802.1X roams with a full EAP authentication, ms.
     pub budget_dot1x_ms: f64,
     /// How link-layer headers are read (the remote-capture UDP port).
     pub link: roamgap_wire::linklayer::LinkOptions,
@@ -71,7 +76,9 @@ impl Default for Config {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
+    /// Station → AP.
     Uplink,
+    /// AP → station.
     Downlink,
 }
 
@@ -115,11 +122,17 @@ pub(crate) struct AuthReport {
 /// The EAPOL 4-way handshake after the roam.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EapolReport {
+    /// Message 1 (the first, when the AP sent it again).
     pub m1_frame: u64,
+    /// Its time, s since the epoch.
     pub m1_time: f64,
+    /// Message 2 (the first after message 1).
     pub m2_frame: Option<u64>,
+    /// Message 3 (the first after message 1).
     pub m3_frame: Option<u64>,
+    /// Message 4; null when the handshake never completed.
     pub m4_frame: Option<u64>,
+    /// Its time, s since the epoch.
     pub m4_time: Option<f64>,
     /// How many times M1 was sent again (802.11 retransmissions excluded).
     pub m1_retries: u32,
@@ -132,39 +145,59 @@ pub struct EapolReport {
 /// 802.1X/EAP after the roam: a full authentication where a fast roam should have needed none.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EapReport {
+    /// The first EAP packet after the request.
     pub first_frame: u64,
+    /// The last EAP packet of the exchange.
     pub last_frame: u64,
+    /// EAP packets, 802.11 retransmissions excluded.
     pub packets: u32,
     /// EAP-Success seen.
     pub success: bool,
+    /// Time of `first_frame`, s since the epoch.
     pub first_time: f64,
+    /// Time of `last_frame`, s since the epoch.
     pub last_time: f64,
+    /// First → last packet: the time the authentication server took.
     pub duration_ms: f64,
 }
 
 /// An ADDTS response after the roam, with the request it answers.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AddtsReport {
+    /// WMM (WMM-AC action frame) or 802.11 QoS ADDTS.
     pub kind: AddtsKind,
+    /// The response's status code.
     pub status: u16,
+    /// Its name, in the standard of `kind`.
     pub status_name: &'static str,
     /// The response frame.
     pub frame: u64,
+    /// Time of the response, s since the epoch.
     pub time: f64,
+    /// The request it answers (same kind and dialog token); null when not captured.
     pub request_frame: Option<u64>,
+    /// Time of the request, s since the epoch.
     pub request_time: Option<f64>,
+    /// What pairs a response with its request.
     pub dialog_token: u8,
+    /// The TSPEC's traffic stream ID (the request's TSPEC when the response has none).
     pub tid: Option<u8>,
+    /// The TSPEC's user priority (6 or 7 for voice).
     pub up: Option<u8>,
 }
 
 /// A deauthentication or disassociation of the station by (or from) the new AP.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DeauthReport {
+    /// 802.11 reason code.
     pub reason: u16,
+    /// Its name.
     pub reason_name: &'static str,
+    /// The deauthentication or disassociation frame.
     pub frame: u64,
+    /// Its time, s since the epoch.
     pub time: f64,
+    /// A disassociation rather than a deauthentication.
     pub disassociation: bool,
     /// Sent by the station rather than by the AP.
     pub by_station: bool,
@@ -218,11 +251,19 @@ pub fn outage_text(r: &Roam) -> String {
 /// The voice gap of one direction across a roam.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VoiceGap {
+    /// First after − last before, ms (`docs/METRICS.md`, "Voice and the gap of a roam"); null
+    /// when no voice came through the new AP.
     pub gap_ms: Option<f64>,
+    /// Packets lost in the gap: missing RTP sequence numbers, or estimated from the cadence
+    /// (`lost_estimated`).
     pub lost: Option<u64>,
+    /// The station's last voice packet (or frame) through the old BSSID before the request.
     pub last_before_frame: Option<u64>,
+    /// Its first through the new BSSID after the request.
     pub first_after_frame: Option<u64>,
+    /// Time of `last_before_frame`, s since the epoch.
     pub last_before_time: Option<f64>,
+    /// Time of `first_after_frame`, s since the epoch.
     pub first_after_time: Option<f64>,
     /// The stream (SSRC) the gap is measured on; null when measured from frames.
     pub ssrc: Option<String>,
@@ -279,8 +320,11 @@ pub struct FailureReport {
     pub attempts: u32,
     /// The first and last frame exchanged with the new AP (either way) during the roam.
     pub first_frame: u64,
+    /// The last such frame.
     pub last_frame: u64,
+    /// Time of `first_frame`, s since the epoch.
     pub first_time: f64,
+    /// Time of `last_frame`, s since the epoch.
     pub last_time: f64,
     /// First → last frame: how long the station tried.
     pub duration_ms: f64,
@@ -293,6 +337,7 @@ pub struct FailureReport {
     /// Where the station went next: the BSSID of its next (re)association request,
     /// authentication or user data, and that frame (null when the capture shows none).
     pub next_bssid: Option<MacAddr>,
+    /// That frame.
     pub next_frame: Option<u64>,
 }
 
@@ -300,9 +345,13 @@ pub struct FailureReport {
 /// user data after it, through any AP (`docs/METRICS.md`, "Outage").
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OutageReport {
+    /// The station's last user data frame before the request.
     pub last_data_frame: u64,
+    /// Its time, s since the epoch.
     pub last_data_time: f64,
+    /// Its first user data frame after the request; null when the capture ended first.
     pub first_data_frame: Option<u64>,
+    /// Its time, s since the epoch.
     pub first_data_time: Option<f64>,
     /// The BSSID the first user data after the roam went through.
     pub first_data_bssid: Option<MacAddr>,
@@ -317,13 +366,19 @@ pub struct OutageReport {
 pub struct Roam {
     /// Index of the capture in the report's `captures`.
     pub capture: usize,
+    /// The station (client) that roamed.
     pub station: MacAddr,
+    /// The BSSID it was on.
     pub from_bssid: MacAddr,
+    /// The BSSID it asked to join.
     pub to_bssid: MacAddr,
+    /// The old BSS's channel number, as the BSS table has it.
     pub from_channel: Option<u16>,
+    /// The new BSS's channel number (the request's channel when the BSS table has none).
     pub to_channel: Option<u16>,
     /// The bands of those channels (a channel number repeats across bands).
     pub from_band: Option<roamgap_wire::linklayer::Band>,
+    /// The new BSS's band.
     pub to_band: Option<roamgap_wire::linklayer::Band>,
     /// How the attempt ended.
     pub outcome: Outcome,
@@ -332,6 +387,7 @@ pub struct Roam {
     /// Last user data before the roam → first user data after it on any AP; null when either
     /// is missing (`outage` says when the capture ended first).
     pub outage_ms: Option<f64>,
+    /// Where `outage_ms` is measured from (`docs/METRICS.md`, "Outage").
     pub outage: Option<OutageReport>,
     /// Median signal (dBm) of the station's last 16 frames through the old BSSID before the
     /// request, as the sniffer heard them.
@@ -341,6 +397,7 @@ pub struct Roam {
     /// Median data rate (Mb/s) of the station's last 16 data frames through the old BSSID
     /// before the request, and of its first 16 through the new one after.
     pub rate_before_mbps: Option<f64>,
+    /// Median data rate (Mb/s) of its first 16 data frames through the new BSSID.
     pub rate_after_mbps: Option<f64>,
     /// The station's probe requests just before it turned to the new AP.
     pub scanning: Option<ScanReport>,
@@ -360,19 +417,28 @@ pub struct Roam {
     pub reassociation: bool,
     /// Time of the request, seconds since the epoch.
     pub time: f64,
+    /// The (re)association request.
     pub request_frame: u64,
+    /// Its time, s since the epoch.
     pub request_time: f64,
+    /// The new AP's (re)association response; null when none was captured.
     pub response_frame: Option<u64>,
+    /// Its time, s since the epoch.
     pub response_time: Option<f64>,
     /// Status of the response; null when no response was captured.
     pub status: Option<u16>,
+    /// The status's name (IEEE 802.11 status codes).
     pub status_name: Option<&'static str>,
     /// Request → response.
     pub reassoc_latency_ms: Option<f64>,
     /// Requests sent again (with a new sequence number) before a response came.
     pub(crate) request_retries: u32,
+    /// A CCKM element in the request: the Cisco fast roam offered.
     pub cckm_in_request: bool,
+    /// A CCKM element in the response: the fast roam granted.
     pub cckm_in_response: bool,
+    /// The request's key management: its RSN (or WPA) element's AKM, else what its other
+    /// elements and capabilities say (`key_management` in `docs/METRICS.md`).
     pub key_management: Option<KeyManagement>,
     /// PMKID in the request (PMK caching / opportunistic key caching).
     pub(crate) pmkid_in_request: bool,
@@ -386,12 +452,21 @@ pub struct Roam {
     /// TSPECs in the request.
     pub tspec: Vec<TspecInfo>,
     pub(crate) authentication: Option<AuthReport>,
+    /// The 802.1X/EAP exchange after the request (`docs/METRICS.md`, "Fast path").
     pub eap: Option<EapReport>,
+    /// The 4-way handshake after the request.
     pub eapol: Option<EapolReport>,
+    /// ADDTS exchanges after the request (WMM-AC or 802.11 QoS admission).
     pub addts: Vec<AddtsReport>,
+    /// A deauthentication or disassociation between the station and the new AP within
+    /// `deauth_window_ms` of its last request.
     pub deauth: Option<DeauthReport>,
+    /// The voice gap station → AP; null without voice before the roam (`docs/METRICS.md`, "Voice
+    /// and the gap of a roam").
     pub uplink: Option<VoiceGap>,
+    /// The voice gap AP → station, likewise.
     pub downlink: Option<VoiceGap>,
+    /// What went wrong, by rule (`docs/findings.md`).
     pub findings: Vec<Finding>,
     /// Shows the roam's frames in Wireshark.
     pub wireshark_filter: String,
@@ -400,6 +475,7 @@ pub struct Roam {
 /// The station's last scan before a roam: its probe requests (off-channel scanning).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScanReport {
+    /// Probe requests of the scan.
     pub probe_requests: u32,
     /// Channels the probes were captured on.
     pub(crate) channels: Vec<u16>,
@@ -407,6 +483,7 @@ pub struct ScanReport {
     pub(crate) last_frame: u64,
     pub(crate) start_time: f64,
     pub(crate) end_time: f64,
+    /// First → last probe request.
     pub duration_ms: f64,
 }
 
@@ -431,24 +508,37 @@ pub struct OldApReport {
 /// another with no (re)association captured in between.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MissedRoam {
+    /// Index of the capture in the report's `captures`.
     pub capture: usize,
+    /// The station whose data moved.
     pub station: MacAddr,
+    /// The BSSID its data left.
     pub from_bssid: MacAddr,
+    /// The BSSID its data turned up on.
     pub to_bssid: MacAddr,
+    /// The old BSS's channel number, when the BSS table has it.
     pub from_channel: Option<u16>,
+    /// The new BSS's channel number.
     pub to_channel: Option<u16>,
+    /// The old BSS's band.
     pub from_band: Option<roamgap_wire::linklayer::Band>,
+    /// The new BSS's band.
     pub to_band: Option<roamgap_wire::linklayer::Band>,
     /// The station's last data frame through the old BSSID and first through the new one.
     pub last_frame_old: u64,
+    /// Its first data frame through the new BSSID.
     pub first_frame_new: u64,
+    /// Time of `last_frame_old`, s since the epoch.
     pub last_time_old: f64,
     pub(crate) first_time_new: f64,
+    /// First frame new − last frame old, ms (`docs/METRICS.md`, "Roams the sniffer missed").
     pub gap_ms: f64,
     /// Whether the sniffer captured anything on the new AP's channel during the gap; null when
     /// the capture has no channel information.
     pub channel_captured: Option<bool>,
+    /// What the missed roam suggests, by rule (`docs/findings.md`).
     pub findings: Vec<Finding>,
+    /// Shows the station's frames from `last_frame_old` to `first_frame_new` in Wireshark.
     pub wireshark_filter: String,
 }
 
@@ -458,44 +548,63 @@ pub struct Phase {
     /// scanning, leaving, authentication, reassociation, 802.1x, 4-way-handshake, addts,
     /// resuming.
     pub name: PhaseName,
+    /// The phase's first frame.
     pub start_frame: u64,
     /// The phase's last frame; null when the exchange got no answer (an authentication or
     /// reassociation the AP never answered, a 4-way handshake without its message 4): such a
     /// phase has a start and no duration.
     pub end_frame: Option<u64>,
+    /// Time of `start_frame`, s since the epoch.
     pub start_time: f64,
+    /// Time of `end_frame`.
     pub end_time: Option<f64>,
+    /// Start → end; null without an end.
     pub duration_ms: Option<f64>,
 }
 
 /// Statistics of one RTP stream.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StreamReport {
+    /// Index of the capture in the report's `captures`.
     pub capture: usize,
+    /// Synchronization source as Wireshark writes it (`0x` and 8 hex digits).
     pub ssrc: String,
+    /// The station that sent or received it.
     pub station: MacAddr,
+    /// Uplink: sent by the station.
     pub direction: Direction,
+    /// RTP payload type (RFC 3551: 0 PCMU, 8 PCMA, 18 G.729, ...).
     pub payload_type: u8,
+    /// UDP source port.
     pub src_port: u16,
+    /// UDP destination port.
     pub dst_port: u16,
     /// Packets received, 802.11 retransmissions excluded.
     pub received: u64,
+    /// Packets the sequence numbers span, over each run (`docs/METRICS.md`, "RTP streams").
     pub expected: u64,
+    /// `expected` − `received`.
     pub lost: u64,
+    /// Packets repeating a sequence number already received (not 802.11 retransmissions).
     pub duplicates: u64,
     /// Packets whose sequence number RFC 3550 A.1 rejects (`docs/METRICS.md`).
     pub(crate) set_aside: u64,
     /// Gaps whose loss exceeds what their duration holds at the stream's packet interval.
     pub(crate) gaps_beyond_cadence: u32,
+    /// The largest time between consecutive received packets, ms.
     pub max_gap_ms: f64,
+    /// The first packet of the run that passed probation.
     pub first_frame: u64,
+    /// The last packet received.
     pub last_frame: u64,
 }
 
 /// A BSS seen in the capture.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BssReport {
+    /// The BSSID, as Wireshark's `wlan.bssid` lists it.
     pub bssid: MacAddr,
+    /// The network name its beacons or probe responses carry (null when none was captured).
     pub ssid: Option<String>,
     /// Channel number, within `band`.
     pub channel: Option<u16>,
@@ -510,19 +619,29 @@ pub struct BssReport {
 /// A station whose roam could not be seen whole.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Note {
+    /// The station the note is about.
     pub station: MacAddr,
+    /// The frame the note starts at.
     pub frame: u64,
+    /// What could not be seen, and why.
     pub message: String,
 }
 
 /// The analysis of one capture.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
+    /// Roams, in the order of their requests.
     pub roams: Vec<Roam>,
+    /// Voice streams (RTP streams with enough packets).
     pub streams: Vec<StreamReport>,
+    /// BSSs seen in the capture.
     pub bss: Vec<BssReport>,
+    /// Stations the analysis followed: the client addresses of the frames, those a frame names
+    /// as a BSSID (APs) left out.
     pub stations: usize,
+    /// Stations whose roams could not be seen whole.
     pub notes: Vec<Note>,
+    /// Roams seen only through data (`docs/METRICS.md`, "Roams the sniffer missed").
     pub missed_roams: Vec<MissedRoam>,
 }
 
@@ -586,7 +705,7 @@ impl Analyzer {
 
     /// The shard an event belongs to: its station's (or, for frames to a group address, its
     /// BSS's). Decoders split events by it so that shards never look at each other's.
-    pub fn shard_of(e: &Event, shards: usize) -> usize {
+    pub(crate) fn shard_of(e: &Event, shards: usize) -> usize {
         let key = if e.station.is_group() {
             e.bssid
         } else {

@@ -145,7 +145,7 @@ impl Named {
     }
 
     /// Whether only one frame names `station` (with a BSSID): as likely a damaged address.
-    pub fn lone(&self, station: MacAddr) -> bool {
+    pub(crate) fn lone(&self, station: MacAddr) -> bool {
         match self.pairs.get(&station) {
             Some(per) => per.values().map(|n| u32::from(n.frames)).sum::<u32>() <= 1,
             None => !self.overflow,

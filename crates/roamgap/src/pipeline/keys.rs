@@ -65,7 +65,7 @@ pub(super) fn key_frames(
     plan: &Plan,
 ) -> Result<Vec<KeyFrame>, PipelineError> {
     let dec = Decoding::plain(link);
-    let (_, found) = run_pass(capture, plan, &dec, None, None, KeyFrames::default)?;
+    let found = run_pass(capture, plan, &dec, None, None, KeyFrames::default)?.consumer;
     Ok(found.frames)
 }
 
@@ -89,7 +89,7 @@ pub(super) fn key_schedule(
             protected: true,
             ..KeyFrames::default()
         };
-        let (_, sealed) = run_pass(capture, plan, &dec, None, None, protected)?;
+        let sealed = run_pass(capture, plan, &dec, None, None, protected)?.consumer;
         schedule.add_protected(&sealed.frames);
     }
     // Many keys given directly: each link is matched to its keys on its first frames.

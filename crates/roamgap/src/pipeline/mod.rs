@@ -20,8 +20,8 @@ mod pass;
 mod run;
 
 pub use keys::read_key_file;
-pub use merge::{MergeInfo, MergedAnalysis};
-pub use pass::{fcs_policy, EventBuffer, PassConsumer};
+pub use merge::{MergeInfo, MergedAnalysis, MergedCapture};
+pub use pass::{EventBuffer, PassConsumer};
 pub use run::{Captures, Outcome, Pipeline, Run};
 
 /// Records decoded per parallel task: large enough to amortize scheduling, small enough
@@ -35,13 +35,17 @@ const SEGMENT_BYTES: usize = 4 << 20;
 /// What was seen while reading one capture, apart from the roams.
 #[derive(Clone, Debug)]
 pub struct CaptureSummary {
+    /// The file, as given.
     pub path: PathBuf,
+    /// pcap (with its byte order and timestamp resolution) or pcapng.
     pub format: Format,
     /// Link types declared by the file (pcapng: one per interface).
     pub linktypes: Vec<LinkType>,
+    /// Frames read, by what they were (`docs/METRICS.md`, "Capture counters").
     pub counters: FrameCounters,
-    /// Time of the first and last frame, ns since the epoch.
+    /// Time of the first frame, ns since the epoch.
     pub first_ns: Option<i64>,
+    /// Time of the last frame, ns since the epoch.
     pub last_ns: Option<i64>,
     /// Where reading stopped early, if it did.
     pub truncated: Option<RecordError>,
@@ -56,11 +60,22 @@ pub struct CaptureSummary {
     /// What the keys given found, when decrypting.
     pub decryption: Option<ScheduleSummary>,
     /// `--fcs auto` found the FCS wrong on (nearly) every frame that carries one at the start of
-    /// the capture, (wrong, checked): the FCS was then ignored.
-    pub fcs_rewritten: Option<(u32, u32)>,
+    /// the capture: the FCS was then ignored.
+    pub fcs_rewritten: Option<FcsRewritten>,
     /// Frames timestamped earlier than a frame before them, each analyzed at the latest time
     /// before it (`docs/METRICS.md`, "Time going backwards").
     pub time_steps_back: TimeStepsBack,
+}
+
+/// The frames `--fcs auto` checked at the start of a capture whose FCS it then ignored, as a
+/// tool that rewrote the capture without recomputing the FCS leaves them (`fcs_ignored` in
+/// docs/JSON.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FcsRewritten {
+    /// Frames whose FCS did not match.
+    pub wrong: u32,
+    /// Frames with a complete FCS checked.
+    pub checked: u32,
 }
 
 /// Frames whose timestamp is earlier than that of a frame before them (a sniffer writing
@@ -227,27 +242,44 @@ impl CaptureSummary {
 /// One capture, read and analyzed.
 #[derive(Clone, Debug)]
 pub struct CaptureAnalysis {
+    /// What reading it saw.
     pub summary: CaptureSummary,
+    /// Its roams, streams, BSSs and notes.
     pub analysis: Analysis,
 }
 
 /// A capture that yields no analysis at all.
 #[derive(Debug, Error)]
 pub enum PipelineError {
+    /// The file could not be opened, or is no capture roamgap reads.
     #[error(transparent)]
     Capture(#[from] CaptureError),
+    /// A wired capture: Ethernet frames and no remote-capture stream on the configured port.
     #[error("{path}: none of its {frames} frames carries an 802.11 frame: this is a wired capture (Ethernet, and no remote-capture stream on UDP port {port}); take one over the air, with a sniffer in monitor mode")]
     NoWirelessFrames {
+        /// The file.
         path: PathBuf,
+        /// Frames it holds.
         frames: u64,
+        /// The UDP port a remote-capture stream was looked for on.
         port: u16,
     },
+    /// Damage before any record could be read.
     #[error("{path}: no frame could be read: {detail}")]
-    NothingRead { path: PathBuf, detail: String },
+    NothingRead {
+        /// The file.
+        path: PathBuf,
+        /// Where reading stopped and what it stepped over.
+        detail: String,
+    },
+    /// No frame of a link type roamgap decodes.
     #[error("{path}: none of its {frames} frames has a link type roamgap reads ({found}); it reads 1 (Ethernet, remote capture), 105 (IEEE 802.11), 119 (Prism), 127 (radiotap), 163 (AVS) and 192 (PPI)")]
     UnsupportedLinkType {
+        /// The file.
         path: PathBuf,
+        /// Frames it holds.
         frames: u64,
+        /// The link types it declares.
         found: String,
     },
 }
@@ -269,6 +301,7 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Every core (rayon's pool), pcap files split into segments: the default.
     pub fn parallel() -> Plan {
         Plan {
             parallel: true,
@@ -278,6 +311,7 @@ impl Plan {
         }
     }
 
+    /// Everything on the calling thread, records read in order.
     pub fn sequential() -> Plan {
         Plan {
             parallel: false,

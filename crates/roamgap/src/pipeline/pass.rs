@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::{CaptureSummary, Clock, PipelineError, Plan, Progress};
+use super::{CaptureSummary, Clock, FcsRewritten, PipelineError, Plan, Progress};
 use crate::events::{self, Decoding, Event, EventSink, FrameCounters};
 use roamgap_wire::capture::{CaptureFile, ReadNotes, Record, RecordError};
 use roamgap_wire::linklayer::LinkOptions;
@@ -48,6 +48,12 @@ impl EventBuffer {
     }
 }
 
+/// A capture read through: what reading it saw, and the consumer fed its events.
+pub(crate) struct Pass<C> {
+    pub(crate) summary: CaptureSummary,
+    pub(crate) consumer: C,
+}
+
 /// Reads one capture and feeds `make()`'s consumer: segment by segment in parallel when the
 /// plan and the file allow it, else in order. A segment boundary that proves false after
 /// some waves were consumed starts the reading again in order with a fresh `make()`.
@@ -60,7 +66,7 @@ pub(crate) fn run_pass<C: PassConsumer>(
     progress: Option<&Progress>,
     times: Option<&mut Vec<i64>>,
     mut make: impl FnMut() -> C,
-) -> Result<(CaptureSummary, C), PipelineError> {
+) -> Result<Pass<C>, PipelineError> {
     if times.is_none() {
         if let Some(done) = walk_segments(capture, plan, dec, progress, &mut make) {
             return done;
@@ -117,6 +123,14 @@ fn decode_segment<P: EventSink>(
     out
 }
 
+/// Where a segment's frames go in the capture: the frames before it, and the latest time
+/// before it (its frames are held at it at least, ns; `i64::MIN` when none is earlier).
+#[derive(Clone, Copy)]
+struct SegmentPlace {
+    base: u64,
+    floor_ns: i64,
+}
+
 /// Reads a classic pcap file segment by segment, in parallel waves, handing each wave's parts
 /// to `consumer` in frame order. Returns None, before the consumer has seen anything wrong,
 /// when the file cannot be split (not pcap, too small) or a segment boundary proves false;
@@ -127,13 +141,16 @@ fn walk_segments<C: PassConsumer>(
     dec: &Decoding<'_>,
     progress: Option<&Progress>,
     make: &mut impl FnMut() -> C,
-) -> Option<Result<(CaptureSummary, C), PipelineError>> {
+) -> Option<Result<Pass<C>, PipelineError>> {
     if !plan.parallel || plan.segment_bytes == 0 {
         return None;
     }
     let segments = capture.pcap_segments(plan.segment_bytes)?;
     let mut consumer = make();
-    let (link, fcs_rewritten) = fcs_policy(capture, dec.link);
+    let FcsDecision {
+        link,
+        rewritten: fcs_rewritten,
+    } = fcs_policy(capture, dec.link);
     let dec = &Decoding {
         link: &link,
         ..*dec
@@ -191,16 +208,17 @@ fn walk_segments<C: PassConsumer>(
                 i64::MIN
             };
             latest_ns = latest_ns.max(out.clock.latest_ns);
-            places.push((b, floor));
-        }
-        outs.par_iter_mut()
-            .zip(&places)
-            .for_each(|(out, &(b, floor))| {
-                C::place(&mut out.part, b, floor);
-                out.counters.renumber(b);
+            places.push(SegmentPlace {
+                base: b,
+                floor_ns: floor,
             });
+        }
+        outs.par_iter_mut().zip(&places).for_each(|(out, place)| {
+            C::place(&mut out.part, place.base, place.floor_ns);
+            out.counters.renumber(place.base);
+        });
         let mut parts = Vec::with_capacity(outs.len());
-        for (mut out, (b, _)) in outs.into_iter().zip(places) {
+        for (mut out, SegmentPlace { base: b, .. }) in outs.into_iter().zip(places) {
             out.clock.steps.renumber(b);
             summary.time_steps_back.extend(&out.clock.steps);
             summary.counters.merge(out.counters);
@@ -219,7 +237,7 @@ fn walk_segments<C: PassConsumer>(
         spare.extend(parts);
     }
     summary.segments = segments.len();
-    Some(check_link_types(summary, dec.link).map(|s| (s, consumer)))
+    Some(check_link_types(summary, dec.link).map(|summary| Pass { summary, consumer }))
 }
 
 /// Walks a capture in batches of records, decodes each batch (in parallel chunks, one part
@@ -232,11 +250,14 @@ fn walk<C: PassConsumer>(
     mut times: Option<&mut Vec<i64>>,
     progress: Option<&Progress>,
     mut consumer: C,
-) -> Result<(CaptureSummary, C), PipelineError> {
+) -> Result<Pass<C>, PipelineError> {
     let (batch_records, chunk_records) = (plan.batch_records.max(1), plan.chunk_records.max(1));
     let mut records = capture.records()?;
     let mut read = records.offset();
-    let (link, fcs_rewritten) = fcs_policy(capture, dec.link);
+    let FcsDecision {
+        link,
+        rewritten: fcs_rewritten,
+    } = fcs_policy(capture, dec.link);
     let dec = &Decoding {
         link: &link,
         ..*dec
@@ -315,7 +336,7 @@ fn walk<C: PassConsumer>(
     summary.time_steps_back = clock.steps;
     summary.linktypes = records.linktypes();
     summary.reading = records.notes().clone();
-    check_link_types(summary, dec.link).map(|s| (s, consumer))
+    check_link_types(summary, dec.link).map(|summary| Pass { summary, consumer })
 }
 
 /// Frames with an FCS looked at by [`fcs_policy`] at the start of a capture, at most, and
@@ -325,23 +346,34 @@ const FCS_SAMPLE_RECORDS: usize = 4096;
 /// Fewer frames with an FCS than this at the start of a capture decide nothing.
 const FCS_SAMPLE_MIN: u32 = 5;
 
+/// How a capture is decoded after `--fcs auto` looked at its first frames.
+pub(super) struct FcsDecision {
+    /// The options to decode with.
+    pub(super) link: LinkOptions,
+    /// Set when the FCS is ignored because it is wrong on (nearly) every frame checked.
+    pub(super) rewritten: Option<FcsRewritten>,
+}
+
 /// Resolves `--fcs auto` for one capture, before it is decoded (so that every segment and
 /// thread decodes with the same policy): the FCS is ignored when it is wrong on all but at
 /// most a sixteenth of the first [`FCS_SAMPLE`] frames that carry a complete FCS (at least
 /// [`FCS_SAMPLE_MIN`] of them, and at least half the frames read to find them), which happens when a tool rewrote the capture (addresses
-/// anonymized) without recomputing it. Returns the options to decode with and, when the FCS
-/// is ignored for that reason, (wrong, checked).
-pub fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> (LinkOptions, Option<(u32, u32)>) {
+/// anonymized) without recomputing it.
+pub(super) fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> FcsDecision {
     use roamgap_wire::linklayer::{Fcs, FcsPolicy};
+    let keep = |link: LinkOptions| FcsDecision {
+        link,
+        rewritten: None,
+    };
     if link.fcs != FcsPolicy::Auto {
-        return (*link, None);
+        return keep(*link);
     }
     let check = LinkOptions {
         fcs: FcsPolicy::Check,
         ..*link
     };
     let Ok(records) = capture.records() else {
-        return (check, None);
+        return keep(check);
     };
     let (mut checked, mut wrong, mut seen) = (0u32, 0u32, 0u32);
     for rec in records.take(FCS_SAMPLE_RECORDS).map_while(Result::ok) {
@@ -377,9 +409,12 @@ pub fn fcs_policy(capture: &CaptureFile, link: &LinkOptions) -> (LinkOptions, Op
             fcs: FcsPolicy::Ignore,
             ..*link
         };
-        (ignore, Some((wrong, checked)))
+        FcsDecision {
+            link: ignore,
+            rewritten: Some(FcsRewritten { wrong, checked }),
+        }
     } else {
-        (check, None)
+        keep(check)
     }
 }
 

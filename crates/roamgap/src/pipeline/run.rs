@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::keys::{key_frames, key_schedule};
-use super::merge::{merge_events, AllEvents, MergedAnalysis};
-use super::pass::{run_pass, EventBuffer, PassConsumer};
+use super::merge::{merge_events, AllEvents, Merged, MergedAnalysis, MergedCapture};
+use super::pass::{run_pass, EventBuffer, Pass, PassConsumer};
 use super::{CaptureAnalysis, CaptureSummary, PipelineError, Plan, Progress};
 use crate::analysis::{Analysis, Analyzer, Config, ShardedEvents};
 use crate::crypto::handshake::{KeyFrame, KeySchedule};
@@ -37,7 +37,9 @@ pub struct Run {
     pub files: Vec<PathBuf>,
     /// Why each other file could not be read or analyzed, in the order met.
     pub unreadable: Vec<PipelineError>,
+    /// The analyses.
     pub outcome: Outcome,
+    /// The captures analyzed, open for a second pass ([`Captures::pass`]).
     pub captures: Captures,
 }
 
@@ -56,13 +58,25 @@ impl Outcome {
     }
 }
 
+/// A capture kept open with the key schedule derived for it (none without keys).
+pub(super) struct OpenCapture {
+    pub(super) capture: CaptureFile,
+    pub(super) keys: Option<KeySchedule>,
+}
+
+/// A capture's analysis, with the key schedule it was decrypted with (kept for a second pass).
+struct Analyzed {
+    analysis: CaptureAnalysis,
+    keys: Option<KeySchedule>,
+}
+
 /// The captures of a [`Run`], open, each with the key schedule derived for it: what a second
 /// pass reads (the same bytes, even of standard input, and the same keys).
 pub struct Captures {
     config: Config,
     plan: Plan,
     merged: bool,
-    open: Vec<(CaptureFile, Option<KeySchedule>)>,
+    open: Vec<OpenCapture>,
 }
 
 impl<'a> Pipeline<'a> {
@@ -129,22 +143,26 @@ impl<'a> Pipeline<'a> {
         if self.merge && paths.len() > 1 {
             return self.run_merged(files, captures, unreadable);
         }
-        let results: Vec<Result<(CaptureAnalysis, Option<KeySchedule>), PipelineError>> = captures
+        let results: Vec<Result<Analyzed, PipelineError>> = captures
             .par_iter()
             .enumerate()
             .map(|(i, c)| {
                 let keys = self.key_schedule(c)?;
-                Ok((self.analyze_with(i, c, keys.as_ref())?, keys))
+                let analysis = self.analyze_with(i, c, keys.as_ref())?;
+                Ok(Analyzed { analysis, keys })
             })
             .collect();
         let (mut analyses, mut kept, mut open) = (Vec::new(), Vec::new(), Vec::new());
         for ((r, c), path) in results.into_iter().zip(captures).zip(files) {
             match r {
-                Ok((mut a, keys)) => {
+                Ok(Analyzed {
+                    analysis: mut a,
+                    keys,
+                }) => {
                     set_capture_index(&mut a, analyses.len());
                     analyses.push(a);
                     kept.push(path);
-                    open.push((c, keys));
+                    open.push(OpenCapture { capture: c, keys });
                 }
                 Err(e) => unreadable.push(e),
             }
@@ -166,7 +184,11 @@ impl<'a> Pipeline<'a> {
         let keys: Result<Vec<Option<KeySchedule>>, PipelineError> =
             captures.par_iter().map(|c| self.key_schedule(c)).collect();
         let open: Vec<_> = match keys {
-            Ok(keys) => captures.into_iter().zip(keys).collect(),
+            Ok(keys) => captures
+                .into_iter()
+                .zip(keys)
+                .map(|(capture, keys)| OpenCapture { capture, keys })
+                .collect(),
             Err(e) => {
                 unreadable.push(e);
                 Vec::new()
@@ -197,7 +219,7 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    fn captures(&self, merged: bool, open: Vec<(CaptureFile, Option<KeySchedule>)>) -> Captures {
+    fn captures(&self, merged: bool, open: Vec<OpenCapture>) -> Captures {
         Captures {
             config: self.config,
             plan: self.plan,
@@ -235,7 +257,10 @@ impl<'a> Pipeline<'a> {
             analyzer: Analyzer::new(index, self.config, shards),
             shards,
         };
-        let (summary, pass) = run_pass(capture, &self.plan, &dec, self.progress, None, make)?;
+        let Pass {
+            summary,
+            consumer: pass,
+        } = run_pass(capture, &self.plan, &dec, self.progress, None, make)?;
         let summary = CaptureSummary {
             decryption: keys.map(|s| s.summary.clone()),
             ..summary
@@ -254,7 +279,10 @@ impl<'a> Pipeline<'a> {
     ) -> Result<(CaptureSummary, Vec<Event>), PipelineError> {
         let keys = self.key_schedule(capture)?;
         let dec = Decoding::keyed(&self.config.link, keys.as_ref());
-        let (summary, all) = run_pass(
+        let Pass {
+            summary,
+            consumer: all,
+        } = run_pass(
             capture,
             &self.plan,
             &dec,
@@ -281,8 +309,7 @@ impl<'a> Pipeline<'a> {
         };
         let mut visit = Some(visit);
         let make = || Visit(visit.take());
-        let (summary, _) = run_pass(capture, &plan, &dec, self.progress, None, make)?;
-        Ok(summary)
+        Ok(run_pass(capture, &plan, &dec, self.progress, None, make)?.summary)
     }
 
     /// The key schedule of a capture with the keys given (None without keys): its key
@@ -325,15 +352,15 @@ impl Captures {
         &self,
         consumer: &mut C,
         progress: Option<&Progress>,
-    ) -> Result<Vec<(CaptureSummary, super::MergeInfo)>, PipelineError> {
-        let sources: Vec<_> = self.open.iter().map(|(c, k)| (c, k.as_ref())).collect();
-        let (summaries, events) = merge_events(&sources, &self.config.link, &self.plan, progress)?;
+    ) -> Result<Vec<MergedCapture>, PipelineError> {
+        let Merged { captures, events } =
+            merge_events(&self.open, &self.config.link, &self.plan, progress)?;
         let mut part = [consumer.part()];
         for chunk in events.chunks(self.plan.batch_records.max(1)) {
             chunk.iter().for_each(|e| part[0].event(*e));
             consumer.consume(&mut part);
         }
-        Ok(summaries)
+        Ok(captures)
     }
 
     /// A second pass over the captures, with the keys derived for the analysis: one
@@ -348,7 +375,7 @@ impl Captures {
         if let Some(p) = progress {
             self.open
                 .iter()
-                .for_each(|(c, _)| p.opened(c.bytes().len()));
+                .for_each(|o| p.opened(o.capture.bytes().len()));
         }
         if self.merged {
             let mut c = make(0);
@@ -356,13 +383,13 @@ impl Captures {
             return Ok(vec![c]);
         }
         let mut out = Vec::with_capacity(self.open.len());
-        for (i, (capture, keys)) in self.open.iter().enumerate() {
+        for (i, OpenCapture { capture, keys }) in self.open.iter().enumerate() {
             let dec = Decoding::keyed(&self.config.link, keys.as_ref());
             let mut c = Some(make(i));
-            let (_, c) = run_pass(capture, &self.plan, &dec, progress, None, || {
+            let pass = run_pass(capture, &self.plan, &dec, progress, None, || {
                 c.take().unwrap_or_else(|| make(i))
             })?;
-            out.push(c);
+            out.push(pass.consumer);
         }
         Ok(out)
     }

@@ -1,10 +1,19 @@
 //! `long-gap`: the voice gap of a direction exceeds the budget.
 
-use super::roam_over_budget::slow_key_exchange;
+use super::roam_over_budget::{slow_key_exchange, SlowKeyExchange};
 use super::{code, Finding, Rule, Severity};
 use crate::analysis::{Config, Roam, VoiceGap};
 
 pub(super) struct LongGap;
+
+/// A direction whose voice gap is over the budget.
+struct OverBudget<'a> {
+    /// "uplink" or "downlink", as the message names it.
+    direction: &'static str,
+    /// The gap's `gap_ms` (`docs/METRICS.md`, "Voice and the gap of a roam").
+    gap_ms: f64,
+    gap: &'a VoiceGap,
+}
 
 impl Rule for LongGap {
     fn code(&self) -> &'static str {
@@ -24,23 +33,28 @@ impl Rule for LongGap {
     }
     /// Over `gap_budget_ms`, in either direction.
     fn check(&self, roam: &Roam, config: &Config) -> Vec<Finding> {
-        fn over(g: &Option<VoiceGap>, budget: f64) -> Option<(f64, &VoiceGap)> {
-            g.as_ref()
-                .and_then(|g| g.gap_ms.filter(|&ms| ms > budget).map(|ms| (ms, g)))
-        }
-        let long: Vec<(&str, f64, &VoiceGap)> = [
-            ("uplink", over(&roam.uplink, config.gap_budget_ms)),
-            ("downlink", over(&roam.downlink, config.gap_budget_ms)),
-        ]
-        .into_iter()
-        .filter_map(|(d, g)| g.map(|(ms, g)| (d, ms, g)))
-        .collect();
+        let long: Vec<OverBudget> = [("uplink", &roam.uplink), ("downlink", &roam.downlink)]
+            .into_iter()
+            .filter_map(|(direction, gap)| {
+                let gap = gap.as_ref()?;
+                let gap_ms = gap.gap_ms.filter(|&ms| ms > config.gap_budget_ms)?;
+                Some(OverBudget {
+                    direction,
+                    gap_ms,
+                    gap,
+                })
+            })
+            .collect();
         if long.is_empty() {
             return Vec::new();
         }
         let parts: Vec<String> = long
             .iter()
-            .map(|(d, ms, g)| {
+            .map(|&OverBudget {
+                direction: d,
+                gap_ms: ms,
+                gap: g,
+            }| {
                 format!(
                     "{d} {ms:.1} ms (frames {}-{}{})",
                     g.last_before_frame.unwrap_or(0),
@@ -53,7 +67,7 @@ impl Rule for LongGap {
             .collect();
         let evidence: Vec<u64> = long
             .iter()
-            .flat_map(|(_, _, g)| [g.last_before_frame, g.first_after_frame])
+            .flat_map(|o| [o.gap.last_before_frame, o.gap.first_after_frame])
             .flatten()
             .collect();
         vec![self.finding(
@@ -70,7 +84,12 @@ impl Rule for LongGap {
         if explained.code != code::ROAM_OVER_BUDGET {
             return;
         }
-        if let Some((class, budget, ms)) = slow_key_exchange(roam, config) {
+        if let Some(SlowKeyExchange {
+            class,
+            budget_ms: budget,
+            took_ms: ms,
+        }) = slow_key_exchange(roam, config)
+        {
             mine.message.push_str(&format!(
                 "; the key exchange alone took {ms:.1} ms, over the {budget} ms budget of {} roams",
                 class.as_str()

@@ -52,6 +52,7 @@ impl Severity {
 pub struct Finding {
     /// Stable identifier, e.g. `cckm-ie-missing`.
     pub code: &'static str,
+    /// How much it matters (each rule's own, `docs/findings.md`).
     pub severity: Severity,
     /// What happened, with frame numbers and figures.
     pub message: String,
@@ -66,11 +67,14 @@ pub struct Finding {
 
 /// Stable finding codes (`docs/findings.md`), each named once.
 pub mod code {
-    pub const ROAM_FAILED: &str = "roam-failed";
+    /// The roam failed: refused, unanswered or abandoned.
+    pub(crate) const ROAM_FAILED: &str = "roam-failed";
     pub(crate) const CCKM_IE_MISSING: &str = "cckm-ie-missing";
     pub(crate) const DEAUTH_AFTER_ROAM: &str = "deauth-after-roam";
     pub(crate) const EAPOL_M1_RETRY: &str = "eapol-m1-retry";
-    pub const ADDTS_REFUSED: &str = "addts-refused";
+    /// An ADDTS response after the roam has a non-zero status.
+    pub(crate) const ADDTS_REFUSED: &str = "addts-refused";
+    /// A direction's voice gap is over `gap_budget_ms`.
     pub const LONG_GAP: &str = "long-gap";
     pub(crate) const REASSOC_REFUSED: &str = "reassoc-refused";
     pub(crate) const FULL_REAUTH: &str = "full-reauth";

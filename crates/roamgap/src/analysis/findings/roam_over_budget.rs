@@ -57,13 +57,27 @@ impl BudgetClass {
     }
 }
 
-/// A key exchange over its budget on a roam that did not fail: its class, budget and
-/// duration (ms).
-pub(super) fn slow_key_exchange(roam: &Roam, config: &Config) -> Option<(BudgetClass, f64, f64)> {
+/// A key exchange over its budget on a roam that did not fail.
+pub(super) struct SlowKeyExchange {
+    pub(super) class: BudgetClass,
+    /// The class's budget, ms.
+    pub(super) budget_ms: f64,
+    /// The roam's `handshake_ms` (`docs/METRICS.md`, "Roam time and phases").
+    pub(super) took_ms: f64,
+}
+
+/// The roam's key exchange, when it went over its budget on a roam that did not fail.
+pub(super) fn slow_key_exchange(roam: &Roam, config: &Config) -> Option<SlowKeyExchange> {
     let class = BudgetClass::of(roam)?;
-    let budget = class.budget_ms(config);
-    let ms = roam.handshake_ms?;
-    (roam.status == Some(0) && !roam.outcome.failed() && ms > budget).then_some((class, budget, ms))
+    let budget_ms = class.budget_ms(config);
+    let took_ms = roam.handshake_ms?;
+    (roam.status == Some(0) && !roam.outcome.failed() && took_ms > budget_ms).then_some(
+        SlowKeyExchange {
+            class,
+            budget_ms,
+            took_ms,
+        },
+    )
 }
 
 /// The request and the last key message (M4, else the response).
@@ -92,7 +106,12 @@ impl Rule for RoamOverBudget {
      roaming key management (FT or CCKM) and keep the AAA server close to the controller."
     }
     fn check(&self, roam: &Roam, config: &Config) -> Vec<Finding> {
-        let Some((class, budget, ms)) = slow_key_exchange(roam, config) else {
+        let Some(SlowKeyExchange {
+            class,
+            budget_ms: budget,
+            took_ms: ms,
+        }) = slow_key_exchange(roam, config)
+        else {
             return Vec::new();
         };
         vec![self.finding(

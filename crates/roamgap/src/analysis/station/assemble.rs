@@ -4,13 +4,37 @@
 
 use std::collections::HashMap;
 
-use super::{FramePoint, OldApState, StationResult, StreamEntry, VoicePoint, MAX_NOTES};
+use super::voice::StreamKey;
+use super::{
+    DataElsewhere, FramePoint, Missed, OldApState, StationResult, StreamEntry, VoicePoint,
+    MAX_NOTES,
+};
 use crate::analysis::{
     findings, hex_ssrc, ms, secs, AuthAlgorithm, AuthReport, Direction, EapReport, EapolReport,
     FailureReport, FastPath, GapSource, MissedRoam, Named, Note, OldApReport, OutageReport,
     Outcome, Phase, PhaseName, Roam, StreamReport, VoiceGap,
 };
 use roamgap_wire::dot11::MacAddr;
+
+/// Where a phase starts or ends: a frame and its time, s since the epoch (the report's times).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PhaseEdge {
+    pub(super) frame: u64,
+    pub(super) time: f64,
+}
+
+impl PhaseEdge {
+    fn at(frame: u64, time: f64) -> PhaseEdge {
+        PhaseEdge { frame, time }
+    }
+
+    /// The edge at a report's frame and time, when it has both.
+    fn of(frame: Option<u64>, time: Option<f64>) -> Option<PhaseEdge> {
+        frame
+            .zip(time)
+            .map(|(frame, time)| PhaseEdge { frame, time })
+    }
+}
 
 /// The roam's phases, in order: each an interval with its first and last frame.
 pub(super) fn phases(
@@ -22,8 +46,8 @@ pub(super) fn phases(
     fn push(
         out: &mut Vec<Phase>,
         name: PhaseName,
-        start: Option<(u64, f64)>,
-        end: Option<(u64, f64)>,
+        start: Option<PhaseEdge>,
+        end: Option<PhaseEdge>,
     ) {
         let (Some(start), Some(end)) = (start, end) else {
             return;
@@ -31,37 +55,35 @@ pub(super) fn phases(
         push_open(out, name, start, Some(end));
     }
     /// A phase that may have no end: an exchange the other side never answered.
-    fn push_open(
-        out: &mut Vec<Phase>,
-        name: PhaseName,
-        (f0, t0): (u64, f64),
-        end: Option<(u64, f64)>,
-    ) {
+    fn push_open(out: &mut Vec<Phase>, name: PhaseName, start: PhaseEdge, end: Option<PhaseEdge>) {
         // A phase that would end before it starts did not happen in this order (data resumed
         // before an ADDTS exchange finished, say): it is left out.
-        if end.is_some_and(|(_, t1)| t1 < t0) {
+        if end.is_some_and(|e| e.time < start.time) {
             return;
         }
         out.push(Phase {
             name,
-            start_frame: f0,
-            end_frame: end.map(|e| e.0),
-            start_time: t0,
-            end_time: end.map(|e| e.1),
-            duration_ms: end.map(|(_, t1)| ms(((t1 - t0) * 1e9).round() as i64)),
+            start_frame: start.frame,
+            end_frame: end.map(|e| e.frame),
+            start_time: start.time,
+            end_time: end.map(|e| e.time),
+            duration_ms: end.map(|e| ms(((e.time - start.time) * 1e9).round() as i64)),
         });
     }
-    let point = |p: Option<FramePoint>| p.map(|p| (p.frame, secs(p.ts_ns)));
-    let request = Some((roam.request_frame, roam.request_time));
-    let response = roam.response_frame.zip(roam.response_time);
+    let point = |p: Option<FramePoint>| p.map(|p| PhaseEdge::at(p.frame, secs(p.ts_ns)));
+    let request = PhaseEdge::at(roam.request_frame, roam.request_time);
+    let response = PhaseEdge::of(roam.response_frame, roam.response_time);
     let auth = roam.authentication.as_ref();
-    let auth_start = auth.and_then(|a| a.request_frame.or(a.response_frame).map(|f| (f, a.time)));
+    let auth_start = auth.and_then(|a| {
+        let first = a.request_frame.or(a.response_frame);
+        first.map(|f| PhaseEdge::at(f, a.time))
+    });
     if let Some(sc) = &roam.scanning {
         push(
             &mut out,
             PhaseName::Scanning,
-            Some((sc.first_frame, sc.start_time)),
-            Some((sc.last_frame, sc.end_time)),
+            Some(PhaseEdge::at(sc.first_frame, sc.start_time)),
+            Some(PhaseEdge::at(sc.last_frame, sc.end_time)),
         );
     }
     // Leaving the old AP: its last data frame until the first frame to the new one.
@@ -69,51 +91,44 @@ pub(super) fn phases(
         &mut out,
         PhaseName::Leaving,
         point(last_old),
-        with_new_ap(auth).or(request),
+        with_new_ap(auth).or(Some(request)),
     );
     if let (Some(a), Some(start)) = (auth, auth_start) {
-        let end = a.response_frame.zip(a.response_time);
+        let end = PhaseEdge::of(a.response_frame, a.response_time);
         push_open(&mut out, PhaseName::Authentication, start, end);
     }
-    push_open(
-        &mut out,
-        PhaseName::Reassociation,
-        (roam.request_frame, roam.request_time),
-        response,
-    );
+    push_open(&mut out, PhaseName::Reassociation, request, response);
     if let Some(e) = &roam.eap {
         push(
             &mut out,
             PhaseName::Dot1x,
-            Some((e.first_frame, e.first_time)),
-            Some((e.last_frame, e.last_time)),
+            Some(PhaseEdge::at(e.first_frame, e.first_time)),
+            Some(PhaseEdge::at(e.last_frame, e.last_time)),
         );
     }
     if let Some(k) = &roam.eapol {
         push_open(
             &mut out,
             PhaseName::FourWayHandshake,
-            (k.m1_frame, k.m1_time),
-            k.m4_frame.zip(k.m4_time),
+            PhaseEdge::at(k.m1_frame, k.m1_time),
+            PhaseEdge::of(k.m4_frame, k.m4_time),
         );
     }
     if let (Some(first), Some(last)) = (roam.addts.first(), roam.addts.last()) {
-        let start = first
-            .request_frame
-            .zip(first.request_time)
-            .unwrap_or((first.frame, first.time));
+        let start = PhaseEdge::of(first.request_frame, first.request_time)
+            .unwrap_or(PhaseEdge::at(first.frame, first.time));
         push(
             &mut out,
             PhaseName::Addts,
             Some(start),
-            Some((last.frame, last.time)),
+            Some(PhaseEdge::at(last.frame, last.time)),
         );
     }
     // Resuming: from the end of the last phase to the first data frame through the new AP.
     let last_end = out
         .iter()
-        .filter_map(|p| p.end_frame.zip(p.end_time))
-        .max_by_key(|&(frame, _)| frame);
+        .filter_map(|p| PhaseEdge::of(p.end_frame, p.end_time))
+        .max_by_key(|e| e.frame);
     push(&mut out, PhaseName::Resuming, last_end, point(first_new));
     // A station may scan before or after its voice stops: phases in the order they began.
     out.sort_by_key(|p| p.start_frame);
@@ -123,9 +138,10 @@ pub(super) fn phases(
 /// The first frame (and its time) of an authentication exchange held with the new AP itself:
 /// none over the DS, where the FT exchange goes through the old AP and the request is the first
 /// frame to the new one.
-pub(super) fn with_new_ap(auth: Option<&AuthReport>) -> Option<(u64, f64)> {
+pub(super) fn with_new_ap(auth: Option<&AuthReport>) -> Option<PhaseEdge> {
     let a = auth.filter(|a| a.algorithm != AuthAlgorithm::FtOverDs)?;
-    a.request_frame.or(a.response_frame).map(|f| (f, a.time))
+    let first = a.request_frame.or(a.response_frame);
+    first.map(|f| PhaseEdge::at(f, a.time))
 }
 
 /// A Wireshark display filter for the station's frames `first..=last`.
@@ -246,41 +262,78 @@ pub(super) fn wireshark_filter(
     frame_range_filter(roam.station, first, last)
 }
 
+/// A frame naming a BSSID nothing else corroborates (`docs/METRICS.md`, "Suspect frames").
+#[derive(Clone, Copy, Debug)]
+struct SuspectFrame {
+    frame: u64,
+    bssid: MacAddr,
+    kind: findings::Suspect,
+}
+
+/// The BSSID a station left and its last data frame through it.
+#[derive(Clone, Copy, Debug)]
+struct Left {
+    bssid: MacAddr,
+    last: FramePoint,
+}
+
 /// Missed roams with the suspect BSSIDs taken out: the station never left for a BSSID nothing
 /// corroborates, so A → X → B is the roam A → B and A → X → A none. Each suspect frame is
 /// named in `suspect`.
 fn corroborated_missed(
-    missed: &[(MacAddr, MacAddr, FramePoint, FramePoint)],
+    missed: &[Missed],
     ok: &dyn Fn(MacAddr) -> bool,
-    suspect: &mut Vec<(u64, MacAddr, findings::Suspect)>,
-) -> Vec<(MacAddr, MacAddr, FramePoint, FramePoint)> {
+    suspect: &mut Vec<SuspectFrame>,
+) -> Vec<Missed> {
     let mut out = Vec::new();
     // The BSSID (and its last data frame) the station was on before a suspect one.
-    let mut held: Option<(MacAddr, FramePoint)> = None;
-    for &(from, to, old, new) in missed {
-        let (from, old) = if ok(from) {
-            (from, old)
+    let mut held: Option<Left> = None;
+    for m in missed {
+        let left = if ok(m.from) {
+            Left {
+                bssid: m.from,
+                last: m.last_old,
+            }
         } else {
             match held.take() {
                 Some(h) => h,
                 None => continue,
             }
         };
-        if !ok(to) {
-            suspect.push((new.frame, to, findings::Suspect::Data));
-            held = Some((from, old));
+        if !ok(m.to) {
+            suspect.push(SuspectFrame {
+                frame: m.first_new.frame,
+                bssid: m.to,
+                kind: findings::Suspect::Data,
+            });
+            held = Some(left);
             continue;
         }
-        if from != to {
-            out.push((from, to, old, new));
+        if left.bssid != m.to {
+            out.push(Missed {
+                from: left.bssid,
+                last_old: left.last,
+                ..*m
+            });
         }
     }
     out
 }
 
-/// A corroborated missed roam: from, to, the last data frame on the old BSSID and the first on
-/// the new one.
-type Missed = (MacAddr, MacAddr, FramePoint, FramePoint);
+/// What [`super::Station::corroborate`] keeps of a station's roams and missed roams, and its
+/// notes.
+struct Corroborated {
+    roams: Vec<super::RoamState>,
+    missed: Vec<Missed>,
+    notes: Vec<Note>,
+}
+
+/// Per direction (uplink, downlink), the station's last voice packet before a roam's request
+/// through the old BSSID, and its first through the new one after.
+struct VoiceEnds {
+    before: [Option<VoicePoint>; 2],
+    after: [Option<VoicePoint>; 2],
+}
 
 /// What every roam of a station is assembled with.
 struct RoamContext<'a> {
@@ -288,8 +341,8 @@ struct RoamContext<'a> {
     rates: &'a HashMap<MacAddr, crate::events::RateSet>,
     named: &'a Named,
     end_ns: i64,
-    /// The voice streams: (direction, SSRC) of those with enough packets.
-    confirmed: &'a [(Direction, u32)],
+    /// The voice streams: those with enough packets.
+    confirmed: &'a [StreamKey],
 }
 
 impl super::Station {
@@ -305,14 +358,21 @@ impl super::Station {
     ) -> StationResult {
         self.flush_auth_only();
         self.note_rtp_set_aside();
-        let (kept, missed, notes) = self.corroborate(named);
+        let Corroborated {
+            roams: kept,
+            missed,
+            notes,
+        } = self.corroborate(named);
         // Voice streams: those with enough packets to be told from look-alike datagrams.
         let min = self.config.min_stream_packets;
-        let confirmed: Vec<(Direction, u32)> = self
+        let confirmed: Vec<StreamKey> = self
             .streams
             .iter()
             .filter(|s| s.state.received + s.state.duplicates >= min)
-            .map(|s| (s.dir, s.ssrc))
+            .map(|s| StreamKey {
+                dir: s.dir,
+                ssrc: s.ssrc,
+            })
             .collect();
         let context = RoamContext {
             channels,
@@ -341,7 +401,7 @@ impl super::Station {
 
     /// The roams and missed roams whose BSSIDs other frames corroborate, and the notes: the
     /// station's own, and one per suspect frame.
-    fn corroborate(&mut self, named: &Named) -> (Vec<super::RoamState>, Vec<Missed>, Vec<Note>) {
+    fn corroborate(&mut self, named: &Named) -> Corroborated {
         // A roam needs corroboration: a station one frame names, or a new BSSID no other frame
         // names, is a damaged address (`docs/METRICS.md`, "Suspect frames"). The state machine
         // left the station on its AP (such a roam fails: nothing answers), so only the report
@@ -349,32 +409,39 @@ impl super::Station {
         let station = self.station;
         let ok = |b: MacAddr| named.requested(station, b);
         let used = |b: MacAddr| named.used(station, b);
-        let mut suspect: Vec<(u64, MacAddr, findings::Suspect)> = Vec::new();
+        let mut suspect: Vec<SuspectFrame> = Vec::new();
         let lone = named.lone(station);
         let mut kept = Vec::with_capacity(self.roams.len());
         for s in std::mem::take(&mut self.roams) {
-            if lone {
-                suspect.push((
-                    s.roam.request_frame,
-                    s.roam.to_bssid,
-                    findings::Suspect::Station,
-                ));
+            let kind = if lone {
+                findings::Suspect::Station
             } else if !ok(s.roam.to_bssid) {
-                suspect.push((
-                    s.roam.request_frame,
-                    s.roam.to_bssid,
-                    findings::Suspect::Request,
-                ));
+                findings::Suspect::Request
             } else {
                 kept.push(s);
-            }
+                continue;
+            };
+            suspect.push(SuspectFrame {
+                frame: s.roam.request_frame,
+                bssid: s.roam.to_bssid,
+                kind,
+            });
         }
         let missed = corroborated_missed(&self.missed, &used, &mut suspect);
         let mut notes = std::mem::take(&mut self.notes);
         // A roam the sniffer missed, seen through data only, needs its BSSIDs corroborated.
-        for &(frame, new, cur) in &self.elsewhere {
+        for &DataElsewhere {
+            frame,
+            to: new,
+            in_use: cur,
+        } in &self.elsewhere
+        {
             match [new, cur].into_iter().find(|&b| !used(b)) {
-                Some(b) => suspect.push((frame, b, findings::Suspect::Data)),
+                Some(bssid) => suspect.push(SuspectFrame {
+                    frame,
+                    bssid,
+                    kind: findings::Suspect::Data,
+                }),
                 None => notes.push(Note {
                     station,
                     frame,
@@ -384,19 +451,18 @@ impl super::Station {
                 }),
             }
         }
-        suspect.sort_by_key(|&(frame, bssid, _)| (frame, bssid));
-        suspect.dedup_by_key(|&mut (frame, bssid, _)| (frame, bssid));
-        notes.extend(
-            suspect
-                .into_iter()
-                .take(MAX_NOTES)
-                .map(|(frame, bssid, kind)| Note {
-                    station,
-                    frame,
-                    message: findings::suspect_frame(kind, frame, bssid),
-                }),
-        );
-        (kept, missed, notes)
+        suspect.sort_by_key(|s| (s.frame, s.bssid));
+        suspect.dedup_by_key(|s| (s.frame, s.bssid));
+        notes.extend(suspect.into_iter().take(MAX_NOTES).map(|s| Note {
+            station,
+            frame: s.frame,
+            message: findings::suspect_frame(s.kind, s.frame, s.bssid),
+        }));
+        Corroborated {
+            roams: kept,
+            missed,
+            notes,
+        }
     }
 
     /// A finished roam's report: what the state machine kept, with its outcome, key exchange,
@@ -410,8 +476,8 @@ impl super::Station {
                 .missed
                 .iter()
                 .rev()
-                .find(|m| m.1 == s.roam.from_bssid && m.3.frame < s.roam.request_frame)
-                .map(|m| m.0)
+                .find(|m| m.to == s.roam.from_bssid && m.first_new.frame < s.roam.request_frame)
+                .map(|m| m.from)
                 .or(s.outage_start.map(|p| p.bssid));
             if let Some(b) = before.filter(|&b| ok(b) && b != s.roam.to_bssid) {
                 s.roam.from_bssid = b;
@@ -421,7 +487,7 @@ impl super::Station {
         s.roam.outcome = outcome;
         s.outcome_reports(cx.end_ns);
         s.key_exchange_reports();
-        let (before, after) = self.voice_gaps(&mut s, cx.confirmed);
+        let VoiceEnds { before, after } = self.voice_gaps(&mut s, cx.confirmed);
         let roam = &mut s.roam;
         roam.signal_after_dbm = s.signal_after.median();
         roam.rate_after_mbps = s.rate_after.median().map(|r| f64::from(r) / 10.0);
@@ -470,15 +536,14 @@ impl super::Station {
         s.roam
     }
 
-    /// Sets the roam's voice gaps; returns, per direction, the station's last voice packet
-    /// before the request (if it went through the old BSSID) and its first through the new
-    /// one after.
-    fn voice_gaps(
-        &self,
-        s: &mut super::RoamState,
-        confirmed: &[(Direction, u32)],
-    ) -> ([Option<VoicePoint>; 2], [Option<VoicePoint>; 2]) {
-        let is_voice = |p: &&VoicePoint| confirmed.contains(&(p.dir, p.ssrc));
+    /// Sets the roam's voice gaps; returns the voice packets they are measured between.
+    fn voice_gaps(&self, s: &mut super::RoamState, confirmed: &[StreamKey]) -> VoiceEnds {
+        let is_voice = |p: &&VoicePoint| {
+            confirmed.contains(&StreamKey {
+                dir: p.dir,
+                ssrc: p.ssrc,
+            })
+        };
         let (from, request_ns) = (s.roam.from_bssid, s.request_ns);
         let before = [Direction::Uplink, Direction::Downlink].map(|d| {
             s.before
@@ -506,7 +571,7 @@ impl super::Station {
             s.roam.downlink = voice_gap(before[1], after[1])
                 .or_else(|| frames_gap(s.before_frames[1], s.after_frames[1], cadence[1]));
         }
-        (before, after)
+        VoiceEnds { before, after }
     }
 }
 
@@ -521,10 +586,10 @@ impl super::RoamState {
             first_time: secs(s.first_exchange.ts_ns),
             last_time: secs(s.last_exchange.ts_ns),
             duration_ms: ms(s.last_exchange.ts_ns - s.first_exchange.ts_ns),
-            last_status: s.last_answer.map(|a| a.1),
+            last_status: s.last_answer.map(|a| a.status),
             gave_up_frame: s.gave_up,
-            next_bssid: s.next.map(|n| n.0),
-            next_frame: s.next.map(|n| n.1),
+            next_bssid: s.next.map(|n| n.bssid),
+            next_frame: s.next.map(|n| n.frame),
         });
         let outage = s.outage_start.map(|a| OutageReport {
             last_data_frame: a.frame,
@@ -548,28 +613,26 @@ impl super::RoamState {
     fn key_exchange_reports(&mut self) {
         let k = std::mem::take(&mut self.eapol);
         let request_ns = self.request_ns;
-        self.roam.eapol = k.m1.map(|(f, t)| EapolReport {
-            m1_frame: f,
-            m1_time: secs(t),
+        self.roam.eapol = k.m1.map(|m1| EapolReport {
+            m1_frame: m1.frame,
+            m1_time: secs(m1.ts_ns),
             m2_frame: k.m2,
             m3_frame: k.m3,
-            m4_frame: k.m4.map(|m| m.0),
-            m4_time: k.m4.map(|m| secs(m.1)),
+            m4_frame: k.m4.map(|m| m.frame),
+            m4_time: k.m4.map(|m| secs(m.ts_ns)),
             m1_retries: k.m1_retries,
             m1_retry_delays_ms: k.delays_ms,
-            duration_ms: k.m4.map(|m| ms(m.1 - request_ns)),
+            duration_ms: k.m4.map(|m| ms(m.ts_ns - request_ns)),
         });
-        self.roam.eap = self
-            .eap
-            .map(|(first, last, packets, success, t0, t1)| EapReport {
-                first_frame: first,
-                last_frame: last,
-                packets,
-                success,
-                first_time: secs(t0),
-                last_time: secs(t1),
-                duration_ms: ms(t1 - t0),
-            });
+        self.roam.eap = self.eap.map(|e| EapReport {
+            first_frame: e.first.frame,
+            last_frame: e.last.frame,
+            packets: e.packets,
+            success: e.success,
+            first_time: secs(e.first.ts_ns),
+            last_time: secs(e.last.ts_ns),
+            duration_ms: ms(e.last.ts_ns - e.first.ts_ns),
+        });
     }
 }
 
@@ -595,11 +658,16 @@ fn stream_reports(
     streams: Vec<StreamEntry>,
     capture: usize,
     station: MacAddr,
-    confirmed: &[(Direction, u32)],
+    confirmed: &[StreamKey],
 ) -> Vec<StreamReport> {
     streams
         .into_iter()
-        .filter(|e| confirmed.contains(&(e.dir, e.ssrc)))
+        .filter(|e| {
+            confirmed.contains(&StreamKey {
+                dir: e.dir,
+                ssrc: e.ssrc,
+            })
+        })
         .map(
             |StreamEntry {
                  dir,
@@ -632,7 +700,12 @@ fn stream_reports(
 fn missed_roam(
     capture: usize,
     station: MacAddr,
-    (from, to, old, new): Missed,
+    Missed {
+        from,
+        to,
+        last_old: old,
+        first_new: new,
+    }: Missed,
     channels: &HashMap<MacAddr, crate::analysis::ChannelInfo>,
     coverage: &crate::analysis::Coverage,
 ) -> MissedRoam {

@@ -62,6 +62,44 @@ impl FramePoint {
     }
 }
 
+/// A frame and its time, ns since the epoch: a message of an exchange whose BSSID is known.
+#[derive(Clone, Copy, Debug)]
+struct FrameTime {
+    frame: u64,
+    ts_ns: i64,
+}
+
+impl FrameTime {
+    fn of(e: &Event) -> FrameTime {
+        FrameTime {
+            frame: e.frame,
+            ts_ns: e.ts_ns,
+        }
+    }
+}
+
+/// A roam seen only by its effect (`docs/METRICS.md`, "Roams the sniffer missed"): the BSSID the station
+/// left, the one it turned up on, and its last data frame through the first and first through
+/// the second.
+#[derive(Clone, Copy, Debug)]
+struct Missed {
+    from: MacAddr,
+    to: MacAddr,
+    last_old: FramePoint,
+    first_new: FramePoint,
+}
+
+/// Data from the station through another BSSID than the one in use, with no data through the
+/// one in use to pair it with as a missed roam.
+#[derive(Clone, Copy, Debug)]
+struct DataElsewhere {
+    frame: u64,
+    /// The BSSID the frame went through.
+    to: MacAddr,
+    /// The BSSID the station was using.
+    in_use: MacAddr,
+}
+
 /// A probe request of the station (it is scanning).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct ProbePoint {
@@ -163,12 +201,12 @@ pub(super) struct Station {
     awaiting_next: Option<usize>,
     /// An authentication attempt not (yet) followed by a (re)association request.
     auth_only: Option<AuthOnly>,
-    /// Roams seen only by their effect: (old BSSID, new BSSID, last data old, first data new).
-    missed: Vec<(MacAddr, MacAddr, FramePoint, FramePoint)>,
+    /// Roams seen only by their effect.
+    missed: Vec<Missed>,
     /// Data through another BSSID than the one in use, with no (re)association and no data
-    /// through the old one before to pair it with: (frame, new BSSID, BSSID in use). Named in
-    /// a note once the capture tells whether both BSSIDs are corroborated.
-    elsewhere: Vec<(u64, MacAddr, MacAddr)>,
+    /// through the old one before to pair it with. Named in a note once the capture tells
+    /// whether both BSSIDs are corroborated.
+    elsewhere: Vec<DataElsewhere>,
     /// The station's last data frame (user data: not EAPOL), either direction.
     last_data: Option<FramePoint>,
     /// Recent FT requests and responses over the DS (through the current AP), oldest first.

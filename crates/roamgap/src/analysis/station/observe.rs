@@ -4,7 +4,8 @@
 //! exchanges over the DS.
 
 use super::{
-    is_data, is_user_data, FramePoint, ProbePoint, Station, Window, MAX_NOTES, PROBE_MEMORY,
+    is_data, is_user_data, DataElsewhere, FramePoint, Missed, ProbePoint, Station, Window,
+    MAX_NOTES, PROBE_MEMORY,
 };
 use crate::events::Event;
 use roamgap_wire::dot11::MacAddr;
@@ -191,10 +192,19 @@ impl Station {
             if cur != e.bssid {
                 match (self.last_on_current, self.first_elsewhere) {
                     (Some(old), Some(new)) if self.missed.len() < MAX_NOTES => {
-                        self.missed.push((cur, e.bssid, old, new))
+                        self.missed.push(Missed {
+                            from: cur,
+                            to: e.bssid,
+                            last_old: old,
+                            first_new: new,
+                        })
                     }
                     _ if self.notes.len() + self.elsewhere.len() < MAX_NOTES => {
-                        self.elsewhere.push((e.frame, e.bssid, cur))
+                        self.elsewhere.push(DataElsewhere {
+                            frame: e.frame,
+                            to: e.bssid,
+                            in_use: cur,
+                        })
                     }
                     _ => {}
                 }

@@ -64,7 +64,8 @@ impl Station {
         let rate_before = (self.rate.bssid == from)
             .then(|| self.rate.median())
             .flatten();
-        let first_to_new = with_new_ap(authentication.as_ref()).map_or(e.frame, |(frame, _)| frame);
+        let first_to_new =
+            with_new_ap(authentication.as_ref()).map_or(e.frame, |start| start.frame);
         Roam {
             signal_before_dbm: signal_before,
             signal_after_dbm: None,
@@ -137,9 +138,9 @@ impl Station {
             self.last_voice_frame[d.index()].filter(|p| p.bssid == from && p.ts_ns <= e.ts_ns)
         });
         let first_exchange =
-            with_new_ap(roam.authentication.as_ref()).map_or(point, |(frame, time)| FramePoint {
-                frame,
-                ts_ns: (time * 1e9).round() as i64,
+            with_new_ap(roam.authentication.as_ref()).map_or(point, |start| FramePoint {
+                frame: start.frame,
+                ts_ns: (start.time * 1e9).round() as i64,
                 bssid: e.bssid,
             });
         // Its authentication requests to the new AP count as attempts too.

@@ -3,7 +3,8 @@
 //! outcomes"); authentication attempts that never became a roam end as notes.
 
 use super::{
-    is_user_data, vec_bytes, FramePoint, OldApState, Station, VoicePoint, Window, MAX_NOTES,
+    is_user_data, vec_bytes, FramePoint, FrameTime, OldApState, Station, VoicePoint, Window,
+    MAX_NOTES,
 };
 use crate::analysis::{ms, secs, AddtsReport, ChannelInfo, DeauthReport, Note, Outcome, Roam};
 use crate::events::{Event, EventKind};
@@ -18,8 +19,8 @@ const AUTH_MEMORY: usize = 16;
 /// The 4-way handshake of a roam.
 #[derive(Default)]
 pub(super) struct EapolState {
-    /// Message 1: (frame, time).
-    pub(super) m1: Option<(u64, i64)>,
+    /// Message 1 (the first, when the AP sent it again).
+    pub(super) m1: Option<FrameTime>,
     /// Time of the latest message 1.
     pub(super) last_m1_ns: i64,
     /// Messages 1 sent again (802.11 retransmissions excluded), and the delay before each.
@@ -27,8 +28,8 @@ pub(super) struct EapolState {
     pub(super) delays_ms: Vec<f64>,
     pub(super) m2: Option<u64>,
     pub(super) m3: Option<u64>,
-    /// Message 4: (frame, time).
-    pub(super) m4: Option<(u64, i64)>,
+    /// Message 4.
+    pub(super) m4: Option<FrameTime>,
 }
 
 /// A traffic stream an ADDTS exchange names: its TID and user priority.
@@ -50,6 +51,32 @@ pub(super) struct AddtsRequest {
     pub(super) tspec: Option<TrafficStream>,
 }
 
+/// The new AP's answer to a request of the roam (authentication or (re)association).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Answer {
+    pub(super) at: FramePoint,
+    /// Its status code (0: success).
+    pub(super) status: u16,
+}
+
+/// Where the station went after a failed roam: its first frame through another BSSID.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct NextBss {
+    pub(super) bssid: MacAddr,
+    pub(super) frame: u64,
+}
+
+/// The 802.1X/EAP exchange of a roam, from its first EAP packet to its last.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct EapState {
+    pub(super) first: FrameTime,
+    pub(super) last: FrameTime,
+    /// EAP packets, 802.11 retransmissions excluded.
+    pub(super) packets: u32,
+    /// An EAP-Success (code 3) was seen.
+    pub(super) success: bool,
+}
+
 /// User data through a third BSSID while a roam is undecided: the first such frame, and how
 /// many came in a row.
 #[derive(Clone, Copy, Debug)]
@@ -69,7 +96,7 @@ pub(super) struct RoamState {
     /// The station's latest request to the new AP (authentication or (re)association), and
     /// the new AP's latest answer with its status: what decides a failure's outcome.
     pub(super) last_request: FramePoint,
-    pub(super) last_answer: Option<(FramePoint, u16)>,
+    pub(super) last_answer: Option<Answer>,
     /// Requests sent to the new AP (authentication and (re)association, retransmissions
     /// excluded), and the first and last frame exchanged with it while the roam was undecided.
     pub(super) attempts: u32,
@@ -77,8 +104,8 @@ pub(super) struct RoamState {
     pub(super) last_exchange: FramePoint,
     /// The station's deauthentication or disassociation of the new AP while undecided.
     pub(super) gave_up: Option<u64>,
-    /// Where the station went after a failure: (BSSID, frame).
-    pub(super) next: Option<(MacAddr, u64)>,
+    /// Where the station went after a failure.
+    pub(super) next: Option<NextBss>,
     /// User data through a third BSSID while the roam is undecided.
     pub(super) elsewhere: Option<Elsewhere>,
     /// The station's last user data before the request and its first after the roam, through
@@ -106,15 +133,14 @@ pub(super) struct RoamState {
     pub(super) before_frames: [Option<FramePoint>; 2],
     pub(super) after_frames: [Option<FramePoint>; 2],
     pub(super) eapol: EapolState,
-    /// EAP: (first frame, last frame, packets, EAP-Success seen, first time, last time).
-    pub(super) eap: Option<(u64, u64, u32, bool, i64, i64)>,
+    pub(super) eap: Option<EapState>,
     pub(super) addts_requests: Vec<AddtsRequest>,
 }
 
 impl RoamState {
     /// The new AP's last answer accepted the station.
     fn accepted(&self) -> bool {
-        matches!(self.last_answer, Some((_, 0)))
+        matches!(self.last_answer, Some(Answer { status: 0, .. }))
     }
 
     /// The key exchange the roam's key management needs is done: a 4-way handshake that
@@ -135,8 +161,8 @@ impl RoamState {
     /// accepted and left.
     fn failure_outcome(&self) -> Outcome {
         match self.last_answer {
-            Some((a, status)) if a.frame > self.last_request.frame => {
-                if status == 0 {
+            Some(a) if a.at.frame > self.last_request.frame => {
+                if a.status == 0 {
                     Outcome::Abandoned
                 } else {
                     Outcome::Refused
@@ -180,7 +206,10 @@ impl Station {
                 || matches!(e.kind, EventKind::AssocRequest(_) | EventKind::Auth { .. }));
         if turned {
             if let Some(j) = self.awaiting_next.take() {
-                self.roams[j].next = Some((e.bssid, e.frame));
+                self.roams[j].next = Some(NextBss {
+                    bssid: e.bssid,
+                    frame: e.frame,
+                });
             }
         }
         let Some(i) = self.roams.len().checked_sub(1) else {
@@ -214,7 +243,10 @@ impl Station {
             Some(w) if w.first.bssid == e.bssid => w.first,
             _ => FramePoint::of(e),
         };
-        r.next = Some((first.bssid, first.frame));
+        r.next = Some(NextBss {
+            bssid: first.bssid,
+            frame: first.frame,
+        });
         let outcome = r.failure_outcome();
         self.decide(i, outcome);
     }
@@ -255,7 +287,10 @@ impl Station {
         let mut in_progress = false;
         if let Some(r) = self.roam_of(e).filter(|r| r.outcome.is_none()) {
             in_progress = true;
-            r.last_answer = Some((FramePoint::of(e), status));
+            r.last_answer = Some(Answer {
+                at: FramePoint::of(e),
+                status,
+            });
             if !r.response_seen {
                 r.response_seen = true;
                 r.roam.response_frame = Some(e.frame);
@@ -286,7 +321,7 @@ impl Station {
                 r.attempts += 1;
                 r.last_request = point;
             } else {
-                r.last_answer = Some((point, status));
+                r.last_answer = Some(Answer { at: point, status });
             }
             return;
         }
@@ -386,7 +421,7 @@ impl Station {
         match message {
             KeyMessage::M1 => match k.m1 {
                 None => {
-                    k.m1 = Some((e.frame, e.ts_ns));
+                    k.m1 = Some(FrameTime::of(e));
                     k.last_m1_ns = e.ts_ns;
                 }
                 Some(_) => {
@@ -401,20 +436,22 @@ impl Station {
             KeyMessage::M3 if k.m1.is_some() => {
                 k.m3.get_or_insert(e.frame);
             }
-            KeyMessage::M4 if k.m1.is_some() => k.m4 = Some((e.frame, e.ts_ns)),
+            KeyMessage::M4 if k.m1.is_some() => k.m4 = Some(FrameTime::of(e)),
             _ => {}
         }
     }
 
     pub(super) fn eap(&mut self, e: &Event, code: u8) {
         let Some(r) = self.roam_of(e) else { return };
-        let s = r
-            .eap
-            .get_or_insert((e.frame, e.frame, 0, false, e.ts_ns, e.ts_ns));
-        s.1 = e.frame;
-        s.2 += 1;
-        s.3 |= code == 3;
-        s.5 = e.ts_ns;
+        let s = r.eap.get_or_insert(EapState {
+            first: FrameTime::of(e),
+            last: FrameTime::of(e),
+            packets: 0,
+            success: false,
+        });
+        s.last = FrameTime::of(e);
+        s.packets += 1;
+        s.success |= code == 3;
     }
 
     pub(super) fn addts(
