@@ -6,6 +6,7 @@ use super::keys::{FtKeys, FtPending, SimCrypto};
 use super::roam::{RoamKind, RoamPlan};
 use super::writer::Radio;
 use super::{Options, Rng, MS, US};
+use roamgap::analysis::FastPath;
 use roamgap_wire::dot11::subtype as st;
 use roamgap_wire::dot11::MacAddr;
 
@@ -55,14 +56,18 @@ impl KeyMgmt {
     pub(super) fn ft(self) -> bool {
         matches!(self, KeyMgmt::FtPsk | KeyMgmt::FtDs)
     }
-    /// The fast path a roam offers (as the analyzer names it).
-    pub(super) fn fast_path(self) -> &'static str {
+    /// The fast path its roams offer.
+    pub(super) fn fast_path(self) -> FastPath {
         match self {
-            KeyMgmt::Cckm => "cckm",
-            KeyMgmt::FtPsk => "ft-over-the-air",
-            KeyMgmt::FtDs => "ft-over-ds",
-            KeyMgmt::Okc => "pmk-caching",
-            _ => "none",
+            KeyMgmt::Cckm => FastPath::Cckm,
+            KeyMgmt::FtPsk => FastPath::FtOverTheAir,
+            KeyMgmt::FtDs => FastPath::FtOverDs,
+            KeyMgmt::Okc => FastPath::PmkCaching,
+            KeyMgmt::Psk
+            | KeyMgmt::Dot1x
+            | KeyMgmt::Sae
+            | KeyMgmt::Open
+            | KeyMgmt::Wep => FastPath::None,
         }
     }
     pub(super) fn kinds(self) -> &'static [RoamKind] {

@@ -1,6 +1,7 @@
 //! The truth of a generated capture: what it holds, read back from the frames as written (their
 //! final numbers and quantized times), following `docs/METRICS.md`.
 
+use roamgap::analysis::{FastPath, Outcome};
 use serde::Serialize;
 
 use super::roam::{RoamKind, RoamPlan};
@@ -154,7 +155,7 @@ pub struct TruthRoam {
     pub eapol: Option<TruthEapol>,
     pub deauth: Option<TruthDeauth>,
     /// What the scenario made of the roam: completed, refused, unanswered or abandoned.
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     /// For a failed roam: the authentication and (re)association requests the phone sent the
     /// new AP.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,7 +172,7 @@ pub struct TruthRoam {
     pub uplink: Option<TruthGap>,
     pub downlink: Option<TruthGap>,
     pub expected_findings: Vec<&'static str>,
-    pub fast_path_offered: &'static str,
+    pub fast_path_offered: FastPath,
     pub fast_path_taken: Option<bool>,
     /// Reassociation request → the last key message (M4, else the response); null when the
     /// new AP never answered.
@@ -325,7 +326,7 @@ impl Sim {
             request,
             response,
             next_request,
-            failed: plan.outcome != "completed",
+            failed: plan.outcome.failed(),
         }
     }
 
@@ -387,11 +388,15 @@ impl Sim {
         };
         let fast_path_offered = ph.km.fast_path();
         let fast_path_taken = match (fast_path_offered, plan.status) {
-            ("none", _) | (_, None) => None,
+            (FastPath::None, _) | (_, None) => None,
             (_, Some(s)) if s != 0 => Some(false),
-            ("cckm", _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
-            ("pmk-caching", _) => Some(eap.is_empty()),
-            _ => Some(eap.is_empty() && m1s.is_empty()),
+            (FastPath::Cckm, _) => {
+                Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty())
+            }
+            (FastPath::PmkCaching, _) => Some(eap.is_empty()),
+            (FastPath::FtOverTheAir | FastPath::FtOverDs, _) => {
+                Some(eap.is_empty() && m1s.is_empty())
+            }
         };
         let expected_findings = self.injected_findings(&f, eapol.as_ref(), &addts, options);
         let (last_old, first_new) = self.data_around(&f);
