@@ -40,6 +40,7 @@ mod writer;
 
 use keys::SimCrypto;
 use roamgap_wire::dot11::MacAddr;
+use scenarios::Scenario;
 pub use scenarios::SCENARIOS;
 use sim::{KeyMgmt, Sim};
 use truth::Truth;
@@ -92,7 +93,7 @@ pub fn generate_encrypted_tkip(
     passphrase: &str,
 ) -> Result<Generated, String> {
     let name = scenario_name(scenario)?;
-    if name == "multicast-voice" {
+    if name == Scenario::MulticastVoice {
         return Err(format!(
             "scenario `{scenario}` sends group-addressed voice, written with CCMP only"
         ));
@@ -133,15 +134,11 @@ pub fn generate_wep(scenario: &str, options: &Options, key: &[u8]) -> Result<Gen
     Ok(sim.finish(name, options))
 }
 
-fn scenario_name(scenario: &str) -> Result<&'static str, String> {
-    SCENARIOS
-        .iter()
-        .find(|(n, _)| *n == scenario)
-        .map(|(n, _)| *n)
-        .ok_or_else(|| {
-            let names: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
-            format!("unknown scenario `{scenario}`; known: {}", names.join(", "))
-        })
+fn scenario_name(scenario: &str) -> Result<Scenario, String> {
+    Scenario::from_name(scenario).ok_or_else(|| {
+        let names: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
+        format!("unknown scenario `{scenario}`; known: {}", names.join(", "))
+    })
 }
 
 /// Generates a scenario.

@@ -314,7 +314,13 @@ impl Sim {
     /// up with a deauthentication (reason 3) and goes back: authentication, association and
     /// 4-way handshake with its old AP. Returns when its voice resumes there.
     pub(super) fn roam_unanswered(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
-        let roam = self.plan_failed(RoamKind::Unanswered, p, (from, to), None, Outcome::Unanswered);
+        let roam = self.plan_failed(
+            RoamKind::Unanswered,
+            p,
+            (from, to),
+            None,
+            Outcome::Unanswered,
+        );
         let mark = |m| Tag::Roam { roam, mark: m };
         self.mgmt(
             leave,
@@ -404,7 +410,13 @@ impl Sim {
     /// (reason 15, 4-way handshake timeout) and the phone reassociates with its old AP
     /// (Current AP: the one that dropped it), then the 4-way handshake there.
     pub(super) fn roam_abandoned(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
-        let roam = self.plan_failed(RoamKind::Abandoned, p, (from, to), Some(0), Outcome::Abandoned);
+        let roam = self.plan_failed(
+            RoamKind::Abandoned,
+            p,
+            (from, to),
+            Some(0),
+            Outcome::Abandoned,
+        );
         let mark = |m| Tag::Roam { roam, mark: m };
         let mut t = leave + self.rng.range(3, 12) * MS;
         t = self.auth_for(t, p, to, false, Some(roam)) + self.rng.range(800, 2000) * US;

@@ -63,11 +63,9 @@ impl KeyMgmt {
             KeyMgmt::FtPsk => FastPath::FtOverTheAir,
             KeyMgmt::FtDs => FastPath::FtOverDs,
             KeyMgmt::Okc => FastPath::PmkCaching,
-            KeyMgmt::Psk
-            | KeyMgmt::Dot1x
-            | KeyMgmt::Sae
-            | KeyMgmt::Open
-            | KeyMgmt::Wep => FastPath::None,
+            KeyMgmt::Psk | KeyMgmt::Dot1x | KeyMgmt::Sae | KeyMgmt::Open | KeyMgmt::Wep => {
+                FastPath::None
+            }
         }
     }
     pub(super) fn kinds(self) -> &'static [RoamKind] {

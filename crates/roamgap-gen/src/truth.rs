@@ -5,6 +5,7 @@ use roamgap::analysis::{FastPath, Outcome};
 use serde::Serialize;
 
 use super::roam::{RoamKind, RoamPlan};
+use super::scenarios::Scenario;
 use super::sim::{KeyMgmt, Mark, Sim, Tag};
 use super::writer::Writer;
 use super::{Generated, Options};
@@ -13,7 +14,7 @@ use roamgap_wire::dot11::MacAddr;
 /// What the capture contains, in the format of the truth files (see `docs/METRICS.md`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Truth {
-    pub scenario: &'static str,
+    pub(crate) scenario: Scenario,
     pub frames: u64,
     pub malformed_frames: u64,
     pub linktype: u16,
@@ -242,7 +243,7 @@ impl RoamFrames<'_> {
 
 impl Sim {
     /// Sorts, numbers and writes the frames, then reads the truth back from them.
-    pub(super) fn finish(mut self, scenario: &'static str, options: &Options) -> Generated {
+    pub(super) fn finish(mut self, scenario: Scenario, options: &Options) -> Generated {
         let (w, numbered) = self.write_frames(options);
         let mut roams: Vec<TruthRoam> = (0..self.roams.len())
             .map(|r| self.truth_roam(r, &numbered, options))
@@ -390,9 +391,7 @@ impl Sim {
         let fast_path_taken = match (fast_path_offered, plan.status) {
             (FastPath::None, _) | (_, None) => None,
             (_, Some(s)) if s != 0 => Some(false),
-            (FastPath::Cckm, _) => {
-                Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty())
-            }
+            (FastPath::Cckm, _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
             (FastPath::PmkCaching, _) => Some(eap.is_empty()),
             (FastPath::FtOverTheAir | FastPath::FtOverDs, _) => {
                 Some(eap.is_empty() && m1s.is_empty())
