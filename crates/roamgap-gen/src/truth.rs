@@ -1,7 +1,7 @@
 //! The truth of a generated capture: what it holds, read back from the frames as written (their
 //! final numbers and quantized times), following `docs/METRICS.md`.
 
-use roamgap::analysis::{FastPath, Outcome};
+use roamgap::analysis::{FastPath, GapSource, Outcome, PhaseName};
 use serde::Serialize;
 
 use super::roam::{RoamKind, RoamPlan};
@@ -117,13 +117,13 @@ pub struct TruthGap {
     pub first_after_time: Option<f64>,
     pub gap_ms: Option<f64>,
     pub lost: Option<u64>,
-    pub measured_from: &'static str,
+    pub measured_from: GapSource,
 }
 
 /// A phase of a roam, by its first and last frame (see `docs/METRICS.md`).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct TruthPhase {
-    pub name: &'static str,
+    pub name: PhaseName,
     pub start_frame: u64,
     /// Null for an exchange the other side never answered.
     pub end_frame: Option<u64>,
@@ -480,9 +480,9 @@ impl Sim {
             gap_ms: after.map(|a| (a.1 - before.1) as f64 / 1e6),
             lost: after.map(|a| k_of(a.2).saturating_sub(k_of(before.2) + 1)),
             measured_from: if self.phones[plan.phone].encrypted {
-                "frames"
+                GapSource::Frames
             } else {
-                "rtp"
+                GapSource::Rtp
             },
         })
     }
@@ -602,31 +602,31 @@ impl Sim {
         };
         // (name, first frame, last frame); no last frame for an exchange the other side
         // never answered.
-        type Span = (&'static str, At, Option<At>);
+        type Span = (PhaseName, At, Option<At>);
         let mut list: Vec<Span> = Vec::new();
         if let (Some(a), Some(b)) = (probes.first(), probes.last()) {
-            list.push(("scanning", *a, Some(*b)));
+            list.push((PhaseName::Scanning, *a, Some(*b)));
         }
         if let Some(l) = last_old {
-            list.push(("leaving", l, Some(to_new)));
+            list.push((PhaseName::Leaving, l, Some(to_new)));
         }
         if let Some(a) = auth {
-            list.push(("authentication", a, f.first(Mark::AuthEnd)));
+            list.push((PhaseName::Authentication, a, f.first(Mark::AuthEnd)));
         }
-        list.push(("reassociation", f.request, f.response));
+        list.push((PhaseName::Reassociation, f.request, f.response));
         if let (Some(a), Some(b)) = (eap.first(), eap.last()) {
-            list.push(("802.1x", *a, Some(*b)));
+            list.push((PhaseName::Dot1x, *a, Some(*b)));
         }
         if let Some(a) = f.first(Mark::M1) {
-            list.push(("4-way-handshake", a, f.first(Mark::M4)));
+            list.push((PhaseName::FourWayHandshake, a, f.first(Mark::M4)));
         }
         if let (Some(a), Some(b)) = (addts_req, addts_resp) {
-            list.push(("addts", a, Some(b)));
+            list.push((PhaseName::Addts, a, Some(b)));
         }
         list.retain(|(_, a, b)| b.is_none_or(|b| b.1 >= a.1));
         if let (Some(end), Some(n)) = (list.iter().filter_map(|x| x.2).max(), first_new) {
             if n.1 >= end.1 {
-                list.push(("resuming", end, Some(n)));
+                list.push((PhaseName::Resuming, end, Some(n)));
             }
         }
         list.sort_by_key(|x| x.1 .0);
