@@ -7,6 +7,7 @@ use super::roam::{RoamKind, RoamPlan};
 use super::writer::Radio;
 use super::{Options, Rng, MS, US};
 use roamgap::analysis::FastPath;
+use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::subtype as st;
 use roamgap_wire::dot11::MacAddr;
 
@@ -27,16 +28,16 @@ pub(super) enum KeyMgmt {
 }
 
 impl KeyMgmt {
-    pub(super) fn name(self) -> &'static str {
+    /// The key management the truth gives its roams (as the analysis names it).
+    pub(super) fn key_management(self) -> KeyManagement {
         match self {
-            KeyMgmt::Cckm => "cckm",
-            KeyMgmt::Psk => "psk",
-            KeyMgmt::FtPsk => "ft-psk",
-            KeyMgmt::Dot1x | KeyMgmt::Okc => "802.1x",
-            KeyMgmt::Sae => "sae",
-            KeyMgmt::FtDs => "ft-psk",
-            KeyMgmt::Open => "open",
-            KeyMgmt::Wep => "wep",
+            KeyMgmt::Cckm => KeyManagement::Cckm,
+            KeyMgmt::Psk => KeyManagement::Psk,
+            KeyMgmt::FtPsk | KeyMgmt::FtDs => KeyManagement::FtPsk,
+            KeyMgmt::Dot1x | KeyMgmt::Okc => KeyManagement::Dot1x,
+            KeyMgmt::Sae => KeyManagement::Sae,
+            KeyMgmt::Open => KeyManagement::Open,
+            KeyMgmt::Wep => KeyManagement::Wep,
         }
     }
     /// The AKM suite of its RSN element; none for open and WEP.

@@ -1,7 +1,7 @@
 //! The truth of a generated capture: what it holds, read back from the frames as written (their
 //! final numbers and quantized times), following `docs/METRICS.md`.
 
-use roamgap::analysis::{FastPath, GapSource, Outcome, PhaseName};
+use roamgap::analysis::{Direction, FastPath, GapSource, Outcome, PhaseName};
 use serde::Serialize;
 
 use super::roam::{RoamKind, RoamPlan};
@@ -9,6 +9,7 @@ use super::scenarios::Scenario;
 use super::sim::{KeyMgmt, Mark, Sim, Tag};
 use super::writer::Writer;
 use super::{Generated, Options};
+use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::MacAddr;
 
 /// What the capture contains, in the format of the truth files (see `docs/METRICS.md`).
@@ -148,7 +149,7 @@ pub struct TruthRoam {
     pub station: MacAddr,
     pub from_bssid: MacAddr,
     pub to_bssid: MacAddr,
-    pub key_management: &'static str,
+    pub key_management: KeyManagement,
     pub cckm_in_request: bool,
     pub cckm_in_response: bool,
     pub tspec_in_request: Vec<TruthTspec>,
@@ -189,7 +190,7 @@ pub struct TruthRoam {
 pub struct TruthStream {
     pub ssrc: String,
     pub station: MacAddr,
-    pub direction: &'static str,
+    pub direction: Direction,
     pub received: u64,
     pub expected: u64,
     pub lost: u64,
@@ -404,7 +405,7 @@ impl Sim {
             station: ph.mac,
             from_bssid: self.aps[plan.from].bssid,
             to_bssid: self.aps[plan.to].bssid,
-            key_management: ph.km.name(),
+            key_management: ph.km.key_management(),
             cckm_in_request: plan.cckm_in_request,
             cckm_in_response: plan.cckm_in_response,
             tspec_in_request: if plan.tspec {
@@ -678,7 +679,11 @@ impl Sim {
                 streams.push(TruthStream {
                     ssrc: format!("{:#010x}", ph.ssrc[dir]),
                     station: ph.mac,
-                    direction: if dir == 0 { "uplink" } else { "downlink" },
+                    direction: if dir == 0 {
+                        Direction::Uplink
+                    } else {
+                        Direction::Downlink
+                    },
                     received,
                     expected,
                     lost: expected - received,
