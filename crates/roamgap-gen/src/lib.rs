@@ -50,14 +50,20 @@ pub use writer::{FileFormat, Link};
 /// Generation settings.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
+    /// Seed of the randomized timings, addresses and retransmissions: the same seed writes
+    /// the same bytes.
     pub seed: u64,
+    /// The capture container.
     pub format: FileFormat,
+    /// The link layer each frame is written with.
     pub link: Link,
 }
 
 /// A generated capture and its truth.
 pub struct Generated {
+    /// The capture file, whole.
     pub bytes: Vec<u8>,
+    /// What it holds, read back from the frames as written.
     pub truth: Truth,
 }
 
@@ -152,9 +158,13 @@ pub fn generate(scenario: &str, options: &Options) -> Result<Generated, String> 
 /// What [`generate_big`] wrote.
 #[derive(Clone, Copy, Debug)]
 pub struct BigSummary {
+    /// Records written.
     pub frames: u64,
+    /// Bytes written, headers included.
     pub bytes: u64,
+    /// Phones in calls.
     pub phones: usize,
+    /// Roams planned.
     pub roams: usize,
 }
 
@@ -263,9 +273,11 @@ fn big(
 
 /// One sniffer's file of a capture split by channel.
 pub struct ChannelFile {
+    /// The channel this sniffer listened on.
     pub channel: u16,
     /// This sniffer's clock minus the reference clock.
     pub offset_ns: i64,
+    /// Its capture file, whole.
     pub bytes: Vec<u8>,
 }
 

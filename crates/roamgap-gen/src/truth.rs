@@ -12,20 +12,24 @@ use super::{Generated, Options};
 use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::MacAddr;
 
-/// What the capture contains, in the format of the truth files (see `docs/METRICS.md`).
+/// What the capture contains, in the format of the truth files (`tests/data/synthetic/TRUTH.md`,
+/// `docs/METRICS.md`): the answer an analysis of the capture is checked against.
 #[derive(Clone, Debug, Serialize)]
 pub struct Truth {
-    pub(crate) scenario: Scenario,
+    scenario: Scenario,
+    /// Records in the file.
     pub frames: u64,
-    pub malformed_frames: u64,
-    pub linktype: u16,
+    /// Deliberately damaged records: none in a generated capture.
+    malformed_frames: u64,
+    linktype: u16,
+    /// Every roam, in the order of their reassociation requests.
     pub roams: Vec<TruthRoam>,
-    pub streams: Vec<TruthStream>,
-    pub format: &'static str,
-    pub seed: u64,
+    streams: Vec<TruthStream>,
+    format: &'static str,
+    seed: u64,
     /// The group-addressed voice (paging) the APs send, in scenarios that have it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub multicast: Option<TruthMulticast>,
+    multicast: Option<TruthMulticast>,
     /// Set when the PSK phones' voice is really encrypted (`--passphrase`), or the WEP
     /// phones' (`--wep-key`): the roams and streams above are what the capture shows once
     /// decrypted with it.
@@ -38,165 +42,193 @@ pub struct Truth {
 pub struct TruthEncryption {
     /// The WPA2 passphrase (`--passphrase`); none for a WEP network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub passphrase: Option<String>,
+    passphrase: Option<String>,
     /// The WEP key (hex) of a WEP network (`--wep-key`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wep_key: Option<String>,
-    pub ssid: String,
+    wep_key: Option<String>,
+    ssid: String,
     /// The pairwise cipher of the PSK phones' voice when it is not CCMP: `tkip`
     /// (`--cipher tkip`, IEEE 802.11-2020 12.5.2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cipher: Option<&'static str>,
     /// 4-way handshakes, each with real nonces and MICs.
-    pub handshakes: usize,
+    handshakes: usize,
     /// Protected data frames, CCMP, TKIP or WEP (retransmissions included).
     pub protected_frames: u64,
     /// Protected Authentication frames: the third frame of each Shared Key authentication
     /// (12.3.3.3), WEP-encrypted (retransmissions included).
     #[serde(skip_serializing_if = "is_zero")]
-    pub protected_auth_frames: u64,
+    protected_auth_frames: u64,
     /// Protected group-addressed data frames, under the GTK (key ID 1) that message 3 of
     /// each 4-way handshake delivers (included in `protected_frames`).
     #[serde(skip_serializing_if = "is_zero")]
-    pub protected_group_frames: u64,
+    protected_group_frames: u64,
     /// SAE phones' PMKs (hex), one per SAE exchange: SAE derives them from both sides'
     /// secrets, so they are given as `--pmk`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sae_pmks: Vec<String>,
+    sae_pmks: Vec<String>,
 }
 
 /// A group-addressed RTP stream from the APs (FromDS, to an IPv4 multicast group): no
 /// station's traffic.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthMulticast {
-    pub ssrc: String,
-    pub group: String,
-    pub destination: MacAddr,
+struct TruthMulticast {
+    ssrc: String,
+    group: String,
+    destination: MacAddr,
     /// Its frames (group-addressed frames are never retransmitted: no acknowledgement).
-    pub frames: u64,
+    frames: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// A WMM TSPEC element of the reassociation request.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthTspec {
-    pub up: u8,
-    pub tid: u8,
-    pub direction: &'static str,
+struct TruthTspec {
+    up: u8,
+    tid: u8,
+    direction: &'static str,
 }
 
+/// An ADDTS response of the new AP after the roam, with its status.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthAddts {
-    pub status: u16,
-    pub up: u8,
-    pub frame: u64,
+struct TruthAddts {
+    status: u16,
+    up: u8,
+    frame: u64,
 }
 
+/// The 4-way handshake after the roam: its first M1 and the M4, and how often M1 was resent.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthEapol {
-    pub m1_frame: u64,
-    pub m4_frame: Option<u64>,
-    pub m1_time: f64,
-    pub m1_retries: u32,
-    pub m4_time: Option<f64>,
+struct TruthEapol {
+    m1_frame: u64,
+    m4_frame: Option<u64>,
+    m1_time: f64,
+    m1_retries: u32,
+    m4_time: Option<f64>,
 }
 
+/// A deauthentication after the roam: by the new AP, or by the phone giving up on it.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthDeauth {
-    pub reason: u16,
-    pub frame: u64,
-    pub time: f64,
+struct TruthDeauth {
+    reason: u16,
+    frame: u64,
+    time: f64,
 }
 
+/// The voice gap of one direction: the phone's last voice packet through the old AP before
+/// the request to its first through the new AP after it.
 #[derive(Clone, Debug, Serialize)]
 pub struct TruthGap {
+    /// The last voice packet through the old AP before the request.
     pub last_before_frame: u64,
+    /// The first voice packet through the new AP after the request; none when the voice
+    /// never resumed there before the phone's next roam.
     pub first_after_frame: Option<u64>,
-    pub last_before_time: f64,
+    last_before_time: f64,
+    /// The time of `first_after_frame`, in seconds since the epoch.
     pub first_after_time: Option<f64>,
+    /// The time between the two packets.
     pub gap_ms: Option<f64>,
-    pub lost: Option<u64>,
+    /// RTP sequence numbers missing between them: the true loss, even where the voice is
+    /// encrypted and an analyzer can only estimate it.
+    lost: Option<u64>,
+    /// Whether an analyzer sees the RTP or only the encrypted frames' timing.
     pub measured_from: GapSource,
 }
 
 /// A phase of a roam, by its first and last frame (see `docs/METRICS.md`).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct TruthPhase {
-    pub name: PhaseName,
-    pub start_frame: u64,
+    name: PhaseName,
+    start_frame: u64,
     /// Null for an exchange the other side never answered.
-    pub end_frame: Option<u64>,
+    end_frame: Option<u64>,
 }
 
+/// The phone's probe requests before the roam.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthScan {
-    pub probe_requests: u32,
-    pub first_frame: u64,
-    pub last_frame: u64,
+struct TruthScan {
+    probe_requests: u32,
+    first_frame: u64,
+    last_frame: u64,
 }
 
+/// The old AP's attempts to deliver voice to the phone after it left.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthOldAp {
-    pub transmissions: u32,
-    pub retries: u32,
-    pub failed_deliveries: u32,
+struct TruthOldAp {
+    transmissions: u32,
+    retries: u32,
+    failed_deliveries: u32,
 }
 
+/// One roam: its frames, what the scenario injected into it and the figures it must give.
 #[derive(Clone, Debug, Serialize)]
 pub struct TruthRoam {
+    /// The roaming phone.
     pub station: MacAddr,
+    /// The AP it left (its reassociation request's Current AP).
     pub from_bssid: MacAddr,
+    /// The AP it roamed to.
     pub to_bssid: MacAddr,
-    pub key_management: KeyManagement,
-    pub cckm_in_request: bool,
-    pub cckm_in_response: bool,
-    pub tspec_in_request: Vec<TruthTspec>,
-    pub addts: Vec<TruthAddts>,
-    pub eapol: Option<TruthEapol>,
-    pub deauth: Option<TruthDeauth>,
+    key_management: KeyManagement,
+    cckm_in_request: bool,
+    cckm_in_response: bool,
+    tspec_in_request: Vec<TruthTspec>,
+    addts: Vec<TruthAddts>,
+    eapol: Option<TruthEapol>,
+    deauth: Option<TruthDeauth>,
     /// What the scenario made of the roam: completed, refused, unanswered or abandoned.
-    pub outcome: Outcome,
+    outcome: Outcome,
     /// For a failed roam: the authentication and (re)association requests the phone sent the
     /// new AP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<u32>,
+    attempts: Option<u32>,
     /// The phone's last voice packet before the request to its first after it, through the AP
     /// its voice resumed on (802.11 retransmissions excluded); null when it never resumed.
-    pub outage_ms: Option<f64>,
+    outage_ms: Option<f64>,
     /// Null when the new AP never answered.
-    pub status: Option<u16>,
-    pub request_time: f64,
-    pub response_time: Option<f64>,
+    status: Option<u16>,
+    request_time: f64,
+    response_time: Option<f64>,
+    /// The reassociation request (the first, for a phone that repeated it).
     pub request_frame: u64,
+    /// The new AP's response; none when it never answered.
     pub response_frame: Option<u64>,
+    /// The uplink voice gap; none for a failed roam, or when the phone's last voice before
+    /// the request did not go through the old AP.
     pub uplink: Option<TruthGap>,
-    pub downlink: Option<TruthGap>,
+    downlink: Option<TruthGap>,
+    /// The finding codes (`docs/findings.md`) of what the scenario built into the roam, never
+    /// the analyzer's thresholds re-applied.
     pub expected_findings: Vec<&'static str>,
-    pub fast_path_offered: FastPath,
-    pub fast_path_taken: Option<bool>,
+    fast_path_offered: FastPath,
+    fast_path_taken: Option<bool>,
     /// Reassociation request → the last key message (M4, else the response); null when the
     /// new AP never answered.
-    pub handshake_ms: Option<f64>,
+    handshake_ms: Option<f64>,
     /// Last data on the old AP → first data on the new AP.
-    pub roam_time_ms: Option<f64>,
+    roam_time_ms: Option<f64>,
+    /// Its phases, in frame order.
     pub phases: Vec<TruthPhase>,
-    pub scanning: Option<TruthScan>,
-    pub old_ap_after_leaving: Option<TruthOldAp>,
+    scanning: Option<TruthScan>,
+    old_ap_after_leaving: Option<TruthOldAp>,
 }
 
+/// One direction of a phone's call as received on the air (see TRUTH.md, "Per stream").
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthStream {
-    pub ssrc: String,
-    pub station: MacAddr,
-    pub direction: Direction,
-    pub received: u64,
-    pub expected: u64,
-    pub lost: u64,
-    pub duplicates: u64,
-    pub max_gap_ms: f64,
-    pub rtp_visible: bool,
+struct TruthStream {
+    ssrc: String,
+    station: MacAddr,
+    direction: Direction,
+    received: u64,
+    expected: u64,
+    lost: u64,
+    duplicates: u64,
+    max_gap_ms: f64,
+    rtp_visible: bool,
 }
 
 /// A numbered frame as written: (frame number, time, tag, retry).
