@@ -140,6 +140,7 @@ pub fn generate_wep(scenario: &str, options: &Options, key: &[u8]) -> Result<Gen
     Ok(sim.finish(name, options))
 }
 
+/// The scenario of that name, or an error that lists the known ones.
 fn scenario_name(scenario: &str) -> Result<Scenario, String> {
     Scenario::from_name(scenario).ok_or_else(|| {
         let names: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
@@ -197,6 +198,8 @@ pub fn generate_big_encrypted(
     big(sim, options, phones, minutes, out)
 }
 
+/// The `big` capture on `sim` (clear or encrypted): roams planned for the whole capture,
+/// then voice made and written one second at a time so that memory stays small.
 fn big(
     mut sim: Sim,
     options: &Options,
@@ -340,6 +343,7 @@ pub fn split_by_channel(
 struct Rng(u64);
 
 impl Rng {
+    /// The next 64 random bits.
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -354,17 +358,22 @@ impl Rng {
         }
         lo + (self.next() % (hi - lo) as u64) as i64
     }
+    /// True one time in `one_in`.
     fn chance(&mut self, one_in: u64) -> bool {
         self.next() % one_in == 0
     }
+    /// A random address under the vendor's OUI.
     fn mac(&mut self, oui: [u8; 3]) -> MacAddr {
         let r = self.next().to_le_bytes();
         MacAddr([oui[0], oui[1], oui[2], r[0], r[1], r[2]])
     }
 }
 
+/// A millisecond in the simulator's unit, nanoseconds.
 const MS: i64 = 1_000_000;
 
+/// A microsecond in nanoseconds.
 const US: i64 = 1_000;
 
+/// G.711 packetization: one RTP packet each way every 20 ms.
 const VOICE_PERIOD: i64 = 20 * MS;

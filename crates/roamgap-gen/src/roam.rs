@@ -6,6 +6,7 @@ use super::{MS, US};
 use roamgap::analysis::Outcome;
 use roamgap_wire::dot11::subtype as st;
 
+/// What happens in a roam: the phases it is planned with, and how it ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum RoamKind {
     CckmOk,

@@ -402,6 +402,8 @@ impl Sim {
         self.multicast = Some((ssrc, frames_written));
     }
 
+    /// Six phones of mixed key management on four APs, the first three roaming within a few
+    /// ms of each other, one call encrypted.
     pub(super) fn multi_phone(&mut self) {
         self.add_aps(&[1, 6, 11, 36]);
         self.duration = 20_000 * MS;

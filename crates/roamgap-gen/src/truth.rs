@@ -80,6 +80,7 @@ struct TruthMulticast {
     frames: u64,
 }
 
+/// Leaves a count of zero out of the truth.
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -253,10 +254,12 @@ struct RoamFrames<'a> {
 }
 
 impl RoamFrames<'_> {
+    /// The first frame marked `m`.
     fn first(&self, m: Mark) -> Option<At> {
         self.marks.iter().find(|x| x.2 == m).map(|x| (x.0, x.1))
     }
 
+    /// Every frame marked `m`, in frame order.
     fn all(&self, m: Mark) -> Vec<At> {
         self.marks
             .iter()
@@ -785,6 +788,7 @@ impl Sim {
     }
 }
 
+/// Nanoseconds since the epoch as seconds, the truth's unit of time.
 fn secs(t: i64) -> f64 {
     t as f64 / 1e9
 }
