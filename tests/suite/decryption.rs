@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use common::{analyze_keyed as analyze, compare_with_truth, data, decrypted_frames, read_json};
-use roamgap::analysis::Config;
+use roamgap::analysis::{Config, GapSource};
 use roamgap::crypto::keys::KeyRing;
 use roamgap::events::EventKind;
 use roamgap::pipeline::{Pipeline, Plan};
@@ -587,8 +587,8 @@ fn shared_key_authentication_and_wep_voice_are_the_truth_and_what_tshark_decrypt
                 (a.request_frame, a.response_frame, &a.phases),
                 (b.request_frame, b.response_frame, &b.phases)
             );
-            assert_eq!(a.uplink.as_ref().unwrap().measured_from, "frames");
-            assert_eq!(b.uplink.as_ref().unwrap().measured_from, "rtp");
+            assert_eq!(a.uplink.as_ref().unwrap().measured_from, GapSource::Frames);
+            assert_eq!(b.uplink.as_ref().unwrap().measured_from, GapSource::Rtp);
         }
     }
     // Only a scenario with WEP phones, and only a 40- or 104-bit key.

@@ -57,6 +57,8 @@ pub(super) struct SimCrypto {
 }
 
 impl SimCrypto {
+    /// The network's keys from its passphrase and SSID; an error for a passphrase WPA2 does
+    /// not accept (8 to 63 printable ASCII characters).
     pub(super) fn new(seed: u64, passphrase: &str, ssid: &str) -> Result<SimCrypto, String> {
         let pmk = roamgap::crypto::kdf::pmk_from_passphrase(passphrase.as_bytes(), ssid.as_bytes())
             .map_err(|e| e.to_string())?;
@@ -189,6 +191,7 @@ impl Sim {
         ))
     }
 
+    /// A nonce from the network's own random stream (zeros in the clear).
     pub(super) fn crypto_nonce(&mut self) -> [u8; 32] {
         let mut n = [0u8; 32];
         if let Some(c) = self.crypto.as_mut() {

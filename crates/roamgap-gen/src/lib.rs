@@ -40,6 +40,7 @@ mod writer;
 
 use keys::SimCrypto;
 use roamgap_wire::dot11::MacAddr;
+use scenarios::Scenario;
 pub use scenarios::SCENARIOS;
 use sim::{KeyMgmt, Sim};
 use truth::Truth;
@@ -49,14 +50,20 @@ pub use writer::{FileFormat, Link};
 /// Generation settings.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
+    /// Seed of the randomized timings, addresses and retransmissions: the same seed writes
+    /// the same bytes.
     pub seed: u64,
+    /// The capture container.
     pub format: FileFormat,
+    /// The link layer each frame is written with.
     pub link: Link,
 }
 
 /// A generated capture and its truth.
 pub struct Generated {
+    /// The capture file, whole.
     pub bytes: Vec<u8>,
+    /// What it holds, read back from the frames as written.
     pub truth: Truth,
 }
 
@@ -92,7 +99,7 @@ pub fn generate_encrypted_tkip(
     passphrase: &str,
 ) -> Result<Generated, String> {
     let name = scenario_name(scenario)?;
-    if name == "multicast-voice" {
+    if name == Scenario::MulticastVoice {
         return Err(format!(
             "scenario `{scenario}` sends group-addressed voice, written with CCMP only"
         ));
@@ -133,15 +140,12 @@ pub fn generate_wep(scenario: &str, options: &Options, key: &[u8]) -> Result<Gen
     Ok(sim.finish(name, options))
 }
 
-fn scenario_name(scenario: &str) -> Result<&'static str, String> {
-    SCENARIOS
-        .iter()
-        .find(|(n, _)| *n == scenario)
-        .map(|(n, _)| *n)
-        .ok_or_else(|| {
-            let names: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
-            format!("unknown scenario `{scenario}`; known: {}", names.join(", "))
-        })
+/// The scenario of that name, or an error that lists the known ones.
+fn scenario_name(scenario: &str) -> Result<Scenario, String> {
+    Scenario::from_name(scenario).ok_or_else(|| {
+        let names: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
+        format!("unknown scenario `{scenario}`; known: {}", names.join(", "))
+    })
 }
 
 /// Generates a scenario.
@@ -155,9 +159,13 @@ pub fn generate(scenario: &str, options: &Options) -> Result<Generated, String> 
 /// What [`generate_big`] wrote.
 #[derive(Clone, Copy, Debug)]
 pub struct BigSummary {
+    /// Records written.
     pub frames: u64,
+    /// Bytes written, headers included.
     pub bytes: u64,
+    /// Phones in calls.
     pub phones: usize,
+    /// Roams planned.
     pub roams: usize,
 }
 
@@ -190,6 +198,8 @@ pub fn generate_big_encrypted(
     big(sim, options, phones, minutes, out)
 }
 
+/// The `big` capture on `sim` (clear or encrypted): roams planned for the whole capture,
+/// then voice made and written one second at a time so that memory stays small.
 fn big(
     mut sim: Sim,
     options: &Options,
@@ -266,9 +276,11 @@ fn big(
 
 /// One sniffer's file of a capture split by channel.
 pub struct ChannelFile {
+    /// The channel this sniffer listened on.
     pub channel: u16,
     /// This sniffer's clock minus the reference clock.
     pub offset_ns: i64,
+    /// Its capture file, whole.
     pub bytes: Vec<u8>,
 }
 
@@ -331,6 +343,7 @@ pub fn split_by_channel(
 struct Rng(u64);
 
 impl Rng {
+    /// The next 64 random bits.
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -345,17 +358,22 @@ impl Rng {
         }
         lo + (self.next() % (hi - lo) as u64) as i64
     }
+    /// True one time in `one_in`.
     fn chance(&mut self, one_in: u64) -> bool {
         self.next() % one_in == 0
     }
+    /// A random address under the vendor's OUI.
     fn mac(&mut self, oui: [u8; 3]) -> MacAddr {
         let r = self.next().to_le_bytes();
         MacAddr([oui[0], oui[1], oui[2], r[0], r[1], r[2]])
     }
 }
 
+/// A millisecond in the simulator's unit, nanoseconds.
 const MS: i64 = 1_000_000;
 
+/// A microsecond in nanoseconds.
 const US: i64 = 1_000;
 
+/// G.711 packetization: one RTP packet each way every 20 ms.
 const VOICE_PERIOD: i64 = 20 * MS;

@@ -3,8 +3,10 @@
 use super::frames::{self, KeyMsg};
 use super::sim::{KeyMgmt, Mark, Sim, Tag};
 use super::{MS, US};
+use roamgap::analysis::Outcome;
 use roamgap_wire::dot11::subtype as st;
 
+/// What happens in a roam: the phases it is planned with, and how it ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum RoamKind {
     CckmOk,
@@ -59,8 +61,8 @@ pub(super) struct RoamPlan {
     pub(super) tspec: bool,
     /// The (re)association response's status; None when the AP never answers.
     pub(super) status: Option<u16>,
-    /// completed, refused, unanswered or abandoned: what the scenario makes of the roam.
-    pub(super) outcome: &'static str,
+    /// What the scenario makes of the roam: completed, refused, unanswered or abandoned.
+    pub(super) outcome: Outcome,
     /// The phone held on to its old AP until it was heard very weakly there (a sticky
     /// client), for the seconds before this roam.
     pub(super) sticky: bool,
@@ -169,7 +171,11 @@ impl Sim {
             cckm_in_response: cckm_resp,
             tspec,
             status: Some(status),
-            outcome: if refused { "refused" } else { "completed" },
+            outcome: if refused {
+                Outcome::Refused
+            } else {
+                Outcome::Completed
+            },
             sticky: self.phones[p].sticky,
         });
         self.slow_response = kind == RoamKind::SlowResponse;
@@ -309,7 +315,13 @@ impl Sim {
     /// up with a deauthentication (reason 3) and goes back: authentication, association and
     /// 4-way handshake with its old AP. Returns when its voice resumes there.
     pub(super) fn roam_unanswered(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
-        let roam = self.plan_failed(RoamKind::Unanswered, p, (from, to), None, "unanswered");
+        let roam = self.plan_failed(
+            RoamKind::Unanswered,
+            p,
+            (from, to),
+            None,
+            Outcome::Unanswered,
+        );
         let mark = |m| Tag::Roam { roam, mark: m };
         self.mgmt(
             leave,
@@ -367,7 +379,7 @@ impl Sim {
         p: usize,
         (from, to): (usize, usize),
         status: Option<u16>,
-        outcome: &'static str,
+        outcome: Outcome,
     ) -> usize {
         self.roams.push(RoamPlan {
             kind,
@@ -399,7 +411,13 @@ impl Sim {
     /// (reason 15, 4-way handshake timeout) and the phone reassociates with its old AP
     /// (Current AP: the one that dropped it), then the 4-way handshake there.
     pub(super) fn roam_abandoned(&mut self, p: usize, leave: i64, from: usize, to: usize) -> i64 {
-        let roam = self.plan_failed(RoamKind::Abandoned, p, (from, to), Some(0), "abandoned");
+        let roam = self.plan_failed(
+            RoamKind::Abandoned,
+            p,
+            (from, to),
+            Some(0),
+            Outcome::Abandoned,
+        );
         let mark = |m| Tag::Roam { roam, mark: m };
         let mut t = leave + self.rng.range(3, 12) * MS;
         t = self.auth_for(t, p, to, false, Some(roam)) + self.rng.range(800, 2000) * US;

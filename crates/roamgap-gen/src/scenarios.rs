@@ -6,191 +6,227 @@ use super::sim::{KeyMgmt, Sim, Tag};
 use super::writer::Radio;
 use super::{MS, US, VOICE_PERIOD};
 use roamgap_wire::dot11::MacAddr;
+use serde::{Serialize, Serializer};
 
-/// The scenarios `roamgap gen` knows, with what each shows.
-pub const SCENARIOS: [(&str, &str); 27] = [
-    (
-        "cckm-ok",
-        "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
-    ),
-    (
-        "cckm-missing-ie",
-        "CCKM offered, the response lacks the CCKM element: full 802.1X/EAP, ~1 s gap",
-    ),
-    ("psk-ok", "WPA2-PSK roams with a prompt 4-way handshake"),
-    (
-        "encrypted-voice",
-        "WPA2-PSK roams (one with a late EAPOL M1) with CCMP-encrypted voice: gaps from frame timing",
-    ),
-    (
-        "psk-late-m1",
-        "WPA2-PSK: EAPOL M1 before the phone is ready, resent after ~1 s",
-    ),
-    ("ft-ok", "two FT-PSK (802.11r over the air) roams"),
-    (
-        "addts-refused",
-        "CCKM roam, the new AP refuses the ADDTS request (status 3)",
-    ),
-    (
-        "deauth-after-roam",
-        "PSK roam, the new AP deauthenticates the phone right after (reason 2, 6 or 7)",
-    ),
-    (
-        "dot1x-full",
-        "802.1X roam without key caching: full EAP exchange and 4-way handshake",
-    ),
-    (
-        "reassoc-refused",
-        "CCKM roam refused by the new AP (status 17), then a roam to a third AP",
-    ),
-    (
-        "seq-wrap",
-        "healthy CCKM roams while both RTP sequence numbers wrap past 65535",
-    ),
-    ("reorder", "PSK roams with RTP packets reordered on the air"),
-    (
-        "multi-phone",
-        "six phones of mixed key management, several roaming at the same moment",
-    ),
-    (
-        "sae-ok",
-        "WPA3-Personal roams: SAE commit/confirm with the new AP, then the 4-way handshake",
-    ),
-    (
-        "okc-ok",
-        "802.1X roams with opportunistic key caching: a PMKID in the request, no EAP",
-    ),
-    (
-        "ft-over-ds",
-        "FT-PSK over the DS: FT request/response through the old AP, then the reassociation",
-    ),
-    ("open-ok", "roams on an open network"),
-    (
-        "wep",
-        "roams on a static-WEP network, voice encrypted: gaps from frame timing",
-    ),
-    (
-        "wep-shared-key",
-        "roams on a static-WEP network with Shared Key authentication (challenge, encrypted \
+/// A scenario `roamgap gen` knows: what its network, phones and roams are set up to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scenario {
+    CckmOk,
+    CckmMissingIe,
+    PskOk,
+    EncryptedVoice,
+    PskLateM1,
+    FtOk,
+    AddtsRefused,
+    DeauthAfterRoam,
+    Dot1xFull,
+    ReassocRefused,
+    SeqWrap,
+    Reorder,
+    MultiPhone,
+    SaeOk,
+    OkcOk,
+    FtOverDs,
+    OpenOk,
+    Wep,
+    WepSharedKey,
+    MulticastVoice,
+    Scanning,
+    Sticky,
+    TspecRate,
+    SlowReassoc,
+    ManyPhones,
+    UnansweredReturn,
+    Abandoned,
+}
+
+impl Scenario {
+    /// Every scenario, in the order `roamgap gen --list` gives them.
+    pub(crate) const ALL: [Scenario; 27] = [
+        Scenario::CckmOk,
+        Scenario::CckmMissingIe,
+        Scenario::PskOk,
+        Scenario::EncryptedVoice,
+        Scenario::PskLateM1,
+        Scenario::FtOk,
+        Scenario::AddtsRefused,
+        Scenario::DeauthAfterRoam,
+        Scenario::Dot1xFull,
+        Scenario::ReassocRefused,
+        Scenario::SeqWrap,
+        Scenario::Reorder,
+        Scenario::MultiPhone,
+        Scenario::SaeOk,
+        Scenario::OkcOk,
+        Scenario::FtOverDs,
+        Scenario::OpenOk,
+        Scenario::Wep,
+        Scenario::WepSharedKey,
+        Scenario::MulticastVoice,
+        Scenario::Scanning,
+        Scenario::Sticky,
+        Scenario::TspecRate,
+        Scenario::SlowReassoc,
+        Scenario::ManyPhones,
+        Scenario::UnansweredReturn,
+        Scenario::Abandoned,
+    ];
+
+    /// Its name (on the command line and in the truth) and what it shows.
+    const fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Scenario::CckmOk => (
+                "cckm-ok",
+                "one phone, two healthy CCKM roams (TSPEC in the request): gaps of tens of ms",
+            ),
+            Scenario::CckmMissingIe => (
+                "cckm-missing-ie",
+                "CCKM offered, the response lacks the CCKM element: full 802.1X/EAP, ~1 s gap",
+            ),
+            Scenario::PskOk => (
+                "psk-ok",
+                "WPA2-PSK roams with a prompt 4-way handshake",
+            ),
+            Scenario::EncryptedVoice => (
+                "encrypted-voice",
+                "WPA2-PSK roams (one with a late EAPOL M1) with CCMP-encrypted voice: gaps from frame timing",
+            ),
+            Scenario::PskLateM1 => (
+                "psk-late-m1",
+                "WPA2-PSK: EAPOL M1 before the phone is ready, resent after ~1 s",
+            ),
+            Scenario::FtOk => (
+                "ft-ok",
+                "two FT-PSK (802.11r over the air) roams",
+            ),
+            Scenario::AddtsRefused => (
+                "addts-refused",
+                "CCKM roam, the new AP refuses the ADDTS request (status 3)",
+            ),
+            Scenario::DeauthAfterRoam => (
+                "deauth-after-roam",
+                "PSK roam, the new AP deauthenticates the phone right after (reason 2, 6 or 7)",
+            ),
+            Scenario::Dot1xFull => (
+                "dot1x-full",
+                "802.1X roam without key caching: full EAP exchange and 4-way handshake",
+            ),
+            Scenario::ReassocRefused => (
+                "reassoc-refused",
+                "CCKM roam refused by the new AP (status 17), then a roam to a third AP",
+            ),
+            Scenario::SeqWrap => (
+                "seq-wrap",
+                "healthy CCKM roams while both RTP sequence numbers wrap past 65535",
+            ),
+            Scenario::Reorder => (
+                "reorder",
+                "PSK roams with RTP packets reordered on the air",
+            ),
+            Scenario::MultiPhone => (
+                "multi-phone",
+                "six phones of mixed key management, several roaming at the same moment",
+            ),
+            Scenario::SaeOk => (
+                "sae-ok",
+                "WPA3-Personal roams: SAE commit/confirm with the new AP, then the 4-way handshake",
+            ),
+            Scenario::OkcOk => (
+                "okc-ok",
+                "802.1X roams with opportunistic key caching: a PMKID in the request, no EAP",
+            ),
+            Scenario::FtOverDs => (
+                "ft-over-ds",
+                "FT-PSK over the DS: FT request/response through the old AP, then the reassociation",
+            ),
+            Scenario::OpenOk => (
+                "open-ok",
+                "roams on an open network",
+            ),
+            Scenario::Wep => (
+                "wep",
+                "roams on a static-WEP network, voice encrypted: gaps from frame timing",
+            ),
+            Scenario::WepSharedKey => (
+                "wep-shared-key",
+                "roams on a static-WEP network with Shared Key authentication (challenge, encrypted \
          answer): real WEP under the truth's key with --wep-key, else WEP-shaped bytes",
-    ),
-    (
-        "multicast-voice",
-        "PSK roams while the phone's AP sends group-addressed paging RTP (FromDS, to 239.192.0.1); \
+            ),
+            Scenario::MulticastVoice => (
+                "multicast-voice",
+                "PSK roams while the phone's AP sends group-addressed paging RTP (FromDS, to 239.192.0.1); \
          with --passphrase under the GTK of message 3",
-    ),
-    (
-        "scanning",
-        "PSK roams after probing other channels; the old AP keeps retrying voice to the phone",
-    ),
-    (
-        "sticky",
-        "CCKM roam of a phone that stayed on its old AP down to -84 dBm",
-    ),
-    (
-        "tspec-rate",
-        "CCKM roam with a TSPEC (12 Mb/s minimum PHY rate) to an AP without 12 Mb/s: ADDTS refused",
-    ),
-    (
-        "slow-reassoc",
-        "CCKM roam whose reassociation response takes 55-75 ms: over the CCKM budget",
-    ),
-    (
-        "many-phones",
-        "32 phones on six APs, every key management, scanning and encrypted calls among them",
-    ),
-    (
-        "unanswered-return",
-        "deauthenticated by its AP, a PSK phone tries another AP for ~13.5 s (authentication, four \
+            ),
+            Scenario::Scanning => (
+                "scanning",
+                "PSK roams after probing other channels; the old AP keeps retrying voice to the phone",
+            ),
+            Scenario::Sticky => (
+                "sticky",
+                "CCKM roam of a phone that stayed on its old AP down to -84 dBm",
+            ),
+            Scenario::TspecRate => (
+                "tspec-rate",
+                "CCKM roam with a TSPEC (12 Mb/s minimum PHY rate) to an AP without 12 Mb/s: ADDTS refused",
+            ),
+            Scenario::SlowReassoc => (
+                "slow-reassoc",
+                "CCKM roam whose reassociation response takes 55-75 ms: over the CCKM budget",
+            ),
+            Scenario::ManyPhones => (
+                "many-phones",
+                "32 phones on six APs, every key management, scanning and encrypted calls among them",
+            ),
+            Scenario::UnansweredReturn => (
+                "unanswered-return",
+                "deauthenticated by its AP, a PSK phone tries another AP for ~13.5 s (authentication, four \
          reassociation requests, Null frames); that AP never answers; the phone gives up and goes back",
-    ),
-    (
-        "abandoned",
-        "PSK roam accepted by the new AP, whose EAPOL message 1 the phone never answers: the AP \
+            ),
+            Scenario::Abandoned => (
+                "abandoned",
+                "PSK roam accepted by the new AP, whose EAPOL message 1 the phone never answers: the AP \
          deauthenticates it (reason 15) and the phone goes back to its old AP",
-    ),
-];
+            ),
+        }
+    }
+
+    /// Its name, on the command line and in the truth.
+    pub(crate) const fn name(self) -> &'static str {
+        self.describe().0
+    }
+
+    /// The scenario of that name.
+    pub(crate) fn from_name(name: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// The truth names its scenario.
+impl Serialize for Scenario {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// The scenarios `roamgap gen` knows: (name, what it shows).
+pub const SCENARIOS: [(&str, &str); Scenario::ALL.len()] = {
+    let mut all = [("", ""); Scenario::ALL.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = Scenario::ALL[i].describe();
+        i += 1;
+    }
+    all
+};
 
 impl Sim {
-    pub(super) fn run(&mut self, scenario: &str) {
+    /// Sets up the scenario's network, phones and roams, then the voice and beacons around
+    /// them.
+    pub(super) fn run(&mut self, scenario: Scenario) {
         match scenario {
-            "multi-phone" => self.multi_phone(),
-            "many-phones" => self.many_phones(),
-            _ => {
-                self.add_aps(&[1, 6, 11]);
-                let (km, kinds): (KeyMgmt, &[RoamKind]) = match scenario {
-                    "cckm-ok" | "seq-wrap" => {
-                        (KeyMgmt::Cckm, &[RoamKind::CckmOk, RoamKind::CckmOk])
-                    }
-                    "cckm-missing-ie" => (KeyMgmt::Cckm, &[RoamKind::CckmMissingIe]),
-                    "psk-ok" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
-                    "psk-late-m1" => (KeyMgmt::Psk, &[RoamKind::PskLateM1]),
-                    "ft-ok" => (KeyMgmt::FtPsk, &[RoamKind::FtOk, RoamKind::FtOk]),
-                    "addts-refused" => (KeyMgmt::Cckm, &[RoamKind::AddtsRefused]),
-                    "deauth-after-roam" => (KeyMgmt::Psk, &[RoamKind::DeauthAfterRoam]),
-                    "dot1x-full" => (KeyMgmt::Dot1x, &[RoamKind::Dot1xFull]),
-                    "reassoc-refused" => (KeyMgmt::Cckm, &[RoamKind::ReassocRefused]),
-                    "reorder" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
-                    "encrypted-voice" => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskLateM1]),
-                    "sae-ok" => (KeyMgmt::Sae, &[RoamKind::SaeOk, RoamKind::SaeOk]),
-                    "okc-ok" => (KeyMgmt::Okc, &[RoamKind::OkcOk, RoamKind::OkcOk]),
-                    "ft-over-ds" => (KeyMgmt::FtDs, &[RoamKind::FtOk, RoamKind::FtOk]),
-                    "open-ok" => (KeyMgmt::Open, &[RoamKind::OpenOk, RoamKind::OpenOk]),
-                    "wep" | "wep-shared-key" => {
-                        (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk])
-                    }
-                    "scanning" | "multicast-voice" => {
-                        (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk])
-                    }
-                    "sticky" => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
-                    "tspec-rate" => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
-                    "slow-reassoc" => (KeyMgmt::Cckm, &[RoamKind::SlowResponse]),
-                    "unanswered-return" => (KeyMgmt::Psk, &[RoamKind::Unanswered]),
-                    "abandoned" => (KeyMgmt::Psk, &[RoamKind::Abandoned]),
-                    _ => unreachable!("scenario names are checked by generate()"),
-                };
-                if scenario == "unanswered-return" {
-                    // Room for the ~14 s the phone spends on the silent AP, and the call after.
-                    self.duration = 24_000 * MS;
-                }
-                let first_ap = self.rng.range(0, 3) as usize;
-                if scenario == "tspec-rate" {
-                    // Only the phone's first AP has 12 Mb/s enabled.
-                    for (i, ap) in self.aps.iter_mut().enumerate() {
-                        ap.no_12mbps = i != first_ap;
-                    }
-                }
-                self.shared_key = scenario == "wep-shared-key";
-                let p = self.add_phone(km, first_ap);
-                let real_wep = self.wep_key.is_some();
-                let ph = &mut self.phones[p];
-                ph.encrypted = match scenario {
-                    "encrypted-voice" => true,
-                    // With a key the voice is really WEP, and the truth is what it shows once
-                    // decrypted.
-                    "wep" | "wep-shared-key" => !real_wep,
-                    _ => false,
-                };
-                ph.scans = scenario == "scanning";
-                ph.old_ap_retries = scenario == "scanning";
-                ph.sticky = scenario == "sticky";
-                if scenario == "reorder" {
-                    self.phones[p].reorder_one_in = 8;
-                }
-                let mut t = self.start + self.rng.range(2500, 4000) * MS;
-                for &kind in kinds {
-                    let ready = self.roam(p, kind, t);
-                    t = ready + self.rng.range(3000, 4500) * MS;
-                }
-                if scenario == "seq-wrap" {
-                    // Uplink wraps inside the first roam's outage, downlink a second earlier.
-                    let ph = &mut self.phones[p];
-                    let (leave, _) = ph.outages[0];
-                    let k_leave = ((leave - ph.call.0) / VOICE_PERIOD) as u16;
-                    ph.seq0[0] = 0u16.wrapping_sub(k_leave).wrapping_sub(2);
-                    ph.seq0[1] = 0u16.wrapping_sub(k_leave).wrapping_add(50);
-                }
-            }
+            Scenario::MultiPhone => self.multi_phone(),
+            Scenario::ManyPhones => self.many_phones(),
+            _ => self.one_phone(scenario),
         }
         for p in 0..self.phones.len() {
             let first_ap = self.phones[p].attachments[0].1;
@@ -200,8 +236,87 @@ impl Sim {
         for p in 0..self.phones.len() {
             self.voice(p);
         }
-        if scenario == "multicast-voice" {
+        if scenario == Scenario::MulticastVoice {
             self.paging(0);
+        }
+    }
+
+    /// One phone on three APs, roaming as the scenario says.
+    fn one_phone(&mut self, scenario: Scenario) {
+        self.add_aps(&[1, 6, 11]);
+        let (km, kinds): (KeyMgmt, &[RoamKind]) = match scenario {
+            Scenario::CckmOk | Scenario::SeqWrap => {
+                (KeyMgmt::Cckm, &[RoamKind::CckmOk, RoamKind::CckmOk])
+            }
+            Scenario::CckmMissingIe => (KeyMgmt::Cckm, &[RoamKind::CckmMissingIe]),
+            Scenario::PskOk => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+            Scenario::PskLateM1 => (KeyMgmt::Psk, &[RoamKind::PskLateM1]),
+            Scenario::FtOk => (KeyMgmt::FtPsk, &[RoamKind::FtOk, RoamKind::FtOk]),
+            Scenario::AddtsRefused => (KeyMgmt::Cckm, &[RoamKind::AddtsRefused]),
+            Scenario::DeauthAfterRoam => (KeyMgmt::Psk, &[RoamKind::DeauthAfterRoam]),
+            Scenario::Dot1xFull => (KeyMgmt::Dot1x, &[RoamKind::Dot1xFull]),
+            Scenario::ReassocRefused => (KeyMgmt::Cckm, &[RoamKind::ReassocRefused]),
+            Scenario::Reorder => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk]),
+            Scenario::EncryptedVoice => (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskLateM1]),
+            Scenario::SaeOk => (KeyMgmt::Sae, &[RoamKind::SaeOk, RoamKind::SaeOk]),
+            Scenario::OkcOk => (KeyMgmt::Okc, &[RoamKind::OkcOk, RoamKind::OkcOk]),
+            Scenario::FtOverDs => (KeyMgmt::FtDs, &[RoamKind::FtOk, RoamKind::FtOk]),
+            Scenario::OpenOk => (KeyMgmt::Open, &[RoamKind::OpenOk, RoamKind::OpenOk]),
+            Scenario::Wep | Scenario::WepSharedKey => {
+                (KeyMgmt::Wep, &[RoamKind::OpenOk, RoamKind::OpenOk])
+            }
+            Scenario::Scanning | Scenario::MulticastVoice => {
+                (KeyMgmt::Psk, &[RoamKind::PskOk, RoamKind::PskOk])
+            }
+            Scenario::Sticky => (KeyMgmt::Cckm, &[RoamKind::CckmOk]),
+            Scenario::TspecRate => (KeyMgmt::Cckm, &[RoamKind::TspecRate]),
+            Scenario::SlowReassoc => (KeyMgmt::Cckm, &[RoamKind::SlowResponse]),
+            Scenario::UnansweredReturn => (KeyMgmt::Psk, &[RoamKind::Unanswered]),
+            Scenario::Abandoned => (KeyMgmt::Psk, &[RoamKind::Abandoned]),
+            Scenario::MultiPhone | Scenario::ManyPhones => {
+                unreachable!("set up by multi_phone and many_phones")
+            }
+        };
+        if scenario == Scenario::UnansweredReturn {
+            // Room for the ~14 s the phone spends on the silent AP, and the call after.
+            self.duration = 24_000 * MS;
+        }
+        let first_ap = self.rng.range(0, 3) as usize;
+        if scenario == Scenario::TspecRate {
+            // Only the phone's first AP has 12 Mb/s enabled.
+            for (i, ap) in self.aps.iter_mut().enumerate() {
+                ap.no_12mbps = i != first_ap;
+            }
+        }
+        self.shared_key = scenario == Scenario::WepSharedKey;
+        let p = self.add_phone(km, first_ap);
+        let real_wep = self.wep_key.is_some();
+        let ph = &mut self.phones[p];
+        ph.encrypted = match scenario {
+            Scenario::EncryptedVoice => true,
+            // With a key the voice is really WEP, and the truth is what it shows once
+            // decrypted.
+            Scenario::Wep | Scenario::WepSharedKey => !real_wep,
+            _ => false,
+        };
+        ph.scans = scenario == Scenario::Scanning;
+        ph.old_ap_retries = scenario == Scenario::Scanning;
+        ph.sticky = scenario == Scenario::Sticky;
+        if scenario == Scenario::Reorder {
+            self.phones[p].reorder_one_in = 8;
+        }
+        let mut t = self.start + self.rng.range(2500, 4000) * MS;
+        for &kind in kinds {
+            let ready = self.roam(p, kind, t);
+            t = ready + self.rng.range(3000, 4500) * MS;
+        }
+        if scenario == Scenario::SeqWrap {
+            // Uplink wraps inside the first roam's outage, downlink a second earlier.
+            let ph = &mut self.phones[p];
+            let (leave, _) = ph.outages[0];
+            let k_leave = ((leave - ph.call.0) / VOICE_PERIOD) as u16;
+            ph.seq0[0] = 0u16.wrapping_sub(k_leave).wrapping_sub(2);
+            ph.seq0[1] = 0u16.wrapping_sub(k_leave).wrapping_add(50);
         }
     }
 
@@ -287,6 +402,8 @@ impl Sim {
         self.multicast = Some((ssrc, frames_written));
     }
 
+    /// Six phones of mixed key management on four APs, the first three roaming within a few
+    /// ms of each other, one call encrypted.
     pub(super) fn multi_phone(&mut self) {
         self.add_aps(&[1, 6, 11, 36]);
         self.duration = 20_000 * MS;
@@ -364,5 +481,22 @@ impl Sim {
                 t = ready + self.rng.range(3000, 7000) * MS;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_scenario_is_found_by_its_own_name_and_only_by_it() {
+        for s in Scenario::ALL {
+            assert_eq!(Scenario::from_name(s.name()), Some(s));
+        }
+        assert_eq!(SCENARIOS.map(|(n, _)| n), Scenario::ALL.map(Scenario::name));
+        assert_eq!(SCENARIOS[15].0, "ft-over-ds");
+        assert_eq!(Scenario::from_name("ft-over-ds"), Some(Scenario::FtOverDs));
+        assert_eq!(Scenario::from_name("big"), None);
+        assert_eq!(Scenario::from_name("FT-OK"), None);
     }
 }

@@ -6,9 +6,12 @@ use super::keys::{FtKeys, FtPending, SimCrypto};
 use super::roam::{RoamKind, RoamPlan};
 use super::writer::Radio;
 use super::{Options, Rng, MS, US};
+use roamgap::analysis::FastPath;
+use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::subtype as st;
 use roamgap_wire::dot11::MacAddr;
 
+/// A phone's key management: what its roams are made of and what its frames carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum KeyMgmt {
     Cckm,
@@ -26,16 +29,16 @@ pub(super) enum KeyMgmt {
 }
 
 impl KeyMgmt {
-    pub(super) fn name(self) -> &'static str {
+    /// The key management the truth gives its roams (as the analysis names it).
+    pub(super) fn key_management(self) -> KeyManagement {
         match self {
-            KeyMgmt::Cckm => "cckm",
-            KeyMgmt::Psk => "psk",
-            KeyMgmt::FtPsk => "ft-psk",
-            KeyMgmt::Dot1x | KeyMgmt::Okc => "802.1x",
-            KeyMgmt::Sae => "sae",
-            KeyMgmt::FtDs => "ft-psk",
-            KeyMgmt::Open => "open",
-            KeyMgmt::Wep => "wep",
+            KeyMgmt::Cckm => KeyManagement::Cckm,
+            KeyMgmt::Psk => KeyManagement::Psk,
+            KeyMgmt::FtPsk | KeyMgmt::FtDs => KeyManagement::FtPsk,
+            KeyMgmt::Dot1x | KeyMgmt::Okc => KeyManagement::Dot1x,
+            KeyMgmt::Sae => KeyManagement::Sae,
+            KeyMgmt::Open => KeyManagement::Open,
+            KeyMgmt::Wep => KeyManagement::Wep,
         }
     }
     /// The AKM suite of its RSN element; none for open and WEP.
@@ -49,22 +52,28 @@ impl KeyMgmt {
             KeyMgmt::Open | KeyMgmt::Wep => [0; 4],
         }
     }
+    /// Its requests carry an RSN element.
     pub(super) fn rsn(self) -> bool {
         !matches!(self, KeyMgmt::Open | KeyMgmt::Wep)
     }
+    /// 802.11r fast transition, over the air or over the DS.
     pub(super) fn ft(self) -> bool {
         matches!(self, KeyMgmt::FtPsk | KeyMgmt::FtDs)
     }
-    /// The fast path a roam offers (as the analyzer names it).
-    pub(super) fn fast_path(self) -> &'static str {
+    /// The fast path its roams offer.
+    pub(super) fn fast_path(self) -> FastPath {
         match self {
-            KeyMgmt::Cckm => "cckm",
-            KeyMgmt::FtPsk => "ft-over-the-air",
-            KeyMgmt::FtDs => "ft-over-ds",
-            KeyMgmt::Okc => "pmk-caching",
-            _ => "none",
+            KeyMgmt::Cckm => FastPath::Cckm,
+            KeyMgmt::FtPsk => FastPath::FtOverTheAir,
+            KeyMgmt::FtDs => FastPath::FtOverDs,
+            KeyMgmt::Okc => FastPath::PmkCaching,
+            KeyMgmt::Psk | KeyMgmt::Dot1x | KeyMgmt::Sae | KeyMgmt::Open | KeyMgmt::Wep => {
+                FastPath::None
+            }
         }
     }
+    /// The kinds of roam a phone of this key management makes where they are drawn at random
+    /// (`multi-phone`, `many-phones`, `big`).
     pub(super) fn kinds(self) -> &'static [RoamKind] {
         match self {
             KeyMgmt::Cckm => &[
@@ -89,6 +98,7 @@ impl KeyMgmt {
     }
 }
 
+/// An AP (one BSS).
 pub(super) struct Ap {
     pub(super) bssid: MacAddr,
     pub(super) channel: u8,
@@ -109,6 +119,7 @@ impl Ap {
     }
 }
 
+/// A phone in a call, and what the scenario does to it.
 pub(super) struct Phone {
     pub(super) mac: MacAddr,
     pub(super) ip: [u8; 4],
@@ -162,6 +173,7 @@ impl Phone {
     }
 }
 
+/// What a frame of a roam is to the truth: the plan marks them as it writes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Mark {
     Request,
@@ -179,6 +191,7 @@ pub(super) enum Mark {
     GiveUp(u16),
 }
 
+/// What a queued frame is, for the truth to read back once the frames are numbered.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Tag {
     None,
@@ -197,6 +210,7 @@ pub(super) enum Tag {
     },
 }
 
+/// A frame queued for writing, at its time; `order` breaks ties.
 pub(super) struct Pending {
     pub(super) t: i64,
     pub(super) order: u64,
@@ -206,6 +220,7 @@ pub(super) struct Pending {
     pub(super) tag: Tag,
 }
 
+/// The simulated network: its APs and phones, the roams planned, and the frames queued.
 pub(super) struct Sim {
     pub(super) rng: Rng,
     pub(super) aps: Vec<Ap>,
@@ -245,6 +260,7 @@ pub(super) struct Sim {
 }
 
 impl Sim {
+    /// An empty network, 12 s long: its gateway and start time drawn from the seed.
     pub(super) fn new(options: &Options) -> Sim {
         let mut rng = Rng(options.seed ^ 0x726f_616d_6761_7000);
         let gateway = rng.mac([0x00, 0x1b, 0x2b]);
@@ -277,6 +293,7 @@ impl Sim {
         }
     }
 
+    /// One AP per channel, with BSSIDs under one base address.
     pub(super) fn add_aps(&mut self, channels: &[u8]) {
         let base = self.rng.mac([0x00, 0x3a, 0x98]);
         for (i, &ch) in channels.iter().enumerate() {
@@ -297,6 +314,8 @@ impl Sim {
         }
     }
 
+    /// A phone in a call for the whole capture, first attached to `first_ap`; returns its
+    /// index.
     pub(super) fn add_phone(&mut self, km: KeyMgmt, first_ap: usize) -> usize {
         let n = self.phones.len() as u8;
         let r = &mut self.rng;
@@ -346,6 +365,7 @@ impl Sim {
             .map_or(0, |(_, ap)| *ap)
     }
 
+    /// A random AP other than those in `not`.
     pub(super) fn pick_other_ap(&mut self, not: &[usize]) -> usize {
         loop {
             let ap = self.rng.range(0, self.aps.len() as i64) as usize;
@@ -396,6 +416,8 @@ impl Sim {
         });
     }
 
+    /// The radio of a frame between phone `p` and `ap`: the AP's channel, the phone's signal
+    /// (-84 dBm while it is weak there; the AP heard 8 dB stronger), a little jitter.
     pub(super) fn radio(&mut self, t: i64, p: usize, ap: usize, from_station: bool) -> Radio {
         let ph = &self.phones[p];
         let signal = if ph.weak.iter().any(|&(a, b, w)| w == ap && t >= a && t < b) {
@@ -411,6 +433,7 @@ impl Sim {
         }
     }
 
+    /// The next 802.11 sequence number of the phone or of the AP (modulo 4096).
     pub(super) fn next_seq(&mut self, p: usize, from_station: bool, ap: usize) -> u16 {
         let s = if from_station {
             &mut self.phones[p].seq
@@ -496,6 +519,7 @@ impl Sim {
         self.push(t, radio, f, Tag::None);
     }
 
+    /// Every AP's beacons for the whole capture, every 102.4 ms (100 TU).
     pub(super) fn beacons(&mut self) {
         let interval = 102_400 * US;
         for a in 0..self.aps.len() {

@@ -1,28 +1,35 @@
 //! The truth of a generated capture: what it holds, read back from the frames as written (their
 //! final numbers and quantized times), following `docs/METRICS.md`.
 
+use roamgap::analysis::{Direction, FastPath, GapSource, Outcome, PhaseName};
 use serde::Serialize;
 
 use super::roam::{RoamKind, RoamPlan};
+use super::scenarios::Scenario;
 use super::sim::{KeyMgmt, Mark, Sim, Tag};
 use super::writer::Writer;
 use super::{Generated, Options};
+use roamgap_wire::dot11::ie::KeyManagement;
 use roamgap_wire::dot11::MacAddr;
 
-/// What the capture contains, in the format of the truth files (see `docs/METRICS.md`).
+/// What the capture contains, in the format of the truth files (`tests/data/synthetic/TRUTH.md`,
+/// `docs/METRICS.md`): the answer an analysis of the capture is checked against.
 #[derive(Clone, Debug, Serialize)]
 pub struct Truth {
-    pub scenario: &'static str,
+    scenario: Scenario,
+    /// Records in the file.
     pub frames: u64,
-    pub malformed_frames: u64,
-    pub linktype: u16,
+    /// Deliberately damaged records: none in a generated capture.
+    malformed_frames: u64,
+    linktype: u16,
+    /// Every roam, in the order of their reassociation requests.
     pub roams: Vec<TruthRoam>,
-    pub streams: Vec<TruthStream>,
-    pub format: &'static str,
-    pub seed: u64,
+    streams: Vec<TruthStream>,
+    format: &'static str,
+    seed: u64,
     /// The group-addressed voice (paging) the APs send, in scenarios that have it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub multicast: Option<TruthMulticast>,
+    multicast: Option<TruthMulticast>,
     /// Set when the PSK phones' voice is really encrypted (`--passphrase`), or the WEP
     /// phones' (`--wep-key`): the roams and streams above are what the capture shows once
     /// decrypted with it.
@@ -35,165 +42,194 @@ pub struct Truth {
 pub struct TruthEncryption {
     /// The WPA2 passphrase (`--passphrase`); none for a WEP network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub passphrase: Option<String>,
+    passphrase: Option<String>,
     /// The WEP key (hex) of a WEP network (`--wep-key`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wep_key: Option<String>,
-    pub ssid: String,
+    wep_key: Option<String>,
+    ssid: String,
     /// The pairwise cipher of the PSK phones' voice when it is not CCMP: `tkip`
     /// (`--cipher tkip`, IEEE 802.11-2020 12.5.2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cipher: Option<&'static str>,
     /// 4-way handshakes, each with real nonces and MICs.
-    pub handshakes: usize,
+    handshakes: usize,
     /// Protected data frames, CCMP, TKIP or WEP (retransmissions included).
     pub protected_frames: u64,
     /// Protected Authentication frames: the third frame of each Shared Key authentication
     /// (12.3.3.3), WEP-encrypted (retransmissions included).
     #[serde(skip_serializing_if = "is_zero")]
-    pub protected_auth_frames: u64,
+    protected_auth_frames: u64,
     /// Protected group-addressed data frames, under the GTK (key ID 1) that message 3 of
     /// each 4-way handshake delivers (included in `protected_frames`).
     #[serde(skip_serializing_if = "is_zero")]
-    pub protected_group_frames: u64,
+    protected_group_frames: u64,
     /// SAE phones' PMKs (hex), one per SAE exchange: SAE derives them from both sides'
     /// secrets, so they are given as `--pmk`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sae_pmks: Vec<String>,
+    sae_pmks: Vec<String>,
 }
 
 /// A group-addressed RTP stream from the APs (FromDS, to an IPv4 multicast group): no
 /// station's traffic.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthMulticast {
-    pub ssrc: String,
-    pub group: String,
-    pub destination: MacAddr,
+struct TruthMulticast {
+    ssrc: String,
+    group: String,
+    destination: MacAddr,
     /// Its frames (group-addressed frames are never retransmitted: no acknowledgement).
-    pub frames: u64,
+    frames: u64,
 }
 
+/// Leaves a count of zero out of the truth.
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// A WMM TSPEC element of the reassociation request.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthTspec {
-    pub up: u8,
-    pub tid: u8,
-    pub direction: &'static str,
+struct TruthTspec {
+    up: u8,
+    tid: u8,
+    direction: &'static str,
 }
 
+/// An ADDTS response of the new AP after the roam, with its status.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthAddts {
-    pub status: u16,
-    pub up: u8,
-    pub frame: u64,
+struct TruthAddts {
+    status: u16,
+    up: u8,
+    frame: u64,
 }
 
+/// The 4-way handshake after the roam: its first M1 and the M4, and how often M1 was resent.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthEapol {
-    pub m1_frame: u64,
-    pub m4_frame: Option<u64>,
-    pub m1_time: f64,
-    pub m1_retries: u32,
-    pub m4_time: Option<f64>,
+struct TruthEapol {
+    m1_frame: u64,
+    m4_frame: Option<u64>,
+    m1_time: f64,
+    m1_retries: u32,
+    m4_time: Option<f64>,
 }
 
+/// A deauthentication after the roam: by the new AP, or by the phone giving up on it.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthDeauth {
-    pub reason: u16,
-    pub frame: u64,
-    pub time: f64,
+struct TruthDeauth {
+    reason: u16,
+    frame: u64,
+    time: f64,
 }
 
+/// The voice gap of one direction: the phone's last voice packet through the old AP before
+/// the request to its first through the new AP after it.
 #[derive(Clone, Debug, Serialize)]
 pub struct TruthGap {
+    /// The last voice packet through the old AP before the request.
     pub last_before_frame: u64,
+    /// The first voice packet through the new AP after the request; none when the voice
+    /// never resumed there before the phone's next roam.
     pub first_after_frame: Option<u64>,
-    pub last_before_time: f64,
+    last_before_time: f64,
+    /// The time of `first_after_frame`, in seconds since the epoch.
     pub first_after_time: Option<f64>,
+    /// The time between the two packets.
     pub gap_ms: Option<f64>,
-    pub lost: Option<u64>,
-    pub measured_from: &'static str,
+    /// RTP sequence numbers missing between them: the true loss, even where the voice is
+    /// encrypted and an analyzer can only estimate it.
+    lost: Option<u64>,
+    /// Whether an analyzer sees the RTP or only the encrypted frames' timing.
+    pub measured_from: GapSource,
 }
 
 /// A phase of a roam, by its first and last frame (see `docs/METRICS.md`).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct TruthPhase {
-    pub name: &'static str,
-    pub start_frame: u64,
+    name: PhaseName,
+    start_frame: u64,
     /// Null for an exchange the other side never answered.
-    pub end_frame: Option<u64>,
+    end_frame: Option<u64>,
 }
 
+/// The phone's probe requests before the roam.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthScan {
-    pub probe_requests: u32,
-    pub first_frame: u64,
-    pub last_frame: u64,
+struct TruthScan {
+    probe_requests: u32,
+    first_frame: u64,
+    last_frame: u64,
 }
 
+/// The old AP's attempts to deliver voice to the phone after it left.
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthOldAp {
-    pub transmissions: u32,
-    pub retries: u32,
-    pub failed_deliveries: u32,
+struct TruthOldAp {
+    transmissions: u32,
+    retries: u32,
+    failed_deliveries: u32,
 }
 
+/// One roam: its frames, what the scenario injected into it and the figures it must give.
 #[derive(Clone, Debug, Serialize)]
 pub struct TruthRoam {
+    /// The roaming phone.
     pub station: MacAddr,
+    /// The AP it left (its reassociation request's Current AP).
     pub from_bssid: MacAddr,
+    /// The AP it roamed to.
     pub to_bssid: MacAddr,
-    pub key_management: &'static str,
-    pub cckm_in_request: bool,
-    pub cckm_in_response: bool,
-    pub tspec_in_request: Vec<TruthTspec>,
-    pub addts: Vec<TruthAddts>,
-    pub eapol: Option<TruthEapol>,
-    pub deauth: Option<TruthDeauth>,
+    key_management: KeyManagement,
+    cckm_in_request: bool,
+    cckm_in_response: bool,
+    tspec_in_request: Vec<TruthTspec>,
+    addts: Vec<TruthAddts>,
+    eapol: Option<TruthEapol>,
+    deauth: Option<TruthDeauth>,
     /// What the scenario made of the roam: completed, refused, unanswered or abandoned.
-    pub outcome: &'static str,
+    outcome: Outcome,
     /// For a failed roam: the authentication and (re)association requests the phone sent the
     /// new AP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<u32>,
+    attempts: Option<u32>,
     /// The phone's last voice packet before the request to its first after it, through the AP
     /// its voice resumed on (802.11 retransmissions excluded); null when it never resumed.
-    pub outage_ms: Option<f64>,
+    outage_ms: Option<f64>,
     /// Null when the new AP never answered.
-    pub status: Option<u16>,
-    pub request_time: f64,
-    pub response_time: Option<f64>,
+    status: Option<u16>,
+    request_time: f64,
+    response_time: Option<f64>,
+    /// The reassociation request (the first, for a phone that repeated it).
     pub request_frame: u64,
+    /// The new AP's response; none when it never answered.
     pub response_frame: Option<u64>,
+    /// The uplink voice gap; none for a failed roam, or when the phone's last voice before
+    /// the request did not go through the old AP.
     pub uplink: Option<TruthGap>,
-    pub downlink: Option<TruthGap>,
+    downlink: Option<TruthGap>,
+    /// The finding codes (`docs/findings.md`) of what the scenario built into the roam, never
+    /// the analyzer's thresholds re-applied.
     pub expected_findings: Vec<&'static str>,
-    pub fast_path_offered: &'static str,
-    pub fast_path_taken: Option<bool>,
+    fast_path_offered: FastPath,
+    fast_path_taken: Option<bool>,
     /// Reassociation request → the last key message (M4, else the response); null when the
     /// new AP never answered.
-    pub handshake_ms: Option<f64>,
+    handshake_ms: Option<f64>,
     /// Last data on the old AP → first data on the new AP.
-    pub roam_time_ms: Option<f64>,
+    roam_time_ms: Option<f64>,
+    /// Its phases, in frame order.
     pub phases: Vec<TruthPhase>,
-    pub scanning: Option<TruthScan>,
-    pub old_ap_after_leaving: Option<TruthOldAp>,
+    scanning: Option<TruthScan>,
+    old_ap_after_leaving: Option<TruthOldAp>,
 }
 
+/// One direction of a phone's call as received on the air (see TRUTH.md, "Per stream").
 #[derive(Clone, Debug, Serialize)]
-pub struct TruthStream {
-    pub ssrc: String,
-    pub station: MacAddr,
-    pub direction: &'static str,
-    pub received: u64,
-    pub expected: u64,
-    pub lost: u64,
-    pub duplicates: u64,
-    pub max_gap_ms: f64,
-    pub rtp_visible: bool,
+struct TruthStream {
+    ssrc: String,
+    station: MacAddr,
+    direction: Direction,
+    received: u64,
+    expected: u64,
+    lost: u64,
+    duplicates: u64,
+    max_gap_ms: f64,
+    rtp_visible: bool,
 }
 
 /// A numbered frame as written: (frame number, time, tag, retry).
@@ -218,10 +254,12 @@ struct RoamFrames<'a> {
 }
 
 impl RoamFrames<'_> {
+    /// The first frame marked `m`.
     fn first(&self, m: Mark) -> Option<At> {
         self.marks.iter().find(|x| x.2 == m).map(|x| (x.0, x.1))
     }
 
+    /// Every frame marked `m`, in frame order.
     fn all(&self, m: Mark) -> Vec<At> {
         self.marks
             .iter()
@@ -241,7 +279,7 @@ impl RoamFrames<'_> {
 
 impl Sim {
     /// Sorts, numbers and writes the frames, then reads the truth back from them.
-    pub(super) fn finish(mut self, scenario: &'static str, options: &Options) -> Generated {
+    pub(super) fn finish(mut self, scenario: Scenario, options: &Options) -> Generated {
         let (w, numbered) = self.write_frames(options);
         let mut roams: Vec<TruthRoam> = (0..self.roams.len())
             .map(|r| self.truth_roam(r, &numbered, options))
@@ -325,7 +363,7 @@ impl Sim {
             request,
             response,
             next_request,
-            failed: plan.outcome != "completed",
+            failed: plan.outcome.failed(),
         }
     }
 
@@ -387,11 +425,13 @@ impl Sim {
         };
         let fast_path_offered = ph.km.fast_path();
         let fast_path_taken = match (fast_path_offered, plan.status) {
-            ("none", _) | (_, None) => None,
+            (FastPath::None, _) | (_, None) => None,
             (_, Some(s)) if s != 0 => Some(false),
-            ("cckm", _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
-            ("pmk-caching", _) => Some(eap.is_empty()),
-            _ => Some(eap.is_empty() && m1s.is_empty()),
+            (FastPath::Cckm, _) => Some(plan.cckm_in_response && eap.is_empty() && m1s.is_empty()),
+            (FastPath::PmkCaching, _) => Some(eap.is_empty()),
+            (FastPath::FtOverTheAir | FastPath::FtOverDs, _) => {
+                Some(eap.is_empty() && m1s.is_empty())
+            }
         };
         let expected_findings = self.injected_findings(&f, eapol.as_ref(), &addts, options);
         let (last_old, first_new) = self.data_around(&f);
@@ -400,7 +440,7 @@ impl Sim {
             station: ph.mac,
             from_bssid: self.aps[plan.from].bssid,
             to_bssid: self.aps[plan.to].bssid,
-            key_management: ph.km.name(),
+            key_management: ph.km.key_management(),
             cckm_in_request: plan.cckm_in_request,
             cckm_in_response: plan.cckm_in_response,
             tspec_in_request: if plan.tspec {
@@ -476,9 +516,9 @@ impl Sim {
             gap_ms: after.map(|a| (a.1 - before.1) as f64 / 1e6),
             lost: after.map(|a| k_of(a.2).saturating_sub(k_of(before.2) + 1)),
             measured_from: if self.phones[plan.phone].encrypted {
-                "frames"
+                GapSource::Frames
             } else {
-                "rtp"
+                GapSource::Rtp
             },
         })
     }
@@ -598,31 +638,31 @@ impl Sim {
         };
         // (name, first frame, last frame); no last frame for an exchange the other side
         // never answered.
-        type Span = (&'static str, At, Option<At>);
+        type Span = (PhaseName, At, Option<At>);
         let mut list: Vec<Span> = Vec::new();
         if let (Some(a), Some(b)) = (probes.first(), probes.last()) {
-            list.push(("scanning", *a, Some(*b)));
+            list.push((PhaseName::Scanning, *a, Some(*b)));
         }
         if let Some(l) = last_old {
-            list.push(("leaving", l, Some(to_new)));
+            list.push((PhaseName::Leaving, l, Some(to_new)));
         }
         if let Some(a) = auth {
-            list.push(("authentication", a, f.first(Mark::AuthEnd)));
+            list.push((PhaseName::Authentication, a, f.first(Mark::AuthEnd)));
         }
-        list.push(("reassociation", f.request, f.response));
+        list.push((PhaseName::Reassociation, f.request, f.response));
         if let (Some(a), Some(b)) = (eap.first(), eap.last()) {
-            list.push(("802.1x", *a, Some(*b)));
+            list.push((PhaseName::Dot1x, *a, Some(*b)));
         }
         if let Some(a) = f.first(Mark::M1) {
-            list.push(("4-way-handshake", a, f.first(Mark::M4)));
+            list.push((PhaseName::FourWayHandshake, a, f.first(Mark::M4)));
         }
         if let (Some(a), Some(b)) = (addts_req, addts_resp) {
-            list.push(("addts", a, Some(b)));
+            list.push((PhaseName::Addts, a, Some(b)));
         }
         list.retain(|(_, a, b)| b.is_none_or(|b| b.1 >= a.1));
         if let (Some(end), Some(n)) = (list.iter().filter_map(|x| x.2).max(), first_new) {
             if n.1 >= end.1 {
-                list.push(("resuming", end, Some(n)));
+                list.push((PhaseName::Resuming, end, Some(n)));
             }
         }
         list.sort_by_key(|x| x.1 .0);
@@ -674,7 +714,11 @@ impl Sim {
                 streams.push(TruthStream {
                     ssrc: format!("{:#010x}", ph.ssrc[dir]),
                     station: ph.mac,
-                    direction: if dir == 0 { "uplink" } else { "downlink" },
+                    direction: if dir == 0 {
+                        Direction::Uplink
+                    } else {
+                        Direction::Downlink
+                    },
                     received,
                     expected,
                     lost: expected - received,
@@ -744,6 +788,7 @@ impl Sim {
     }
 }
 
+/// Nanoseconds since the epoch as seconds, the truth's unit of time.
 fn secs(t: i64) -> f64 {
     t as f64 / 1e9
 }

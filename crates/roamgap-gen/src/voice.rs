@@ -70,6 +70,7 @@ impl Sim {
         k
     }
 
+    /// Voice packet `k`, retransmitted when the channel decides.
     pub(super) fn rtp(&mut self, t: i64, p: usize, ap: usize, uplink: bool, k: u64) {
         self.rtp_tries(t, p, ap, uplink, k, 0);
     }
