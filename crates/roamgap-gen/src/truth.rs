@@ -1,6 +1,7 @@
 //! The truth of a generated capture: what it holds, read back from the frames as written (their
 //! final numbers and quantized times), following `docs/METRICS.md`.
 
+use roamgap::analysis::findings::code;
 use roamgap::analysis::{Direction, FastPath, GapSource, Outcome, PhaseName};
 use serde::Serialize;
 
@@ -559,35 +560,35 @@ impl Sim {
         let plan = f.plan;
         let mut findings = Vec::new();
         if f.failed {
-            findings.push("roam-failed");
+            findings.push(code::ROAM_FAILED);
         }
         if plan.status.is_some_and(|s| s != 0) {
-            findings.push("reassoc-refused");
+            findings.push(code::REASSOC_REFUSED);
         }
         if plan.cckm_in_request && plan.status == Some(0) && !plan.cckm_in_response {
-            findings.push("cckm-ie-missing");
+            findings.push(code::CCKM_IE_MISSING);
         }
         if f.marks.iter().any(|x| matches!(x.2, Mark::Deauth(_))) {
-            findings.push("deauth-after-roam");
+            findings.push(code::DEAUTH_AFTER_ROAM);
         }
         if eapol.is_some_and(|e| e.m1_retries > 0) {
-            findings.push("eapol-m1-retry");
+            findings.push(code::EAPOL_M1_RETRY);
         }
         if plan.tspec && self.aps[plan.to].no_12mbps {
-            findings.push("tspec-rate-unsupported");
+            findings.push(code::TSPEC_RATE_UNSUPPORTED);
         }
         if addts.iter().any(|a| a.status != 0) {
-            findings.push("addts-refused");
+            findings.push(code::ADDTS_REFUSED);
         }
         // Only a link type that carries the signal shows how weak the phone was.
         if plan.sticky && options.link.carries_signal() {
-            findings.push("sticky-client");
+            findings.push(code::STICKY_CLIENT);
         }
         if plan.kind == RoamKind::SlowResponse {
-            findings.push("roam-over-budget");
+            findings.push(code::ROAM_OVER_BUDGET);
         }
         if !f.failed && plan.kind.long_silence() {
-            findings.push("long-gap");
+            findings.push(code::LONG_GAP);
         }
         findings
     }

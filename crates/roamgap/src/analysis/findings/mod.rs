@@ -68,20 +68,20 @@ pub struct Finding {
 /// Stable finding codes (`docs/findings.md`), each named once.
 pub mod code {
     /// The roam failed: refused, unanswered or abandoned.
-    pub(crate) const ROAM_FAILED: &str = "roam-failed";
-    pub(crate) const CCKM_IE_MISSING: &str = "cckm-ie-missing";
-    pub(crate) const DEAUTH_AFTER_ROAM: &str = "deauth-after-roam";
-    pub(crate) const EAPOL_M1_RETRY: &str = "eapol-m1-retry";
+    pub const ROAM_FAILED: &str = "roam-failed";
+    pub const CCKM_IE_MISSING: &str = "cckm-ie-missing";
+    pub const DEAUTH_AFTER_ROAM: &str = "deauth-after-roam";
+    pub const EAPOL_M1_RETRY: &str = "eapol-m1-retry";
     /// An ADDTS response after the roam has a non-zero status.
-    pub(crate) const ADDTS_REFUSED: &str = "addts-refused";
+    pub const ADDTS_REFUSED: &str = "addts-refused";
     /// A direction's voice gap is over `gap_budget_ms`.
     pub const LONG_GAP: &str = "long-gap";
-    pub(crate) const REASSOC_REFUSED: &str = "reassoc-refused";
-    pub(crate) const FULL_REAUTH: &str = "full-reauth";
-    pub(crate) const TSPEC_RATE_UNSUPPORTED: &str = "tspec-rate-unsupported";
-    pub(crate) const STICKY_CLIENT: &str = "sticky-client";
-    pub(crate) const ROAM_OVER_BUDGET: &str = "roam-over-budget";
-    pub(crate) const UNCOVERED_CHANNEL: &str = "uncovered-channel";
+    pub const REASSOC_REFUSED: &str = "reassoc-refused";
+    pub const FULL_REAUTH: &str = "full-reauth";
+    pub const TSPEC_RATE_UNSUPPORTED: &str = "tspec-rate-unsupported";
+    pub const STICKY_CLIENT: &str = "sticky-client";
+    pub const ROAM_OVER_BUDGET: &str = "roam-over-budget";
+    pub const UNCOVERED_CHANNEL: &str = "uncovered-channel";
 }
 
 /// One finding rule: what it is called, how bad it is, what to change, and when it fires.
